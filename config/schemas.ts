@@ -1,0 +1,119 @@
+// zod schemas for every config file. Descriptions double as the "fix" in error messages and as
+// documentation in the generated JSON Schema (config/json-schema/).
+import { z } from 'zod';
+import { CLUSTER_NAME } from '../core/store/types.js';
+
+const port = z.number().int().min(0).max(65535).describe('TCP port, 0-65535 (0 picks a free one)');
+const path = z.string().min(1).describe('a file system path; relative paths are resolved from the config file');
+
+export const StoreConfigSchema = z
+  .object({
+    type: z.literal('dir').describe('store backend: "dir" (a local directory or an NFS mount)'),
+    path: path.describe('the store directory, shared by the daemon and every agent'),
+    pollIntervalMs: z.number().int().min(50).max(600_000).default(1000).describe('how often readers poll the store, in milliseconds (50-600000)'),
+  })
+  .strict();
+
+export const LogConfigSchema = z
+  .object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
+    file: z.string().min(1).optional().describe('log file; "-" logs JSON lines to stderr; default <dataDir>/<part>.log'),
+  })
+  .strict();
+
+export const DaemonConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('address to listen on, e.g. 127.0.0.1 or 0.0.0.0'),
+        port: port.default(7420),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 7420 }),
+    tls: z
+      .object({ cert: path.describe('PEM certificate chain file'), key: path.describe('PEM private key file') })
+      .strict()
+      .optional()
+      .describe('serve HTTPS/WSS from these files; omit for plain HTTP on loopback'),
+    publicUrl: z.url().optional().describe('URL agents and clients use to reach this daemon; default derived from listen'),
+    dataDir: path.describe('directory for the registry (registry.db) and the daemon log'),
+    store: StoreConfigSchema,
+    keys: z.object({ signingKey: path.describe('control-plane Ed25519 private key (PEM), created by `flotilla init`') }).strict(),
+    status: z
+      .object({
+        intervalSeconds: z.number().positive().max(86_400).default(10).describe('expected agent report interval in seconds'),
+        unreachableAfterIntervals: z.number().int().min(1).max(100).default(3).describe('missed intervals before a cluster is unreachable'),
+      })
+      .strict()
+      .default({ intervalSeconds: 10, unreachableAfterIntervals: 3 }),
+    api: z
+      .object({
+        allowedOrigins: z.array(z.string()).default([]).describe('browser Origins allowed on /ws; none by default'),
+      })
+      .strict()
+      .default({ allowedOrigins: [] }),
+    limits: z
+      .object({
+        statusMaxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('largest status envelope accepted, in bytes'),
+      })
+      .strict()
+      .default({ statusMaxBytes: 4 * 1024 * 1024 }),
+    log: LogConfigSchema.default({ level: 'info' }),
+  })
+  .strict();
+export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
+
+export const SimConfigSchema = z
+  .object({
+    nodes: z.number().int().min(1).max(5000).default(5).describe('simulated nodes'),
+    deployments: z.number().int().min(0).max(20_000).default(12).describe('simulated deployments'),
+    faultRate: z.number().min(0).max(1).default(0.05).describe('chance per tick (0-1) that a fault starts'),
+    seed: z.number().int().optional().describe('random seed; the same seed gives the same cluster'),
+    kubernetesVersion: z.string().default('v1.31.4').describe('Kubernetes version the sim reports'),
+  })
+  .strict();
+export type SimConfig = z.infer<typeof SimConfigSchema>;
+
+/** The bootstrap bundle `flotilla cluster add` writes, and the agent's whole config. */
+export const AgentConfigSchema = z
+  .object({
+    apiVersion: z.literal('flotilla/v1').describe('always "flotilla/v1"'),
+    kind: z.literal('AgentBundle').describe('always "AgentBundle"'),
+    cluster: z.string().regex(CLUSTER_NAME).describe('cluster name: lower-case letters, digits and "-"'),
+    store: StoreConfigSchema,
+    controlPlane: z
+      .object({
+        keyid: z.string().min(1).describe('control-plane key id, as printed by `flotilla info`'),
+        publicKey: z.string().min(1).describe('control-plane Ed25519 public key, base64 SPKI'),
+      })
+      .strict(),
+    bootstrapToken: z.string().min(16).describe('one-time registration token from `flotilla cluster add`'),
+    server: z.string().optional().describe('daemon URL, informational for the agent'),
+    status: z
+      .object({ intervalSeconds: z.number().positive().max(86_400).default(10).describe('seconds between status reports') })
+      .strict()
+      .default({ intervalSeconds: 10 }),
+    agent: z
+      .object({
+        dataDir: path.optional().describe('agent state and its private key; default $XDG_DATA_HOME/flotilla/agent/<cluster>'),
+        backend: z.enum(['sim']).default('sim').describe('cluster backend: "sim"'),
+        metricsPort: port.optional().describe('serve /metrics on 127.0.0.1:<port>; omit to disable'),
+      })
+      .strict()
+      .default({ backend: 'sim' }),
+    sim: SimConfigSchema.default({ nodes: 5, deployments: 12, faultRate: 0.05, kubernetesVersion: 'v1.31.4' }),
+    log: LogConfigSchema.default({ level: 'info' }),
+  })
+  .strict();
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** Client settings for the CLI and TUI: $XDG_CONFIG_HOME/flotilla/config.yaml. */
+export const ClientConfigSchema = z
+  .object({
+    server: z.string().optional().describe('daemon URL, e.g. http://127.0.0.1:7420'),
+    token: z.string().optional().describe('API token; prefer tokenFile or FLOTILLA_TOKEN'),
+    tokenFile: path.optional().describe('file holding the API token'),
+    caFile: path.optional().describe('CA bundle to trust for a TLS daemon'),
+  })
+  .strict();
+export type ClientConfig = z.infer<typeof ClientConfigSchema>;

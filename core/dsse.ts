@@ -1,0 +1,149 @@
+// DSSE envelopes (https://github.com/secure-systems-lab/dsse) signed with Ed25519. Everything read
+// from the store goes through openEnvelope; a failure names one RejectionReason so it can be counted,
+// audited and shown to an operator.
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { TextDecoder } from 'node:util';
+import type { SigningKey } from './keys.js';
+
+export const PAYLOAD_TYPES = {
+  status: 'application/vnd.flotilla.status+json',
+  registration: 'application/vnd.flotilla.registration+json',
+  job: 'application/vnd.flotilla.job+json',
+  result: 'application/vnd.flotilla.result+json',
+  config: 'application/vnd.flotilla.config+json',
+} as const;
+
+export interface Envelope {
+  payloadType: string;
+  payload: string;
+  signatures: { keyid: string; sig: string }[];
+}
+
+export type RejectionReason =
+  | 'oversize'
+  | 'invalid_utf8'
+  | 'malformed_json'
+  | 'malformed_envelope'
+  | 'wrong_payload_type'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'malformed_payload'
+  | 'wrong_cluster'
+  | 'stale'
+  | 'unknown_cluster'
+  | 'token_reused'
+  | 'bad_token';
+
+export class EnvelopeRejected extends Error {
+  constructor(
+    readonly reason: RejectionReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EnvelopeRejected';
+  }
+}
+
+/** DSSE v1 pre-authentication encoding: what the signature actually covers. */
+export function pae(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+    type,
+    Buffer.from(` ${payload.length} `, 'utf8'),
+    payload,
+  ]);
+}
+
+export function sealEnvelope(payloadType: string, payload: unknown, key: SigningKey): Buffer {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const sig = sign(null, pae(payloadType, body), key.privateKey);
+  const envelope: Envelope = {
+    payloadType,
+    payload: body.toString('base64'),
+    signatures: [{ keyid: key.keyid, sig: sig.toString('base64') }],
+  };
+  return Buffer.from(JSON.stringify(envelope), 'utf8');
+}
+
+export interface OpenOptions {
+  payloadType: string;
+  maxBytes: number;
+  /** Returns the key trusted under this id for this envelope, or undefined. */
+  keyFor: (keyid: string) => KeyObject | undefined;
+}
+
+export interface Opened {
+  payload: unknown;
+  keyid: string;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeUtf8(bytes: Uint8Array, what: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new EnvelopeRejected('invalid_utf8', `${what} is not valid UTF-8`);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EnvelopeRejected('malformed_json', `${what} is not valid JSON`);
+  }
+}
+
+function asEnvelope(value: unknown): Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new EnvelopeRejected('malformed_envelope', 'envelope is not a JSON object');
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.payloadType !== 'string' || typeof v.payload !== 'string' || !Array.isArray(v.signatures)) {
+    throw new EnvelopeRejected('malformed_envelope', 'envelope lacks payloadType, payload or signatures');
+  }
+  if (!BASE64.test(v.payload)) throw new EnvelopeRejected('malformed_envelope', 'payload is not base64');
+  const signatures = v.signatures.map((s: unknown) => {
+    const sig = s as Record<string, unknown> | null;
+    if (typeof sig?.keyid !== 'string' || typeof sig.sig !== 'string' || !BASE64.test(sig.sig)) {
+      throw new EnvelopeRejected('malformed_envelope', 'signature entry lacks keyid or base64 sig');
+    }
+    return { keyid: sig.keyid, sig: sig.sig };
+  });
+  return { payloadType: v.payloadType, payload: v.payload, signatures };
+}
+
+/**
+ * Verifies and opens an envelope read from untrusted storage. Checks, in order: size, UTF-8, JSON,
+ * shape, payload type, that some signature is by a trusted key and valid, then parses the payload.
+ * The caller still validates the payload's own schema and its cluster.
+ */
+export function openEnvelope(raw: Buffer, opts: OpenOptions): Opened {
+  if (raw.length > opts.maxBytes) {
+    throw new EnvelopeRejected('oversize', `envelope is ${raw.length} bytes, over the ${opts.maxBytes}-byte limit`);
+  }
+  const envelope = asEnvelope(parseJson(decodeUtf8(raw, 'envelope'), 'envelope'));
+  if (envelope.payloadType !== opts.payloadType) {
+    throw new EnvelopeRejected('wrong_payload_type', `payload type ${JSON.stringify(envelope.payloadType).slice(0, 80)} where ${opts.payloadType} was expected`);
+  }
+  if (envelope.signatures.length === 0) throw new EnvelopeRejected('bad_signature', 'envelope is not signed');
+  const body = Buffer.from(envelope.payload, 'base64');
+  const message = pae(envelope.payloadType, body);
+  let sawKnownKey = false;
+  for (const s of envelope.signatures) {
+    const key = opts.keyFor(s.keyid);
+    if (!key) continue;
+    sawKnownKey = true;
+    if (verify(null, message, key, Buffer.from(s.sig, 'base64'))) {
+      return { payload: parseJson(decodeUtf8(body, 'payload'), 'payload'), keyid: s.keyid };
+    }
+  }
+  if (!sawKnownKey) {
+    const ids = envelope.signatures.map((s) => s.keyid.slice(0, 48)).join(', ');
+    throw new EnvelopeRejected('unknown_key', `signed by unknown key ${ids}`);
+  }
+  throw new EnvelopeRejected('bad_signature', 'signature does not verify');
+}

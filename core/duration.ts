@@ -1,0 +1,32 @@
+import { FlotillaError } from './errors.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "90s", "15m", "24h", "1h30m", "7d" into milliseconds. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim();
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(trimmed)) !== null) {
+    total += Number(m[1]) * (UNITS[m[2] as string] as number);
+    matched = re.lastIndex;
+  }
+  if (trimmed.length === 0 || matched !== trimmed.length) {
+    throw new FlotillaError('usage', `"${text}" is not a duration`, 'Write a duration like 30s, 15m, 24h or 1h30m.');
+  }
+  return total;
+}
+
+/** Short human age: 4s, 2m, 3h, 5d. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}

@@ -1,0 +1,68 @@
+// The WebSocket protocol of DESIGN.md §3.8. Client frames are untrusted and parsed with zod; server
+// frames are typed so the TUI's reducer and the daemon agree on them at compile time.
+import { z } from 'zod';
+import type { ClusterDetail, FleetChange } from './fleet.js';
+import type { ErrorBody } from './errors.js';
+
+export const TOPIC = /^(fleet|jobs|audit|pipeline|logs|metrics|cluster:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/;
+
+export const ClientFrameSchema = z.discriminatedUnion('op', [
+  z.object({ id: z.number().int().nonnegative(), op: z.literal('subscribe'), topic: z.string().regex(TOPIC), query: z.string().max(2048).optional() }),
+  z.object({ id: z.number().int().nonnegative(), op: z.literal('unsubscribe'), topic: z.string().regex(TOPIC) }),
+  z.object({ id: z.number().int().nonnegative(), op: z.literal('call'), method: z.string().min(1).max(128), params: z.record(z.string(), z.unknown()).optional() }),
+  z.object({ id: z.number().int().nonnegative(), op: z.literal('ping') }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+export interface FleetSnapshotFrame {
+  topic: 'fleet';
+  kind: 'snapshot';
+  rev: number;
+  data: import('./fleet.js').ClusterRow[];
+}
+
+/** fromRev is the rev the client must hold for this patch to apply; a gap means resubscribe. */
+export interface FleetPatchFrame {
+  topic: 'fleet';
+  kind: 'patch';
+  rev: number;
+  fromRev: number;
+  changes: FleetChange[];
+}
+
+export interface ClusterSnapshotFrame {
+  topic: `cluster:${string}`;
+  kind: 'snapshot';
+  rev: number;
+  data: ClusterDetail | null;
+}
+
+export interface DroppedFrame {
+  topic: string;
+  kind: 'dropped';
+  count: number;
+}
+
+export interface ReplyFrame {
+  id: number;
+  result?: unknown;
+  error?: ErrorBody;
+}
+
+/** Sent once after the upgrade so the client knows who it is and what it may do. */
+export interface HelloFrame {
+  kind: 'hello';
+  server: { version: string; now: string };
+  identity: { tokenId: string; name: string; role: import('./roles.js').Role };
+}
+
+export type ServerFrame = FleetSnapshotFrame | FleetPatchFrame | ClusterSnapshotFrame | DroppedFrame | ReplyFrame | HelloFrame;
+
+export const WS_LIMITS = {
+  maxFrameBytes: 64 * 1024,
+  /** A client this many bytes behind gets coalesced patches instead of every one. */
+  slowClientBytes: 1024 * 1024,
+  pingIntervalMs: 15_000,
+  /** Bad frames tolerated before the connection is closed (1008). */
+  maxBadFrames: 20,
+};

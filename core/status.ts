@@ -1,0 +1,75 @@
+// The status report an agent writes to clusters/<c>/status.json (DESIGN.md §3.5). The store is
+// untrusted, so the daemon parses every payload with this schema after the signature checks out.
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+const name = z.string().min(1).max(253);
+
+export const NodeStatusSchema = z.object({
+  name,
+  ready: z.boolean(),
+  unschedulable: z.boolean(),
+  /** Why the node is not Ready, if it is not (e.g. "KubeletNotReady"). */
+  reason: z.string().max(256).optional(),
+  capacity: z.object({ cpuMillis: count, memoryBytes: count, pods: count }),
+  usage: z.object({ cpuMillis: count, memoryBytes: count, pods: count }),
+});
+
+export const WorkloadStatusSchema = z.object({
+  namespace: name,
+  name,
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+  desired: count,
+  ready: count,
+});
+
+export const PodProblemSchema = z.object({
+  namespace: name,
+  pod: name,
+  reason: z.enum(['CrashLoopBackOff', 'OOMKilled', 'Pending', 'ImagePullBackOff', 'Error']),
+  restarts: count,
+  sinceSeconds: count,
+});
+
+export const EventSchema = z.object({
+  ts: z.string().max(40),
+  namespace: z.string().max(253),
+  object: z.string().max(512),
+  reason: z.string().max(128),
+  message: z.string().max(2048),
+  count: count,
+});
+
+export const PipelineSchema = z.object({
+  queueDepth: count,
+  oldestUnshippedSeconds: count,
+  dropped: count,
+});
+
+export const StatusReportSchema = z.object({
+  cluster: name,
+  /** Grows by one per report; lets the daemon ignore a replayed older report. */
+  seq: count,
+  reportedAt: z.string().max(40),
+  intervalSeconds: z.number().positive().max(86_400),
+  agentVersion: z.string().max(64),
+  kubernetesVersion: z.string().max(64),
+  nodes: z.array(NodeStatusSchema).max(5000),
+  workloads: z.array(WorkloadStatusSchema).max(20_000),
+  pods: z.object({ running: count, pending: count, succeeded: count, failed: count, unknown: count, total: count }),
+  restarts: count,
+  podProblems: z.array(PodProblemSchema).max(500),
+  events: z.array(EventSchema).max(200),
+  pipeline: PipelineSchema,
+  metrics: z.object({
+    cpuUsageRatio: z.number().min(0).max(100),
+    memoryUsageRatio: z.number().min(0).max(100),
+    podDensityRatio: z.number().min(0).max(100),
+  }),
+});
+
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+export type WorkloadStatus = z.infer<typeof WorkloadStatusSchema>;
+export type PodProblem = z.infer<typeof PodProblemSchema>;
+export type ClusterEvent = z.infer<typeof EventSchema>;
+export type StatusReport = z.infer<typeof StatusReportSchema>;
