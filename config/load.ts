@@ -61,7 +61,7 @@ function descriptionAt(schema: z.ZodType, path: PropertyKey[]): string | undefin
 function unwrap(node: unknown): unknown {
   let n = node as { unwrap?: () => unknown; def?: { innerType?: unknown } };
   for (let i = 0; i < 5; i += 1) {
-    if (n?.def?.innerType) n = n.def.innerType as typeof n;
+    if (n?.def?.innerType) n = n.def.innerType;
     else break;
   }
   return n;

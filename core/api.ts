@@ -1,0 +1,63 @@
+// REST payloads (docs/API.md), shared by the daemon's routes and the CLI's client.
+import type { AgentConfig } from '../config/schemas.js';
+import type { ClusterRow } from './fleet.js';
+import type { Role } from './roles.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface Identity {
+  tokenId: string;
+  name: string;
+  role: Role;
+}
+
+export interface InfoResponse {
+  version: string;
+  publicUrl: string;
+  store: string;
+  dataDir: string;
+  registry: string;
+  controlPlane: { keyid: string; publicKey: string };
+  clusters: number;
+  identity: Identity;
+}
+
+export interface ClusterAddRequest {
+  name: string;
+  labels?: Record<string, string>;
+  /** Duration text ("24h"); the cluster expires this long after it is added. */
+  ttl?: string;
+  /** Report interval written into the bundle; default the daemon's status.intervalSeconds. */
+  intervalSeconds?: number;
+}
+
+export interface ClusterAddResponse {
+  cluster: ClusterRow;
+  /** The agent bootstrap bundle; it holds the one-time token and is shown only in this response. */
+  bundle: AgentConfig;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface TokenCreateRequest {
+  role: Role;
+  name?: string;
+  ttl?: string;
+}
+
+export interface TokenCreateResponse extends TokenInfo {
+  /** The secret, shown once; the daemon keeps only its hash. */
+  token: string;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+}
