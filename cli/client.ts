@@ -1,0 +1,131 @@
+// Typed REST client for docs/API.md, used by every CLI command and by the demo.
+import {
+  API_PREFIX,
+  type ClusterAddRequest,
+  type ClusterAddResponse,
+  type Identity,
+  type InfoResponse,
+  type ListResponse,
+  type TokenCreateRequest,
+  type TokenCreateResponse,
+  type TokenInfo,
+} from '../core/api.js';
+import { FlotillaError, type ErrorBody, type ErrorKind } from '../core/errors.js';
+import type { ClusterDetail, ClusterRow, StoreRejection } from '../core/fleet.js';
+import { NO_TOKEN_NEXT } from './client-config.js';
+import { fetchTransport, type HttpRequest, type Transport } from './transport.js';
+
+export interface ClientOptions {
+  server: string;
+  token?: string | null;
+  transport?: Transport;
+  timeoutMs?: number;
+}
+
+export interface Healthz {
+  status: string;
+  version: string;
+}
+
+const KIND_BY_STATUS: Record<number, ErrorKind> = { 400: 'usage', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'usage', 422: 'rejected', 503: 'unavailable' };
+
+function isErrorBody(v: unknown): v is { error: ErrorBody } {
+  const e = (v as { error?: unknown } | null)?.error as Partial<ErrorBody> | undefined;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string';
+}
+
+function networkCode(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown } } | null)?.cause;
+  const code = (e as { code?: unknown } | null)?.code ?? cause?.code;
+  if (typeof code === 'string') return code;
+  if ((e as Error | null)?.name === 'TimeoutError') return 'timed out';
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class FlotillaClient {
+  readonly server: string;
+  private readonly token: string | null;
+  private readonly transport: Transport;
+  private readonly timeoutMs: number;
+
+  constructor(opts: ClientOptions) {
+    this.server = opts.server.replace(/\/+$/, '');
+    this.token = opts.token ?? null;
+    this.transport = opts.transport ?? fetchTransport;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  private async call<T>(method: HttpRequest['method'], path: string, body?: unknown, authenticated = true): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (authenticated) {
+      if (!this.token) throw new FlotillaError('unauthenticated', `no API token for ${this.server}`, NO_TOKEN_NEXT);
+      headers.authorization = `Bearer ${this.token}`;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const url = `${this.server}${path}`;
+    let res;
+    try {
+      res = await this.transport({ method, url, headers, timeoutMs: this.timeoutMs, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch (e) {
+      throw new FlotillaError('unavailable', `cannot reach the daemon at ${this.server} (${networkCode(e)})`, 'start it with `flotilla daemon` or check --server/FLOTILLA_SERVER', { cause: e });
+    }
+    let parsed: unknown;
+    try {
+      parsed = res.text === '' ? null : JSON.parse(res.text);
+    } catch {
+      throw new FlotillaError('unavailable', `${method} ${url} answered ${res.status} with a body that is not JSON`, 'Check that --server/FLOTILLA_SERVER points at a Flotilla daemon.');
+    }
+    if (res.status >= 200 && res.status < 300) return parsed as T;
+    if (isErrorBody(parsed)) throw FlotillaError.fromBody(parsed.error);
+    const kind = KIND_BY_STATUS[res.status] ?? (res.status >= 500 ? 'internal' : 'usage');
+    throw new FlotillaError(kind, `${method} ${url} failed with HTTP ${res.status}`, 'Check that --server/FLOTILLA_SERVER points at a Flotilla daemon of the same version, and see the daemon log.');
+  }
+
+  healthz(): Promise<Healthz> {
+    return this.call('GET', '/healthz', undefined, false);
+  }
+
+  whoami(): Promise<Identity> {
+    return this.call('GET', `${API_PREFIX}/whoami`);
+  }
+
+  info(): Promise<InfoResponse> {
+    return this.call('GET', `${API_PREFIX}/info`);
+  }
+
+  async listClusters(): Promise<ClusterRow[]> {
+    return (await this.call<ListResponse<ClusterRow>>('GET', `${API_PREFIX}/clusters`)).items;
+  }
+
+  getCluster(name: string): Promise<ClusterDetail> {
+    return this.call('GET', `${API_PREFIX}/clusters/${encodeURIComponent(name)}`);
+  }
+
+  addCluster(req: ClusterAddRequest): Promise<ClusterAddResponse> {
+    return this.call('POST', `${API_PREFIX}/clusters`, req);
+  }
+
+  removeCluster(name: string): Promise<{ removed: string }> {
+    return this.call('DELETE', `${API_PREFIX}/clusters/${encodeURIComponent(name)}`);
+  }
+
+  async listRejections(opts: { cluster?: string; limit?: number } = {}): Promise<StoreRejection[]> {
+    const q = new URLSearchParams();
+    if (opts.cluster) q.set('cluster', opts.cluster);
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    const qs = q.toString();
+    return (await this.call<ListResponse<StoreRejection>>('GET', `${API_PREFIX}/rejections${qs ? `?${qs}` : ''}`)).items;
+  }
+
+  async listTokens(): Promise<TokenInfo[]> {
+    return (await this.call<ListResponse<TokenInfo>>('GET', `${API_PREFIX}/tokens`)).items;
+  }
+
+  createToken(req: TokenCreateRequest): Promise<TokenCreateResponse> {
+    return this.call('POST', `${API_PREFIX}/tokens`, req);
+  }
+
+  revokeToken(id: string): Promise<{ revoked: string }> {
+    return this.call('DELETE', `${API_PREFIX}/tokens/${encodeURIComponent(id)}`);
+  }
+}

@@ -1,0 +1,37 @@
+// What a command needs from its surroundings, so commands never touch process.* directly for output.
+import { flotillaPaths, type FlotillaPaths } from '../config/paths.js';
+import { resolveClient, type ClientFlags } from './client-config.js';
+import { FlotillaClient } from './client.js';
+import { caTransport } from './transport.js';
+
+export interface Io {
+  /** Data: tables, JSON, secrets the user asked for. */
+  out(text: string): void;
+  /** Messages: progress, instructions, warnings. */
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+export function pathsOf(io: Io): FlotillaPaths {
+  return flotillaPaths(io.env);
+}
+
+/** A client for commands that talk to the daemon; the token is checked when a call needs it. */
+export function clientFor(flags: ClientFlags, io: Io): FlotillaClient {
+  const resolved = resolveClient(flags, io.env);
+  return new FlotillaClient({
+    server: resolved.server,
+    token: resolved.token,
+    ...(resolved.caFile ? { transport: caTransport(resolved.caFile) } : {}),
+  });
+}

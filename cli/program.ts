@@ -1,0 +1,45 @@
+// The commander program: global client options, every command, usage errors routed to exit 64.
+import { Command } from 'commander';
+import { VERSION } from '../core/version.js';
+import { registerAgent } from './commands/agent.js';
+import { registerCluster } from './commands/cluster.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerDemo } from './commands/demo.js';
+import { registerInfo } from './commands/info.js';
+import { registerInit } from './commands/init.js';
+import { registerToken } from './commands/token.js';
+import { registerTui } from './commands/tui.js';
+import { outcomeOf } from './exit.js';
+import type { Io } from './io.js';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('flotilla')
+    .description('Multi-cluster Kubernetes operations console for the terminal')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--server <url>', 'daemon URL (default $FLOTILLA_SERVER, the client config, or http://127.0.0.1:7420)')
+    .option('--token <token>', 'API token (default $FLOTILLA_TOKEN or the client config)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+  registerTui(program, io);
+  registerDemo(program, io);
+  registerInit(program, io);
+  registerDaemon(program, io);
+  registerAgent(program, io);
+  registerCluster(program, io);
+  registerToken(program, io);
+  registerInfo(program, io);
+  return program;
+}
+
+/** Runs one invocation and returns its exit status; all output goes through io. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const outcome = outcomeOf(e);
+    if (outcome.stderr) io.err(outcome.stderr);
+    return outcome.code;
+  }
+}
