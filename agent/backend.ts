@@ -1,0 +1,36 @@
+// What the agent needs from a cluster, whatever runs it: the simulated cluster now, the Kubernetes API
+// next. Reading status is one narrow method; the job executors (scale, restart, cordon, drain, …)
+// will arrive as a sibling interface that a backend implements alongside this one, so the status
+// path never changes shape when they do.
+import type { ClusterEvent, NodeStatus, PodProblem, WorkloadStatus } from '../core/status.js';
+
+export interface PodPhaseCounts {
+  running: number;
+  pending: number;
+  succeeded: number;
+  failed: number;
+  unknown: number;
+  total: number;
+}
+
+/** One look at a cluster. Lists are complete; the report builder caps them to the wire limits. */
+export interface ClusterObservation {
+  /** When the backend took the observation (ISO). */
+  observedAt: string;
+  kubernetesVersion: string;
+  nodes: NodeStatus[];
+  workloads: WorkloadStatus[];
+  pods: PodPhaseCounts;
+  /** Container restarts summed over the pods that exist now. */
+  restarts: number;
+  podProblems: PodProblem[];
+  /** Warning events still considered recent, in any order. */
+  warningEvents: ClusterEvent[];
+}
+
+export interface ClusterBackend {
+  /** "sim" or "kube": shown in logs and /metrics. */
+  readonly kind: string;
+  collect(now: Date): Promise<ClusterObservation>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,11 @@
+// Picks the cluster backend named in the agent config.
+import type { AgentConfig } from '../config/schemas.js';
+import type { ClusterBackend } from './backend.js';
+import { SimBackend } from './sim/backend.js';
+
+export function openBackend(config: AgentConfig, now: Date): ClusterBackend {
+  switch (config.agent.backend) {
+    case 'sim':
+      return new SimBackend(config.sim, config.cluster, now);
+  }
+}

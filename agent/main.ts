@@ -1,0 +1,101 @@
+// Starts an edge agent: key and state in its data dir, registration and status reports in the store,
+// optional /metrics. Returns once everything is running; the first report follows at once.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentConfig } from '../config/schemas.js';
+import { flotillaPaths } from '../config/paths.js';
+import { FlotillaError } from '../core/errors.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { DirStore } from '../core/store/dir.js';
+import { VERSION } from '../core/version.js';
+import { openBackend } from './backends.js';
+import { loadOrCreateAgentKey } from './identity.js';
+import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
+import { buildRegistration } from './registration.js';
+import { StatusReporter } from './reporter.js';
+import { AgentStateFile, agentStatePath, readAgentState } from './state.js';
+
+export interface AgentHandle {
+  cluster: string;
+  stop(): Promise<void>;
+}
+
+export function agentDataDir(config: AgentConfig, override?: string): string {
+  return override ?? config.agent.dataDir ?? join(flotillaPaths().dataDir, 'agent', config.cluster);
+}
+
+function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new FlotillaError('config', `cannot create the agent data dir ${dataDir}: ${(e as Error).message}`, 'Set agent.dataDir (or FLOTILLA_AGENT_DATA) to a directory this user can write.', { cause: e });
+  }
+}
+
+export async function startAgent(config: AgentConfig, opts: { logger?: Logger; dataDir?: string } = {}): Promise<AgentHandle> {
+  const dataDir = agentDataDir(config, opts.dataDir);
+  prepareDataDir(dataDir);
+  const logger = (opts.logger ?? createLogger({ name: 'flotilla-agent', level: config.log.level, file: config.log.file ?? join(dataDir, 'agent.log') })).child({ cluster: config.cluster });
+
+  const identity = loadOrCreateAgentKey(dataDir);
+  const key = identity.key;
+  const saved = readAgentState(dataDir);
+  if (saved && saved.cluster !== config.cluster) {
+    throw new FlotillaError('config', `agent data dir ${dataDir} belongs to cluster "${saved.cluster}", not "${config.cluster}"`, 'Give each cluster its own agent.dataDir.');
+  }
+  if (saved && saved.keyid !== key.keyid) {
+    throw new FlotillaError('config', `agent state ${agentStatePath(dataDir)} was written for key ${saved.keyid}, but ${identity.path} is ${key.keyid}`, `Restore the original ${identity.path}; or, to start over as a new agent, delete both files and add the cluster again with \`flotilla cluster add\`.`);
+  }
+  const now = new Date();
+  const state = new AgentStateFile(dataDir, saved ?? { version: 1, cluster: config.cluster, keyid: key.keyid, registeredAt: now.toISOString(), lastSeq: 0 });
+  if (!saved) {
+    try {
+      await state.save({});
+    } catch (e) {
+      throw new FlotillaError('config', `cannot write agent state in ${dataDir}: ${(e as Error).message}`, 'Make the agent data dir writable by this user.', { cause: e });
+    }
+  }
+
+  const store = new DirStore(config.store.path);
+  const backend = openBackend(config, now);
+  const metrics = createAgentMetrics(config.cluster, backend.kind, VERSION);
+  let server: MetricsServer | undefined;
+  try {
+    if (config.agent.metricsPort !== undefined) server = await serveMetrics(metrics.registry, config.agent.metricsPort);
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+
+  const reporter = new StatusReporter({
+    cluster: config.cluster,
+    intervalSeconds: config.status.intervalSeconds,
+    agentVersion: VERSION,
+    store,
+    backend,
+    key,
+    registration: buildRegistration(config.cluster, config.bootstrapToken, key, state.current.registeredAt, VERSION),
+    state,
+    metrics,
+    logger,
+  });
+  reporter.start();
+  logger.info(
+    { keyid: key.keyid, newKey: identity.created, store: store.description, backend: backend.kind, dataDir, intervalSeconds: config.status.intervalSeconds, metricsPort: server?.port },
+    'agent started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    cluster: config.cluster,
+    stop() {
+      stopping ??= (async () => {
+        await reporter.stop();
+        await backend.close();
+        await server?.close();
+        logger.info('agent stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The agent's own /metrics (prom-client, its own Registry so several in-process agents in tests and
+// the demo never collide), served on loopback only.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { FlotillaError } from '../core/errors.js';
+
+export interface AgentMetrics {
+  registry: Registry;
+  reportsWritten: Counter;
+  reportFailures: Counter;
+  storeErrors: Counter<'op'>;
+  lastReportTimestamp: Gauge;
+  statusSeq: Gauge;
+}
+
+export function createAgentMetrics(cluster: string, backend: string, version: string): AgentMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ cluster });
+  const info = new Gauge({ name: 'flotilla_agent_info', help: 'Agent version and backend; always 1.', labelNames: ['version', 'backend'], registers: [registry] });
+  info.set({ version, backend }, 1);
+  return {
+    registry,
+    reportsWritten: new Counter({ name: 'flotilla_agent_reports_written_total', help: 'Status reports written to the store.', registers: [registry] }),
+    reportFailures: new Counter({ name: 'flotilla_agent_report_failures_total', help: 'Report attempts that did not reach the store (store error, backend error or invalid report).', registers: [registry] }),
+    storeErrors: new Counter({ name: 'flotilla_agent_store_errors_total', help: 'Failed store operations, by operation.', labelNames: ['op'], registers: [registry] }),
+    lastReportTimestamp: new Gauge({ name: 'flotilla_agent_last_report_timestamp_seconds', help: 'Unix time of the last status report written.', registers: [registry] }),
+    statusSeq: new Gauge({ name: 'flotilla_agent_status_seq', help: 'Sequence number of the last status report written.', registers: [registry] }),
+  };
+}
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function serveMetrics(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(e as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new FlotillaError('config', `cannot serve agent metrics on ${host}:${port}: ${e.code ?? e.message}`, 'Set agent.metricsPort to a free port, or remove it to disable /metrics.', { cause: e })),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
