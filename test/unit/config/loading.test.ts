@@ -1,0 +1,135 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../config/agent.js';
+import { loadDaemonConfig } from '../../../config/daemon.js';
+import { FlotillaError } from '../../../core/errors.js';
+import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+
+afterAll(cleanupTempDirs);
+
+const VALID_DAEMON = `
+dataDir: data
+store:
+  type: dir
+  path: store
+keys:
+  signingKey: keys/cp.pem
+listen:
+  port: 7420
+`;
+
+function writeConfig(text: string, name = 'daemon.yaml'): string {
+  const dir = tempDir();
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function configError(fn: () => unknown): FlotillaError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FlotillaError);
+    return e as FlotillaError;
+  }
+  throw new Error('expected a config error');
+}
+
+describe('daemon config loading', () => {
+  it('applies defaults and resolves relative paths from the config file', () => {
+    const file = writeConfig(VALID_DAEMON);
+    const cfg = loadDaemonConfig(file, {}, {});
+    const dir = join(file, '..');
+    expect(cfg.dataDir).toBe(join(dir, 'data'));
+    expect(cfg.store.path).toBe(join(dir, 'store'));
+    expect(cfg.keys.signingKey).toBe(join(dir, 'keys/cp.pem'));
+    expect(cfg.listen.host).toBe('127.0.0.1');
+    expect(cfg.status.intervalSeconds).toBe(10);
+  });
+
+  it('keeps absolute paths as they are', () => {
+    const file = writeConfig(VALID_DAEMON.replace('path: store', 'path: /srv/flotilla/store'));
+    expect(loadDaemonConfig(file, {}, {}).store.path).toBe('/srv/flotilla/store');
+  });
+
+  it('reports bad YAML with the file, the line and exit 78', () => {
+    const file = writeConfig('dataDir: x\nstore:\n  type: dir\n    path: "unclosed\n');
+    const err = configError(() => loadDaemonConfig(file, {}, {}));
+    expect(err.kind).toBe('config');
+    expect(err.exitCode).toBe(78);
+    expect(err.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: YAML syntax error`));
+    expect(err.next).toMatch(/YAML syntax/);
+  });
+
+  it('rejects an unknown key, naming it and the fix', () => {
+    const file = writeConfig(`${VALID_DAEMON}\nlisten_port: 1\n`);
+    const err = configError(() => loadDaemonConfig(file, {}, {}));
+    expect(err.message).toContain(file);
+    expect(err.next).toContain('listen_port');
+    expect(err.next).toMatch(/unknown key/);
+  });
+
+  it('names the key path and the fix for a wrong type', () => {
+    const file = writeConfig(VALID_DAEMON.replace('port: 7420', 'port: high'));
+    const err = configError(() => loadDaemonConfig(file, {}, {}));
+    expect(err.message).toContain('listen.port');
+    expect(err.next).toBe('Set listen.port to TCP port, 0-65535 (0 picks a free one).');
+    expect(err.details).toMatchObject({ file, keyPath: 'listen.port' });
+  });
+
+  it('reports a missing file as a config error with the next step', () => {
+    const err = configError(() => loadDaemonConfig(join(tempDir(), 'absent.yaml'), {}, {}));
+    expect(err.exitCode).toBe(78);
+    expect(err.message).toMatch(/ENOENT/);
+    expect(err.next).toMatch(/flotilla init/);
+  });
+
+  it('lets FLOTILLA_* environment override the file, and flags override both', () => {
+    const file = writeConfig(VALID_DAEMON);
+    const env = { FLOTILLA_LISTEN_PORT: '8000', FLOTILLA_LISTEN_HOST: '0.0.0.0' };
+    const fromEnv = loadDaemonConfig(file, {}, env);
+    expect(fromEnv.listen).toEqual({ host: '0.0.0.0', port: 8000 });
+    const fromFlags = loadDaemonConfig(file, { 'listen.port': 9000 }, env);
+    expect(fromFlags.listen).toEqual({ host: '0.0.0.0', port: 9000 });
+  });
+
+  it('validates environment overrides like file values', () => {
+    const file = writeConfig(VALID_DAEMON);
+    const err = configError(() => loadDaemonConfig(file, {}, { FLOTILLA_LISTEN_PORT: 'eighty' }));
+    expect(err.message).toContain('listen.port');
+  });
+});
+
+describe('agent bundle loading', () => {
+  const bundle = (extra = ''): string => `apiVersion: flotilla/v1
+kind: AgentBundle
+cluster: edge-01
+store: { type: dir, path: ../store }
+controlPlane: { keyid: k1, publicKey: AAAA }
+bootstrapToken: 0123456789abcdef0123
+${extra}`;
+
+  it('resolves the store path from the bundle and the data dir flag as given', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'etc'));
+    const file = join(dir, 'etc', 'bundle.yaml');
+    writeFileSync(file, bundle());
+    const cfg = loadAgentConfig(file, { 'agent.dataDir': '/var/lib/agent' }, {});
+    expect(cfg.store.path).toBe(join(dir, 'store'));
+    expect(cfg.agent.dataDir).toBe('/var/lib/agent');
+    expect(cfg.agent.backend).toBe('sim');
+  });
+
+  it('rejects a cluster name that is not a DNS label, naming the key', () => {
+    const file = writeConfig(bundle().replace('cluster: edge-01', 'cluster: Edge_01'), 'bundle.yaml');
+    const err = configError(() => loadAgentConfig(file, {}, {}));
+    expect(err.message).toContain('cluster');
+    expect(err.next).toMatch(/lower-case/);
+  });
+
+  it('takes the status interval from FLOTILLA_STATUS_INTERVAL', () => {
+    const file = writeConfig(bundle('status: { intervalSeconds: 10 }'), 'bundle.yaml');
+    expect(loadAgentConfig(file, {}, { FLOTILLA_STATUS_INTERVAL: '3' }).status.intervalSeconds).toBe(3);
+  });
+});
