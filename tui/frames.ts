@@ -1,0 +1,113 @@
+// Server frames as the TUI accepts them. The link could be proxied or the daemon mismatched, so every
+// frame is validated; a bad one is logged and skipped, never allowed to crash the console.
+import { z } from 'zod';
+import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
+import { ROLES, type Role } from '../core/roles.js';
+import { EventSchema, NodeStatusSchema, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
+
+const count = z.number().int().nonnegative();
+const iso = z.string().max(40);
+
+const ClusterRowSchema = z.object({
+  name: z.string().min(1).max(253),
+  labels: z.record(z.string(), z.string()),
+  registration: z.enum(['pending', 'registered', 'expired']),
+  health: z.enum(HEALTH_STATES),
+  reasons: z.array(z.string().max(1024)).max(100),
+  reportedAt: iso.nullable(),
+  dataAgeSeconds: z.number().nullable(),
+  intervalSeconds: z.number().positive(),
+  kubernetesVersion: z.string().max(64).nullable(),
+  agentVersion: z.string().max(64).nullable(),
+  nodes: z.object({ ready: count, total: count }),
+  pods: z.object({ running: count, total: count }),
+  restarts: count,
+  expiresAt: iso.nullable(),
+}) satisfies z.ZodType<ClusterRow>;
+
+const FleetChangeSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('upsert'), row: ClusterRowSchema }),
+  z.object({ op: z.literal('remove'), name: z.string().min(1) }),
+]) satisfies z.ZodType<FleetChange>;
+
+const HealthSchema = z.enum(HEALTH_STATES);
+
+const ClusterDetailSchema = z.object({
+  row: ClusterRowSchema,
+  nodes: z.array(NodeStatusSchema),
+  workloads: z.array(WorkloadStatusSchema),
+  podProblems: z.array(PodProblemSchema),
+  events: z.array(EventSchema),
+  pipeline: PipelineSchema.nullable(),
+  metrics: StatusReportSchema.shape.metrics.nullable(),
+  transitions: z.array(z.object({ at: iso, from: HealthSchema, to: HealthSchema, reasons: z.array(z.string()) })),
+  rejections: z.array(z.object({ at: iso, cluster: z.string().nullable(), key: z.string(), reason: z.string() })),
+}) satisfies z.ZodType<ClusterDetail>;
+
+const HelloSchema = z.object({
+  kind: z.literal('hello'),
+  identity: z.object({ tokenId: z.string(), name: z.string(), role: z.enum(ROLES) }),
+});
+
+const FleetSnapshotSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('snapshot'), rev: count, data: z.array(ClusterRowSchema) });
+const FleetPatchSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('patch'), rev: count, fromRev: count, changes: z.array(FleetChangeSchema) });
+const ClusterSnapshotSchema = z.object({ topic: z.string().startsWith('cluster:'), kind: z.literal('snapshot'), rev: count, data: ClusterDetailSchema.nullable() });
+const DroppedSchema = z.object({ topic: z.string(), kind: z.literal('dropped'), count });
+const ReplySchema = z.object({ id: count, error: z.object({ code: z.string(), message: z.string(), next: z.string().optional() }).optional() });
+
+export type InboundFrame =
+  | { kind: 'hello'; identity: { name: string; role: Role } }
+  | { kind: 'fleet-snapshot'; rev: number; rows: ClusterRow[] }
+  | { kind: 'fleet-patch'; rev: number; fromRev: number; changes: FleetChange[] }
+  | { kind: 'cluster-snapshot'; name: string; rev: number; data: ClusterDetail | null }
+  | { kind: 'dropped'; topic: string; count: number }
+  | { kind: 'reply'; id: number; error: { code: string; message: string; next: string | undefined } | undefined };
+
+export type FrameResult = { ok: true; frame: InboundFrame } | { ok: false; reason: string };
+
+function issue(error: z.ZodError): string {
+  const first = error.issues[0];
+  return first ? `${first.path.join('.') || '(frame)'}: ${first.message}` : 'invalid';
+}
+
+export function parseServerFrame(text: string): FrameResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not a JSON object' };
+  const obj = raw as Record<string, unknown>;
+  if (obj.kind === 'hello') {
+    const r = HelloSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'hello', identity: { name: r.data.identity.name, role: r.data.identity.role } } } : { ok: false, reason: `hello ${issue(r.error)}` };
+  }
+  if (obj.topic === 'fleet' && obj.kind === 'snapshot') {
+    const r = FleetSnapshotSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'fleet-snapshot', rev: r.data.rev, rows: r.data.data } } : { ok: false, reason: `fleet snapshot ${issue(r.error)}` };
+  }
+  if (obj.topic === 'fleet' && obj.kind === 'patch') {
+    const r = FleetPatchSchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'fleet-patch', rev: r.data.rev, fromRev: r.data.fromRev, changes: r.data.changes } }
+      : { ok: false, reason: `fleet patch ${issue(r.error)}` };
+  }
+  if (typeof obj.topic === 'string' && obj.topic.startsWith('cluster:') && obj.kind === 'snapshot') {
+    const r = ClusterSnapshotSchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'cluster-snapshot', name: r.data.topic.slice('cluster:'.length), rev: r.data.rev, data: r.data.data } }
+      : { ok: false, reason: `cluster snapshot ${issue(r.error)}` };
+  }
+  if (obj.kind === 'dropped') {
+    const r = DroppedSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'dropped', topic: r.data.topic, count: r.data.count } } : { ok: false, reason: `dropped ${issue(r.error)}` };
+  }
+  if ('id' in obj) {
+    const r = ReplySchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'reply', id: r.data.id, error: r.data.error ? { code: r.data.error.code, message: r.data.error.message, next: r.data.error.next } : undefined } }
+      : { ok: false, reason: `reply ${issue(r.error)}` };
+  }
+  return { ok: false, reason: `unknown frame (topic ${JSON.stringify(obj.topic)}, kind ${JSON.stringify(obj.kind)})` };
+}

@@ -1,0 +1,131 @@
+// The one keymap. Input handling, the footer hints and the `?` help overlay are all generated from
+// KEYMAP, so a key can never do one thing and be documented as another.
+
+export const CONTEXTS = ['fleet', 'cluster', 'help', 'filter', 'command'] as const;
+export type KeyContext = (typeof CONTEXTS)[number];
+
+export const CONTEXT_TITLES: Record<KeyContext, string> = {
+  fleet: 'Fleet',
+  cluster: 'Cluster detail',
+  help: 'Help',
+  filter: 'Filter input',
+  command: 'Command input',
+};
+
+export type KeyAction =
+  | 'down'
+  | 'up'
+  | 'top'
+  | 'bottom'
+  | 'pageDown'
+  | 'pageUp'
+  | 'halfPageDown'
+  | 'halfPageUp'
+  | 'drill'
+  | 'back'
+  | 'clearFilter'
+  | 'filter'
+  | 'command'
+  | 'help'
+  | 'closeHelp'
+  | 'nextSection'
+  | 'sort'
+  | 'quit'
+  | 'submit'
+  | 'cancel'
+  | 'erase';
+
+export interface KeyBinding {
+  /** Normalised key names: a printable character, or down, up, pgdn, pgup, home, end, enter, esc, tab, backspace, ctrl+X. */
+  keys: readonly string[];
+  action: KeyAction;
+  description: string;
+  contexts: readonly KeyContext[];
+  /** Shown in the footer of the contexts it is active in. */
+  hint: boolean;
+}
+
+const BROWSE = ['fleet', 'cluster'] as const;
+const TYPING = ['filter', 'command'] as const;
+
+export const KEYMAP: readonly KeyBinding[] = [
+  { keys: ['j', 'down'], action: 'down', description: 'move down', contexts: BROWSE, hint: true },
+  { keys: ['k', 'up'], action: 'up', description: 'move up', contexts: BROWSE, hint: true },
+  { keys: ['g', 'home'], action: 'top', description: 'go to the top', contexts: BROWSE, hint: false },
+  { keys: ['G', 'end'], action: 'bottom', description: 'go to the bottom', contexts: BROWSE, hint: false },
+  { keys: ['pgdn'], action: 'pageDown', description: 'page down', contexts: BROWSE, hint: false },
+  { keys: ['pgup'], action: 'pageUp', description: 'page up', contexts: BROWSE, hint: false },
+  { keys: ['ctrl+d'], action: 'halfPageDown', description: 'half a page down', contexts: BROWSE, hint: false },
+  { keys: ['ctrl+u'], action: 'halfPageUp', description: 'half a page up', contexts: BROWSE, hint: false },
+  { keys: ['enter'], action: 'drill', description: 'open the selected cluster', contexts: ['fleet'], hint: true },
+  { keys: ['esc'], action: 'clearFilter', description: 'clear the filter', contexts: ['fleet'], hint: false },
+  { keys: ['esc'], action: 'back', description: 'back to the fleet', contexts: ['cluster'], hint: true },
+  { keys: ['tab'], action: 'nextSection', description: 'next section (nodes, workloads, events)', contexts: ['cluster'], hint: true },
+  { keys: ['/'], action: 'filter', description: 'filter clusters', contexts: ['fleet'], hint: true },
+  { keys: ['s'], action: 'sort', description: 'cycle sort (health, name, age)', contexts: ['fleet'], hint: true },
+  { keys: [':'], action: 'command', description: 'command (:cluster NAME, :fleet, :q)', contexts: BROWSE, hint: true },
+  { keys: ['?'], action: 'help', description: 'show keys', contexts: BROWSE, hint: true },
+  { keys: ['esc', '?', 'q'], action: 'closeHelp', description: 'close help', contexts: ['help'], hint: true },
+  { keys: ['enter'], action: 'submit', description: 'apply', contexts: TYPING, hint: true },
+  { keys: ['esc'], action: 'cancel', description: 'cancel (clears the filter)', contexts: TYPING, hint: true },
+  { keys: ['backspace'], action: 'erase', description: 'delete a character', contexts: TYPING, hint: false },
+  { keys: ['q'], action: 'quit', description: 'quit', contexts: BROWSE, hint: true },
+  { keys: ['ctrl+c'], action: 'quit', description: 'quit', contexts: CONTEXTS, hint: false },
+];
+
+/** The subset of Ink's Key that decides a key's name; declared here so this module stays free of Ink. */
+export interface KeyFlags {
+  upArrow: boolean;
+  downArrow: boolean;
+  pageUp: boolean;
+  pageDown: boolean;
+  home: boolean;
+  end: boolean;
+  return: boolean;
+  escape: boolean;
+  tab: boolean;
+  backspace: boolean;
+  delete: boolean;
+  ctrl: boolean;
+}
+
+export function keyName(input: string, key: KeyFlags): string | null {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pgup';
+  if (key.pageDown) return 'pgdn';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'esc';
+  if (key.tab) return 'tab';
+  // Terminals send DEL (0x7f) for the backspace key, which Ink reports as delete.
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+  return input.length > 0 ? input : null;
+}
+
+export function lookupKey(name: string, context: KeyContext): KeyBinding | undefined {
+  return KEYMAP.find((b) => b.contexts.includes(context) && b.keys.includes(name));
+}
+
+export function hintsFor(context: KeyContext): { keys: string; description: string }[] {
+  return KEYMAP.filter((b) => b.hint && b.contexts.includes(context)).map((b) => ({ keys: b.keys.join('/'), description: b.description }));
+}
+
+function groupTitle(contexts: readonly KeyContext[]): string {
+  if (CONTEXTS.every((c) => contexts.includes(c))) return 'Everywhere';
+  return contexts.map((c) => CONTEXT_TITLES[c]).join(' & ');
+}
+
+/** Help entries grouped by the set of views they work in, in keymap order. */
+export function helpGroups(): { title: string; entries: { keys: string; description: string }[] }[] {
+  const groups = new Map<string, { title: string; entries: { keys: string; description: string }[] }>();
+  for (const b of KEYMAP) {
+    const title = groupTitle(b.contexts);
+    const group = groups.get(title) ?? { title, entries: [] };
+    group.entries.push({ keys: b.keys.join(' '), description: b.description });
+    groups.set(title, group);
+  }
+  return [...groups.values()];
+}

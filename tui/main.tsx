@@ -1,0 +1,82 @@
+// Entry point of `flotilla tui`: wires the terminal, the store, the daemon link and Ink together, and
+// guarantees the terminal is restored however the console ends.
+import { render } from 'ink';
+import { FlotillaError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { initialState, topView } from './state/app.js';
+import { createStore } from './state/store.js';
+import { enterScreen } from './terminal/screen.js';
+import { readSize, watchSize } from './terminal/size.js';
+import { Console } from './views/Console.js';
+import { colorEnabled } from './views/theme.js';
+import { FleetLink } from './ws-client.js';
+
+export { App } from './views/App.js';
+export { Console } from './views/Console.js';
+export { reduce, initialState } from './state/app.js';
+export type { AppState, Action } from './state/app.js';
+export { createStore } from './state/store.js';
+
+export async function runTui(opts: { server: string; token: string; logFile: string; stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream }): Promise<void> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    throw new FlotillaError('usage', 'the console needs an interactive terminal', 'run `flotilla tui` in a terminal; for scripts use `flotilla cluster list --json`');
+  }
+  const log = createLogger({ name: 'tui', file: opts.logFile });
+  const store = createStore(initialState({ now: Date.now(), ...readSize(stdout) }));
+  // Built before the screen switch so a bad --server is reported on the normal screen.
+  const link = new FleetLink({ server: opts.server, token: opts.token, dispatch: store.dispatch, log });
+
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const guard = enterScreen({
+    stdout,
+    proc: process,
+    onSignal: (signal) => {
+      log.info({ signal }, 'signal received; closing the console');
+      finish();
+    },
+    onFatal: (error) => {
+      log.fatal({ err: error }, 'console crashed');
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`flotilla tui crashed: ${message}\nThis is a bug; please report it with the log file ${opts.logFile}\n`);
+      process.exit(70);
+    },
+  });
+
+  const stopSize = watchSize(stdout, (size) => store.dispatch({ type: 'resize', ...size }));
+  const clock = setInterval(() => store.dispatch({ type: 'tick', now: Date.now() }), 1000);
+  const unsubscribe = store.subscribe(() => {
+    const state = store.getState();
+    if (state.quit) finish();
+    const top = topView(state);
+    link.watchCluster(top.kind === 'cluster' ? top.name : null);
+  });
+  const instance = render(<Console store={store} color={colorEnabled(process.env)} />, {
+    stdout,
+    stdin,
+    exitOnCtrlC: true,
+    patchConsole: false,
+    incrementalRendering: true,
+    maxFps: 20,
+  });
+  void instance.waitUntilExit().then(finish, (error: unknown) => {
+    log.error({ err: error }, 'ink exited with an error');
+    finish();
+  });
+  link.start();
+  log.info({ server: opts.server }, 'console started');
+
+  try {
+    await done;
+  } finally {
+    clearInterval(clock);
+    unsubscribe();
+    stopSize();
+    instance.unmount();
+    await link.close();
+    guard.dispose();
+    log.info('console closed');
+  }
+}

@@ -1,0 +1,46 @@
+// Link state as the user sees it. `lostAt` survives across reconnect attempts so the banner can say
+// how old the data on screen is, not how long the latest attempt has been running.
+import type { Role } from '../../core/roles.js';
+
+export type ConnectionState =
+  | { status: 'connecting'; since: number; attempt: number; lastError: string | null; lostAt: number | null }
+  | { status: 'open'; since: number; identity: { name: string; role: Role } }
+  | { status: 'reconnecting'; since: number; attempt: number; lastError: string; lostAt: number; retryAt: number };
+
+export type ConnectionAction =
+  | { type: 'conn/connecting'; at: number; attempt: number }
+  | { type: 'conn/open'; at: number; identity: { name: string; role: Role } }
+  | { type: 'conn/lost'; at: number; attempt: number; error: string; retryInMs: number };
+
+export function initialConnection(now: number): ConnectionState {
+  return { status: 'connecting', since: now, attempt: 1, lastError: null, lostAt: null };
+}
+
+function lostAtOf(state: ConnectionState, at: number): number | null {
+  if (state.status === 'open') return at;
+  return state.lostAt;
+}
+
+export function reduceConnection(state: ConnectionState, action: ConnectionAction): ConnectionState {
+  switch (action.type) {
+    case 'conn/connecting':
+      return {
+        status: 'connecting',
+        since: action.at,
+        attempt: action.attempt,
+        lastError: state.status === 'open' ? null : state.lastError,
+        lostAt: lostAtOf(state, action.at),
+      };
+    case 'conn/open':
+      return { status: 'open', since: action.at, identity: action.identity };
+    case 'conn/lost':
+      return {
+        status: 'reconnecting',
+        since: action.at,
+        attempt: action.attempt,
+        lastError: action.error,
+        lostAt: lostAtOf(state, action.at) ?? action.at,
+        retryAt: action.at + action.retryInMs,
+      };
+  }
+}

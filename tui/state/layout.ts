@@ -1,0 +1,54 @@
+// Screen geometry shared by the reducer (to keep cursor and scroll in range) and the views (to draw
+// exactly that many lines). Pure numbers only.
+import type { ConnectionState } from './connection.js';
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+/** At this width the fleet view gains a summary pane beside the table. */
+export const WIDE_COLUMNS = 140;
+export const SUMMARY_PANE_WIDTH = 44;
+
+export const HEADER_LINES = 2;
+/** Message line, prompt line, footer. */
+export const BOTTOM_LINES = 3;
+export const HISTORY_LINES = 3;
+
+export interface Viewport {
+  columns: number;
+  rows: number;
+}
+
+/** The root box is one line shorter than the terminal so the last line never scrolls the screen. */
+export function rootHeight(vp: Viewport): number {
+  return Math.max(1, vp.rows - 1);
+}
+
+export function isTooSmall(vp: Viewport): boolean {
+  return vp.columns < MIN_COLUMNS || vp.rows < MIN_ROWS;
+}
+
+export function isWide(vp: Viewport): boolean {
+  return vp.columns >= WIDE_COLUMNS;
+}
+
+export function bannerLines(conn: ConnectionState): number {
+  return conn.status === 'open' ? 0 : 1;
+}
+
+function bodyLines(vp: Viewport, conn: ConnectionState): number {
+  return rootHeight(vp) - HEADER_LINES - bannerLines(conn) - BOTTOM_LINES;
+}
+
+/** Data rows of the fleet table (its column header takes one line). */
+export function fleetTableRows(vp: Viewport, conn: ConnectionState): number {
+  return Math.max(1, bodyLines(vp, conn) - 1);
+}
+
+export function fleetTableWidth(vp: Viewport): number {
+  return isWide(vp) ? vp.columns - SUMMARY_PANE_WIDTH - 1 : vp.columns;
+}
+
+/** Item rows of the focused detail section: the body minus the title, three section titles, a column header and the history block. */
+export function detailSectionRows(vp: Viewport, conn: ConnectionState): number {
+  return Math.max(1, bodyLines(vp, conn) - 1 - 3 - 1 - (1 + HISTORY_LINES));
+}

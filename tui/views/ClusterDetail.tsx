@@ -1,0 +1,128 @@
+// One cluster: title, three sections (the focused one expanded), then recent health transitions and
+// store rejections.
+import { Box, Text } from 'ink';
+import type { ClusterDetail as Detail, ClusterRow } from '../../core/fleet.js';
+import { layoutColumns, joinCells, type ColumnDef } from '../render/columns.js';
+import {
+  EVENT_COLUMNS,
+  NODE_COLUMNS,
+  WORKLOAD_COLUMNS,
+  eventCells,
+  historyLines,
+  nodeCells,
+  nodeIsHealthy,
+  sectionSummary,
+  workloadCells,
+  workloadIsHealthy,
+} from '../render/detail-rows.js';
+import { formatReasons } from '../render/fleet-row.js';
+import { HISTORY_LINES } from '../state/layout.js';
+import { SECTIONS, type Section } from '../state/app.js';
+import { useTheme } from './theme.js';
+
+const TITLES: Record<Section, string> = { nodes: 'Nodes', workloads: 'Workloads', events: 'Events' };
+
+interface SectionRows {
+  columns: readonly ColumnDef[];
+  lines: { cells: string[]; warn: boolean }[];
+}
+
+function sectionRows(detail: Detail, section: Section, now: number): SectionRows {
+  switch (section) {
+    case 'nodes':
+      return { columns: NODE_COLUMNS, lines: detail.nodes.map((n) => ({ cells: nodeCells(n), warn: !nodeIsHealthy(n) })) };
+    case 'workloads':
+      return { columns: WORKLOAD_COLUMNS, lines: detail.workloads.map((w) => ({ cells: workloadCells(w), warn: !workloadIsHealthy(w) })) };
+    case 'events':
+      return { columns: EVENT_COLUMNS, lines: detail.events.map((e) => ({ cells: eventCells(e, now), warn: false })) };
+  }
+}
+
+function FocusedSection(props: { detail: Detail; section: Section; scroll: number; rows: number; width: number; now: number }) {
+  const theme = useTheme();
+  const { columns: defs, lines } = sectionRows(props.detail, props.section, props.now);
+  const columns = layoutColumns(defs, props.width);
+  const slice = lines.slice(props.scroll, props.scroll + props.rows);
+  return (
+    <Box flexDirection="column" height={props.rows + 1}>
+      <Text wrap="truncate" bold color={theme.accent}>
+        {'  '}
+        {joinCells(columns, columns.map((c) => c.title))}
+      </Text>
+      {slice.length === 0 ? (
+        <Text color={theme.muted}>  none</Text>
+      ) : (
+        slice.map((line, i) => (
+          <Text key={props.scroll + i} wrap="truncate" color={line.warn ? theme.warning : undefined}>
+            {'  '}
+            {joinCells(columns, line.cells)}
+          </Text>
+        ))
+      )}
+    </Box>
+  );
+}
+
+export function ClusterDetailView(props: {
+  name: string;
+  row: ClusterRow | null;
+  detail: Detail | null;
+  loaded: boolean;
+  section: Section;
+  scroll: number;
+  sectionRows: number;
+  width: number;
+  now: number;
+}) {
+  const theme = useTheme();
+  const { row, detail } = props;
+  const health = detail?.row.health ?? row?.health ?? 'unknown';
+  const reasons = detail?.row.reasons ?? row?.reasons ?? [];
+  const history = detail ? historyLines(detail, props.now, HISTORY_LINES) : [];
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate">
+        <Text bold>{props.name}</Text>
+        {'  '}
+        <Text color={theme.health(health)}>{health}</Text>
+        {reasons.length > 0 ? `  ${formatReasons(reasons, Math.max(10, props.width - props.name.length - 16))}` : ''}
+      </Text>
+      {SECTIONS.map((section) => {
+        const focused = section === props.section;
+        const count = detail ? ` (${sectionSummary(detail, section)})` : '';
+        return (
+          <Box key={section} flexDirection="column">
+            <Text wrap="truncate" bold={focused} color={focused ? theme.accent : theme.muted}>
+              {focused ? '▸ ' : '  '}
+              {TITLES[section]}
+              {count}
+            </Text>
+            {focused &&
+              (detail ? (
+                <FocusedSection detail={detail} section={section} scroll={props.scroll} rows={props.sectionRows} width={props.width} now={props.now} />
+              ) : (
+                <Box height={props.sectionRows + 1}>
+                  <Text color={theme.muted}>  {props.loaded ? `no data for ${props.name}: the cluster is gone or has not reported` : 'loading…'}</Text>
+                </Box>
+              ))}
+          </Box>
+        );
+      })}
+      <Text bold color={theme.muted}>
+        Recent health changes and rejections
+      </Text>
+      <Box flexDirection="column" height={HISTORY_LINES}>
+        {history.length === 0 ? (
+          <Text color={theme.muted}>  none</Text>
+        ) : (
+          history.map((h, i) => (
+            <Text key={i} wrap="truncate" color={h.kind === 'rejection' ? theme.error : undefined}>
+              {'  '}
+              {h.text}
+            </Text>
+          ))
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,26 @@
+// The live root: reads the store, feeds keypresses through the keymap into it.
+import { useInput } from 'ink';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import { actionForKey } from '../input.js';
+import type { Store } from '../state/store.js';
+import { App } from './App.js';
+import { makeTheme, ThemeContext } from './theme.js';
+
+export function Console(props: { store: Store; color: boolean }) {
+  const { store } = props;
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const onInput = useCallback(
+    (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+      const action = actionForKey(store.getState(), input, key);
+      if (action) store.dispatch(action);
+    },
+    [store],
+  );
+  useInput(onInput);
+  const theme = useMemo(() => makeTheme(props.color), [props.color]);
+  return (
+    <ThemeContext.Provider value={theme}>
+      <App state={state} />
+    </ThemeContext.Provider>
+  );
+}

@@ -1,0 +1,46 @@
+// Renders only the rows that fit: with 10,000 clusters a frame still draws a screenful.
+import { Box, Text } from 'ink';
+import { memo, useMemo } from 'react';
+import type { ClusterRow } from '../../core/fleet.js';
+import { headerLine, joinCells, type Column } from '../render/columns.js';
+import { fleetCells, fleetColumns, isStale, type FleetColumnId } from '../render/fleet-row.js';
+import { fit } from '../render/text.js';
+import { useTheme } from './theme.js';
+
+const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; now: number; columns: Column<FleetColumnId>[] }) {
+  const theme = useTheme();
+  const { row, columns, selected } = props;
+  const cells = fleetCells(row, props.now, columns);
+  const healthAt = columns.findIndex((c) => c.id === 'HEALTH');
+  const before = joinCells(columns.slice(0, healthAt), cells.slice(0, healthAt));
+  const healthCol = columns[healthAt];
+  const health = healthCol ? fit(row.health, healthCol.width) : '';
+  const after = joinCells(columns.slice(healthAt + 1), cells.slice(healthAt + 1));
+  const stale = isStale(row, props.now);
+  return (
+    <Text wrap="truncate" dimColor={stale && !selected} bold={selected} inverse={selected && theme.color}>
+      {selected ? '> ' : '  '}
+      {before}{' '}
+      <Text color={theme.health(row.health)}>{health}</Text>
+      {' '}{after}
+    </Text>
+  );
+});
+
+export function FleetTable(props: { rows: readonly ClusterRow[]; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string }) {
+  const theme = useTheme();
+  const columns = useMemo(() => fleetColumns(props.width), [props.width]);
+  const slice = props.rows.slice(props.scroll, props.scroll + props.height);
+  return (
+    <Box flexDirection="column" width={props.width} height={props.height + 1}>
+      <Text wrap="truncate" bold color={theme.accent}>
+        {headerLine(columns)}
+      </Text>
+      {slice.length === 0 ? (
+        <Text color={theme.muted}>  {props.emptyText}</Text>
+      ) : (
+        slice.map((row, i) => <FleetRowLine key={row.name} row={row} selected={props.scroll + i === props.cursor} now={props.now} columns={columns} />)
+      )}
+    </Box>
+  );
+}

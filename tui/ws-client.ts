@@ -1,0 +1,268 @@
+// The TUI's link to the daemon (DESIGN.md §3.8). An I/O adapter: it turns socket events into
+// reducer actions and never exits — a lost link only changes what the banner says.
+import WebSocket from 'ws';
+import type { ClientFrame } from '../core/protocol.js';
+import { TOPIC } from '../core/protocol.js';
+import { FlotillaError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { authRetryDelay, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { parseServerFrame, type InboundFrame } from './frames.js';
+import type { Action } from './state/app.js';
+
+export interface FleetLinkOptions {
+  server: string;
+  token: string;
+  dispatch: (action: Action) => void;
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+  backoff?: BackoffOptions;
+  /** No frame, ping or pong for this long means the link is dead even if TCP has not noticed. */
+  deadLinkMs?: number;
+  pingIntervalMs?: number;
+}
+
+/** http(s)://host[:port][/base] → ws(s)://host[:port][/base]/ws */
+export function wsUrl(server: string): string {
+  const url = new URL(server);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new FlotillaError('config', `server "${server}" is not an http(s) URL`, 'Pass --server http://HOST:PORT (the daemon listens on http://127.0.0.1:7420 by default).');
+  }
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/ws`;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
+
+function describeHttpRefusal(status: number): FlotillaError {
+  if (status === 401) return new FlotillaError('unauthenticated', 'token rejected', 'check FLOTILLA_TOKEN or run `flotilla token create`');
+  if (status === 403) return new FlotillaError('forbidden', 'connection refused by the daemon (403)', 'ask an admin for a role binding, or check the allowed origins');
+  return new FlotillaError('unavailable', `daemon answered the upgrade with HTTP ${status}`, 'check that --server points at a Flotilla daemon');
+}
+
+function describeSocketError(error: Error & { code?: string }, url: string): FlotillaError {
+  if (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EHOSTUNREACH') {
+    return new FlotillaError('unavailable', `daemon not reachable at ${url} (${error.code})`, 'start it with `flotilla daemon` or check --server');
+  }
+  return new FlotillaError('unavailable', error.message, 'check the network path to the daemon');
+}
+
+export function userText(error: FlotillaError): string {
+  return `${error.message} — ${error.next}`;
+}
+
+export class FleetLink {
+  private readonly url: string;
+  private readonly opts: Required<Omit<FleetLinkOptions, 'backoff'>> & { backoff: BackoffOptions };
+  private ws: WebSocket | null = null;
+  private failures = 0;
+  private stopped = false;
+  private ready = false;
+  private nextId = 1;
+  private fleetRev: number | null = null;
+  private requestedCluster: string | null = null;
+  private wantedCluster: string | null = null;
+  private subscribedCluster: string | null = null;
+  private lastError: FlotillaError | null = null;
+  private authRejected = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private pinger: NodeJS.Timeout | null = null;
+
+  constructor(opts: FleetLinkOptions) {
+    this.url = wsUrl(opts.server);
+    this.opts = {
+      now: Date.now,
+      random: Math.random,
+      backoff: DEFAULT_BACKOFF,
+      deadLinkMs: 35_000,
+      pingIntervalMs: 15_000,
+      ...opts,
+    };
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  /** Follows the detail view: subscribes `cluster:<name>` and drops the previous one. */
+  watchCluster(name: string | null): void {
+    if (name === this.requestedCluster) return;
+    this.requestedCluster = name;
+    if (name !== null && !TOPIC.test(`cluster:${name}`)) {
+      this.wantedCluster = null;
+      this.opts.dispatch({ type: 'message', text: `"${name}" is not a valid cluster name`, level: 'error' });
+      return;
+    }
+    this.wantedCluster = name;
+    if (this.ready) this.syncClusterSubscription();
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000, 'bye');
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.ready = false;
+    this.fleetRev = null;
+    this.subscribedCluster = null;
+    this.authRejected = false;
+    this.lastError = null;
+    this.opts.dispatch({ type: 'conn/connecting', at: this.opts.now(), attempt: this.failures + 1 });
+    this.opts.log.debug({ url: this.url, attempt: this.failures + 1 }, 'connecting');
+    const ws = new WebSocket(this.url, { headers: { Authorization: `Bearer ${this.opts.token}` }, handshakeTimeout: 10_000 });
+    this.ws = ws;
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      this.authRejected = status === 401;
+      this.lastError = describeHttpRefusal(status);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      this.armWatchdog();
+      this.pinger = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.ping();
+      }, this.opts.pingIntervalMs);
+    });
+    ws.on('message', (data, isBinary) => {
+      this.armWatchdog();
+      if (isBinary) {
+        this.opts.log.warn('binary frame ignored');
+        return;
+      }
+      this.onText(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+    });
+    ws.on('ping', () => this.armWatchdog());
+    ws.on('pong', () => this.armWatchdog());
+    ws.on('error', (error: Error & { code?: string }) => {
+      this.lastError ??= describeSocketError(error, this.url);
+    });
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.clearTimers();
+      this.ws = null;
+      this.ready = false;
+      if (this.stopped) return;
+      const error = this.lastError ?? new FlotillaError('unavailable', `connection closed (code ${code})`, 'the console reconnects by itself');
+      this.scheduleReconnect(error);
+    });
+  }
+
+  private scheduleReconnect(error: FlotillaError): void {
+    this.failures += 1;
+    const delay = this.authRejected ? authRetryDelay(this.opts.random(), this.opts.backoff) : backoffDelay(this.failures, this.opts.random(), this.opts.backoff);
+    this.opts.log.warn({ err: error.message, retryInMs: delay, failures: this.failures }, 'connection lost');
+    this.opts.dispatch({ type: 'conn/lost', at: this.opts.now(), attempt: this.failures + 1, error: userText(error), retryInMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    const ws = this.ws;
+    this.watchdog = setTimeout(() => {
+      this.opts.log.warn({ deadLinkMs: this.opts.deadLinkMs }, 'no traffic from the daemon; dropping the link');
+      this.lastError = new FlotillaError('unavailable', `no answer from the daemon for ${Math.round(this.opts.deadLinkMs / 1000)}s`, 'the console reconnects by itself');
+      ws?.terminate();
+    }, this.opts.deadLinkMs);
+  }
+
+  private clearTimers(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (this.pinger) clearInterval(this.pinger);
+    this.watchdog = null;
+    this.pinger = null;
+  }
+
+  private send(frame: ClientFrame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private subscribe(topic: string): void {
+    this.send({ id: this.nextId++, op: 'subscribe', topic });
+  }
+
+  private unsubscribe(topic: string): void {
+    this.send({ id: this.nextId++, op: 'unsubscribe', topic });
+  }
+
+  private syncClusterSubscription(): void {
+    if (this.subscribedCluster === this.wantedCluster) return;
+    if (this.subscribedCluster !== null) this.unsubscribe(`cluster:${this.subscribedCluster}`);
+    this.subscribedCluster = this.wantedCluster;
+    if (this.wantedCluster !== null) this.subscribe(`cluster:${this.wantedCluster}`);
+  }
+
+  private onText(text: string): void {
+    const parsed = parseServerFrame(text);
+    if (!parsed.ok) {
+      this.opts.log.warn({ reason: parsed.reason, bytes: text.length }, 'frame rejected');
+      return;
+    }
+    this.onFrame(parsed.frame);
+  }
+
+  private onFrame(frame: InboundFrame): void {
+    const { dispatch } = this.opts;
+    switch (frame.kind) {
+      case 'hello':
+        this.failures = 0;
+        this.ready = true;
+        dispatch({ type: 'conn/open', at: this.opts.now(), identity: frame.identity });
+        this.opts.log.info({ identity: frame.identity }, 'connected');
+        this.subscribe('fleet');
+        this.syncClusterSubscription();
+        return;
+      case 'fleet-snapshot':
+        this.fleetRev = frame.rev;
+        dispatch({ type: 'fleet/snapshot', rev: frame.rev, rows: frame.rows });
+        return;
+      case 'fleet-patch':
+        if (this.fleetRev === null) return;
+        if (frame.fromRev !== this.fleetRev) {
+          this.opts.log.info({ held: this.fleetRev, fromRev: frame.fromRev }, 'fleet patch out of sequence; resubscribing');
+          this.fleetRev = null;
+          this.unsubscribe('fleet');
+          this.subscribe('fleet');
+          return;
+        }
+        this.fleetRev = frame.rev;
+        dispatch({ type: 'fleet/patch', rev: frame.rev, fromRev: frame.fromRev, changes: frame.changes });
+        return;
+      case 'cluster-snapshot':
+        if (frame.name === this.subscribedCluster) dispatch({ type: 'cluster/snapshot', name: frame.name, rev: frame.rev, data: frame.data });
+        return;
+      case 'dropped':
+        this.opts.log.warn({ topic: frame.topic, count: frame.count }, 'server dropped messages for a slow client');
+        return;
+      case 'reply':
+        if (frame.error) {
+          this.opts.log.warn({ id: frame.id, error: frame.error }, 'request refused');
+          dispatch({ type: 'message', text: `${frame.error.message}${frame.error.next ? ` — ${frame.error.next}` : ''}`, level: 'error' });
+        }
+        return;
+    }
+  }
+}
