@@ -35,11 +35,11 @@ function isErrorBody(v: unknown): v is { error: ErrorBody } {
 }
 
 function networkCode(e: unknown): string {
-  const cause = (e as { cause?: { code?: unknown } } | null)?.cause;
-  const code = (e as { code?: unknown } | null)?.code ?? cause?.code;
-  if (typeof code === 'string') return code;
-  if ((e as Error | null)?.name === 'TimeoutError') return 'timed out';
-  return e instanceof Error ? e.message : String(e);
+  // fetch wraps the socket error: "fetch failed" with the useful part (ECONNREFUSED, "bad port") in cause
+  const err = e as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  for (const v of [err?.code, err?.cause?.code, err?.cause?.message]) if (typeof v === 'string' && v) return v;
+  if (err?.name === 'TimeoutError') return 'timed out';
+  return typeof err?.message === 'string' ? err.message : String(e);
 }
 
 export class FlotillaClient {
