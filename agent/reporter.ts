@@ -30,7 +30,7 @@ export interface ReporterDeps {
   backend: ClusterBackend;
   key: SigningKey;
   registration: Registration;
-  state: AgentStateFile;
+  state: Pick<AgentStateFile, 'current' | 'save'>;
   metrics: AgentMetrics;
   logger: Logger;
   clock?: () => Date;
