@@ -61,3 +61,16 @@ export interface TokenCreateResponse extends TokenInfo {
 export interface ListResponse<T> {
   items: T[];
 }
+
+/** One hash-chained audit record: hash = sha256(prevHash + canonical JSON of the other fields). */
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  actor: { id: string; name: string };
+  action: string;
+  target: string;
+  allowed: boolean;
+  detail: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}

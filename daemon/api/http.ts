@@ -1,0 +1,50 @@
+// Small HTTP helpers: bounded JSON bodies and uniform JSON error responses.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FlotillaError, toFlotillaError } from '../../core/errors.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Thrown for bodies over the limit: a usage error, but with its own HTTP status (413). */
+export class BodyTooLarge extends FlotillaError {
+  constructor(limit: number) {
+    super('usage', `request body is over the ${limit}-byte limit`, 'Send a smaller request body.');
+  }
+
+  override get httpStatus(): number {
+    return 413;
+  }
+}
+
+export async function readJson(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new BodyTooLarge(limit);
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new FlotillaError('usage', 'request body is not valid JSON', 'Send a JSON object with Content-Type: application/json.');
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, e: unknown): number {
+  const err = toFlotillaError(e);
+  const status = err.httpStatus;
+  if (status === 401) res.setHeader('www-authenticate', 'Bearer realm="flotilla"');
+  sendJson(res, status, { error: err.toBody() });
+  return status;
+}

@@ -1,0 +1,209 @@
+// The REST route table of docs/API.md. Handlers get an authenticated identity whose role already
+// meets the route's; they return [status, body].
+import type { IncomingMessage } from 'node:http';
+import type { ClusterAddResponse, Identity, InfoResponse, TokenCreateResponse } from '../../core/api.js';
+import { FlotillaError } from '../../core/errors.js';
+import { tokenHash } from '../../core/registration.js';
+import type { Role } from '../../core/roles.js';
+import { VERSION } from '../../core/version.js';
+import type { DaemonConfig } from '../../config/schemas.js';
+import { buildBundle } from '../bundle.js';
+import type { FleetService } from '../fleet/service.js';
+import type { Registry } from '../registry/registry.js';
+import { newSecret } from '../registry/tokens.js';
+import { readJson } from './http.js';
+import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
+
+export interface ApiContext {
+  config: DaemonConfig;
+  registry: Registry;
+  service: FleetService;
+  controlPlane: { keyid: string; publicKey: string };
+  storeDescription: string;
+  registryPath: string;
+  publicUrl(): string;
+  onTokenRevoked(tokenId: string): void;
+}
+
+export interface RouteCall {
+  req: IncomingMessage;
+  params: string[];
+  query: URLSearchParams;
+  identity: Identity;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Template for metrics labels and docs, e.g. /api/v1/clusters/:name. */
+  path: string;
+  pattern: RegExp;
+  role: Role;
+  /** Audit action for mutating routes; every call, allowed or denied, is audited. */
+  audit?: string;
+  handle(ctx: ApiContext, call: RouteCall): Promise<[number, unknown]>;
+}
+
+const actor = (i: Identity) => ({ id: i.tokenId, name: i.name });
+
+function param(call: RouteCall, i = 0): string {
+  return decodeURIComponent(call.params[i] ?? '');
+}
+
+export const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/whoami',
+    pattern: /^\/api\/v1\/whoami$/,
+    role: 'viewer',
+    handle: async (_ctx, call) => [200, call.identity],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/info',
+    pattern: /^\/api\/v1\/info$/,
+    role: 'viewer',
+    handle: async (ctx, call) => {
+      const info: InfoResponse = {
+        version: VERSION,
+        publicUrl: ctx.publicUrl(),
+        store: ctx.storeDescription,
+        dataDir: ctx.config.dataDir,
+        registry: ctx.registryPath,
+        controlPlane: ctx.controlPlane,
+        clusters: ctx.service.state.size,
+        identity: call.identity,
+      };
+      return [200, info];
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/clusters',
+    pattern: /^\/api\/v1\/clusters$/,
+    role: 'viewer',
+    handle: async (ctx) => [200, { items: ctx.service.state.rows(Date.now()) }],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/clusters/:name',
+    pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
+    role: 'viewer',
+    handle: async (ctx, call) => {
+      const name = param(call);
+      const detail = ctx.service.detail(name, Date.now());
+      if (!detail) throw new FlotillaError('not_found', `no cluster named "${name.slice(0, 80)}"`, 'List clusters with `flotilla cluster list`.');
+      return [200, detail];
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/clusters',
+    pattern: /^\/api\/v1\/clusters$/,
+    role: 'operator',
+    audit: 'cluster.add',
+    handle: async (ctx, call) => {
+      const input = validateClusterAdd(await readJson(call.req), ctx.config.status.intervalSeconds, new Date());
+      const token = newSecret('fbt');
+      ctx.service.addCluster(actor(call.identity), { ...input, tokenHash: tokenHash(token) });
+      const row = ctx.service.state.row(input.name, Date.now());
+      if (!row) throw new FlotillaError('internal', `cluster "${input.name}" is missing after add`, 'Check the daemon log; this is a bug.');
+      const response: ClusterAddResponse = {
+        cluster: row,
+        bundle: buildBundle({
+          cluster: input.name,
+          storePath: ctx.config.store.path,
+          pollIntervalMs: ctx.config.store.pollIntervalMs,
+          controlPlane: ctx.controlPlane,
+          bootstrapToken: token,
+          publicUrl: ctx.publicUrl(),
+          intervalSeconds: input.intervalSeconds,
+        }),
+      };
+      return [201, response];
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/clusters/:name',
+    pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
+    role: 'operator',
+    audit: 'cluster.remove',
+    handle: async (ctx, call) => {
+      const name = param(call);
+      ctx.service.removeCluster(actor(call.identity), name);
+      return [200, { removed: name }];
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/rejections',
+    pattern: /^\/api\/v1\/rejections$/,
+    role: 'viewer',
+    handle: async (ctx, call) => {
+      const cluster = call.query.get('cluster') || undefined;
+      const limit = parseLimit(call.query.get('limit'), 100, 1000);
+      const items = ctx.registry.rejections.list({ ...(cluster ? { cluster } : {}), limit });
+      return [200, { items }];
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/tokens',
+    pattern: /^\/api\/v1\/tokens$/,
+    role: 'admin',
+    handle: async (ctx) => [200, { items: ctx.registry.tokens.list() }],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/tokens',
+    pattern: /^\/api\/v1\/tokens$/,
+    role: 'admin',
+    audit: 'token.create',
+    handle: async (ctx, call) => {
+      const input = validateTokenCreate(await readJson(call.req), new Date());
+      const created: TokenCreateResponse = ctx.service.audited({ actor: actor(call.identity), action: 'token.create', target: input.name, detail: { role: input.role, expiresAt: input.expiresAt } }, () => {
+        const t = ctx.registry.tokens.create(input);
+        return { result: t, detail: { tokenId: t.id } };
+      });
+      return [201, created];
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/tokens/:id',
+    pattern: /^\/api\/v1\/tokens\/([^/]+)$/,
+    role: 'admin',
+    audit: 'token.revoke',
+    handle: async (ctx, call) => {
+      const id = param(call);
+      ctx.service.audited({ actor: actor(call.identity), action: 'token.revoke', target: id }, () => {
+        if (!ctx.registry.tokens.revoke(id, new Date())) {
+          throw new FlotillaError('not_found', `no live token with id "${id.slice(0, 80)}"`, 'List tokens with `flotilla token list`.');
+        }
+        return { result: undefined };
+      });
+      ctx.onTokenRevoked(id);
+      return [200, { revoked: id }];
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit',
+    pattern: /^\/api\/v1\/audit$/,
+    role: 'admin',
+    handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
+  },
+];
+
+export type RouteMatch = { route: Route; params: string[] } | { allowed: string[] } | undefined;
+
+export function matchRoute(method: string, path: string): RouteMatch {
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    if (route.method === method) return { route, params: m.slice(1) };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { allowed } : undefined;
+}

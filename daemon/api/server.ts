@@ -1,0 +1,108 @@
+// The HTTP(S) server: /healthz, /metrics, the REST route table, and the /ws upgrade hand-off.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { FlotillaError } from '../../core/errors.js';
+import type { Identity } from '../../core/api.js';
+import type { Logger } from '../../core/log.js';
+import { roleAtLeast } from '../../core/roles.js';
+import { VERSION } from '../../core/version.js';
+import type { DaemonMetrics } from '../metrics.js';
+import type { Authenticator } from './auth.js';
+import { sendError, sendJson } from './http.js';
+import { matchRoute, type ApiContext, type Route } from './routes.js';
+
+export interface ServerDeps {
+  ctx: ApiContext;
+  auth: Authenticator;
+  metrics: DaemonMetrics;
+  log: Logger;
+}
+
+const ANONYMOUS = { id: 'anonymous', name: 'anonymous' };
+
+export function createServer(tls: { cert: string; key: string } | undefined): Server {
+  if (!tls) return createHttpServer();
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    cert = readFileSync(tls.cert);
+    key = readFileSync(tls.key);
+  } catch (e) {
+    throw new FlotillaError('config', `cannot read TLS files: ${(e as Error).message}`, 'Check tls.cert and tls.key in daemon.yaml point at readable PEM files.', { cause: e });
+  }
+  return createHttpsServer({ cert, key });
+}
+
+function auditDenied(deps: ServerDeps, route: Route, who: { id: string; name: string }, path: string, why: string): void {
+  try {
+    deps.ctx.registry.audit.append({ actor: who, action: route.audit ?? route.path, target: path, allowed: false, detail: { reason: why, method: route.method } });
+  } catch (e) {
+    deps.log.error({ err: e }, 'could not write the audit record for a denied request');
+  }
+}
+
+async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ route: string; status: number }> {
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/healthz' && method === 'GET') {
+    sendJson(res, 200, { status: 'ok', version: VERSION });
+    return { route: '/healthz', status: 200 };
+  }
+  if (url.pathname === '/metrics' && method === 'GET') {
+    const text = await deps.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+    res.end(text);
+    return { route: '/metrics', status: 200 };
+  }
+  const match = matchRoute(method, url.pathname);
+  if (!match) {
+    const status = sendError(res, new FlotillaError('not_found', `no endpoint ${method} ${url.pathname.slice(0, 200)}`, 'See docs/API.md for the endpoints this daemon serves.'));
+    return { route: 'unmatched', status };
+  }
+  if ('allowed' in match) {
+    res.setHeader('allow', match.allowed.join(', '));
+    sendJson(res, 405, { error: new FlotillaError('usage', `${method} is not allowed on ${url.pathname.slice(0, 200)}`, `Use ${match.allowed.join(' or ')}.`).toBody() });
+    return { route: 'unmatched', status: 405 };
+  }
+  const { route, params } = match;
+  let identity: Identity;
+  try {
+    identity = deps.auth.authenticate(req.headers.authorization);
+  } catch (e) {
+    if (route.audit) auditDenied(deps, route, ANONYMOUS, url.pathname, 'unauthenticated');
+    return { route: route.path, status: sendError(res, e) };
+  }
+  if (!roleAtLeast(identity.role, route.role)) {
+    if (route.audit) auditDenied(deps, route, { id: identity.tokenId, name: identity.name }, url.pathname, `role ${identity.role} is below ${route.role}`);
+    const err = new FlotillaError('forbidden', `${method} ${route.path} needs the ${route.role} role; this token is ${identity.role}`, `Ask an admin for a token with the ${route.role} role.`);
+    return { route: route.path, status: sendError(res, err) };
+  }
+  try {
+    const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, identity });
+    sendJson(res, status, body);
+    return { route: route.path, status };
+  } catch (e) {
+    if (!(e instanceof FlotillaError)) deps.log.error({ err: e, route: route.path }, 'request failed');
+    return { route: route.path, status: sendError(res, e) };
+  }
+}
+
+export function attachRoutes(server: Server, deps: ServerDeps): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://flotilla.invalid');
+    } catch {
+      sendError(res, new FlotillaError('usage', 'malformed request URL', 'Check the URL.'));
+      return;
+    }
+    const method = req.method ?? 'GET';
+    dispatch(deps, req, res, url)
+      .then(({ route, status }) => deps.metrics.httpRequests.inc({ method, route, status: String(status) }))
+      .catch((e: unknown) => {
+        deps.log.error({ err: e }, 'request handler crashed');
+        if (!res.headersSent) sendError(res, e);
+        else res.destroy();
+      });
+  });
+}

@@ -1,0 +1,76 @@
+// Pure: what the daemon keeps in memory per cluster, and how it becomes a ClusterRow at send time
+// (so dataAgeSeconds and age-driven health are always computed against the current clock).
+import type { Health, ClusterRow } from '../../core/fleet.js';
+import type { StatusReport } from '../../core/status.js';
+import { assessReport, deriveFromAssessment, type HealthResult } from '../health/model.js';
+import type { ClusterRecord } from '../registry/clusters.js';
+
+export interface ReportSummary {
+  seq: number;
+  reportedAt: string;
+  receivedAtMs: number;
+  etag: string;
+  intervalSeconds: number;
+  kubernetesVersion: string;
+  agentVersion: string;
+  nodes: { ready: number; total: number };
+  pods: { running: number; total: number };
+  restarts: number;
+  assessment: HealthResult;
+}
+
+export interface FleetEntry {
+  record: ClusterRecord;
+  latest: ReportSummary | null;
+  /** The health last recorded (registry and transitions); rows are re-derived at send time. */
+  health: Health;
+}
+
+export function summarize(report: StatusReport, receivedAtMs: number, etag: string): ReportSummary {
+  return {
+    seq: report.seq,
+    reportedAt: report.reportedAt,
+    receivedAtMs,
+    etag,
+    intervalSeconds: report.intervalSeconds,
+    kubernetesVersion: report.kubernetesVersion,
+    agentVersion: report.agentVersion,
+    nodes: { ready: report.nodes.filter((n) => n.ready).length, total: report.nodes.length },
+    pods: { running: report.pods.running, total: report.pods.total },
+    restarts: report.restarts,
+    assessment: assessReport(report),
+  };
+}
+
+export function healthOf(entry: FleetEntry, nowMs: number, unreachableAfterIntervals: number): HealthResult {
+  return deriveFromAssessment({
+    registration: entry.record.registration,
+    assessment: entry.latest?.assessment ?? null,
+    receivedAtMs: entry.latest?.receivedAtMs ?? null,
+    nowMs,
+    intervalSeconds: entry.latest?.intervalSeconds ?? entry.record.intervalSeconds,
+    unreachableAfterIntervals,
+  });
+}
+
+export function toRow(entry: FleetEntry, nowMs: number, unreachableAfterIntervals: number): ClusterRow {
+  const { record, latest } = entry;
+  const { health, reasons } = healthOf(entry, nowMs, unreachableAfterIntervals);
+  return {
+    name: record.name,
+    labels: record.labels,
+    registration: record.registration,
+    health,
+    reasons,
+    // reportedAt is the agent's claim; age is measured from receipt so a skewed agent clock cannot hide staleness.
+    reportedAt: latest?.reportedAt ?? null,
+    dataAgeSeconds: latest ? Math.max(0, Math.floor((nowMs - latest.receivedAtMs) / 1000)) : null,
+    intervalSeconds: latest?.intervalSeconds ?? record.intervalSeconds,
+    kubernetesVersion: latest?.kubernetesVersion ?? null,
+    agentVersion: latest?.agentVersion ?? null,
+    nodes: latest?.nodes ?? { ready: 0, total: 0 },
+    pods: latest?.pods ?? { running: 0, total: 0 },
+    restarts: latest?.restarts ?? 0,
+    expiresAt: record.expiresAt,
+  };
+}

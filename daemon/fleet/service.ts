@@ -1,0 +1,263 @@
+// Keeps the registry and the in-memory fleet in step. Every write goes to SQLite first (one
+// transaction per batch, audit record included) and only then to memory and to subscribers.
+import type { KeyObject } from 'node:crypto';
+import type { ClusterDetail, Health, HealthTransition } from '../../core/fleet.js';
+import { FlotillaError } from '../../core/errors.js';
+import { publicKeyFromBase64 } from '../../core/keys.js';
+import type { Logger } from '../../core/log.js';
+import type { Registration } from '../../core/registration.js';
+import { StatusReportSchema, type StatusReport } from '../../core/status.js';
+import type { DaemonMetrics } from '../metrics.js';
+import type { AuditEntry } from '../registry/audit.js';
+import type { RejectionInput } from '../registry/rejections.js';
+import type { Registry } from '../registry/registry.js';
+import { healthOf, summarize, toRow, type FleetEntry } from './row.js';
+import type { FleetState } from './state.js';
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export const STORE_ACTOR: Actor = { id: 'store', name: 'store' };
+export const DAEMON_ACTOR: Actor = { id: 'daemon', name: 'daemon' };
+
+export interface NewCluster {
+  name: string;
+  labels: Record<string, string>;
+  expiresAt: string | null;
+  intervalSeconds: number;
+  tokenHash: string;
+}
+
+export interface AcceptedStatus {
+  cluster: string;
+  report: StatusReport;
+  etag: string;
+}
+
+const DETAIL_HISTORY = 50;
+
+export class FleetService {
+  private readonly keys = new Map<string, KeyObject>();
+
+  constructor(
+    private readonly registry: Registry,
+    readonly state: FleetState,
+    private readonly metrics: DaemonMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Fills memory from the registry at start-up. */
+  load(): void {
+    const latest = new Map(this.registry.clusters.allLatest().map((s) => [s.cluster, s]));
+    for (const record of this.registry.clusters.all()) {
+      let summary: FleetEntry['latest'] = null;
+      const s = latest.get(record.name);
+      if (s) {
+        const parsed = StatusReportSchema.safeParse(safeJson(s.payload));
+        if (parsed.success) summary = summarize(parsed.data, Date.parse(s.receivedAt), s.etag);
+        else this.log.warn({ cluster: record.name }, 'stored status report no longer parses; waiting for the next one');
+      }
+      this.state.put({ record, latest: summary, health: record.health });
+    }
+  }
+
+  agentKey(name: string): KeyObject | undefined {
+    const entry = this.state.get(name);
+    const pub = entry?.record.agentPublicKey;
+    if (!entry || !pub || !entry.record.agentKeyid) return undefined;
+    const cached = this.keys.get(entry.record.agentKeyid);
+    if (cached) return cached;
+    const key = publicKeyFromBase64(pub);
+    this.keys.set(entry.record.agentKeyid, key);
+    return key;
+  }
+
+  /**
+   * Runs a mutation and its audit record in one transaction; a failed audit write refuses the
+   * mutation. A mutation that fails on its own (conflict, not found) is still audited, as failed.
+   */
+  audited<T>(entry: Omit<AuditEntry, 'allowed'>, fn: () => { result: T; detail?: Record<string, unknown> }): T {
+    try {
+      return this.registry.tx(() => {
+        const { result, detail } = fn();
+        this.registry.audit.append({ ...entry, allowed: true, detail: { ...entry.detail, ...detail } });
+        return result;
+      });
+    } catch (e) {
+      if (e instanceof FlotillaError && (e.kind === 'conflict' || e.kind === 'not_found' || e.kind === 'usage')) {
+        this.registry.audit.append({ ...entry, allowed: true, detail: { ...entry.detail, failed: e.kind, message: e.message } });
+        throw e;
+      }
+      if (e instanceof FlotillaError) throw e;
+      throw new FlotillaError('unavailable', `registry write failed: ${(e as Error).message}`, 'Check the daemon log and that the data directory is writable; the change was not made.', { cause: e });
+    }
+  }
+
+  addCluster(actor: Actor, c: NewCluster): void {
+    const createdAt = new Date().toISOString();
+    this.audited({ actor, action: 'cluster.add', target: c.name, detail: { labels: c.labels, expiresAt: c.expiresAt } }, () => {
+      if (this.registry.clusters.get(c.name)) {
+        throw new FlotillaError('conflict', `cluster "${c.name}" already exists`, `Pick another name, or remove it first with \`flotilla cluster rm ${c.name}\`.`);
+      }
+      this.registry.clusters.insert({ ...c, createdAt });
+      return { result: undefined };
+    });
+    const record = this.registry.clusters.get(c.name);
+    if (!record) throw new FlotillaError('internal', `cluster "${c.name}" vanished after insert`, 'Check the daemon log; this is a bug.');
+    this.state.put({ record, latest: null, health: record.health });
+    this.state.changed([c.name]);
+  }
+
+  removeCluster(actor: Actor, name: string): void {
+    this.audited({ actor, action: 'cluster.remove', target: name }, () => {
+      if (!this.registry.clusters.remove(name)) {
+        throw new FlotillaError('not_found', `no cluster named "${name}"`, 'List clusters with `flotilla cluster list`.');
+      }
+      return { result: undefined };
+    });
+    const keyid = this.state.get(name)?.record.agentKeyid;
+    if (keyid) this.keys.delete(keyid);
+    this.state.delete(name);
+    this.state.changed([], [name]);
+  }
+
+  applyRegistration(name: string, reg: Registration, key: string, etag: string): void {
+    const at = new Date().toISOString();
+    const ok = this.registry.tx(() => {
+      if (!this.registry.clusters.register(name, reg.keyid, reg.publicKey, at)) return false;
+      this.registry.audit.append({ actor: STORE_ACTOR, action: 'cluster.register', target: name, allowed: true, detail: { keyid: reg.keyid, agentVersion: reg.agentVersion, key, etag } });
+      return true;
+    });
+    if (!ok) return;
+    const record = this.registry.clusters.get(name);
+    const entry = this.state.get(name);
+    if (!record || !entry) return;
+    this.state.put({ ...entry, record });
+    this.log.info({ cluster: name, keyid: reg.keyid }, 'agent registered; key pinned, bootstrap token burned');
+    this.recordHealth([name], Date.now());
+  }
+
+  /** Stores a poll's accepted reports and its rejections in one transaction. */
+  applyBatch(accepted: AcceptedStatus[], rejections: RejectionInput[]): void {
+    if (accepted.length === 0 && rejections.length === 0) return;
+    const nowMs = Date.now();
+    const receivedAt = new Date(nowMs).toISOString();
+    const entries: FleetEntry[] = [];
+    const transitions: { name: string; t: HealthTransition }[] = [];
+    for (const a of accepted) {
+      const entry = this.state.get(a.cluster);
+      if (!entry) continue;
+      const next: FleetEntry = { ...entry, latest: summarize(a.report, nowMs, a.etag) };
+      const h = healthOf(next, nowMs, this.state.unreachableAfterIntervals);
+      if (h.health !== entry.health) transitions.push({ name: a.cluster, t: { at: receivedAt, from: entry.health, to: h.health, reasons: h.reasons } });
+      next.health = h.health;
+      entries.push(next);
+    }
+    const recorded = this.registry.tx(() => {
+      for (const a of accepted) {
+        if (!this.state.get(a.cluster)) continue;
+        this.registry.clusters.upsertStatus({ cluster: a.cluster, seq: a.report.seq, reportedAt: a.report.reportedAt, receivedAt, etag: a.etag, payload: JSON.stringify(a.report) });
+      }
+      for (const { name, t } of transitions) {
+        this.registry.clusters.setHealth(name, t.to);
+        this.registry.clusters.addTransition(name, t);
+      }
+      return this.recordRejections(rejections);
+    });
+    for (const e of entries) this.state.put(e);
+    this.metrics.statusReports.inc(entries.length);
+    this.noteRejections(recorded);
+    this.state.changed(entries.map((e) => e.record.name));
+  }
+
+  private recordRejections(rejections: RejectionInput[]): RejectionInput[] {
+    const recorded: RejectionInput[] = [];
+    for (const r of rejections) {
+      if (!this.registry.rejections.record(r)) continue;
+      this.registry.audit.append({ actor: STORE_ACTOR, action: 'store.reject', target: r.key, allowed: false, detail: { cluster: r.cluster, reason: r.reason, message: r.message, etag: r.etag } });
+      recorded.push(r);
+    }
+    return recorded;
+  }
+
+  private noteRejections(recorded: RejectionInput[]): void {
+    for (const r of recorded) {
+      this.metrics.rejections.inc({ reason: r.reason });
+      this.log.warn({ key: r.key, cluster: r.cluster, reason: r.reason, etag: r.etag }, `store object rejected: ${r.message}`);
+    }
+  }
+
+  /** Re-derives health from the clock alone (silence, TTL expiry); notifies only real changes. */
+  reevaluate(nowMs: number): void {
+    const expired: string[] = [];
+    const changed: string[] = [];
+    for (const e of this.state.values()) {
+      if (e.record.registration !== 'expired' && e.record.expiresAt && Date.parse(e.record.expiresAt) <= nowMs) expired.push(e.record.name);
+      else if (healthOf(e, nowMs, this.state.unreachableAfterIntervals).health !== e.health) changed.push(e.record.name);
+    }
+    if (expired.length > 0) {
+      this.registry.tx(() => {
+        for (const name of expired) {
+          this.registry.clusters.setRegistration(name, 'expired');
+          this.registry.audit.append({ actor: DAEMON_ACTOR, action: 'cluster.expire', target: name, allowed: true, detail: {} });
+        }
+      });
+      for (const name of expired) {
+        const e = this.state.get(name);
+        if (e) this.state.put({ ...e, record: { ...e.record, registration: 'expired' } });
+        this.log.info({ cluster: name }, 'cluster TTL expired');
+      }
+    }
+    this.recordHealth([...expired, ...changed], nowMs);
+  }
+
+  /** Records health transitions for these clusters and notifies subscribers that they changed. */
+  private recordHealth(names: string[], nowMs: number): void {
+    if (names.length === 0) return;
+    const at = new Date(nowMs).toISOString();
+    const updates: { entry: FleetEntry; to: Health; reasons: string[] }[] = [];
+    for (const name of names) {
+      const entry = this.state.get(name);
+      if (!entry) continue;
+      const h = healthOf(entry, nowMs, this.state.unreachableAfterIntervals);
+      if (h.health !== entry.health) updates.push({ entry, to: h.health, reasons: h.reasons });
+    }
+    this.registry.tx(() => {
+      for (const u of updates) {
+        this.registry.clusters.setHealth(u.entry.record.name, u.to);
+        this.registry.clusters.addTransition(u.entry.record.name, { at, from: u.entry.health, to: u.to, reasons: u.reasons });
+      }
+    });
+    for (const u of updates) this.state.put({ ...u.entry, health: u.to });
+    this.state.changed(names);
+  }
+
+  detail(name: string, nowMs: number): ClusterDetail | null {
+    const entry = this.state.get(name);
+    if (!entry) return null;
+    const latest = this.registry.clusters.latest(name);
+    const parsed = latest ? StatusReportSchema.safeParse(safeJson(latest.payload)) : undefined;
+    const report = parsed?.success ? parsed.data : null;
+    return {
+      row: toRow(entry, nowMs, this.state.unreachableAfterIntervals),
+      nodes: report?.nodes ?? [],
+      workloads: report?.workloads ?? [],
+      podProblems: report?.podProblems ?? [],
+      events: report?.events ?? [],
+      pipeline: report?.pipeline ?? null,
+      metrics: report?.metrics ?? null,
+      transitions: this.registry.clusters.transitions(name, DETAIL_HISTORY),
+      rejections: this.registry.rejections.list({ cluster: name, limit: DETAIL_HISTORY }).map(({ at, cluster, key, reason }) => ({ at, cluster, key, reason })),
+    };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,95 @@
+// The health model of DESIGN.md §3.5, as pure functions. The rules are documented in docs/HEALTH.md;
+// keep the two in step. A report is judged on its content (assessReport) and then on its age and the
+// cluster's registration (deriveHealth), so stale data is never shown as healthy.
+import { formatAge } from '../../core/duration.js';
+import type { Health, RegistrationState } from '../../core/fleet.js';
+import type { StatusReport } from '../../core/status.js';
+
+export interface HealthResult {
+  health: Health;
+  reasons: string[];
+}
+
+/** A report whose edge pipeline holds logs this old is behind enough to mention. */
+export const PIPELINE_LAG_SECONDS = 300;
+export const CRITICAL_NAMESPACE = 'kube-system';
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? one : many;
+}
+
+/** Judges a report's content alone: critical, degraded or healthy, with reasons (critical ones first). */
+export function assessReport(report: StatusReport): HealthResult {
+  const critical: string[] = [];
+  const degraded: string[] = [];
+
+  const total = report.nodes.length;
+  const notReady = report.nodes.filter((n) => !n.ready).length;
+  if (total === 0) critical.push('no nodes reported');
+  else if (notReady * 2 > total) critical.push(`${notReady}/${total} nodes NotReady`);
+  else if (notReady > 0) degraded.push(`${notReady}/${total} nodes NotReady`);
+
+  const down = report.workloads.filter((w) => w.namespace === CRITICAL_NAMESPACE && w.desired > 0 && w.ready === 0);
+  for (const w of down.slice(0, 3)) critical.push(`${w.namespace}/${w.name} 0/${w.desired} ready`);
+  if (down.length > 3) critical.push(`${down.length - 3} more ${CRITICAL_NAMESPACE} workloads down`);
+
+  const downSet = new Set(down);
+  const short = report.workloads.filter((w) => w.ready < w.desired && !downSet.has(w)).length;
+  if (short > 0) degraded.push(`${short} ${plural(short, 'workload')} not fully ready`);
+
+  const byReason = new Map<string, number>();
+  for (const p of report.podProblems) byReason.set(p.reason, (byReason.get(p.reason) ?? 0) + 1);
+  for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    degraded.push(`${n} ${plural(n, 'pod')} ${reason}`);
+  }
+
+  if (report.pipeline.dropped > 0) degraded.push(`${report.pipeline.dropped} log ${plural(report.pipeline.dropped, 'line')} dropped`);
+  if (report.pipeline.oldestUnshippedSeconds > PIPELINE_LAG_SECONDS) degraded.push(`logs ${formatAge(report.pipeline.oldestUnshippedSeconds * 1000)} behind`);
+
+  if (critical.length > 0) return { health: 'critical', reasons: [...critical, ...degraded] };
+  if (degraded.length > 0) return { health: 'degraded', reasons: degraded };
+  return { health: 'healthy', reasons: [] };
+}
+
+export interface HealthInput {
+  registration: RegistrationState;
+  /** The latest accepted report, or null if none. */
+  report: StatusReport | null;
+  /** When the daemon accepted that report (ms since epoch), or null. */
+  receivedAtMs: number | null;
+  nowMs: number;
+  /** The cluster's report interval; a report's own intervalSeconds wins over the configured one. */
+  intervalSeconds: number;
+  unreachableAfterIntervals: number;
+}
+
+export interface AssessedInput extends Omit<HealthInput, 'report'> {
+  /** assessReport's verdict on the latest report, or null if none. */
+  assessment: HealthResult | null;
+}
+
+/** How long a cluster may stay silent before it is unreachable, in ms. */
+export function unreachableAfterMs(intervalSeconds: number, intervals: number): number {
+  return intervalSeconds * intervals * 1000;
+}
+
+/** deriveHealth for callers that keep assessReport's verdict instead of the whole report. */
+export function deriveFromAssessment(input: AssessedInput): HealthResult {
+  if (input.registration === 'expired') return { health: 'unknown', reasons: ['cluster TTL expired'] };
+  if (input.registration === 'pending') return { health: 'unknown', reasons: ['agent not registered'] };
+  if (input.assessment === null || input.receivedAtMs === null) return { health: 'unknown', reasons: ['awaiting first report'] };
+  const ageMs = Math.max(0, input.nowMs - input.receivedAtMs);
+  if (ageMs > unreachableAfterMs(input.intervalSeconds, input.unreachableAfterIntervals)) {
+    return { health: 'unreachable', reasons: [`no report for ${formatAge(ageMs)}`] };
+  }
+  return input.assessment;
+}
+
+export function deriveHealth(input: HealthInput): HealthResult {
+  const { report, ...rest } = input;
+  return deriveFromAssessment({
+    ...rest,
+    intervalSeconds: report?.intervalSeconds ?? input.intervalSeconds,
+    assessment: report ? assessReport(report) : null,
+  });
+}

@@ -1,0 +1,128 @@
+// Starts the control plane: registry, fleet state, store sync, health re-evaluation, REST and WS.
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { FlotillaError } from '../core/errors.js';
+import { readPrivateKeyFile } from '../core/keys.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { DirStore } from '../core/store/dir.js';
+import { VERSION } from '../core/version.js';
+import type { DaemonConfig } from '../config/schemas.js';
+import { Authenticator } from './api/auth.js';
+import { attachRoutes, createServer } from './api/server.js';
+import { WsHub } from './api/ws.js';
+import { FleetService } from './fleet/service.js';
+import { FleetState } from './fleet/state.js';
+import { DaemonMetrics } from './metrics.js';
+import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
+import { Registry } from './registry/registry.js';
+import { StoreSync } from './sync/store-sync.js';
+
+export interface DaemonHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Clock-driven health (silence, TTL) is re-derived this often. */
+export const REEVALUATE_MS = 1000;
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      const next = e.code === 'EADDRINUSE' ? `Stop whatever uses ${host}:${port}, or set listen.port in daemon.yaml (0 picks a free port).` : 'Check listen.host and listen.port in daemon.yaml.';
+      reject(new FlotillaError('unavailable', `cannot listen on ${host}:${port}: ${e.message}`, next, { cause: e }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger } = {}): Promise<DaemonHandle> {
+  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.store.path, { recursive: true });
+  const log = opts.logger ?? createLogger({ name: 'flotilla-daemon', level: config.log.level, file: config.log.file ?? join(config.dataDir, 'daemon.log') });
+  const signingKey = readPrivateKeyFile(config.keys.signingKey);
+  const registryPath = join(config.dataDir, 'registry.db');
+  const registry = Registry.open(registryPath);
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    const state = new FleetState(config.status.unreachableAfterIntervals);
+    const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
+    const service = new FleetService(registry, state, metrics, log);
+    service.load();
+    const store = new DirStore(config.store.path);
+    await publishControlPlaneKey(store, signingKey);
+
+    const auth = new Authenticator(registry.tokens);
+    const server = createServer(config.tls);
+    const hub = new WsHub({ auth, service, metrics, log, allowedOrigins: config.api.allowedOrigins });
+    let publicUrl = config.publicUrl ?? '';
+    attachRoutes(server, {
+      ctx: {
+        config,
+        registry,
+        service,
+        controlPlane: controlPlaneIdentity(signingKey),
+        storeDescription: store.description,
+        registryPath,
+        publicUrl: () => publicUrl,
+        onTokenRevoked: (id) => hub.closeToken(id),
+      },
+      auth,
+      metrics,
+      log,
+    });
+    server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    server.on('clientError', (_err, socket) => socket.destroy());
+    await listen(server, config.listen.host, config.listen.port).catch(async (e: unknown) => {
+      await hub.close();
+      throw e;
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.listen.host)}:${port}`;
+    publicUrl = config.publicUrl ?? url;
+
+    const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes });
+    sync.start();
+    const reevaluate = setInterval(() => {
+      try {
+        service.reevaluate(Date.now());
+      } catch (e) {
+        log.error({ err: e }, 'health re-evaluation failed; will retry');
+      }
+    }, REEVALUATE_MS);
+    reevaluate.unref();
+    timers.push(reevaluate);
+    log.info({ url, publicUrl, store: store.description, clusters: state.size, version: VERSION }, 'daemon listening');
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await sync.stop();
+        await hub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        registry.close();
+        log.info('daemon stopped');
+      })();
+      return stopping;
+    };
+    return { url, port, stop };
+  } catch (e) {
+    for (const t of timers) clearInterval(t);
+    registry.close();
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+// The daemon's Prometheus metrics, on a registry of its own so several daemons in one process (tests)
+// never share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HEALTH_STATES, type Health } from '../core/fleet.js';
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly statusReports: Counter;
+  readonly rejections: Counter<'reason'>;
+  readonly wsClients: Gauge;
+  readonly wsBadFrames: Counter;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly pollSeconds: Histogram;
+
+  constructor(healthCounts: () => Record<Health, number>) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_daemon_' });
+    new Gauge({
+      name: 'flotilla_clusters',
+      help: 'Clusters by current health',
+      labelNames: ['health'],
+      registers,
+      collect() {
+        const counts = healthCounts();
+        for (const h of HEALTH_STATES) this.set({ health: h }, counts[h]);
+      },
+    });
+    this.statusReports = new Counter({ name: 'flotilla_status_reports_total', help: 'Status reports accepted from the store', registers });
+    this.rejections = new Counter({ name: 'flotilla_store_rejections_total', help: 'Store objects rejected, by reason', labelNames: ['reason'], registers });
+    this.wsClients = new Gauge({ name: 'flotilla_ws_clients', help: 'Open WebSocket connections', registers });
+    this.wsBadFrames = new Counter({ name: 'flotilla_ws_bad_frames_total', help: 'WebSocket frames refused as invalid', registers });
+    this.httpRequests = new Counter({ name: 'flotilla_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers });
+    this.pollSeconds = new Histogram({
+      name: 'flotilla_store_poll_seconds',
+      help: 'Time to handle one batch of store changes',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+  }
+}

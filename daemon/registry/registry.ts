@@ -1,0 +1,33 @@
+// The registry: one SQLite database and the repositories over it.
+import { AuditLog } from './audit.js';
+import { ClusterRepo } from './clusters.js';
+import { openRegistry, type Db } from './db.js';
+import { RejectionRepo } from './rejections.js';
+import { TokenRepo } from './tokens.js';
+
+export class Registry {
+  readonly clusters: ClusterRepo;
+  readonly tokens: TokenRepo;
+  readonly audit: AuditLog;
+  readonly rejections: RejectionRepo;
+
+  constructor(readonly db: Db) {
+    this.clusters = new ClusterRepo(db);
+    this.tokens = new TokenRepo(db);
+    this.audit = new AuditLog(db);
+    this.rejections = new RejectionRepo(db);
+  }
+
+  static open(file: string): Registry {
+    return new Registry(openRegistry(file));
+  }
+
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
