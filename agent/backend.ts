@@ -2,7 +2,7 @@
 // next. Reading status is one narrow method; the job executors (scale, restart, cordon, drain, …)
 // will arrive as a sibling interface that a backend implements alongside this one, so the status
 // path never changes shape when they do.
-import type { ClusterEvent, NodeStatus, PodProblem, WorkloadStatus } from '../core/status.js';
+import type { ClusterEvent, NodeStatus, PodProblem, StatusReport, WorkloadStatus } from '../core/status.js';
 
 export interface PodPhaseCounts {
   running: number;
@@ -26,6 +26,8 @@ export interface ClusterObservation {
   podProblems: PodProblem[];
   /** Warning events still considered recent, in any order. */
   warningEvents: ClusterEvent[];
+  /** Summary usage ratios when the backend has better figures than its node list (e.g. Prometheus); otherwise derived from the nodes. */
+  metrics?: StatusReport['metrics'];
 }
 
 export interface ClusterBackend {

@@ -82,7 +82,7 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
     podProblems: capProblems(obs.podProblems),
     events: recentEvents(obs.warningEvents),
     pipeline: { ...ctx.pipeline },
-    metrics: summaryMetrics(obs.nodes),
+    metrics: obs.metrics ? { ...obs.metrics } : summaryMetrics(obs.nodes),
   };
 }
 

@@ -33,8 +33,8 @@ function healthyPodIndexes(draft: SimState, faulted: Set<string>): number[] {
   return out;
 }
 
-function oomMessage(pod: SimPod, rng: Rng): string {
-  return `Memory cgroup out of memory: Killed process ${rng.int(1000, 65_000)} (${pod.name.split('-')[0] ?? 'app'})`;
+function oomMessage(draft: SimState, pod: SimPod, rng: Rng): string {
+  return `Memory cgroup out of memory: Killed process ${rng.int(1000, 65_000)} (${draft.workloads[pod.workload]?.container ?? 'app'})`;
 }
 
 function backOff(draft: SimState, pod: SimPod): void {
@@ -83,7 +83,7 @@ export function startFault(draft: SimState, rng: Rng): void {
     pod.problem = { reason: 'OOMKilled', since: draft.now };
     pod.restarts += 1;
     pod.memoryLoad = 1;
-    recordEvent(draft, { namespace: 'default', object: `node/${pod.node ?? 'unknown'}`, reason: 'OOMKilling', message: oomMessage(pod, rng) });
+    recordEvent(draft, { namespace: 'default', object: `node/${pod.node ?? 'unknown'}`, reason: 'OOMKilling', message: oomMessage(draft, pod, rng) });
   } else {
     const largest = Math.max(...draft.nodes.map((n) => n.capacity.cpuMillis));
     pod = replacePod(draft, index, rng, largest + 1000);
@@ -100,7 +100,7 @@ export function progressFaults(draft: SimState, rng: Rng): void {
     if (!pod?.problem || pod.phase !== 'Running') continue;
     pod.restarts += 1;
     if (fault.kind === 'crashloop') backOff(draft, pod);
-    else recordEvent(draft, { namespace: 'default', object: `node/${pod.node ?? 'unknown'}`, reason: 'OOMKilling', message: oomMessage(pod, rng) });
+    else recordEvent(draft, { namespace: 'default', object: `node/${pod.node ?? 'unknown'}`, reason: 'OOMKilling', message: oomMessage(draft, pod, rng) });
   }
 }
 

@@ -46,6 +46,11 @@ describe('status report builder', () => {
     expect(StatusReportSchema.safeParse(report).success).toBe(true);
   });
 
+  it('prefers summary metrics the backend supplies', () => {
+    const metrics = { cpuUsageRatio: 0.61, memoryUsageRatio: 0.42, podDensityRatio: 0.3 };
+    expect(buildStatusReport(observation({ metrics }), ctx()).metrics).toEqual(metrics);
+  });
+
   it('keeps the 50 most recent events, newest first, and cuts oversize strings', () => {
     const warningEvents = Array.from({ length: 120 }, (_, i) => ({
       ts: new Date(NOW.getTime() - i * 1000).toISOString(),

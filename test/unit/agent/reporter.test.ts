@@ -58,7 +58,7 @@ function observation(restarts = 0): ClusterObservation {
   };
 }
 
-function setup(obs: () => ClusterObservation = () => observation()) {
+function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () => observation(), intervalSeconds = 10) {
   const key = generateSigningKey();
   const store = new MemoryStore();
   let state: AgentState = { version: 1, cluster: 'c1', keyid: key.keyid, registeredAt: NOW.toISOString(), lastSeq: 0 };
@@ -67,7 +67,7 @@ function setup(obs: () => ClusterObservation = () => observation()) {
   const metrics = createAgentMetrics('c1', 'fake', '0.1.0');
   const reporter = new StatusReporter({
     cluster: 'c1',
-    intervalSeconds: 10,
+    intervalSeconds,
     agentVersion: '0.1.0',
     store,
     backend,
@@ -131,5 +131,25 @@ describe('status reporter', () => {
     bad = false;
     expect(await reporter.runOnce()).toBe(true);
     expect(seqInStore()).toBe(1);
+  });
+
+  it('stop() lets the report in flight reach the store and starts no more', async () => {
+    let release: (() => void) | undefined;
+    let collects = 0;
+    const { reporter, seqInStore } = setup(() => {
+      collects += 1;
+      return new Promise<ClusterObservation>((resolve) => {
+        release = () => resolve(observation());
+      });
+    }, 0.001);
+    reporter.start();
+    while (!release) await new Promise((r) => setTimeout(r, 5));
+    const stopped = reporter.stop();
+    release();
+    await stopped;
+    expect(seqInStore()).toBe(1);
+    // With a 1 ms interval a leftover timer would have collected again by now.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(collects).toBe(1);
   });
 });
