@@ -8,6 +8,7 @@ import { renderJson } from '../table.js';
 interface InitOptions {
   data?: string;
   port?: number;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -17,11 +18,12 @@ export function registerInit(program: Command, io: Io): void {
     .description('write daemon config and control-plane signing keys, print an admin token once')
     .option('--data <dir>', 'data directory for the control plane (default $XDG_DATA_HOME/flotilla)')
     .option('--port <port>', 'port the daemon will listen on (default 7420; 0 picks a free one)', intIn(0, 65535))
+    .option('--force', 'replace an existing config and signing key (every agent must then be added again)')
     .option('--json', 'print {"token","config"} as JSON')
     .action(async (opts: InitOptions) => {
       const { initControlPlane } = await import('../../daemon/init.js');
       const dataDir = opts.data ? resolve(io.cwd, opts.data) : pathsOf(io).dataDir;
-      const result = await initControlPlane({ dataDir, ...(opts.port === undefined ? {} : { port: opts.port }) });
+      const result = await initControlPlane({ dataDir, force: opts.force === true, ...(opts.port === undefined ? {} : { port: opts.port }) });
       if (opts.json) {
         io.out(renderJson({ token: result.token, config: result.configPath }));
         return;

@@ -38,7 +38,7 @@ describe('config examples', () => {
   it('daemon.yaml is valid and its relative paths resolve from the examples directory', () => {
     const cfg = loadDaemonConfig(example('daemon.yaml'), {}, {});
     expect(cfg.listen).toEqual({ host: '127.0.0.1', port: 7420 });
-    expect(cfg.keys.signingKey).toBe(example('keys/controlplane.pem'));
+    expect(cfg.keys.signingKey).toBe(example('keys/controlplane.key'));
     expect(cfg.store.path).toBe(example('store'));
     expect(cfg.tls?.cert).toBe(example('tls/daemon.crt'));
   });
