@@ -6,8 +6,8 @@ import type { ColumnDef } from './columns.js';
 import { oneLine } from './text.js';
 
 export const NODE_COLUMNS: readonly ColumnDef[] = [
-  { id: 'NAME', title: 'NAME', flex: 2, min: 12 },
-  { id: 'STATUS', title: 'STATUS', width: 16 },
+  { id: 'NAME', title: 'NAME', flex: 1, min: 12 },
+  { id: 'STATUS', title: 'STATUS', flex: 1, min: 16, max: 40 },
   { id: 'SCHED', title: 'SCHEDULING', width: 10 },
   { id: 'CPU', title: 'CPU (cores)', width: 17, align: 'right' },
   { id: 'MEM', title: 'MEMORY (GiB)', width: 17, align: 'right' },

@@ -4,7 +4,7 @@ import { helpGroups } from '../keymap.js';
 import { COMMANDS } from '../state/commands.js';
 import { useTheme } from './theme.js';
 
-const KEY_WIDTH = 12;
+const KEY_WIDTH = 15;
 
 export function HelpOverlay(props: { width: number; height: number }) {
   const theme = useTheme();
@@ -23,7 +23,7 @@ export function HelpOverlay(props: { width: number; height: number }) {
             </Text>
             {g.entries.map((e) => (
               <Text key={`${g.title}-${e.keys}-${e.description}`} wrap="truncate">
-                <Text color={theme.accent}>{e.keys.padEnd(KEY_WIDTH)}</Text>
+                <Text color={theme.accent}>{`${e.keys.padEnd(KEY_WIDTH - 1)} `}</Text>
                 {e.description}
               </Text>
             ))}
