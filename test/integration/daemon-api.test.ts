@@ -1,8 +1,8 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies and frames are checked by assertions, not by types */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../config/schemas.js';
 import { WS_LIMITS } from '../../core/protocol.js';
 import { FakeAgent } from '../harness/fake-agent.js';
-import { waitUntil } from '../harness/proc.js';
 import { cleanupTempDirs } from '../harness/tmp.js';
 import { connectWs, startFixture, type Fixture } from './daemon-fixture.js';
 

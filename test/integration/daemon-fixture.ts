@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies and frames are checked by assertions, not by types */
 // Starts a real daemon in-process on a free port with a fresh data directory, plus REST and WS helpers.
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -61,7 +62,7 @@ export interface WsClient {
 export function connectWs(url: string, token: string | null, headers: Record<string, string> = {}): Promise<WsClient> {
   const ws = new WebSocket(url.replace(/^http/, 'ws') + '/ws', { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
   const frames: any[] = [];
-  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString('utf8'))));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies and frames are checked by assertions, not by types */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAYLOAD_TYPES, sealEnvelope } from '../../core/dsse.js';
 import { generateSigningKey } from '../../core/keys.js';
