@@ -1,9 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
 import { VERSION } from '../../../core/version.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
-import { afterAll } from 'vitest';
 
 afterAll(cleanupTempDirs);
 
@@ -74,5 +73,13 @@ describe('flotilla command line', () => {
     expect(report.server).toMatchObject({ url: 'http://127.0.0.1:1', source: 'env', reachable: false });
     expect(report.paths.clientConfig).toBe(`${io.env.XDG_CONFIG_HOME as string}/flotilla/config.yaml`);
     expect(report.daemon).toBeNull();
+  });
+});
+
+describe('bare flotilla', () => {
+  it('opens the console, which first needs a token', async () => {
+    const io = captureIo();
+    expect(await runCli([], io)).toBe(77);
+    expect(io.stderr).toMatch(/next: pass --token, set FLOTILLA_TOKEN/);
   });
 });
