@@ -31,6 +31,10 @@ function readDemoToken(tokenFile: string, dataDir: string): string {
 }
 
 async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
+  // checked before anything starts: without a terminal the console would fail after a full fleet boot
+  if (opts.tui && !(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw new FlotillaError('usage', 'the demo console needs an interactive terminal', 'run `flotilla demo` in a terminal, or `flotilla demo --no-tui` to run the fleet headless');
+  }
   const dataDir = opts.data ? resolve(io.cwd, opts.data) : mkdtempSync(join(tmpdir(), 'flotilla-demo-'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const configPath = join(dataDir, 'daemon.yaml');

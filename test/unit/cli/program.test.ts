@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../../cli/io.js';
 import { runCli } from '../../../cli/program.js';
@@ -81,5 +82,15 @@ describe('bare flotilla', () => {
     const io = captureIo();
     expect(await runCli([], io)).toBe(77);
     expect(io.stderr).toMatch(/next: pass --token, set FLOTILLA_TOKEN/);
+  });
+});
+
+describe('flotilla demo', () => {
+  it('without a terminal, refuses before starting anything and points at --no-tui', async () => {
+    const io = captureIo();
+    const data = `${io.cwd}/demo`;
+    expect(await runCli(['demo', '--data', data], io)).toBe(64);
+    expect(io.stderr).toMatch(/next: .*flotilla demo --no-tui/);
+    expect(existsSync(data)).toBe(false);
   });
 });
