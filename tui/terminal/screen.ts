@@ -33,10 +33,9 @@ export function enterScreen(opts: {
     opts.stdout.write(LEAVE_ALT_SCREEN);
   };
   const signalHandlers = EXIT_SIGNALS.map((signal) => {
-    const handler = (): void => {
-      restore();
-      opts.onSignal(signal);
-    };
+    // No restore here: the owner unmounts Ink first and then disposes, so Ink's last frame lands in
+    // the alternate screen and not on the user's shell. The exit hook still covers a hard exit.
+    const handler = (): void => opts.onSignal(signal);
     return [signal, handler] as [string, () => void];
   });
   const onCrash = (error: unknown): void => {

@@ -4,7 +4,24 @@ import { helpGroups } from '../keymap.js';
 import { COMMANDS } from '../state/commands.js';
 import { useTheme } from './theme.js';
 
-const KEY_WIDTH = 15;
+
+function HelpGroup(props: { title: string; entries: { keys: string; description: string }[]; width: number }) {
+  const theme = useTheme();
+  const keyWidth = Math.max(...props.entries.map((e) => e.keys.length)) + 2;
+  return (
+    <Box flexDirection="column" width={props.width} marginRight={1}>
+      <Text bold wrap="truncate">
+        {props.title}
+      </Text>
+      {props.entries.map((e) => (
+        <Text key={`${e.keys}-${e.description}`} wrap="truncate">
+          <Text color={theme.accent}>{e.keys.padEnd(keyWidth)}</Text>
+          {e.description}
+        </Text>
+      ))}
+    </Box>
+  );
+}
 
 export function HelpOverlay(props: { width: number; height: number }) {
   const theme = useTheme();
@@ -17,17 +34,7 @@ export function HelpOverlay(props: { width: number; height: number }) {
       </Text>
       <Box flexDirection="column" flexWrap="wrap" height={props.height - 1} width={props.width}>
         {groups.map((g) => (
-          <Box key={g.title} flexDirection="column" width={columnWidth} marginRight={1}>
-            <Text bold wrap="truncate">
-              {g.title}
-            </Text>
-            {g.entries.map((e) => (
-              <Text key={`${g.title}-${e.keys}-${e.description}`} wrap="truncate">
-                <Text color={theme.accent}>{`${e.keys.padEnd(KEY_WIDTH - 1)} `}</Text>
-                {e.description}
-              </Text>
-            ))}
-          </Box>
+          <HelpGroup key={g.title} title={g.title} entries={g.entries} width={columnWidth} />
         ))}
       </Box>
     </Box>

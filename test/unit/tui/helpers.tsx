@@ -31,9 +31,10 @@ export function connectedState(rows: ClusterRow[] = ROWS, columns = 80, height =
   );
 }
 
-class FakeStdout extends EventEmitter {
+export class FakeStdout extends EventEmitter {
+  isTTY = true;
   frames: string[] = [];
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(public columns: number, public rows: number) {
     super();
   }
   write = (frame: string): boolean => {
@@ -42,7 +43,7 @@ class FakeStdout extends EventEmitter {
   };
 }
 
-class FakeStdin extends EventEmitter {
+export class FakeStdin extends EventEmitter {
   isTTY = true;
   private data: string | null = null;
   write(data: string): void {
