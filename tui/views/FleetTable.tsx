@@ -19,10 +19,9 @@ const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; select
   const stale = isStale(row, props.now);
   return (
     <Text wrap="truncate" dimColor={stale && !selected} bold={selected} inverse={selected && theme.color}>
-      {selected ? '> ' : '  '}
-      {before}{' '}
+      {`${selected ? '> ' : '  '}${before} `}
       <Text color={theme.health(row.health)}>{health}</Text>
-      {' '}{after}
+      {` ${after}`}
     </Text>
   );
 });
