@@ -58,7 +58,11 @@ export async function runTui(opts: { server: string; token: string; logFile: str
     stdin,
     exitOnCtrlC: true,
     patchConsole: false,
-    incrementalRendering: true,
+    // Ink 6.8's incremental writer moves the cursor up one line too few after a frame that ends in
+    // a newline (every frame shorter than the terminal, as ours is at rows - 1), leaving a stale top
+    // line on screen. Seen in tmux; the standard writer redraws correctly, so it stays off until Ink
+    // fixes this.
+    incrementalRendering: false,
     maxFps: 20,
   });
   void instance.waitUntilExit().then(finish, (error: unknown) => {
