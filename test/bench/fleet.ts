@@ -1,0 +1,131 @@
+// Fleet benchmark (issue: foundation): N clusters report every 10 s through the store directory; we
+// measure the daemon's CPU and RSS, and the latency from a status file written to its fleet patch
+// arriving at a WebSocket client.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+import type { ClusterAddResponse } from '../../core/api.js';
+import type { ServerFrame } from '../../core/protocol.js';
+import { initControlPlane } from '../../daemon/init.js';
+import { CLI } from '../harness/proc.js';
+import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+import { ProcSampler, summarize } from './proc-sampler.js';
+
+export interface FleetResult {
+  clusters: number;
+  intervalSeconds: number;
+  pollIntervalMs: number;
+  measuredSeconds: number;
+  reportsPerSecond: number;
+  daemonCores: number;
+  daemonRssPeakMiB: number;
+  latencyMs: ReturnType<typeof summarize>;
+  setupSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitLine(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const rl = createInterface({ input: stream });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(pattern)}`)), timeoutMs);
+    rl.on('line', (line) => {
+      const m = line.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        rl.close();
+        resolve(m);
+      }
+    });
+  });
+}
+
+export async function benchFleet(clusters: number, opts: { warmupSeconds: number; measureSeconds: number; intervalSeconds?: number; log?: (s: string) => void }): Promise<FleetResult> {
+  const log = opts.log ?? (() => undefined);
+  const intervalSeconds = opts.intervalSeconds ?? 10;
+  const setupStart = performance.now();
+  const dir = tempDir('flotilla-bench-');
+  const init = await initControlPlane({ dataDir: dir, port: 0 });
+  const daemon = spawn(process.execPath, [CLI, 'daemon', '--config', init.configPath], {
+    env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const children: import("node:child_process").ChildProcess[] = [daemon];
+  try {
+    const [, url] = await waitLine(daemon.stderr, /listening on (\S+)/, 20_000);
+    const server = url as string;
+    const auth = { authorization: `Bearer ${init.token}`, 'content-type': 'application/json' };
+
+    log(`  adding ${clusters} clusters`);
+    const bundles: ClusterAddResponse['bundle'][] = [];
+    for (let i = 0; i < clusters; i += 32) {
+      const batch = Array.from({ length: Math.min(32, clusters - i) }, (_, j) => `bench-${String(i + j).padStart(5, '0')}`);
+      const added = await Promise.all(
+        batch.map(async (name) => {
+          const res = await fetch(`${server}/api/v1/clusters`, { method: 'POST', headers: auth, body: JSON.stringify({ name, labels: { env: 'bench' }, intervalSeconds }) });
+          if (res.status !== 201) throw new Error(`cluster add ${name}: ${res.status} ${await res.text()}`);
+          return ((await res.json()) as ClusterAddResponse).bundle;
+        }),
+      );
+      bundles.push(...added);
+    }
+    const bundlesFile = join(dir, 'bundles.json');
+    writeFileSync(bundlesFile, JSON.stringify(bundles));
+
+    const writer = spawn(process.execPath, ['--import', 'tsx', new URL('./status-writer.ts', import.meta.url).pathname, bundlesFile, String(intervalSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(writer);
+    const rates: number[] = [];
+    let measuring = false;
+    createInterface({ input: writer.stdout }).on('line', (line) => {
+      const m = /^rate (\d+)/.exec(line);
+      if (m && measuring) rates.push(Number(m[1]));
+    });
+
+    const latencies: number[] = [];
+    const ws = new WebSocket(`${server.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${init.token}` } });
+    ws.on('message', (raw: Buffer) => {
+      const frame = JSON.parse(raw.toString('utf8')) as ServerFrame;
+      if (!measuring || !('kind' in frame) || frame.kind !== 'patch') return;
+      const now = Date.now();
+      for (const c of frame.changes) {
+        if (c.op === 'upsert' && c.row.reportedAt && c.row.agentVersion === 'fake-agent') latencies.push(now - Date.parse(c.row.reportedAt));
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ id: 1, op: 'subscribe', topic: 'fleet' }));
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+
+    log(`  warming up ${opts.warmupSeconds}s`);
+    await sleep(opts.warmupSeconds * 1000);
+    const sampler = new ProcSampler(daemon.pid!);
+    sampler.start();
+    measuring = true;
+    log(`  measuring ${opts.measureSeconds}s`);
+    await sleep(opts.measureSeconds * 1000);
+    measuring = false;
+    const usage = sampler.stop();
+    ws.close();
+    const pollIntervalMs = 1000;
+    return {
+      clusters,
+      intervalSeconds,
+      pollIntervalMs,
+      measuredSeconds: Math.round(usage.seconds),
+      reportsPerSecond: rates.length ? Math.round(rates.reduce((a, b) => a + b, 0) / rates.length) : 0,
+      daemonCores: usage.cores,
+      daemonRssPeakMiB: usage.rssPeakBytes / 2 ** 20,
+      latencyMs: summarize(latencies),
+      setupSeconds,
+    };
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await sleep(500);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    cleanupTempDirs();
+  }
+}

@@ -1,0 +1,91 @@
+// The whole product in a real terminal: `flotilla demo` inside tmux (CI=false so Ink draws live),
+// driven with keys the way an on-call engineer would, then checks the terminal was given back.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, assertBuilt } from '../harness/proc.js';
+import { startTmux, tmuxAvailable, type TmuxSession } from '../harness/tmux.js';
+import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Lines of the fleet table that name a demo cluster (env-team-NN). */
+function clusterLines(screen: string): string[] {
+  return screen.split('\n').filter((l) => /\b(prod|staging|dev)-[a-z]+-\d\d\b/.test(l));
+}
+
+describe('flotilla demo in tmux', () => {
+  let tmux: TmuxSession;
+  let data: string;
+
+  beforeAll(() => {
+    assertBuilt();
+    if (!tmuxAvailable()) throw new Error('tmux is not installed: .ci/run installs it (apt-get install tmux)');
+    data = tempDir('flotilla-e2e-');
+    const home = tempDir('flotilla-e2e-home-');
+    const cmd = `${shellQuote(process.execPath)} ${shellQuote(CLI)} demo --clusters 12 --data ${shellQuote(join(data, 'demo'))}`;
+    tmux = startTmux(`sh -c ${shellQuote(`${cmd}; echo "flotilla exited $?"; sleep 600`)}`, {
+      cols: 120,
+      rows: 32,
+      env: { CI: 'false', TERM: 'xterm-256color', XDG_CONFIG_HOME: join(home, 'c'), XDG_DATA_HOME: join(home, 'd'), XDG_STATE_HOME: join(home, 's') },
+    });
+  });
+
+  afterAll(() => {
+    tmux?.kill();
+    cleanupTempDirs();
+  });
+
+  it('shows the fleet table with every cluster', async () => {
+    const screen = await tmux.waitForText(/12 clusters/, 60_000);
+    expect(screen).toMatch(/^Flotilla/m);
+    expect(screen).toContain('NAME');
+    await tmux.waitForText(/healthy/, 30_000);
+    expect(tmux.paneState().alternateOn).toBe(true);
+  });
+
+  it('opens and closes help generated from the keymap', async () => {
+    tmux.type('?');
+    const help = await tmux.waitForText('Keys');
+    expect(help).toMatch(/quit/i);
+    tmux.sendKeys('Escape');
+    await tmux.waitForText('NAME');
+  });
+
+  it('filters the fleet with /', async () => {
+    tmux.type('/');
+    tmux.type('prod');
+    tmux.sendKeys('Enter');
+    const screen = await tmux.waitForText(/\/prod/);
+    const lines = await (async () => {
+      // the filter applies on the next frame; wait until only prod clusters are listed
+      for (let i = 0; i < 50; i += 1) {
+        const l = clusterLines(tmux.capture());
+        if (l.length > 0 && l.every((x) => /prod-/.test(x))) return l;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return clusterLines(tmux.capture());
+    })();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/prod-/);
+    expect(screen).not.toMatch(/staging-[a-z]+-\d\d/);
+  });
+
+  it('drills into a cluster and goes back', async () => {
+    tmux.sendKeys('Enter');
+    const detail = await tmux.waitForText(/Workloads/, 20_000);
+    expect(detail).toContain('Nodes');
+    expect(detail).toContain('Events');
+    expect(detail).toMatch(/prod-[a-z]+-\d\d/);
+    tmux.sendKeys('Escape');
+    await tmux.waitForText('NAME');
+  });
+
+  it('quits with q, stops the fleet and restores the terminal', async () => {
+    tmux.type('q');
+    const screen = await tmux.waitForText(/flotilla exited \d+/, 30_000);
+    expect(screen).toContain('flotilla exited 0');
+    expect(tmux.paneState().alternateOn).toBe(false);
+    // The console drew only on the alternate screen: nothing of it is left on the normal one.
+    expect(screen).not.toContain('NAME');
+  });
+});
