@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The `flotilla` binary.
-import { processIo, type Io } from './io.js';
-import { runCli } from './program.js';
+//
+// React picks its development build unless NODE_ENV is "production"; the development build renders
+// the console several times slower. Set it before anything imports React, hence the dynamic import.
+process.env.NODE_ENV ??= 'production';
 
-const io: Io = processIo();
-const code = await runCli(process.argv.slice(2), io);
+const { processIo } = await import('./io.js');
+const { runCli } = await import('./program.js');
+
+const code = await runCli(process.argv.slice(2), processIo());
 // exit explicitly: keep-alive sockets from fetch must not hold a finished command open
 process.exit(code);

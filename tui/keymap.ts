@@ -87,6 +87,8 @@ export interface KeyFlags {
   backspace: boolean;
   delete: boolean;
   ctrl: boolean;
+  /** Alt/Option; Ink sets it for ESC-prefixed sequences. */
+  meta?: boolean;
 }
 
 export function keyName(input: string, key: KeyFlags): string | null {

@@ -58,11 +58,10 @@ export async function runTui(opts: { server: string; token: string; logFile: str
     stdin,
     exitOnCtrlC: true,
     patchConsole: false,
-    // Ink 6.8's incremental writer moves the cursor up one line too few after a frame that ends in
-    // a newline (every frame shorter than the terminal, as ours is at rows - 1), leaving a stale top
-    // line on screen. Seen in tmux; the standard writer redraws correctly, so it stays off until Ink
-    // fixes this.
-    incrementalRendering: false,
+    // Only the lines that changed go over the wire (SSH). Ink 6.8's incremental writer is off by one
+    // line after a frame that ends in a newline, as ours do at rows - 1; patches/ink+6.8.0.patch
+    // (applied by patch-package on install) fixes it.
+    incrementalRendering: true,
     maxFps: 20,
   });
   void instance.waitUntilExit().then(finish, (error: unknown) => {

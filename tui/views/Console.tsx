@@ -1,7 +1,7 @@
 // The live root: reads the store, feeds keypresses through the keymap into it.
 import { useInput } from 'ink';
 import { useCallback, useMemo, useSyncExternalStore } from 'react';
-import { actionForKey } from '../input.js';
+import { actionsForInput } from '../input.js';
 import type { Store } from '../state/store.js';
 import { App } from './App.js';
 import { makeTheme, ThemeContext } from './theme.js';
@@ -11,8 +11,7 @@ export function Console(props: { store: Store; color: boolean }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const onInput = useCallback(
     (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
-      const action = actionForKey(store.getState(), input, key);
-      if (action) store.dispatch(action);
+      for (const action of actionsForInput(store.getState(), input, key)) store.dispatch(action);
     },
     [store],
   );

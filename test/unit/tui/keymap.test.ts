@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTEXTS, KEYMAP, helpGroups, hintsFor, keyName, lookupKey, type KeyAction, type KeyFlags } from '../../../tui/keymap.js';
-import { actionForKey } from '../../../tui/input.js';
+import { actionForKey, actionsForInput } from '../../../tui/input.js';
 import { connectedState, apply } from './helpers.js';
 
 const ALL_ACTIONS: KeyAction[] = [
@@ -75,5 +75,29 @@ describe('input', () => {
     expect(actionForKey(typing, 'j', NO_KEY)).toEqual({ type: 'input/text', text: 'j' });
     expect(actionForKey(typing, '', { ...NO_KEY, escape: true })).toEqual({ type: 'key', action: 'cancel' });
     expect(actionForKey(typing, 'c', { ...NO_KEY, ctrl: true })).toEqual({ type: 'key', action: 'quit' });
+  });
+
+  it('takes several characters read at once one key at a time', () => {
+    const fleet = connectedState();
+    const actions = actionsForInput(fleet, '/prod', NO_KEY);
+    expect(actions).toEqual([
+      { type: 'key', action: 'filter' },
+      { type: 'input/text', text: 'p' },
+      { type: 'input/text', text: 'r' },
+      { type: 'input/text', text: 'o' },
+      { type: 'input/text', text: 'd' },
+    ]);
+    const filtered = apply(fleet, ...actions);
+    expect(filtered.input?.text).toBe('prod');
+    const applied = apply(fleet, ...actionsForInput(fleet, '/prod\r', NO_KEY));
+    expect(applied.input).toBeNull();
+    expect(applied.filter).toBe('prod');
+    expect(actionsForInput(fleet, 'jj', NO_KEY)).toEqual([{ type: 'key', action: 'down' }, { type: 'key', action: 'down' }]);
+  });
+
+  it('keeps a named or modified key whole', () => {
+    const fleet = connectedState();
+    expect(actionsForInput(fleet, '', { ...NO_KEY, return: true })).toEqual([{ type: 'key', action: 'drill' }]);
+    expect(actionsForInput(fleet, 'xyz', { ...NO_KEY, meta: true })).toEqual([]);
   });
 });
