@@ -83,8 +83,11 @@ export class StorePoller {
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      const started = Date.now();
       void this.pollOnce().finally(() => {
-        if (!this.stopped) this.schedule(this.opts.intervalMs);
+        // Fixed rate: the interval counts from the start of a poll, so a slow poll does not
+        // stretch the cycle (and every change's latency) by its own duration.
+        if (!this.stopped) this.schedule(Math.max(0, this.opts.intervalMs - (Date.now() - started)));
       });
     }, delayMs);
     this.timer.unref?.();

@@ -18,7 +18,7 @@ export interface StoreSyncOptions {
   statusMaxBytes: number;
 }
 
-const READ_WIDTH = 16;
+const READ_WIDTH = 64;
 
 interface Read {
   entry: StoreEntry;
