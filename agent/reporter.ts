@@ -11,7 +11,7 @@ import type { Registration } from '../core/registration.js';
 import { StatusReportSchema, type StatusReport } from '../core/status.js';
 import { storeKeys, type ObjectStore } from '../core/store/types.js';
 import type { ClusterBackend } from './backend.js';
-import { backoffDelayMs } from './backoff.js';
+import { jitteredBackoffMs } from '../core/backoff.js';
 import type { AgentMetrics } from './metrics.js';
 import { publishRegistration } from './registration.js';
 import { buildStatusReport, validateStatusReport } from './report.js';
@@ -82,7 +82,7 @@ export class StatusReporter {
       const started = Date.now();
       this.inFlight = this.runOnce().then((ok) => {
         const intervalMs = this.deps.intervalSeconds * 1000;
-        this.schedule(ok ? Math.max(0, intervalMs - (Date.now() - started)) : backoffDelayMs(this.failures, intervalMs, this.random()));
+        this.schedule(ok ? Math.max(0, intervalMs - (Date.now() - started)) : jitteredBackoffMs(this.failures, this.random(), { capMs: intervalMs }));
       });
     }, delayMs);
   }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FlotillaError } from '../core/errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 export const AGENT_STATE_FILE = 'state.json';
 

@@ -1,6 +1,8 @@
 // Reconnect delays: exponential from 0.5 s to a 15 s cap, with jitter so a daemon restart is not met
 // by every console at the same instant.
 
+import { jitteredBackoffMs } from '../core/backoff.js';
+
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;
@@ -12,8 +14,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 15_000, 
 
 /** `failures` counts consecutive failed attempts (1 after the first); `random` is in [0, 1). */
 export function backoffDelay(failures: number, random: number, opts: BackoffOptions = DEFAULT_BACKOFF): number {
-  const base = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(base / 2 + (random * base) / 2);
+  return jitteredBackoffMs(failures, random, { baseMs: opts.initialMs, capMs: opts.maxMs });
 }
 
 export function authRetryDelay(random: number, opts: BackoffOptions = DEFAULT_BACKOFF): number {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterObservation } from '../../../agent/backend.js';
-import { backoffDelayMs } from '../../../agent/backoff.js';
 import { buildStatusReport, REPORT_LIMITS, summaryMetrics, validateStatusReport, type ReportContext } from '../../../agent/report.js';
 import { createSimState } from '../../../agent/sim/model.js';
 import { observe } from '../../../agent/sim/observe.js';
@@ -106,17 +105,5 @@ describe('status report builder', () => {
       const parsed = StatusReportSchema.safeParse(buildStatusReport(observe(state), ctx({ seq: i })));
       expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0])).toBe(true);
     }
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially from the base, stays within [ceiling/2, ceiling] and never exceeds the cap', () => {
-    expect(backoffDelayMs(1, 10_000, 0)).toBe(250);
-    expect(backoffDelayMs(1, 10_000, 1)).toBe(500);
-    expect(backoffDelayMs(3, 10_000, 1)).toBe(2000);
-    expect(backoffDelayMs(3, 10_000, 0)).toBe(1000);
-    expect(backoffDelayMs(50, 10_000, 1)).toBe(10_000);
-    expect(backoffDelayMs(50, 10_000, 0)).toBe(5000);
-    expect(backoffDelayMs(1, 200, 1)).toBe(200);
   });
 });

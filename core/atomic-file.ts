@@ -1,4 +1,5 @@
-// Writes a local file so a crash leaves the old content or the new one, never half of either.
+// Writes a file so a crash leaves the old content or the new one, never half of either: a temp file
+// in the same directory (".tmp-…", which store listings skip), fsync, then rename over the target.
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
