@@ -15,7 +15,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 const date = new Date().toISOString().slice(0, 10);
 const fleet: FleetResult[] = [];
-let tui: TuiResult | undefined;
+const tui: TuiResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -24,8 +24,10 @@ if (!only || only === 'fleet') {
   }
 }
 if (!only || only === 'tui') {
-  log('tui: frame time for a 10,000-row fleet');
-  tui = await benchTuiFrames(10_000);
+  for (const size of [{ columns: 120, rows: 40 }, { columns: 200, rows: 50 }]) {
+    log(`tui: frame time for a 10,000-row fleet at ${size.columns}×${size.rows}`);
+    tui.push(await benchTuiFrames(10_000, size));
+  }
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -40,11 +42,11 @@ if (fleet.length) {
     '',
   );
 }
-if (tui) {
+if (tui.length) {
   lines.push(
-    '| TUI frame, 10,000 rows | p50 | p90 | p99 | max | frames |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...tui.cases.map((c) => `| ${c.name} | ${f1(c.ms.p50)} ms | ${f1(c.ms.p90)} ms | ${f1(c.ms.p99)} ms | ${f1(c.ms.max)} ms | ${c.ms.n} |`),
+    '| TUI frame, 10,000 rows | terminal | p50 | p90 | p99 | max | frames |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...tui.flatMap((t) => t.cases.map((c) => `| ${c.name} | ${t.size} | ${f1(c.ms.p50)} ms | ${f1(c.ms.p90)} ms | ${f1(c.ms.p99)} ms | ${f1(c.ms.max)} ms | ${c.ms.n} |`)),
     '',
   );
 }

@@ -1,5 +1,5 @@
-// TUI frame time for a large fleet: the real Console (Ink, incremental rendering) on a fake 200×50
-// terminal, timed from a state change being dispatched to Ink having written the frame.
+// TUI frame time for a large fleet: the real Console (Ink, incremental rendering) on a fake
+// terminal of a given size, timed from a state change being dispatched to Ink having written the frame.
 import { PassThrough, Writable } from 'node:stream';
 import { render } from 'ink';
 import { createElement } from 'react';
@@ -9,6 +9,7 @@ import { summarize } from './proc-sampler.js';
 
 export interface TuiResult {
   rows: number;
+  size: string;
   cases: { name: string; ms: ReturnType<typeof summarize> }[];
 }
 
@@ -35,9 +36,13 @@ function row(i: number, now: number): ClusterRow {
 }
 
 class FakeTty extends Writable {
-  columns = 200;
-  rows = 50;
   isTTY = true;
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
+    super();
+  }
   override _write(_chunk: unknown, _enc: BufferEncoding, cb: () => void): void {
     cb();
   }
@@ -53,9 +58,9 @@ function fakeStdin(): NodeJS.ReadStream {
   return s;
 }
 
-export async function benchTuiFrames(count: number, framesPerCase = 200): Promise<TuiResult> {
+export async function benchTuiFrames(count: number, size: { columns: number; rows: number }, framesPerCase = 200): Promise<TuiResult> {
   const now = Date.now();
-  const stdout = new FakeTty();
+  const stdout = new FakeTty(size.columns, size.rows);
   const store = createStore(initialState({ now, columns: stdout.columns, rows: stdout.rows }));
   let onFrame: (() => void) | null = null;
   const instance = render(createElement(Console, { store, color: true }), {
@@ -107,5 +112,5 @@ export async function benchTuiFrames(count: number, framesPerCase = 200): Promis
   await measure('clock tick (data ages)', (i) => () => store.dispatch({ type: 'tick', now: now + (i + 1) * 1000 }));
   instance.unmount();
   clearInterval(keepAlive);
-  return { rows: count, cases };
+  return { rows: count, size: `${size.columns}×${size.rows}`, cases };
 }

@@ -82,7 +82,7 @@ export function keyContext(state: AppState): KeyContext {
 }
 
 export function visibleRows(state: AppState) {
-  return selectVisibleRows(state.fleet.rows, state.filter, state.sort);
+  return selectVisibleRows(state.fleet, state.filter, state.sort);
 }
 
 export function sectionItemCount(detail: ClusterDetail | null, section: Section): number {

@@ -57,14 +57,16 @@ export function App(props: { state: AppState }) {
   const vp = state.viewport;
   if (isTooSmall(vp)) return <TooSmall columns={vp.columns} rows={vp.rows} />;
   const height = rootHeight(vp);
-  const summary = selectSummary(state.fleet.rows);
+  const summary = selectSummary(state.fleet);
   const banner = staleBannerText(state.conn, state.now, state.fleet.rev !== null);
   const bodyHeight = height - 2 - bannerLines(state.conn) - 3;
   return (
     <Box flexDirection="column" width={vp.columns} height={height}>
       <Header summary={summary} conn={state.conn} now={state.now} sort={state.sort} />
       {banner !== null && <StaleBanner text={banner} />}
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+      {/* Vertical clipping only: every line is already truncated to the width, and horizontal
+          clipping would make Ink re-slice each line's ANSI text on every frame. */}
+      <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
         <Body state={state} height={bodyHeight} />
       </Box>
       <MessageLine message={state.message} />

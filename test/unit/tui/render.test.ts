@@ -96,7 +96,7 @@ describe('detail rows', () => {
 
 describe('header and banner text', () => {
   it('counts clusters by health', () => {
-    const summary = selectSummary(new Map(ROWS.map((r) => [r.name, r])));
+    const summary = selectSummary({ rev: 1, rows: new Map(ROWS.map((r) => [r.name, r])), gap: null, delta: null });
     expect(fleetCountsText(summary)).toBe('12 clusters · 7 healthy · 2 degraded · 1 critical · 1 unreachable · 1 unknown');
     expect(freshestText(summary, NOW)).toBe('newest report 1s old');
   });
