@@ -69,10 +69,12 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   try {
     identity = deps.auth.authenticate(req.headers.authorization);
   } catch (e) {
+    deps.log.warn({ remote: req.socket.remoteAddress, method, route: route.path, reason: e instanceof Error ? e.message : String(e) }, 'request refused: unauthenticated');
     if (route.audit) auditDenied(deps, route, ANONYMOUS, url.pathname, 'unauthenticated');
     return { route: route.path, status: sendError(res, e) };
   }
   if (!roleAtLeast(identity.role, route.role)) {
+    deps.log.warn({ token: identity.tokenId, role: identity.role, method, route: route.path }, 'request refused: role too low');
     if (route.audit) auditDenied(deps, route, { id: identity.tokenId, name: identity.name }, url.pathname, `role ${identity.role} is below ${route.role}`);
     const err = new FlotillaError('forbidden', `${method} ${route.path} needs the ${route.role} role; this token is ${identity.role}`, `Ask an admin for a token with the ${route.role} role.`);
     return { route: route.path, status: sendError(res, err) };

@@ -82,12 +82,15 @@ export class WsHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://flotilla.invalid').pathname;
+    const refused = (status: number, reason: string) => this.opts.log.warn({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason }, 'websocket upgrade refused');
     if (path !== '/ws') {
+      refused(404, 'unknown path');
       refuse(socket, 404, 'Not Found', { code: 'not_found', message: `no WebSocket endpoint at ${path.slice(0, 100)}`, next: 'Connect to /ws.' });
       return;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !this.opts.allowedOrigins.includes(origin)) {
+      refused(403, 'origin not allowed');
       refuse(socket, 403, 'Forbidden', { code: 'forbidden', message: `Origin ${origin.slice(0, 100)} is not allowed`, next: 'Add the origin to api.allowedOrigins in daemon.yaml, or connect without a browser.' });
       return;
     }
@@ -96,6 +99,7 @@ export class WsHub {
       identity = this.opts.auth.authenticate(req.headers.authorization);
     } catch (e) {
       const err = e instanceof FlotillaError ? e : new FlotillaError('unauthenticated', 'authentication failed', 'Pass a valid token.');
+      refused(401, err.message);
       refuse(socket, 401, 'Unauthorized', err.toBody());
       return;
     }
@@ -108,7 +112,8 @@ export class WsHub {
     this.opts.metrics.wsClients.set(this.sessions.size);
     ws.on('pong', () => (session.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(session, data, isBinary));
-    ws.on('error', (err) => this.opts.log.debug({ err, token: identity.tokenId }, 'websocket error'));
+    // e.g. a frame over the size limit: ws closes the socket (1009) and reports it here
+    ws.on('error', (err) => this.opts.log.warn({ err, token: identity.tokenId }, 'websocket closed on a protocol error'));
     ws.on('close', () => {
       this.sessions.delete(session);
       this.opts.metrics.wsClients.set(this.sessions.size);
@@ -121,7 +126,12 @@ export class WsHub {
     session.badFrames += 1;
     this.opts.metrics.wsBadFrames.inc();
     session.replyError(id, usage(message));
-    if (session.badFrames >= this.limits.maxBadFrames) session.ws.close(1008, 'too many invalid frames');
+    // Logged on the first and the last straw, not per frame: a noisy client must not flood the log.
+    if (session.badFrames === 1) this.opts.log.warn({ token: session.identity.tokenId, reason: message }, 'invalid websocket frame refused');
+    if (session.badFrames >= this.limits.maxBadFrames) {
+      this.opts.log.warn({ token: session.identity.tokenId, badFrames: session.badFrames }, 'websocket closed after too many invalid frames');
+      session.ws.close(1008, 'too many invalid frames');
+    }
   }
 
   private onMessage(session: WsSession, data: RawData, isBinary: boolean): void {
