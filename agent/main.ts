@@ -74,7 +74,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     store,
     backend,
     key,
-    registration: buildRegistration(config.cluster, config.bootstrapToken, key, state.current.registeredAt, VERSION),
+    registration: buildRegistration(config.cluster, config.bootstrapToken, key, identity.encryption, state.current.registeredAt, VERSION),
     state,
     metrics,
     logger,

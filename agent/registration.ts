@@ -5,19 +5,22 @@
 import type { Logger } from '../core/log.js';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES, sealEnvelope } from '../core/dsse.js';
 import { publicKeyToBase64, type SigningKey } from '../core/keys.js';
+import { encryptionKeyToBase64, type EncryptionKey } from '../core/secrets.js';
 import { registrationProof, RegistrationSchema, tokenHash, type Registration } from '../core/registration.js';
 import type { ObjectStore } from '../core/store/types.js';
 import { storeKeys } from '../core/store/types.js';
 
 const REGISTRATION_MAX_BYTES = 64 * 1024;
 
-export function buildRegistration(cluster: string, bootstrapToken: string, key: SigningKey, registeredAt: string, agentVersion: string): Registration {
+export function buildRegistration(cluster: string, bootstrapToken: string, key: SigningKey, encryption: EncryptionKey, registeredAt: string, agentVersion: string): Registration {
   const publicKey = publicKeyToBase64(key.publicKey);
+  const encryptionKey = encryptionKeyToBase64(encryption.publicKey);
   return {
     cluster,
     keyid: key.keyid,
     publicKey,
-    proof: registrationProof(tokenHash(bootstrapToken), cluster, key.keyid, publicKey),
+    encryptionKey,
+    proof: registrationProof(tokenHash(bootstrapToken), cluster, key.keyid, publicKey, encryptionKey),
     agentVersion,
     registeredAt,
   };
@@ -34,7 +37,7 @@ function classify(body: Buffer, mine: Registration, key: SigningKey): { ours: tr
     const parsed = RegistrationSchema.safeParse(opened.payload);
     if (!parsed.success) return { ours: false, why: 'malformed_payload' };
     const r = parsed.data;
-    if (r.cluster !== mine.cluster || r.keyid !== mine.keyid || r.publicKey !== mine.publicKey || r.proof !== mine.proof) return { ours: false, why: 'different_registration' };
+    if (r.cluster !== mine.cluster || r.keyid !== mine.keyid || r.publicKey !== mine.publicKey || r.encryptionKey !== mine.encryptionKey || r.proof !== mine.proof) return { ours: false, why: 'different_registration' };
     return { ours: true, registeredAt: r.registeredAt };
   } catch (e) {
     if (e instanceof EnvelopeRejected) return { ours: false, why: e.reason };

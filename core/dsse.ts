@@ -11,6 +11,7 @@ export const PAYLOAD_TYPES = {
   job: 'application/vnd.flotilla.job+json',
   result: 'application/vnd.flotilla.result+json',
   config: 'application/vnd.flotilla.config+json',
+  backup: 'application/vnd.flotilla.backup+json',
 } as const;
 
 export interface Envelope {

@@ -37,6 +37,21 @@ export interface ClusterSnapshotFrame {
   data: ClusterDetail | null;
 }
 
+/** `jobs` topic: the newest jobs, then every change as a patch (jobs the token may see). */
+export interface JobsSnapshotFrame {
+  topic: 'jobs';
+  kind: 'snapshot';
+  rev: number;
+  data: import('./jobs.js').JobRecord[];
+}
+
+export interface JobsPatchFrame {
+  topic: 'jobs';
+  kind: 'patch';
+  rev: number;
+  changes: import('./jobs.js').JobRecord[];
+}
+
 export interface DroppedFrame {
   topic: string;
   kind: 'dropped';
@@ -56,7 +71,7 @@ export interface HelloFrame {
   identity: { tokenId: string; name: string; role: import('./roles.js').Role };
 }
 
-export type ServerFrame = FleetSnapshotFrame | FleetPatchFrame | ClusterSnapshotFrame | DroppedFrame | ReplyFrame | HelloFrame;
+export type ServerFrame = FleetSnapshotFrame | FleetPatchFrame | ClusterSnapshotFrame | JobsSnapshotFrame | JobsPatchFrame | DroppedFrame | ReplyFrame | HelloFrame;
 
 export const WS_LIMITS = {
   maxFrameBytes: 64 * 1024,

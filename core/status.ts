@@ -46,6 +46,14 @@ export const PipelineSchema = z.object({
   dropped: count,
 });
 
+/** A store object the agent refused (a forged job, say), reported in its signed status so the daemon can record and audit it. */
+export const AgentRejectionSchema = z.object({
+  key: z.string().max(1024),
+  reason: z.string().max(64),
+  detail: z.string().max(1024),
+  at: z.string().max(40),
+});
+
 export const StatusReportSchema = z.object({
   cluster: name,
   /** Grows by one per report; lets the daemon ignore a replayed older report. */
@@ -66,6 +74,10 @@ export const StatusReportSchema = z.object({
     memoryUsageRatio: z.number().min(0).max(100),
     podDensityRatio: z.number().min(0).max(100),
   }),
+  /** Store objects the agent refused since its previous report (absent from agents that refused none). */
+  rejections: z.array(AgentRejectionSchema).max(100).optional(),
+  /** The highest job seq the agent has finished, so the daemon sees progress even before results land. */
+  lastJobSeq: count.optional(),
 });
 
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
@@ -73,3 +85,4 @@ export type WorkloadStatus = z.infer<typeof WorkloadStatusSchema>;
 export type PodProblem = z.infer<typeof PodProblemSchema>;
 export type ClusterEvent = z.infer<typeof EventSchema>;
 export type StatusReport = z.infer<typeof StatusReportSchema>;
+export type AgentRejection = z.infer<typeof AgentRejectionSchema>;

@@ -57,8 +57,18 @@ export const storeKeys = {
   job: (cluster: string, seq: number) => `clusters/${cluster}/jobs/${String(seq).padStart(12, '0')}.json`,
   result: (cluster: string, seq: number) => `clusters/${cluster}/results/${String(seq).padStart(12, '0')}.json`,
   config: (cluster: string, name: string) => `clusters/${cluster}/config/${name}.json`,
+  jobsPrefix: (cluster: string) => `clusters/${cluster}/jobs/`,
+  resultsPrefix: (cluster: string) => `clusters/${cluster}/results/`,
+  backupManifest: (cluster: string, backupId: string) => `clusters/${cluster}/backups/${backupId}/manifest.json`,
+  backupObject: (cluster: string, backupId: string, name: string) => `clusters/${cluster}/backups/${backupId}/objects/${name}`,
   controlPlaneKey: () => 'controlplane/public-key.json',
 };
+
+/** The seq of clusters/<c>/jobs/<seq>.json or results/<seq>.json, or null for any other name. */
+export function seqFromKey(key: string): number | null {
+  const m = /\/(?:jobs|results)\/(\d{12})\.json$/.exec(key);
+  return m ? Number(m[1]) : null;
+}
 
 /** Parses clusters/<c>/<rest> into its parts, or null for any other key. */
 export function parseClusterKey(key: string): { cluster: string; rest: string } | null {

@@ -89,7 +89,7 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     const ws = new WebSocket(`${server.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${init.token}` } });
     ws.on('message', (raw: Buffer) => {
       const frame = JSON.parse(raw.toString('utf8')) as ServerFrame;
-      if (!measuring || !('kind' in frame) || frame.kind !== 'patch') return;
+      if (!measuring || !('kind' in frame) || frame.kind !== 'patch' || frame.topic !== 'fleet') return;
       const now = Date.now();
       for (const c of frame.changes) {
         if (c.op === 'upsert' && c.row.reportedAt && c.row.agentVersion === 'fake-agent') latencies.push(now - Date.parse(c.row.reportedAt));

@@ -4,6 +4,7 @@ import type { AgentConfig } from '../../config/schemas.js';
 import { PAYLOAD_TYPES, sealEnvelope } from '../../core/dsse.js';
 import { generateSigningKey, publicKeyToBase64, type SigningKey } from '../../core/keys.js';
 import { registrationProof, tokenHash, type Registration } from '../../core/registration.js';
+import { encryptionKeyToBase64, generateEncryptionKey, type EncryptionKey } from '../../core/secrets.js';
 import type { StatusReport } from '../../core/status.js';
 import { storeKeys, type ObjectStore } from '../../core/store/types.js';
 
@@ -65,6 +66,7 @@ export function makeStatusReport(cluster: string, seq: number, shape: StatusShap
 export class FakeAgent {
   readonly cluster: string;
   readonly key: SigningKey;
+  readonly encryption: EncryptionKey = generateEncryptionKey();
   seq = 0;
 
   constructor(
@@ -78,11 +80,13 @@ export class FakeAgent {
 
   registration(overrides: Partial<Registration> = {}, token = this.bundle.bootstrapToken): Registration {
     const publicKey = publicKeyToBase64(this.key.publicKey);
+    const encryptionKey = encryptionKeyToBase64(this.encryption.publicKey);
     return {
       cluster: this.cluster,
       keyid: this.key.keyid,
       publicKey,
-      proof: registrationProof(tokenHash(token), this.cluster, this.key.keyid, publicKey),
+      encryptionKey,
+      proof: registrationProof(tokenHash(token), this.cluster, this.key.keyid, publicKey, encryptionKey),
       agentVersion: 'fake-agent',
       registeredAt: new Date().toISOString(),
       ...overrides,

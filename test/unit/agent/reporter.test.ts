@@ -1,3 +1,4 @@
+import { generateEncryptionKey } from '../../../core/secrets.js';
 import { describe, expect, it } from 'vitest';
 import type { ClusterBackend, ClusterObservation } from '../../../agent/backend.js';
 import { createAgentMetrics } from '../../../agent/metrics.js';
@@ -72,7 +73,7 @@ function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () 
     store,
     backend,
     key,
-    registration: buildRegistration('c1', 'bootstrap-token-0123456789', key, NOW.toISOString(), '0.1.0'),
+    registration: buildRegistration('c1', 'bootstrap-token-0123456789', key, generateEncryptionKey(), NOW.toISOString(), '0.1.0'),
     state: {
       get current() {
         return state;
