@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // Ink decides once, when it is imported, whether it is in CI, and then draws nothing live.
+          // The console's in-process tests need it drawing, so unit tests run as not-CI even on CI.
+          env: { CI: 'false' },
         },
       },
       {
