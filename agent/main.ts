@@ -6,7 +6,7 @@ import type { AgentConfig } from '../config/schemas.js';
 import { flotillaPaths } from '../config/paths.js';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { DirStore } from '../core/store/dir.js';
+import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import { openBackend } from './backends.js';
 import { loadOrCreateAgentKey } from './identity.js';
@@ -56,7 +56,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     }
   }
 
-  const store = new DirStore(config.store.path);
+  const store = openStore(config.store);
   const backend = openBackend(config, now);
   const metrics = createAgentMetrics(config.cluster, backend.kind, VERSION);
   let server: MetricsServer | undefined;

@@ -1,11 +1,10 @@
 // Pure: the agent bootstrap bundle for a newly added cluster, valid under AgentConfigSchema.
-import { AgentConfigSchema, type AgentConfig } from '../config/schemas.js';
+import { AgentConfigSchema, type AgentConfig, type StoreConfig } from '../config/schemas.js';
 
 export interface BundleInput {
   cluster: string;
-  /** Absolute store path, as the agent on this machine (or NFS mount) sees it. */
-  storePath: string;
-  pollIntervalMs: number;
+  /** The daemon's store: a dir keeps its absolute path (as an agent on this machine or NFS mount sees it), S3 its bucket settings; credentials never travel in a bundle. */
+  store: StoreConfig;
   controlPlane: { keyid: string; publicKey: string };
   bootstrapToken: string;
   publicUrl: string;
@@ -17,7 +16,7 @@ export function buildBundle(b: BundleInput): AgentConfig {
     apiVersion: 'flotilla/v1',
     kind: 'AgentBundle',
     cluster: b.cluster,
-    store: { type: 'dir', path: b.storePath, pollIntervalMs: b.pollIntervalMs },
+    store: b.store,
     controlPlane: b.controlPlane,
     bootstrapToken: b.bootstrapToken,
     server: b.publicUrl,

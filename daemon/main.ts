@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import { readPrivateKeyFile } from '../core/keys.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { DirStore } from '../core/store/dir.js';
+import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
 import { Authenticator } from './api/auth.js';
@@ -48,7 +48,7 @@ function listen(server: ReturnType<typeof createServer>, host: string, port: num
 
 export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger } = {}): Promise<DaemonHandle> {
   mkdirSync(config.dataDir, { recursive: true });
-  mkdirSync(config.store.path, { recursive: true });
+  if (config.store.type === 'dir') mkdirSync(config.store.path, { recursive: true });
   const log = opts.logger ?? createLogger({ name: 'flotilla-daemon', level: config.log.level, file: config.log.file ?? join(config.dataDir, 'daemon.log') });
   const signingKey = readPrivateKeyFile(config.keys.signingKey);
   const registryPath = join(config.dataDir, 'registry.db');
@@ -59,7 +59,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();
-    const store = new DirStore(config.store.path);
+    const store = openStore(config.store);
     await publishControlPlaneKey(store, signingKey);
 
     const auth = new Authenticator(registry.tokens);

@@ -80,8 +80,9 @@ export class DirStore implements ObjectStore {
   }
 
   async head(key: string): Promise<StoreEntry | null> {
+    const path = this.path(key);
     try {
-      const s = await stat(this.path(key));
+      const s = await stat(path);
       return s.isFile() ? { key, etag: etagOf(s), size: s.size } : null;
     } catch (e) {
       if (isNotFound(e)) return null;
@@ -138,8 +139,9 @@ export class DirStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
+    const path = this.path(key);
     try {
-      await rm(this.path(key), { force: true });
+      await rm(path, { force: true });
     } catch (e) {
       throw unavailable(this.root, e);
     }

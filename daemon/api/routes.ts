@@ -111,8 +111,7 @@ export const ROUTES: Route[] = [
         cluster: row,
         bundle: buildBundle({
           cluster: input.name,
-          storePath: ctx.config.store.path,
-          pollIntervalMs: ctx.config.store.pollIntervalMs,
+          store: ctx.config.store,
           controlPlane: ctx.controlPlane,
           bootstrapToken: token,
           publicUrl: ctx.publicUrl(),

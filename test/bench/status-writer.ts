@@ -4,14 +4,14 @@
 // Protocol on stdout: "registered N", then "rate R" lines (reports written per second).
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from '../../config/schemas.js';
-import { DirStore } from '../../core/store/dir.js';
+import { openStore } from '../../core/store/open.js';
 import { FakeAgent } from '../harness/fake-agent.js';
 
 const [bundlesFile, intervalArg] = process.argv.slice(2);
 if (!bundlesFile) throw new Error('usage: status-writer.ts BUNDLES.json [INTERVAL_SECONDS]');
 const intervalMs = Number(intervalArg ?? '10') * 1000;
 const bundles = JSON.parse(readFileSync(bundlesFile, 'utf8')) as AgentConfig[];
-const store = new DirStore(bundles[0]!.store.path);
+const store = openStore(bundles[0]!.store);
 const agents = bundles.map((b) => new FakeAgent(b, store));
 
 async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {

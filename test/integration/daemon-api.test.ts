@@ -36,7 +36,7 @@ describe('daemon REST', () => {
     const r = await fx.api('POST', '/api/v1/clusters', { body: { name: 'edge-1', labels: { env: 'prod' }, ttl: '1h', intervalSeconds: 5 } });
     expect(r.status).toBe(201);
     expect(AgentConfigSchema.safeParse(r.body.bundle).success).toBe(true);
-    expect(r.body.bundle).toMatchObject({ cluster: 'edge-1', store: { type: 'dir', path: fx.config.store.path }, status: { intervalSeconds: 5 }, server: fx.daemon.url });
+    expect(r.body.bundle).toMatchObject({ cluster: 'edge-1', store: fx.config.store, status: { intervalSeconds: 5 }, server: fx.daemon.url });
     expect(r.body.cluster).toMatchObject({ name: 'edge-1', labels: { env: 'prod' }, registration: 'pending', health: 'unknown', reasons: ['agent not registered'] });
     expect(r.body.cluster.expiresAt).toBeTruthy();
     expect((await fx.api('POST', '/api/v1/clusters', { body: { name: 'edge-1' } })).status).toBe(409);

@@ -39,7 +39,7 @@ describe('config examples', () => {
     const cfg = loadDaemonConfig(example('daemon.yaml'), {}, {});
     expect(cfg.listen).toEqual({ host: '127.0.0.1', port: 7420 });
     expect(cfg.keys.signingKey).toBe(example('keys/controlplane.key'));
-    expect(cfg.store.path).toBe(example('store'));
+    expect(cfg.store).toMatchObject({ type: 'dir', path: example('store') });
     expect(cfg.tls?.cert).toBe(example('tls/daemon.crt'));
   });
 

@@ -42,7 +42,7 @@ describe('daemon config loading', () => {
     const cfg = loadDaemonConfig(file, {}, {});
     const dir = join(file, '..');
     expect(cfg.dataDir).toBe(join(dir, 'data'));
-    expect(cfg.store.path).toBe(join(dir, 'store'));
+    expect(cfg.store).toMatchObject({ type: 'dir', path: join(dir, 'store') });
     expect(cfg.keys.signingKey).toBe(join(dir, 'keys/cp.pem'));
     expect(cfg.listen.host).toBe('127.0.0.1');
     expect(cfg.status.intervalSeconds).toBe(10);
@@ -50,7 +50,7 @@ describe('daemon config loading', () => {
 
   it('keeps absolute paths as they are', () => {
     const file = writeConfig(VALID_DAEMON.replace('path: store', 'path: /srv/flotilla/store'));
-    expect(loadDaemonConfig(file, {}, {}).store.path).toBe('/srv/flotilla/store');
+    expect(loadDaemonConfig(file, {}, {}).store).toMatchObject({ type: 'dir', path: '/srv/flotilla/store' });
   });
 
   it('reports bad YAML with the file, the line and exit 78', () => {
@@ -116,7 +116,7 @@ ${extra}`;
     const file = join(dir, 'etc', 'bundle.yaml');
     writeFileSync(file, bundle());
     const cfg = loadAgentConfig(file, { 'agent.dataDir': '/var/lib/agent' }, {});
-    expect(cfg.store.path).toBe(join(dir, 'store'));
+    expect(cfg.store).toMatchObject({ type: 'dir', path: join(dir, 'store') });
     expect(cfg.agent.dataDir).toBe('/var/lib/agent');
     expect(cfg.agent.backend).toBe('sim');
   });

@@ -45,7 +45,7 @@ describe('request validation', () => {
 
 describe('generated files', () => {
   it('builds a bundle valid under AgentConfigSchema', () => {
-    const bundle = buildBundle({ cluster: 'c1', storePath: '/srv/store', pollIntervalMs: 500, controlPlane: { keyid: 'ed25519:ab', publicKey: 'AAAA' }, bootstrapToken: 'fbt_0123456789abcdef', publicUrl: 'http://127.0.0.1:7420', intervalSeconds: 5 });
+    const bundle = buildBundle({ cluster: 'c1', store: { type: 'dir', path: '/srv/store', pollIntervalMs: 500 }, controlPlane: { keyid: 'ed25519:ab', publicKey: 'AAAA' }, bootstrapToken: 'fbt_0123456789abcdef', publicUrl: 'http://127.0.0.1:7420', intervalSeconds: 5 });
     expect(AgentConfigSchema.safeParse(bundle).success).toBe(true);
     expect(bundle).toMatchObject({ apiVersion: 'flotilla/v1', kind: 'AgentBundle', store: { type: 'dir', path: '/srv/store', pollIntervalMs: 500 }, status: { intervalSeconds: 5 } });
   });
