@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked by assertions, not by types */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies are checked by assertions, not by types */
 // The daemon and an agent working over S3 (s3rver): the bundle carries the bucket settings, the agent
 // registers and reports through the bucket, and the daemon shows the cluster with its data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
