@@ -13,6 +13,7 @@ import { attachRoutes, createServer } from './api/server.js';
 import { WsHub } from './api/ws.js';
 import { FleetService } from './fleet/service.js';
 import { FleetState } from './fleet/state.js';
+import { JobService } from './jobs/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
 import { Registry } from './registry/registry.js';
@@ -61,16 +62,25 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     service.load();
     const store = openStore(config.store);
     await publishControlPlaneKey(store, signingKey);
+    const jobs = new JobService({ registry, fleet: service, store, signingKey, log });
+    // Job store writes and teardowns run beside the clock; stop() waits for them before closing the registry.
+    const background = new Set<Promise<void>>();
+    const track = (what: string, p: Promise<void>) => {
+      const done = p.catch((e: unknown) => log.error({ err: e }, `${what} failed; will retry`)).finally(() => background.delete(done));
+      background.add(done);
+    };
+    service.onExpired((names) => track('teardown', jobs.teardown(names)));
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls);
-    const hub = new WsHub({ auth, service, metrics, log, allowedOrigins: config.api.allowedOrigins });
+    const hub = new WsHub({ auth, service, jobs, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {
         config,
         registry,
         service,
+        jobs,
         controlPlane: controlPlaneIdentity(signingKey),
         storeDescription: store.description,
         registryPath,
@@ -91,11 +101,12 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.listen.host)}:${port}`;
     publicUrl = config.publicUrl ?? url;
 
-    const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes });
+    const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes, results: jobs });
     sync.start();
     const reevaluate = setInterval(() => {
       try {
         service.reevaluate(Date.now());
+        if (background.size === 0) track('job store write', jobs.flushPending());
       } catch (e) {
         log.error({ err: e }, 'health re-evaluation failed; will retry');
       }
@@ -109,6 +120,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await sync.stop();
+        await Promise.all(background);
         await hub.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -9,15 +9,18 @@ import { VERSION } from '../../core/version.js';
 import type { DaemonConfig } from '../../config/schemas.js';
 import { buildBundle } from '../bundle.js';
 import type { FleetService } from '../fleet/service.js';
+import type { JobService } from '../jobs/service.js';
 import type { Registry } from '../registry/registry.js';
 import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
 export interface ApiContext {
   config: DaemonConfig;
   registry: Registry;
   service: FleetService;
+  jobs: JobService;
   controlPlane: { keyid: string; publicKey: string };
   storeDescription: string;
   registryPath: string;
@@ -192,6 +195,7 @@ export const ROUTES: Route[] = [
     role: 'admin',
     handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
   },
+  ...JOB_ROUTES,
 ];
 
 export type RouteMatch = { route: Route; params: string[] } | { allowed: string[] } | undefined;

@@ -3,12 +3,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { FlotillaError, type ErrorBody } from '../../core/errors.js';
+import { FlotillaError, toFlotillaError, type ErrorBody } from '../../core/errors.js';
 import type { FleetChange } from '../../core/fleet.js';
 import type { Logger } from '../../core/log.js';
 import { ClientFrameSchema, WS_LIMITS, type ClientFrame, type FleetPatchFrame, type HelloFrame } from '../../core/protocol.js';
 import { VERSION } from '../../core/version.js';
 import type { FleetService } from '../fleet/service.js';
+import type { JobService } from '../jobs/service.js';
+import { JobsTopic } from '../jobs/topic.js';
+import { callJobMethod, isJobMethod } from '../jobs/ws-calls.js';
+import type { AuditLog } from '../registry/audit.js';
 import type { FleetChangeEvent } from '../fleet/state.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
@@ -17,6 +21,8 @@ import { WsSession, type SessionSource } from './ws-session.js';
 export interface WsHubOptions {
   auth: Authenticator;
   service: FleetService;
+  jobs: JobService;
+  audit: AuditLog;
   metrics: DaemonMetrics;
   log: Logger;
   allowedOrigins: string[];
@@ -48,6 +54,7 @@ export class WsHub {
   private readonly drainTimer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly source: SessionSource;
+  private readonly jobsTopic: JobsTopic;
 
   constructor(private readonly opts: WsHubOptions) {
     this.limits = { ...WS_LIMITS, ...opts.limits };
@@ -67,10 +74,12 @@ export class WsHub {
       detail: (name) => opts.service.detail(name, Date.now()),
     };
     this.unsubscribe = state.subscribe((ev) => this.onFleetChange(ev));
+    this.jobsTopic = new JobsTopic(opts.jobs);
     this.pingTimer = setInterval(() => this.pingAll(), this.limits.pingIntervalMs);
     this.pingTimer.unref();
     this.drainTimer = setInterval(() => {
       for (const s of this.sessions) if (s.backlogged) s.flushIfDrained();
+      this.jobsTopic.flush();
     }, DRAIN_CHECK_MS);
     this.drainTimer.unref();
   }
@@ -116,6 +125,7 @@ export class WsHub {
     ws.on('error', (err) => this.opts.log.warn({ err, token: identity.tokenId }, 'websocket closed on a protocol error'));
     ws.on('close', () => {
       this.sessions.delete(session);
+      this.jobsTopic.remove(session);
       this.opts.metrics.wsClients.set(this.sessions.size);
     });
     const hello: HelloFrame = { kind: 'hello', server: { version: VERSION, now: new Date().toISOString() }, identity };
@@ -156,18 +166,36 @@ export class WsHub {
       case 'ping':
         return session.reply(frame.id, { pong: new Date().toISOString() });
       case 'call':
+        if (isJobMethod(frame.method)) return this.callJob(session, frame.id, frame.method, frame.params ?? {});
         return session.replyError(frame.id, { code: 'not_found', message: `method ${frame.method.slice(0, 128)} is not available on this daemon`, next: 'Use the REST API (docs/API.md) for this operation.' });
       case 'subscribe':
         return this.subscribe(session, frame.id, frame.topic);
       case 'unsubscribe':
         if (frame.topic === 'fleet') session.fleet = false;
+        else if (frame.topic === 'jobs') this.jobsTopic.remove(session);
         else if (frame.topic.startsWith('cluster:')) session.clusters.delete(frame.topic.slice('cluster:'.length));
         return session.reply(frame.id, { unsubscribed: frame.topic });
     }
   }
 
+  private callJob(session: WsSession, id: number, method: string, params: Record<string, unknown>): void {
+    callJobMethod(this.opts.jobs, this.opts.audit, session.identity, method, params).then(
+      (result) => session.reply(id, result),
+      (e: unknown) => {
+        const err = toFlotillaError(e);
+        if (err.kind === 'internal') this.opts.log.error({ err: e, method }, 'websocket call failed');
+        session.replyError(id, err.toBody());
+      },
+    );
+  }
+
   private subscribe(session: WsSession, id: number, topic: string): void {
     const state = this.opts.service.state;
+    if (topic === 'jobs') {
+      session.reply(id, { subscribed: topic, rev: this.opts.jobs.rev });
+      this.jobsTopic.add(session);
+      return;
+    }
     if (topic === 'fleet') {
       session.reply(id, { subscribed: topic, rev: state.rev });
       session.sendFleetSnapshot(state.rev, state.rows(Date.now()));
@@ -180,7 +208,7 @@ export class WsHub {
       session.sendClusterSnapshot(name);
       return;
     }
-    session.replyError(id, { code: 'not_found', message: `topic ${topic} is not served by this daemon yet`, next: 'Subscribe to "fleet" or "cluster:<name>".' });
+    session.replyError(id, { code: 'not_found', message: `topic ${topic} is not served by this daemon yet`, next: 'Subscribe to "fleet", "jobs" or "cluster:<name>".' });
   }
 
   private onFleetChange(ev: FleetChangeEvent): void {
@@ -228,6 +256,7 @@ export class WsHub {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    this.jobsTopic.close();
     clearInterval(this.pingTimer);
     clearInterval(this.drainTimer);
     const closing = [...this.sessions].map(

@@ -40,6 +40,7 @@ const DETAIL_HISTORY = 50;
 
 export class FleetService {
   private readonly keys = new Map<string, KeyObject>();
+  private readonly expiredListeners: ((names: string[]) => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -127,6 +128,7 @@ export class FleetService {
     const at = new Date().toISOString();
     const ok = this.registry.tx(() => {
       if (!this.registry.clusters.register(name, reg.keyid, reg.publicKey, at)) return false;
+      this.registry.jobs.pinEncryptionKey(name, reg.keyid, reg.encryptionKey, at);
       this.registry.audit.append({ actor: STORE_ACTOR, action: 'cluster.register', target: name, allowed: true, detail: { keyid: reg.keyid, agentVersion: reg.agentVersion, key, etag } });
       return true;
     });
@@ -164,7 +166,8 @@ export class FleetService {
         this.registry.clusters.setHealth(name, t.to);
         this.registry.clusters.addTransition(name, t);
       }
-      return this.recordRejections(rejections);
+      const agentReported = accepted.flatMap((a) => agentRejections(a));
+      return [...this.recordRejections(rejections), ...this.recordRejections(agentReported, true)];
     });
     for (const e of entries) this.state.put(e);
     this.metrics.statusReports.inc(entries.length);
@@ -172,11 +175,13 @@ export class FleetService {
     this.state.changed(entries.map((e) => e.record.name));
   }
 
-  private recordRejections(rejections: RejectionInput[]): RejectionInput[] {
+  /** byAgent: refusals an agent reported in its signed status, audited as that agent's. */
+  private recordRejections(rejections: RejectionInput[], byAgent = false): RejectionInput[] {
     const recorded: RejectionInput[] = [];
     for (const r of rejections) {
       if (!this.registry.rejections.record(r)) continue;
-      this.registry.audit.append({ actor: STORE_ACTOR, action: 'store.reject', target: r.key, allowed: false, detail: { cluster: r.cluster, reason: r.reason, message: r.message, etag: r.etag } });
+      const actor = byAgent ? { id: `agent:${r.cluster ?? ''}`, name: `agent:${r.cluster ?? ''}` } : STORE_ACTOR;
+      this.registry.audit.append({ actor, action: byAgent ? 'agent.reject' : 'store.reject', target: r.key, allowed: false, detail: { cluster: r.cluster, reason: r.reason, message: r.message, etag: r.etag } });
       recorded.push(r);
     }
     return recorded;
@@ -187,6 +192,11 @@ export class FleetService {
       this.metrics.rejections.inc({ reason: r.reason });
       this.log.warn({ key: r.key, cluster: r.cluster, reason: r.reason, etag: r.etag }, `store object rejected: ${r.message}`);
     }
+  }
+
+  /** Called with the clusters whose TTL just ran out, after they are marked expired (the job pipeline tears them down). */
+  onExpired(listener: (names: string[]) => void): void {
+    this.expiredListeners.push(listener);
   }
 
   /** Re-derives health from the clock alone (silence, TTL expiry); notifies only real changes. */
@@ -209,6 +219,7 @@ export class FleetService {
         if (e) this.state.put({ ...e, record: { ...e.record, registration: 'expired' } });
         this.log.info({ cluster: name }, 'cluster TTL expired');
       }
+      for (const l of this.expiredListeners) l(expired);
     }
     this.recordHealth([...expired, ...changed], nowMs);
   }
@@ -252,6 +263,11 @@ export class FleetService {
       rejections: this.registry.rejections.list({ cluster: name, limit: DETAIL_HISTORY }).map(({ at, cluster, key, reason }) => ({ at, cluster, key, reason })),
     };
   }
+}
+
+/** The store objects an agent says it refused, as rejections of its cluster (deduplicated by key and time). */
+function agentRejections(a: AcceptedStatus): RejectionInput[] {
+  return (a.report.rejections ?? []).map((r) => ({ at: r.at, cluster: a.cluster, key: r.key, etag: `agent:${r.at}`, reason: r.reason, message: `agent refused: ${r.detail}` }));
 }
 
 function safeJson(text: string): unknown {

@@ -72,4 +72,64 @@ export const MIGRATIONS: readonly string[] = [
     hash TEXT NOT NULL
   );
   `,
+  // Jobs (issue 3): per-cluster seq counters outlive their cluster (a re-added name never reuses a
+  // seq), params hold sealed secrets only as ciphertext, and teardowns are recorded once per cluster.
+  `
+  CREATE TABLE job_seqs (
+    cluster TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+  );
+
+  CREATE TABLE agent_encryption_keys (
+    cluster TEXT PRIMARY KEY,
+    keyid TEXT NOT NULL,
+    encryption_key TEXT NOT NULL,
+    pinned_at TEXT NOT NULL
+  );
+
+  CREATE TABLE fleet_jobs (
+    id TEXT PRIMARY KEY,
+    selector TEXT NOT NULL,
+    type TEXT NOT NULL,
+    params TEXT NOT NULL,
+    destructive INTEGER NOT NULL,
+    issuer_token_id TEXT NOT NULL,
+    issuer_name TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    clusters INTEGER NOT NULL
+  );
+
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    params TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    destructive INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'dispatched', 'running', 'succeeded', 'failed', 'expired', 'rejected', 'cancelled')),
+    issuer_token_id TEXT NOT NULL,
+    issuer_name TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    fleet_job_id TEXT REFERENCES fleet_jobs(id),
+    result_state TEXT,
+    result_started_at TEXT,
+    result_finished_at TEXT,
+    result_detail TEXT,
+    result_reason TEXT,
+    result_output TEXT,
+    result_etag TEXT,
+    UNIQUE (cluster, seq)
+  );
+  CREATE INDEX jobs_by_state ON jobs(state, cluster, seq);
+  CREATE INDEX jobs_by_fleet_job ON jobs(fleet_job_id);
+  CREATE INDEX jobs_by_submitted ON jobs(submitted_at);
+
+  CREATE TABLE teardowns (
+    cluster TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    job_id TEXT
+  );
+  `,
 ];

@@ -2,6 +2,7 @@
 import { AuditLog } from './audit.js';
 import { ClusterRepo } from './clusters.js';
 import { openRegistry, type Db } from './db.js';
+import { JobRepo } from './jobs.js';
 import { RejectionRepo } from './rejections.js';
 import { TokenRepo } from './tokens.js';
 
@@ -10,12 +11,14 @@ export class Registry {
   readonly tokens: TokenRepo;
   readonly audit: AuditLog;
   readonly rejections: RejectionRepo;
+  readonly jobs: JobRepo;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterRepo(db);
     this.tokens = new TokenRepo(db);
     this.audit = new AuditLog(db);
     this.rejections = new RejectionRepo(db);
+    this.jobs = new JobRepo(db);
   }
 
   static open(file: string): Registry {

@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
 import { keyIdOf, publicKeyFromBase64 } from '../../core/keys.js';
 import { proofMatches, RegistrationSchema, type Registration } from '../../core/registration.js';
+import { encryptionKeyFromBase64 } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
 import type { ClusterRecord } from '../registry/clusters.js';
 
@@ -44,6 +45,11 @@ export function checkRegistration(raw: Buffer, cluster: string, record: ClusterR
   const reg = parsed.data;
   if (reg.cluster !== cluster) throw new EnvelopeRejected('wrong_cluster', `registration for "${reg.cluster.slice(0, 63)}" found under cluster "${cluster}"`);
   if (reg.keyid !== opened.keyid) throw new EnvelopeRejected('malformed_payload', 'registration keyid does not name the key that signed it');
+  try {
+    encryptionKeyFromBase64(reg.encryptionKey);
+  } catch {
+    throw new EnvelopeRejected('malformed_payload', 'registration encryptionKey is not an X25519 public key');
+  }
   if (record.registration === 'registered') {
     if (record.agentKeyid === reg.keyid) return { kind: 'duplicate' };
     throw new EnvelopeRejected('token_reused', `cluster "${cluster}" is already registered to another agent key`);

@@ -127,7 +127,7 @@ describe('daemon WebSocket', () => {
     expect(snap.data.nodes).toHaveLength(4);
     c.send({ id: 3, op: 'subscribe', topic: 'logs' });
     expect((await c.waitFrame((f) => f.id === 3)).error.code).toBe('not_found');
-    c.send({ id: 4, op: 'call', method: 'job.submit', params: {} });
+    c.send({ id: 4, op: 'call', method: 'cluster.nosuch', params: {} });
     expect((await c.waitFrame((f) => f.id === 4)).error.code).toBe('not_found');
     c.send({ id: 5, op: 'ping' });
     expect((await c.waitFrame((f) => f.id === 5)).result.pong).toBeTruthy();

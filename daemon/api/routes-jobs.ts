@@ -1,0 +1,65 @@
+// The job endpoints of docs/API.md: submit (single cluster or fleet, with dry run), list, show, cancel.
+import { isFinal, JOB_STATES, type JobState } from '../../core/jobs.js';
+import { FlotillaError } from '../../core/errors.js';
+import { readJson } from './http.js';
+import type { Route, RouteCall } from './routes.js';
+import { parseLimit } from './validate.js';
+
+function param(call: RouteCall, i = 0): string {
+  return decodeURIComponent(call.params[i] ?? '');
+}
+
+function stateFilter(text: string | null): JobState | undefined {
+  if (text === null || text === '') return undefined;
+  if (!(JOB_STATES as readonly string[]).includes(text)) throw new FlotillaError('usage', `unknown job state "${text.slice(0, 40)}"`, `Use one of: ${JOB_STATES.join(', ')}.`);
+  return text as JobState;
+}
+
+export const JOB_ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/jobs',
+    pattern: /^\/api\/v1\/jobs$/,
+    role: 'viewer',
+    handle: async (ctx, call) => {
+      const q = call.query;
+      const state = stateFilter(q.get('state'));
+      const items = ctx.jobs.list({
+        limit: parseLimit(q.get('limit'), 100, 10_000),
+        ...(q.get('cluster') ? { cluster: q.get('cluster') as string } : {}),
+        ...(q.get('fleetJobId') ? { fleetJobId: q.get('fleetJobId') as string } : {}),
+        ...(state ? { state } : {}),
+      });
+      return [200, { items }];
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/jobs',
+    pattern: /^\/api\/v1\/jobs$/,
+    role: 'operator',
+    audit: 'job.submit',
+    handle: async (ctx, call) => {
+      const res = await ctx.jobs.submit(call.identity, await readJson(call.req));
+      return ['dryRun' in res ? 200 : 201, res];
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/jobs/:id',
+    pattern: /^\/api\/v1\/jobs\/([^/]+)$/,
+    role: 'viewer',
+    handle: async (ctx, call) => [200, ctx.jobs.get(param(call))],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/jobs/:id/cancel',
+    pattern: /^\/api\/v1\/jobs\/([^/]+)\/cancel$/,
+    role: 'operator',
+    audit: 'job.cancel',
+    handle: async (ctx, call) => {
+      const res = await ctx.jobs.cancel(call.identity, param(call));
+      return [isFinal(res.job.state) ? 200 : 202, res];
+    },
+  },
+];

@@ -1,0 +1,254 @@
+// Jobs, their per-cluster seq counters, fleet jobs, teardown markers and the agents' pinned X25519
+// encryption keys. Params are stored as sent to the agent: sealed secrets only ever as ciphertext.
+import type { JobRecord, JobRejectionReason, JobResult, JobState, JobType, ResultState } from '../../core/jobs.js';
+import type { Db } from './db.js';
+
+export interface JobRow {
+  id: string;
+  cluster: string;
+  seq: number;
+  type: JobType;
+  params: string;
+  /** The signed JobPayload as JSON text, so a store write that failed can be retried byte for byte. */
+  payload: string;
+  destructive: number;
+  state: JobState;
+  issuer_token_id: string;
+  issuer_name: string;
+  submitted_at: string;
+  not_after: string;
+  fleet_job_id: string | null;
+  result_state: ResultState | null;
+  result_started_at: string | null;
+  result_finished_at: string | null;
+  result_detail: string | null;
+  result_reason: JobRejectionReason | null;
+  result_output: string | null;
+  result_etag: string | null;
+}
+
+export interface NewJob {
+  id: string;
+  cluster: string;
+  seq: number;
+  type: JobType;
+  params: Record<string, unknown>;
+  payload: string;
+  destructive: boolean;
+  issuer: { tokenId: string; name: string };
+  submittedAt: string;
+  notAfter: string;
+  fleetJobId: string | null;
+}
+
+export interface NewFleetJob {
+  id: string;
+  selector: string;
+  type: JobType;
+  params: Record<string, unknown>;
+  destructive: boolean;
+  issuer: { tokenId: string; name: string };
+  submittedAt: string;
+  clusters: number;
+}
+
+export interface JobQuery {
+  cluster?: string;
+  state?: JobState;
+  fleetJobId?: string;
+  limit: number;
+}
+
+export const SEALED_PLACEHOLDER = '<sealed>';
+
+/** Params as clients see them: any sealed box replaced by "<sealed>". */
+export function displayParams(params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = k === 'sealed' ? SEALED_PLACEHOLDER : v;
+  return out;
+}
+
+export function toJobRecord(r: JobRow): JobRecord {
+  return {
+    id: r.id,
+    cluster: r.cluster,
+    seq: r.seq,
+    type: r.type,
+    params: displayParams(JSON.parse(r.params) as Record<string, unknown>),
+    destructive: r.destructive === 1,
+    state: r.state,
+    issuer: { tokenId: r.issuer_token_id, name: r.issuer_name },
+    submittedAt: r.submitted_at,
+    notAfter: r.not_after,
+    fleetJobId: r.fleet_job_id,
+    result:
+      r.result_state && r.result_started_at && r.result_finished_at
+        ? {
+            state: r.result_state,
+            startedAt: r.result_started_at,
+            finishedAt: r.result_finished_at,
+            detail: r.result_detail ?? '',
+            reason: r.result_reason,
+            output: r.result_output ? (JSON.parse(r.result_output) as Record<string, unknown>) : null,
+          }
+        : null,
+  };
+}
+
+export class JobRepo {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      bumpSeq: db.prepare<[string], { last_seq: number }>(
+        'INSERT INTO job_seqs (cluster, last_seq) VALUES (?, 1) ON CONFLICT(cluster) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq',
+      ),
+      insert: db.prepare(
+        `INSERT INTO jobs (id, cluster, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, fleet_job_id)
+         VALUES (@id, @cluster, @seq, @type, @params, @payload, @destructive, 'pending', @issuerTokenId, @issuerName, @submittedAt, @notAfter, @fleetJobId)`,
+      ),
+      insertFleet: db.prepare(
+        `INSERT INTO fleet_jobs (id, selector, type, params, destructive, issuer_token_id, issuer_name, submitted_at, clusters)
+         VALUES (@id, @selector, @type, @params, @destructive, @issuerTokenId, @issuerName, @submittedAt, @clusters)`,
+      ),
+      get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+      bySeq: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE cluster = ? AND seq = ?'),
+      pending: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'pending' ORDER BY cluster, seq"),
+      setState: db.prepare<[JobState, string, JobState]>('UPDATE jobs SET state = ? WHERE id = ? AND state = ?'),
+      setResult: db.prepare(
+        `UPDATE jobs SET state = @state, result_state = @state, result_started_at = @startedAt, result_finished_at = @finishedAt,
+         result_detail = @detail, result_reason = @reason, result_output = @output, result_etag = @etag WHERE id = @id`,
+      ),
+      backup: db.prepare<[string, string], JobRow>(
+        "SELECT * FROM jobs WHERE cluster = ? AND type = 'backup' AND state = 'succeeded' AND json_extract(params, '$.backupId') = ? ORDER BY seq DESC LIMIT 1",
+      ),
+      pinKey: db.prepare(
+        `INSERT INTO agent_encryption_keys (cluster, keyid, encryption_key, pinned_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(cluster) DO UPDATE SET keyid = excluded.keyid, encryption_key = excluded.encryption_key, pinned_at = excluded.pinned_at`,
+      ),
+      key: db.prepare<[string], { keyid: string; encryption_key: string }>('SELECT keyid, encryption_key FROM agent_encryption_keys WHERE cluster = ?'),
+      markTeardown: db.prepare('INSERT OR IGNORE INTO teardowns (cluster, at) VALUES (?, ?)'),
+      setTeardownJob: db.prepare('UPDATE teardowns SET job_id = ? WHERE cluster = ?'),
+      teardown: db.prepare<[string], { at: string; job_id: string | null }>('SELECT at, job_id FROM teardowns WHERE cluster = ?'),
+    };
+  }
+
+  /** The next seq of this cluster; never returns a seq twice, even after the cluster is removed and re-added. */
+  nextSeq(cluster: string): number {
+    const row = this.stmts.bumpSeq.get(cluster);
+    if (!row) throw new Error(`seq counter for ${cluster} did not advance`);
+    return row.last_seq;
+  }
+
+  insert(j: NewJob): void {
+    this.stmts.insert.run({
+      id: j.id,
+      cluster: j.cluster,
+      seq: j.seq,
+      type: j.type,
+      params: JSON.stringify(j.params),
+      payload: j.payload,
+      destructive: j.destructive ? 1 : 0,
+      issuerTokenId: j.issuer.tokenId,
+      issuerName: j.issuer.name,
+      submittedAt: j.submittedAt,
+      notAfter: j.notAfter,
+      fleetJobId: j.fleetJobId,
+    });
+  }
+
+  insertFleetJob(f: NewFleetJob): void {
+    this.stmts.insertFleet.run({
+      id: f.id,
+      selector: f.selector,
+      type: f.type,
+      params: JSON.stringify(displayParams(f.params)),
+      destructive: f.destructive ? 1 : 0,
+      issuerTokenId: f.issuer.tokenId,
+      issuerName: f.issuer.name,
+      submittedAt: f.submittedAt,
+      clusters: f.clusters,
+    });
+  }
+
+  get(id: string): JobRow | undefined {
+    return this.stmts.get.get(id);
+  }
+
+  bySeq(cluster: string, seq: number): JobRow | undefined {
+    return this.stmts.bySeq.get(cluster, seq);
+  }
+
+  /** Jobs written to the registry but not yet to the store, oldest seq first per cluster. */
+  pending(): JobRow[] {
+    return this.stmts.pending.all();
+  }
+
+  /** Moves a job from one state to another; false if it was no longer in `from`. */
+  transition(id: string, from: JobState, to: JobState): boolean {
+    return this.stmts.setState.run(to, id, from).changes === 1;
+  }
+
+  setResult(id: string, result: JobResult, etag: string): void {
+    this.stmts.setResult.run({
+      id,
+      state: result.state,
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+      detail: result.detail,
+      reason: result.reason ?? null,
+      output: result.output ? JSON.stringify(result.output) : null,
+      etag,
+    });
+  }
+
+  /** Newest first. */
+  list(q: JobQuery): JobRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.cluster) {
+      where.push('cluster = ?');
+      args.push(q.cluster);
+    }
+    if (q.state) {
+      where.push('state = ?');
+      args.push(q.state);
+    }
+    if (q.fleetJobId) {
+      where.push('fleet_job_id = ?');
+      args.push(q.fleetJobId);
+    }
+    args.push(q.limit);
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY submitted_at DESC, seq DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], JobRow>(sql).all(...args);
+  }
+
+  /** The newest succeeded backup job of a cluster with this backup id. */
+  succeededBackup(cluster: string, backupId: string): JobRow | undefined {
+    return this.stmts.backup.get(cluster, backupId);
+  }
+
+  pinEncryptionKey(cluster: string, keyid: string, encryptionKey: string, at: string): void {
+    this.stmts.pinKey.run(cluster, keyid, encryptionKey, at);
+  }
+
+  /** The X25519 key the agent registered with, and the signing key id it was registered under. */
+  encryptionKey(cluster: string): { keyid: string; encryptionKey: string } | undefined {
+    const r = this.stmts.key.get(cluster);
+    return r ? { keyid: r.keyid, encryptionKey: r.encryption_key } : undefined;
+  }
+
+  /** Marks the cluster's teardown as issued; false if it already was (so it happens once). */
+  markTeardown(cluster: string, at: string): boolean {
+    return this.stmts.markTeardown.run(cluster, at).changes === 1;
+  }
+
+  setTeardownJob(cluster: string, jobId: string): void {
+    this.stmts.setTeardownJob.run(jobId, cluster);
+  }
+
+  teardown(cluster: string): { at: string; jobId: string | null } | undefined {
+    const r = this.stmts.teardown.get(cluster);
+    return r ? { at: r.at, jobId: r.job_id } : undefined;
+  }
+}
