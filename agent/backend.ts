@@ -3,6 +3,7 @@
 // will arrive as a sibling interface that a backend implements alongside this one, so the status
 // path never changes shape when they do.
 import type { ClusterEvent, NodeStatus, PodProblem, StatusReport, WorkloadStatus } from '../core/status.js';
+import type { ClusterActions } from './actions.js';
 
 export interface PodPhaseCounts {
   running: number;
@@ -36,3 +37,6 @@ export interface ClusterBackend {
   collect(now: Date): Promise<ClusterObservation>;
   close(): Promise<void>;
 }
+
+/** What an agent runs against: status collection and every job executor. */
+export type Backend = ClusterBackend & ClusterActions;

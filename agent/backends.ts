@@ -1,9 +1,9 @@
 // Picks the cluster backend named in the agent config.
 import type { AgentConfig } from '../config/schemas.js';
-import type { ClusterBackend } from './backend.js';
+import type { Backend } from './backend.js';
 import { SimBackend } from './sim/backend.js';
 
-export function openBackend(config: AgentConfig, now: Date): ClusterBackend {
+export function openBackend(config: AgentConfig, now: Date): Backend {
   switch (config.agent.backend) {
     case 'sim':
       return new SimBackend(config.sim, config.cluster, now);

@@ -1,20 +1,64 @@
-// The sim as a ClusterBackend: each collect advances the model to `now` by one tick and observes it.
+// The sim as a backend: each collect advances the model to `now` by one tick and observes it, and each
+// action applies its reducer to the state between ticks. The sim is its own world, so an action that
+// waits (a drain for replacement pods) lets the world move on by ticking while it waits.
 import type { SimConfig } from '../../config/schemas.js';
+import { FlotillaError } from '../../core/errors.js';
+import type { JobParams } from '../../core/jobs.js';
+import type { ActionContext, ActionOutcome, ClusterActions, KubeObject } from '../actions.js';
 import type { ClusterBackend, ClusterObservation } from '../backend.js';
+import * as act from './actions.js';
 import { createSimState, type SimState } from './model.js';
 import { observe } from './observe.js';
 import { createRng, seedFromName, type Rng } from './rng.js';
 import { tick } from './tick.js';
 
-export class SimBackend implements ClusterBackend {
+/** Time as the sim's actions see it; tests pass a manual clock so drains need no real waiting. */
+export interface SimClock {
+  now(): Date;
+  /** Resolves after `ms`, or rejects once `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const realClock: SimClock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export interface SimBackendOptions {
+  clock?: SimClock;
+  /** Start from this state (e.g. the executor contract fixture) instead of one built from the config. */
+  state?: SimState;
+}
+
+/** Between eviction attempts of a drain, like kubectl's retry after a 429. */
+export const DRAIN_RETRY_MS = 1000;
+
+export class SimBackend implements ClusterBackend, ClusterActions {
   readonly kind = 'sim';
   private state: SimState;
   private readonly rng: Rng;
+  private readonly clock: SimClock;
 
   /** Without a seed the cluster name seeds the sim, so each cluster differs but replays the same. */
-  constructor(config: SimConfig, cluster: string, start: Date) {
+  constructor(config: SimConfig, cluster: string, start: Date, options: SimBackendOptions = {}) {
     this.rng = createRng(config.seed ?? seedFromName(cluster));
-    this.state = createSimState(config, start, this.rng);
+    this.clock = options.clock ?? realClock;
+    this.state = options.state ? structuredClone(options.state) : createSimState(config, start, this.rng);
   }
 
   async collect(now: Date): Promise<ClusterObservation> {
@@ -23,4 +67,71 @@ export class SimBackend implements ClusterBackend {
   }
 
   async close(): Promise<void> {}
+
+  /** Runs a reducer on a copy: a reducer that throws leaves the cluster untouched. */
+  private change<T>(reduce: (draft: SimState) => T): T {
+    const draft = structuredClone(this.state);
+    const result = reduce(draft);
+    this.state = draft;
+    return result;
+  }
+
+  async scale(p: JobParams<'scale'>): Promise<ActionOutcome> {
+    return this.change((d) => act.scale(d, p));
+  }
+
+  async restart(p: JobParams<'restart'>, ctx: ActionContext): Promise<ActionOutcome> {
+    return this.change((d) => act.restart(d, p, ctx.jobId));
+  }
+
+  async cordon(p: JobParams<'cordon'>): Promise<ActionOutcome> {
+    return this.change((d) => act.setUnschedulable(d, p.node, true));
+  }
+
+  async uncordon(p: JobParams<'uncordon'>): Promise<ActionOutcome> {
+    return this.change((d) => act.setUnschedulable(d, p.node, false));
+  }
+
+  async drain(p: JobParams<'drain'>, ctx: ActionContext): Promise<ActionOutcome> {
+    const deadline = this.clock.now().getTime() + p.timeoutSeconds * 1000;
+    let evicted = 0;
+    let refusals = 0;
+    for (;;) {
+      if (ctx.signal.aborted) throw interrupted(p.node, evicted, ctx.signal.reason);
+      const step = this.change((d) => act.drainStep(d, p.node, this.rng));
+      evicted += step.evicted.length;
+      refusals += step.blocked.length;
+      if (step.remaining === 0) return { detail: `node ${p.node} drained: ${evicted} pod(s) evicted`, output: { evicted, refusals } };
+      if (this.clock.now().getTime() >= deadline) {
+        const blocked = step.blocked.map((b) => `${b.pod} (PodDisruptionBudget ${b.budget})`).join(', ');
+        throw new FlotillaError('retry', `drain of node ${p.node} timed out after ${p.timeoutSeconds}s with ${step.remaining} pod(s) left: evictions refused for ${blocked}`, `node ${p.node} stays cordoned; make room for the replacement pods (uncordon or add nodes) and drain again, or uncordon it`, { details: { evicted, refusals, remaining: step.remaining } });
+      }
+      try {
+        await this.clock.sleep(DRAIN_RETRY_MS, ctx.signal);
+      } catch (err) {
+        throw interrupted(p.node, evicted, err);
+      }
+      this.state = tick(this.state, this.clock.now(), this.rng);
+    }
+  }
+
+  async writeCredentials(p: Omit<JobParams<'rotate-credentials'>, 'sealed'>, data: Record<string, string>, ctx: ActionContext): Promise<ActionOutcome> {
+    return this.change((d) => act.writeCredentials(d, p, data, ctx.fieldManager));
+  }
+
+  async exportObjects(namespaces: readonly string[]): Promise<KubeObject[]> {
+    return act.exportObjects(this.state, namespaces);
+  }
+
+  async applyObjects(objects: readonly KubeObject[], ctx: ActionContext): Promise<ActionOutcome> {
+    return this.change((d) => act.applyObjects(d, objects, ctx.fieldManager));
+  }
+
+  async cleanup(p: JobParams<'cleanup'>): Promise<ActionOutcome> {
+    return this.change((d) => act.cleanup(d, p));
+  }
+}
+
+function interrupted(node: string, evicted: number, cause: unknown): FlotillaError {
+  return new FlotillaError('retry', `drain of node ${node} was interrupted after ${evicted} eviction(s)`, 'the node stays cordoned; the agent resumes the drain when it runs the job again', { cause });
 }

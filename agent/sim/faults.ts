@@ -17,8 +17,17 @@ export function replacePod(draft: SimState, index: number, rng: Rng, cpuRequestM
   const old = draft.pods[index] as SimPod;
   const pod = newPod(draft.workloads, old.workload, old.ordinal, draft.now, rng);
   if (cpuRequestMillis !== undefined) pod.cpuRequestMillis = cpuRequestMillis;
+  if (isDaemonPod(draft, old)) {
+    pod.node = old.node;
+    pod.phase = 'Running';
+    pod.pendingSince = null;
+  }
   draft.pods[index] = pod;
   return pod;
+}
+
+export function isDaemonPod(draft: SimState, pod: SimPod): boolean {
+  return draft.workloads[pod.workload]?.kind === 'DaemonSet';
 }
 
 function podIndex(draft: SimState, key: string): number {
@@ -63,7 +72,7 @@ export function startFault(draft: SimState, rng: Rng): void {
     } else {
       node.unschedulable = true;
       draft.pods.forEach((p, i) => {
-        if (p.node === node.name) replacePod(draft, i, rng);
+        if (p.node === node.name && !isDaemonPod(draft, p)) replacePod(draft, i, rng);
       });
     }
     draft.faults.push({ id, kind, target: node.name, endsTick });
@@ -71,7 +80,8 @@ export function startFault(draft: SimState, rng: Rng): void {
     return;
   }
 
-  const candidates = healthyPodIndexes(draft, faulted);
+  // A DaemonSet pod cannot move, so an oversized rollout is only simulated on the other workloads.
+  const candidates = healthyPodIndexes(draft, faulted).filter((i) => kind !== 'unschedulable' || !isDaemonPod(draft, draft.pods[i] as SimPod));
   if (candidates.length === 0) return;
   const index = rng.pick(candidates);
   let pod = draft.pods[index] as SimPod;

@@ -1,13 +1,15 @@
 // The simulated cluster's state and how it starts. Pure data: no I/O, no clocks; time and randomness
 // come in as arguments so a seed and a sequence of instants replay the same cluster.
+import type { KubeObject } from '../actions.js';
 import type { Rng } from './rng.js';
 import { schedulePending } from './scheduler.js';
+import { workloadManifest, workloadFromObject } from './workloads.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 export type PodPhase = 'Running' | 'Pending' | 'Unknown';
-export type WorkloadKind = 'Deployment' | 'StatefulSet';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export type FaultKind = 'node-not-ready' | 'maintenance' | 'crashloop' | 'oom' | 'unschedulable';
 
 export interface SimNode {
@@ -28,10 +30,19 @@ export interface SimWorkload {
   kind: WorkloadKind;
   desired: number;
   container: string;
-  /** Pod-template hash in Deployment pod names. */
+  /** Hash of the pod template: pods with another hash are rolled out. */
   templateHash: string;
+  /** The pod template's labels, which PodDisruptionBudget selectors match. */
+  podLabels: Record<string, string>;
   cpuRequestMillis: number;
   memoryRequestBytes: number;
+}
+
+/** A stored object as the API server keeps it, minus server-set fields. */
+export interface SimObject {
+  body: KubeObject;
+  /** Leaf field paths each field manager owns, for server-side-apply merges. */
+  managers: Record<string, string[]>;
 }
 
 export interface SimPod {
@@ -41,6 +52,8 @@ export interface SimPod {
   workload: number;
   /** StatefulSet pods keep their ordinal (and so their name) when replaced. */
   ordinal: number;
+  /** The workload's template hash when the pod was made. */
+  template: string;
   node: string | null;
   phase: PodPhase;
   restarts: number;
@@ -80,6 +93,8 @@ export interface SimState {
   nodes: SimNode[];
   workloads: SimWorkload[];
   pods: SimPod[];
+  /** Namespaces, workload manifests, Secrets, ServiceAccounts, PDBs and whatever else was applied. */
+  objects: SimObject[];
   faults: SimFault[];
   events: SimEvent[];
   nextFaultId: number;
@@ -128,23 +143,28 @@ function roundUp(value: number, step: number): number {
   return Math.ceil(value / step) * step;
 }
 
-function makeWorkloads(count: number, rng: Rng): SimWorkload[] {
-  const out: SimWorkload[] = [];
+function makeWorkloadObjects(count: number, rng: Rng): KubeObject[] {
+  const out: KubeObject[] = [];
   for (let i = 0; i < count; i += 1) {
     const entry = CATALOGUE[i % CATALOGUE.length] as CatalogueEntry;
     const round = Math.floor(i / CATALOGUE.length);
-    out.push({
-      namespace: entry.namespace,
-      name: round === 0 ? entry.name : `${entry.name}-${round + 1}`,
-      kind: entry.kind,
-      desired: rng.int(entry.replicas[0], entry.replicas[1]),
-      container: entry.name,
-      templateHash: rng.token(10),
-      cpuRequestMillis: roundUp(rng.int(entry.cpu[0], entry.cpu[1]), 10),
-      memoryRequestBytes: roundUp(rng.int(entry.memoryMiB[0], entry.memoryMiB[1]), 16) * MiB,
-    });
+    out.push(
+      workloadManifest({
+        namespace: entry.namespace,
+        name: round === 0 ? entry.name : `${entry.name}-${round + 1}`,
+        kind: entry.kind,
+        replicas: rng.int(entry.replicas[0], entry.replicas[1]),
+        container: entry.name,
+        cpuMillis: roundUp(rng.int(entry.cpu[0], entry.cpu[1]), 10),
+        memoryMiB: roundUp(rng.int(entry.memoryMiB[0], entry.memoryMiB[1]), 16),
+      }),
+    );
   }
   return out;
+}
+
+export function namespaceObject(name: string, labels?: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(labels ? { labels } : {}) } };
 }
 
 function makeNodes(count: number, workloads: SimWorkload[], rng: Rng): SimNode[] {
@@ -175,7 +195,9 @@ function makeNodes(count: number, workloads: SimWorkload[], rng: Rng): SimNode[]
 }
 
 export function podName(workload: SimWorkload, ordinal: number, rng: Rng): string {
-  return workload.kind === 'StatefulSet' ? `${workload.name}-${ordinal}` : `${workload.name}-${workload.templateHash}-${rng.token(5)}`;
+  if (workload.kind === 'StatefulSet') return `${workload.name}-${ordinal}`;
+  if (workload.kind === 'DaemonSet') return `${workload.name}-${rng.token(5)}`;
+  return `${workload.name}-${workload.templateHash}-${rng.token(5)}`;
 }
 
 export function newPod(workloads: SimWorkload[], index: number, ordinal: number, now: string, rng: Rng): SimPod {
@@ -185,6 +207,7 @@ export function newPod(workloads: SimWorkload[], index: number, ordinal: number,
     name: podName(w, ordinal, rng),
     workload: index,
     ordinal,
+    template: w.templateHash,
     node: null,
     phase: 'Pending',
     restarts: 0,
@@ -200,13 +223,16 @@ export function newPod(workloads: SimWorkload[], index: number, ordinal: number,
 /** A fresh, settled cluster at `now`: every pod created and placed where it fits. */
 export function createSimState(shape: SimShape, now: Date, rng: Rng): SimState {
   const iso = now.toISOString();
-  const workloads = makeWorkloads(shape.deployments, rng);
+  const manifests = makeWorkloadObjects(shape.deployments, rng);
+  const workloads = manifests.map((m) => workloadFromObject(m, shape.nodes));
   const nodes = makeNodes(shape.nodes, workloads, rng);
   const pods: SimPod[] = [];
   workloads.forEach((w, index) => {
     for (let ordinal = 0; ordinal < w.desired; ordinal += 1) pods.push(newPod(workloads, index, ordinal, iso, rng));
   });
-  const state: SimState = { tick: 0, now: iso, kubernetesVersion: shape.kubernetesVersion, faultRate: shape.faultRate, nodes, workloads, pods, faults: [], events: [], nextFaultId: 1 };
+  const namespaces = [...new Set(workloads.map((w) => w.namespace))].map((ns) => namespaceObject(ns));
+  const objects: SimObject[] = [...namespaces, ...manifests].map((body) => ({ body, managers: {} }));
+  const state: SimState = { tick: 0, now: iso, kubernetesVersion: shape.kubernetesVersion, faultRate: shape.faultRate, nodes, workloads, pods, objects, faults: [], events: [], nextFaultId: 1 };
   schedulePending(state);
   return state;
 }

@@ -5,6 +5,7 @@ import { EVICT_AFTER_TICKS, progressFaults, recoverFaults, replacePod, startFaul
 import type { SimNode, SimState } from './model.js';
 import type { Rng } from './rng.js';
 import { schedulePending } from './scheduler.js';
+import { reconcilePods } from './workloads.js';
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
@@ -16,6 +17,11 @@ function followNodes(draft: SimState, rng: Rng): void {
   draft.pods.forEach((pod, i) => {
     const node = pod.node === null ? undefined : nodes.get(pod.node);
     if (!node) return;
+    // DaemonSet pods belong to their node and wait there for it to come back.
+    if (draft.workloads[pod.workload]?.kind === 'DaemonSet') {
+      pod.phase = node.ready ? 'Running' : 'Unknown';
+      return;
+    }
     if (node.ready) {
       if (pod.phase === 'Unknown') pod.phase = 'Running';
       return;
@@ -42,6 +48,7 @@ export function tick(state: SimState, now: Date, rng: Rng): SimState {
   progressFaults(draft, rng);
   if (rng.chance(draft.faultRate)) startFault(draft, rng);
   followNodes(draft, rng);
+  reconcilePods(draft, rng);
   schedulePending(draft);
   drift(draft, rng);
   expireEvents(draft);
