@@ -11,6 +11,9 @@ export interface AgentMetrics {
   storeErrors: Counter<'op'>;
   lastReportTimestamp: Gauge;
   statusSeq: Gauge;
+  jobsFinished: Counter<'type' | 'state'>;
+  jobRejections: Counter<'reason'>;
+  lastJobSeq: Gauge;
 }
 
 export function createAgentMetrics(cluster: string, backend: string, version: string): AgentMetrics {
@@ -25,6 +28,9 @@ export function createAgentMetrics(cluster: string, backend: string, version: st
     storeErrors: new Counter({ name: 'flotilla_agent_store_errors_total', help: 'Failed store operations, by operation.', labelNames: ['op'], registers: [registry] }),
     lastReportTimestamp: new Gauge({ name: 'flotilla_agent_last_report_timestamp_seconds', help: 'Unix time of the last status report written.', registers: [registry] }),
     statusSeq: new Gauge({ name: 'flotilla_agent_status_seq', help: 'Sequence number of the last status report written.', registers: [registry] }),
+    jobsFinished: new Counter({ name: 'flotilla_agent_jobs_finished_total', help: 'Jobs finished (a signed result written), by type and result state.', labelNames: ['type', 'state'], registers: [registry] }),
+    jobRejections: new Counter({ name: 'flotilla_agent_job_envelopes_refused_total', help: 'Job envelopes refused without consuming a seq (forged, corrupt, transplanted, replayed), by reason.', labelNames: ['reason'], registers: [registry] }),
+    lastJobSeq: new Gauge({ name: 'flotilla_agent_last_job_seq', help: 'Highest job seq finished.', registers: [registry] }),
   };
 }
 

@@ -20,6 +20,9 @@ export interface ReportContext {
   intervalSeconds: number;
   agentVersion: string;
   pipeline: StatusReport['pipeline'];
+  /** From the job runner: refused job envelopes not yet reported, and the highest finished job seq. */
+  rejections?: StatusReport['rejections'];
+  lastJobSeq?: number;
 }
 
 function cut(text: string, max: number): string {
@@ -83,6 +86,8 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
     events: recentEvents(obs.warningEvents),
     pipeline: { ...ctx.pipeline },
     metrics: obs.metrics ? { ...obs.metrics } : summaryMetrics(obs.nodes),
+    ...(ctx.rejections && ctx.rejections.length > 0 ? { rejections: ctx.rejections.slice(0, 100) } : {}),
+    ...(ctx.lastJobSeq !== undefined ? { lastJobSeq: ctx.lastJobSeq } : {}),
   };
 }
 

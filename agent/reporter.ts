@@ -8,7 +8,7 @@ import { openEnvelope, PAYLOAD_TYPES, sealEnvelope } from '../core/dsse.js';
 import { isFlotillaError } from '../core/errors.js';
 import type { SigningKey } from '../core/keys.js';
 import type { Registration } from '../core/registration.js';
-import { StatusReportSchema, type StatusReport } from '../core/status.js';
+import { StatusReportSchema, type AgentRejection, type StatusReport } from '../core/status.js';
 import { storeKeys, type ObjectStore } from '../core/store/types.js';
 import type { ClusterBackend } from './backend.js';
 import { jitteredBackoffMs } from '../core/backoff.js';
@@ -33,6 +33,8 @@ export interface ReporterDeps {
   state: Pick<AgentStateFile, 'current' | 'save'>;
   metrics: AgentMetrics;
   logger: Logger;
+  /** The job runner, when one runs: its refusals and progress ride along in each report. */
+  jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number };
   clock?: () => Date;
   random?: () => number;
 }
@@ -105,11 +107,21 @@ export class StatusReporter {
       const now = this.clock();
       const observation = await deps.backend.collect(now);
       const seq = deps.state.current.lastSeq + 1;
+      const rejections = deps.jobs?.pendingRejections().slice(0, 100);
       const report = validateStatusReport(
-        buildStatusReport(observation, { cluster: deps.cluster, seq, now, intervalSeconds: deps.intervalSeconds, agentVersion: deps.agentVersion, pipeline: EMPTY_PIPELINE }),
+        buildStatusReport(observation, {
+          cluster: deps.cluster,
+          seq,
+          now,
+          intervalSeconds: deps.intervalSeconds,
+          agentVersion: deps.agentVersion,
+          pipeline: EMPTY_PIPELINE,
+          ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq() } : {}),
+        }),
       );
       const body = sealEnvelope(PAYLOAD_TYPES.status, report, deps.key);
       await this.storeOp('put_status', () => deps.store.put(storeKeys.status(deps.cluster), body));
+      if (rejections) deps.jobs?.rejectionsReported(rejections);
       deps.metrics.reportsWritten.inc();
       deps.metrics.lastReportTimestamp.set(now.getTime() / 1000);
       deps.metrics.statusSeq.set(seq);

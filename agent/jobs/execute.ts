@@ -1,0 +1,45 @@
+// Runs one verified job against the cluster's actions. Backup and restore also use the store; the
+// caller wraps it so a store outage is retried rather than reported as a failed job.
+import type { SigningKey } from '../../core/keys.js';
+import type { ObjectStore } from '../../core/store/types.js';
+import type { ActionContext, ActionOutcome, ClusterActions } from '../actions.js';
+import { runBackup, runRestore } from './backup.js';
+import type { TypedJob } from './verify.js';
+
+export interface ExecuteDeps {
+  cluster: string;
+  store: ObjectStore;
+  actions: ClusterActions;
+  key: SigningKey;
+  now: () => Date;
+}
+
+/** `cancel` is not executed here: the runner settles it against its journal. */
+export function execute(deps: ExecuteDeps, job: Exclude<TypedJob, { type: 'cancel' }>, secret: Record<string, string> | undefined, ctx: ActionContext): Promise<ActionOutcome> {
+  const { actions } = deps;
+  switch (job.type) {
+    case 'scale':
+      return actions.scale(job.params, ctx);
+    case 'restart':
+      return actions.restart(job.params, ctx);
+    case 'cordon':
+      return actions.cordon(job.params, ctx);
+    case 'uncordon':
+      return actions.uncordon(job.params, ctx);
+    case 'drain':
+      return actions.drain(job.params, ctx);
+    case 'rotate-credentials': {
+      const { sealed: _sealed, ...target } = job.params;
+      return actions.writeCredentials(target, secret ?? {}, ctx);
+    }
+    case 'backup':
+      return runBackup(deps, job.params, ctx);
+    case 'restore':
+      return runRestore(deps, job.params, ctx);
+    case 'apply':
+      // verifyJob checked that every object has apiVersion, kind and metadata.name.
+      return actions.applyObjects(job.params.objects as unknown as Parameters<ClusterActions['applyObjects']>[0], ctx);
+    case 'cleanup':
+      return actions.cleanup(job.params, ctx);
+  }
+}
