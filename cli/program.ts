@@ -7,6 +7,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInfo } from './commands/info.js';
 import { registerInit } from './commands/init.js';
+import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerTui } from './commands/tui.js';
 import { outcomeOf } from './exit.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: Io): Command {
   registerCluster(program, io);
   registerToken(program, io);
   registerInfo(program, io);
+  registerStore(program, io);
   return program;
 }
 
