@@ -12,6 +12,7 @@ import {
 } from '../core/api.js';
 import { FlotillaError, type ErrorBody, type ErrorKind } from '../core/errors.js';
 import type { ClusterDetail, ClusterRow, StoreRejection } from '../core/fleet.js';
+import type { JobRecord } from '../core/jobs.js';
 import { NO_TOKEN_NEXT } from './client-config.js';
 import { fetchTransport, type HttpRequest, type Transport } from './transport.js';
 
@@ -21,6 +22,21 @@ export interface ClientOptions {
   transport?: Transport;
   timeoutMs?: number;
 }
+
+/** POST /api/v1/jobs (docs/API.md). */
+export interface JobSubmitRequest {
+  cluster?: string;
+  selector?: string;
+  type: string;
+  params: Record<string, unknown>;
+  expires?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+export type JobSubmitResponse =
+  | { jobs: JobRecord[]; fleetJob?: { id: string; selector: string; clusters: string[] } }
+  | { dryRun: { clusters: { cluster: string; affected: string[]; warning?: string }[] } };
 
 export interface Healthz {
   status: string;
@@ -127,5 +143,24 @@ export class FlotillaClient {
 
   revokeToken(id: string): Promise<{ revoked: string }> {
     return this.call('DELETE', `${API_PREFIX}/tokens/${encodeURIComponent(id)}`);
+  }
+
+  submitJob(req: JobSubmitRequest): Promise<JobSubmitResponse> {
+    return this.call('POST', `${API_PREFIX}/jobs`, req);
+  }
+
+  async listJobs(opts: { cluster?: string; state?: string; fleetJobId?: string; limit?: number } = {}): Promise<JobRecord[]> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return (await this.call<ListResponse<JobRecord>>('GET', `${API_PREFIX}/jobs${qs ? `?${qs}` : ''}`)).items;
+  }
+
+  getJob(id: string): Promise<JobRecord> {
+    return this.call('GET', `${API_PREFIX}/jobs/${encodeURIComponent(id)}`);
+  }
+
+  cancelJob(id: string): Promise<{ job: JobRecord; cancel: JobRecord }> {
+    return this.call('POST', `${API_PREFIX}/jobs/${encodeURIComponent(id)}/cancel`);
   }
 }

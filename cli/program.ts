@@ -7,6 +7,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInfo } from './commands/info.js';
 import { registerInit } from './commands/init.js';
+import { registerJob } from './commands/job.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerTui } from './commands/tui.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io): Command {
   registerDaemon(program, io);
   registerAgent(program, io);
   registerCluster(program, io);
+  registerJob(program, io);
   registerToken(program, io);
   registerInfo(program, io);
   registerStore(program, io);
