@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
 import { ROLES, type Role } from '../core/roles.js';
 import { EventSchema, NodeStatusSchema, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
+import { JOB_REJECTION_REASONS, JOB_STATES, JOB_TYPES, RESULT_STATES, type JobRecord } from '../core/jobs.js';
 
 const count = z.number().int().nonnegative();
 const iso = z.string().max(40);
@@ -44,6 +45,30 @@ const ClusterDetailSchema = z.object({
   rejections: z.array(z.object({ at: iso, cluster: z.string().nullable(), key: z.string(), reason: z.string() })),
 }) satisfies z.ZodType<ClusterDetail>;
 
+export const JobRecordSchema = z.object({
+  id: z.string().min(1).max(64),
+  cluster: z.string().min(1).max(253),
+  seq: z.number().int().positive(),
+  type: z.enum(JOB_TYPES),
+  params: z.record(z.string(), z.unknown()),
+  destructive: z.boolean(),
+  state: z.enum(JOB_STATES),
+  issuer: z.object({ tokenId: z.string().max(128), name: z.string().max(256) }),
+  submittedAt: iso,
+  notAfter: iso,
+  fleetJobId: z.string().max(64).nullable(),
+  result: z
+    .object({
+      state: z.enum(RESULT_STATES),
+      startedAt: iso,
+      finishedAt: iso,
+      detail: z.string().max(4096),
+      reason: z.enum(JOB_REJECTION_REASONS).nullable(),
+      output: z.record(z.string(), z.unknown()).nullable(),
+    })
+    .nullable(),
+}) satisfies z.ZodType<JobRecord>;
+
 const HelloSchema = z.object({
   kind: z.literal('hello'),
   identity: z.object({ tokenId: z.string(), name: z.string(), role: z.enum(ROLES) }),
@@ -53,15 +78,19 @@ const FleetSnapshotSchema = z.object({ topic: z.literal('fleet'), kind: z.litera
 const FleetPatchSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('patch'), rev: count, fromRev: count, changes: z.array(FleetChangeSchema) });
 const ClusterSnapshotSchema = z.object({ topic: z.string().startsWith('cluster:'), kind: z.literal('snapshot'), rev: count, data: ClusterDetailSchema.nullable() });
 const DroppedSchema = z.object({ topic: z.string(), kind: z.literal('dropped'), count });
-const ReplySchema = z.object({ id: count, error: z.object({ code: z.string(), message: z.string(), next: z.string().optional() }).optional() });
+const ReplySchema = z.object({ id: count, result: z.unknown().optional(), error: z.object({ code: z.string(), message: z.string(), next: z.string().optional() }).optional() });
+const JobsSnapshotSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('snapshot'), rev: count, data: z.array(JobRecordSchema) });
+const JobsPatchSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('patch'), rev: count, changes: z.array(JobRecordSchema) });
 
 export type InboundFrame =
   | { kind: 'hello'; identity: { name: string; role: Role } }
   | { kind: 'fleet-snapshot'; rev: number; rows: ClusterRow[] }
   | { kind: 'fleet-patch'; rev: number; fromRev: number; changes: FleetChange[] }
   | { kind: 'cluster-snapshot'; name: string; rev: number; data: ClusterDetail | null }
+  | { kind: 'jobs-snapshot'; rev: number; jobs: JobRecord[] }
+  | { kind: 'jobs-patch'; rev: number; changes: JobRecord[] }
   | { kind: 'dropped'; topic: string; count: number }
-  | { kind: 'reply'; id: number; error: { code: string; message: string; next: string | undefined } | undefined };
+  | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
 export type FrameResult = { ok: true; frame: InboundFrame } | { ok: false; reason: string };
 
@@ -99,6 +128,14 @@ export function parseServerFrame(text: string): FrameResult {
       ? { ok: true, frame: { kind: 'cluster-snapshot', name: r.data.topic.slice('cluster:'.length), rev: r.data.rev, data: r.data.data } }
       : { ok: false, reason: `cluster snapshot ${issue(r.error)}` };
   }
+  if (obj.topic === 'jobs' && obj.kind === 'snapshot') {
+    const r = JobsSnapshotSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'jobs-snapshot', rev: r.data.rev, jobs: r.data.data } } : { ok: false, reason: `jobs snapshot ${issue(r.error)}` };
+  }
+  if (obj.topic === 'jobs' && obj.kind === 'patch') {
+    const r = JobsPatchSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'jobs-patch', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${issue(r.error)}` };
+  }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'dropped', topic: r.data.topic, count: r.data.count } } : { ok: false, reason: `dropped ${issue(r.error)}` };
@@ -106,7 +143,7 @@ export function parseServerFrame(text: string): FrameResult {
   if ('id' in obj) {
     const r = ReplySchema.safeParse(raw);
     return r.success
-      ? { ok: true, frame: { kind: 'reply', id: r.data.id, error: r.data.error ? { code: r.data.error.code, message: r.data.error.message, next: r.data.error.next } : undefined } }
+      ? { ok: true, frame: { kind: 'reply', id: r.data.id, result: r.data.result, error: r.data.error ? { code: r.data.error.code, message: r.data.error.message, next: r.data.error.next } : undefined } }
       : { ok: false, reason: `reply ${issue(r.error)}` };
   }
   return { ok: false, reason: `unknown frame (topic ${JSON.stringify(obj.topic)}, kind ${JSON.stringify(obj.kind)})` };

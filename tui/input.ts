@@ -1,15 +1,15 @@
 // Turns a keypress into a reducer action by looking it up in the keymap for the current context.
 // Pure, so key handling is tested without a terminal.
 import { keyName, lookupKey, type KeyFlags } from './keymap.js';
-import { keyContext, reduce, type Action, type AppState } from './state/app.js';
+import { keyContext, keyRole, reduce, type Action, type AppState } from './state/app.js';
 
 export function actionForKey(state: AppState, input: string, key: KeyFlags): Action | null {
   const context = keyContext(state);
   const name = keyName(input, key);
   if (name === null) return null;
-  const binding = lookupKey(name, context);
+  const binding = lookupKey(name, context, keyRole(state));
   if (binding) return { type: 'key', action: binding.action };
-  if ((context === 'filter' || context === 'command') && !key.ctrl && input.length > 0) return { type: 'input/text', text: input };
+  if ((context === 'filter' || context === 'command' || context === 'dialog') && !key.ctrl && input.length > 0) return { type: 'input/text', text: input };
   return null;
 }
 

@@ -3,7 +3,8 @@
 import { render } from 'ink';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { initialState, topView } from './state/app.js';
+import { runQueuedCalls } from './call-runner.js';
+import { initialState, jobsViewOpen, openClusterName } from './state/app.js';
 import { createStore } from './state/store.js';
 import { enterScreen } from './terminal/screen.js';
 import { readSize, watchSize } from './terminal/size.js';
@@ -50,9 +51,10 @@ export async function runTui(opts: { server: string; token: string; logFile: str
   const unsubscribe = store.subscribe(() => {
     const state = store.getState();
     if (state.quit) finish();
-    const top = topView(state);
-    link.watchCluster(top.kind === 'cluster' ? top.name : null);
+    link.watchCluster(openClusterName(state));
+    link.watchJobs(jobsViewOpen(state));
   });
+  const stopCalls = runQueuedCalls(store, link);
   const instance = render(<Console store={store} color={colorEnabled(process.env)} />, {
     stdout,
     stdin,
@@ -76,6 +78,7 @@ export async function runTui(opts: { server: string; token: string; logFile: str
   } finally {
     clearInterval(clock);
     unsubscribe();
+    stopCalls();
     stopSize();
     instance.unmount();
     await link.close();

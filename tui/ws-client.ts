@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import { authRetryDelay, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { parseServerFrame, type InboundFrame } from './frames.js';
 import type { Action } from './state/app.js';
+import type { CallOutcome } from './state/calls.js';
 
 export interface FleetLinkOptions {
   server: string;
@@ -67,6 +68,11 @@ export class FleetLink {
   private subscribedCluster: string | null = null;
   private lastError: FlotillaError | null = null;
   private authRejected = false;
+  private jobsRev: number | null = null;
+  private wantJobs = false;
+  private subscribedJobs = false;
+  /** Calls awaiting their reply, by frame id; settled as unavailable if the link drops first. */
+  private readonly pending = new Map<number, (outcome: CallOutcome) => void>();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private pinger: NodeJS.Timeout | null = null;
@@ -100,8 +106,41 @@ export class FleetLink {
     if (this.ready) this.syncClusterSubscription();
   }
 
+  /** Follows the jobs view: the `jobs` topic is subscribed only while it is open. */
+  watchJobs(on: boolean): void {
+    this.wantJobs = on;
+    if (this.ready) this.syncJobsSubscription();
+  }
+
+  private syncJobsSubscription(): void {
+    if (this.subscribedJobs === this.wantJobs) return;
+    this.subscribedJobs = this.wantJobs;
+    if (this.wantJobs) {
+      this.subscribe('jobs');
+    } else {
+      this.jobsRev = null;
+      this.unsubscribe('jobs');
+    }
+  }
+
+  /**
+   * Sends one `call` frame and resolves with the daemon's answer. Never rejects: a call that cannot be
+   * sent, or whose link drops before the answer, resolves as an `unavailable` error with a next step.
+   */
+  call(method: string, params: Record<string, unknown>): Promise<CallOutcome> {
+    if (!this.ready || this.ws?.readyState !== WebSocket.OPEN) {
+      return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'not connected to the daemon', next: 'wait for the console to reconnect, then try again' } });
+    }
+    const id = this.nextId++;
+    return new Promise<CallOutcome>((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ id, op: 'call', method, params });
+    });
+  }
+
   async close(): Promise<void> {
     this.stopped = true;
+    this.settlePending();
     this.clearTimers();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const ws = this.ws;
@@ -124,6 +163,8 @@ export class FleetLink {
     if (this.stopped) return;
     this.ready = false;
     this.fleetRev = null;
+    this.jobsRev = null;
+    this.subscribedJobs = false;
     this.subscribedCluster = null;
     this.authRejected = false;
     this.lastError = null;
@@ -162,10 +203,20 @@ export class FleetLink {
       this.clearTimers();
       this.ws = null;
       this.ready = false;
+      this.settlePending();
       if (this.stopped) return;
       const error = this.lastError ?? new FlotillaError('unavailable', `connection closed (code ${code})`, 'the console reconnects by itself');
       this.scheduleReconnect(error);
     });
+  }
+
+  private settlePending(): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const resolve of waiting) {
+      // The daemon may have acted before the link dropped, so the user must look before retrying.
+      resolve({ ok: false, error: { code: 'unavailable', message: 'connection lost before the daemon answered', next: 'check the jobs view (J) before submitting again' } });
+    }
   }
 
   private scheduleReconnect(error: FlotillaError): void {
@@ -234,6 +285,17 @@ export class FleetLink {
         this.opts.log.info({ identity: frame.identity }, 'connected');
         this.subscribe('fleet');
         this.syncClusterSubscription();
+        this.syncJobsSubscription();
+        return;
+      case 'jobs-snapshot':
+        this.jobsRev = frame.rev;
+        dispatch({ type: 'jobs/snapshot', rev: frame.rev, jobs: frame.jobs });
+        return;
+      case 'jobs-patch':
+        // Jobs patches carry whole records, so one that skips a rev still leaves every job it names current.
+        if (this.jobsRev === null || frame.rev <= this.jobsRev) return;
+        this.jobsRev = frame.rev;
+        dispatch({ type: 'jobs/patch', rev: frame.rev, changes: frame.changes });
         return;
       case 'fleet-snapshot':
         this.fleetRev = frame.rev;
@@ -257,12 +319,20 @@ export class FleetLink {
       case 'dropped':
         this.opts.log.warn({ topic: frame.topic, count: frame.count }, 'server dropped messages for a slow client');
         return;
-      case 'reply':
+      case 'reply': {
+        const resolve = this.pending.get(frame.id);
+        if (resolve) {
+          this.pending.delete(frame.id);
+          if (frame.error) this.opts.log.warn({ id: frame.id, error: frame.error }, 'call refused');
+          resolve(frame.error ? { ok: false, error: frame.error } : { ok: true, result: frame.result });
+          return;
+        }
         if (frame.error) {
           this.opts.log.warn({ id: frame.id, error: frame.error }, 'request refused');
           dispatch({ type: 'message', text: `${frame.error.message}${frame.error.next ? ` — ${frame.error.next}` : ''}`, level: 'error' });
         }
         return;
+      }
     }
   }
 }

@@ -1,19 +1,25 @@
 // The TUI's whole state and its one reducer. Pure: no Ink, no I/O, no clock reads — time arrives in
 // actions, so every transition is reproducible in a test.
 import type { ClusterDetail } from '../../core/fleet.js';
+import type { JobRecord } from '../../core/jobs.js';
+import { roleAtLeast, type Role } from '../../core/roles.js';
 import type { KeyAction, KeyContext } from '../keymap.js';
+import { openDialog, reduceDialog, type DialogAction, type DialogState } from './action-dialog.js';
+import { outcomeMessage, type CallOutcome, type QueuedCall } from './calls.js';
 import { parseCommand } from './commands.js';
 import { initialConnection, reduceConnection, type ConnectionAction, type ConnectionState } from './connection.js';
 import { filterProblems, parseFilter } from './filter.js';
 import { initialFleet, reduceFleet, type FleetAction, type FleetState } from './fleet.js';
-import { detailSectionRows, fleetTableRows, type Viewport } from './layout.js';
+import { cancelJobSpec, clusterActionSpec, type ClusterAction, type SpecResult } from './job-actions.js';
+import { fleetGroups, initialJobs, jobFilterProblems, reduceJobs, selectVisibleJobs, type JobsAction, type JobsState } from './jobs.js';
+import { detailSectionRows, fleetTableRows, jobsTableRows, type Viewport } from './layout.js';
 import { selectVisibleRows } from './select.js';
 import { nextSort, type SortMode } from './sort.js';
 
 export const SECTIONS = ['nodes', 'workloads', 'events'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-export type View = { kind: 'fleet' } | { kind: 'cluster'; name: string; section: Section; scroll: number };
+export type View = { kind: 'fleet' } | { kind: 'cluster'; name: string; section: Section; scroll: number } | { kind: 'jobs' } | { kind: 'job'; id: string };
 
 export interface InputState {
   mode: 'filter' | 'command';
@@ -39,6 +45,20 @@ export interface AppState {
   help: boolean;
   message: { text: string; level: 'info' | 'error' } | null;
   quit: boolean;
+  /** The item under the cursor in the cluster view's focused section: what an action works on. */
+  detailCursor: number;
+  /** Who the daemon said we are; kept across reconnects, null (no actions) until the first hello. */
+  role: Role | null;
+  jobs: JobsState;
+  jobsFilter: string;
+  jobsCursor: number;
+  jobsScroll: number;
+  /** The job under the cursor, so the selection stays on it as new jobs arrive on top. */
+  jobSelected: string | null;
+  dialog: DialogState | null;
+  /** Calls the reducer wants sent; the call runner takes each one off with call/sent. */
+  calls: QueuedCall[];
+  nextCallKey: number;
 }
 
 export type Action =
@@ -49,7 +69,10 @@ export type Action =
   | { type: 'cluster/snapshot'; name: string; rev: number; data: ClusterDetail | null }
   | { type: 'key'; action: KeyAction }
   | { type: 'input/text'; text: string }
-  | { type: 'message'; text: string; level: 'info' | 'error' };
+  | { type: 'message'; text: string; level: 'info' | 'error' }
+  | JobsAction
+  | { type: 'call/sent'; key: number }
+  | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'>; outcome: CallOutcome };
 
 export function initialState(opts: { now: number; columns: number; rows: number }): AppState {
   return {
@@ -68,6 +91,16 @@ export function initialState(opts: { now: number; columns: number; rows: number 
     help: false,
     message: null,
     quit: false,
+    detailCursor: 0,
+    role: null,
+    jobs: initialJobs(),
+    jobsFilter: '',
+    jobsCursor: 0,
+    jobsScroll: 0,
+    jobSelected: null,
+    dialog: null,
+    calls: [],
+    nextCallKey: 1,
   };
 }
 
@@ -76,6 +109,7 @@ export function topView(state: AppState): View {
 }
 
 export function keyContext(state: AppState): KeyContext {
+  if (state.dialog) return 'dialog';
   if (state.input) return state.input.mode;
   if (state.help) return 'help';
   return topView(state).kind;
@@ -83,6 +117,33 @@ export function keyContext(state: AppState): KeyContext {
 
 export function visibleRows(state: AppState) {
   return selectVisibleRows(state.fleet, state.filter, state.sort);
+}
+
+export function visibleJobs(state: AppState): JobRecord[] {
+  return selectVisibleJobs(state.jobs, state.jobsFilter);
+}
+
+export function jobsPageRows(state: AppState): number {
+  return jobsTableRows(state.viewport, state.conn, fleetGroups(visibleJobs(state)).length);
+}
+
+/** The cluster whose detail view is open anywhere in the stack; its topic stays subscribed under the jobs view. */
+export function openClusterName(state: AppState): string | null {
+  for (let i = state.views.length - 1; i >= 0; i--) {
+    const v = state.views[i];
+    if (v?.kind === 'cluster') return v.name;
+  }
+  return null;
+}
+
+/** The jobs topic is wanted only while the jobs list or a job's detail is open. */
+export function jobsViewOpen(state: AppState): boolean {
+  return state.views.some((v) => v.kind === 'jobs' || v.kind === 'job');
+}
+
+/** The role the key table is filtered by; before the first hello nobody may act. */
+export function keyRole(state: AppState): Role {
+  return state.role ?? 'viewer';
 }
 
 export function sectionItemCount(detail: ClusterDetail | null, section: Section): number {
@@ -107,20 +168,94 @@ function normalize(state: AppState, follow: boolean): AppState {
   const selected = rows[cursor]?.name ?? null;
 
   let views = state.views;
+  let detailCursor = state.detailCursor;
   const top = topView(state);
   if (top.kind === 'cluster') {
     const count = sectionItemCount(state.detail?.name === top.name ? state.detail.data : null, top.section);
-    const max = Math.max(0, count - detailSectionRows(state.viewport, state.conn));
-    const clamped = Math.max(0, Math.min(top.scroll, max));
+    const rowsShown = detailSectionRows(state.viewport, state.conn);
+    detailCursor = Math.max(0, Math.min(detailCursor, count - 1));
+    let top2 = top.scroll;
+    if (count > 0 && detailCursor < top2) top2 = detailCursor;
+    if (count > 0 && detailCursor >= top2 + rowsShown) top2 = detailCursor - rowsShown + 1;
+    const max = Math.max(0, count - rowsShown);
+    const clamped = Math.max(0, Math.min(top2, max));
     if (clamped !== top.scroll) views = [...state.views.slice(0, -1), { ...top, scroll: clamped }];
   }
-  if (cursor === state.cursor && scroll === state.scroll && selected === state.selected && views === state.views) return state;
-  return { ...state, cursor, scroll, selected, views };
+  const jobs = normalizeJobs(state, follow);
+  if (
+    cursor === state.cursor &&
+    scroll === state.scroll &&
+    selected === state.selected &&
+    views === state.views &&
+    detailCursor === state.detailCursor &&
+    jobs.jobsCursor === state.jobsCursor &&
+    jobs.jobsScroll === state.jobsScroll &&
+    jobs.jobSelected === state.jobSelected
+  ) {
+    return state;
+  }
+  return { ...state, cursor, scroll, selected, views, detailCursor, ...jobs };
+}
+
+function normalizeJobs(state: AppState, follow: boolean): Pick<AppState, 'jobsCursor' | 'jobsScroll' | 'jobSelected'> {
+  const rows = visibleJobs(state);
+  const page = jobsPageRows(state);
+  let cursor = state.jobsCursor;
+  if (follow && state.jobSelected !== null) {
+    const idx = rows.findIndex((j) => j.id === state.jobSelected);
+    if (idx >= 0) cursor = idx;
+  }
+  cursor = Math.max(0, Math.min(cursor, rows.length - 1));
+  let scroll = state.jobsScroll;
+  if (cursor < scroll) scroll = cursor;
+  if (cursor >= scroll + page) scroll = cursor - page + 1;
+  scroll = Math.max(0, Math.min(scroll, Math.max(0, rows.length - page)));
+  return { jobsCursor: cursor, jobsScroll: scroll, jobSelected: rows[cursor]?.id ?? null };
 }
 
 function openCluster(state: AppState, name: string): AppState {
   const base = state.views.filter((v) => v.kind === 'fleet');
-  return { ...state, views: [...base, { kind: 'cluster', name, section: 'nodes', scroll: 0 }], detail: null, help: false };
+  return { ...state, views: [...base, { kind: 'cluster', name, section: 'nodes', scroll: 0 }], detail: null, help: false, detailCursor: 0 };
+}
+
+/** Opened from a cluster's view, the jobs view starts filtered to that cluster; back returns to it. */
+function openJobs(state: AppState): AppState {
+  const top = topView(state);
+  const base = state.views.filter((v) => v.kind === 'fleet' || v.kind === 'cluster');
+  const jobsFilter = top.kind === 'cluster' ? `cluster:${top.name}` : state.jobsFilter;
+  return { ...state, views: [...base, { kind: 'jobs' }], jobsFilter, help: false };
+}
+
+function openDialogFrom(state: AppState, result: SpecResult): AppState {
+  if (!result.ok) return { ...state, message: { text: result.error, level: 'error' } };
+  return { ...state, dialog: openDialog(result.spec, result.fieldText) };
+}
+
+function clusterAction(state: AppState, action: ClusterAction): AppState {
+  const top = topView(state);
+  if (top.kind !== 'cluster') return state;
+  const detail = state.detail?.name === top.name ? state.detail.data : null;
+  return openDialogFrom(state, clusterActionSpec(action, top.name, detail, top.section, state.detailCursor, state.now));
+}
+
+function selectedJob(state: AppState): JobRecord | undefined {
+  const top = topView(state);
+  if (top.kind === 'job') return state.jobs.byId.get(top.id);
+  return state.jobSelected === null ? undefined : state.jobs.byId.get(state.jobSelected);
+}
+
+function reduceDialogKey(state: AppState, action: DialogAction): AppState {
+  if (!state.dialog) return state;
+  const outcome = reduceDialog(state.dialog, action);
+  if (!outcome.call) return { ...state, dialog: outcome.dialog };
+  const queued: QueuedCall = { ...outcome.call, key: state.nextCallKey };
+  return {
+    ...state,
+    dialog: outcome.dialog,
+    calls: [...state.calls, queued],
+    nextCallKey: state.nextCallKey + 1,
+    message: { text: `${outcome.call.label}: submitting…`, level: 'info' },
+  };
 }
 
 function backToFleet(state: AppState): AppState {
@@ -130,13 +265,21 @@ function backToFleet(state: AppState): AppState {
 function moveBy(state: AppState, delta: number): AppState {
   const top = topView(state);
   if (top.kind === 'cluster') {
-    return { ...state, views: [...state.views.slice(0, -1), { ...top, scroll: top.scroll + delta }] };
+    // The cursor picks the item an action works on; the section scrolls to keep it visible.
+    const count = sectionItemCount(state.detail?.name === top.name ? state.detail.data : null, top.section);
+    const detailCursor = Math.max(0, Math.min(state.detailCursor + delta, count - 1));
+    return { ...state, detailCursor };
   }
+  if (top.kind === 'jobs') return { ...state, jobsCursor: state.jobsCursor + delta };
+  if (top.kind === 'job') return state;
   return { ...state, cursor: state.cursor + delta };
 }
 
 function pageSize(state: AppState): number {
-  return topView(state).kind === 'cluster' ? detailSectionRows(state.viewport, state.conn) : fleetTableRows(state.viewport, state.conn);
+  const kind = topView(state).kind;
+  if (kind === 'cluster') return detailSectionRows(state.viewport, state.conn);
+  if (kind === 'jobs') return jobsPageRows(state);
+  return fleetTableRows(state.viewport, state.conn);
 }
 
 function runCommand(state: AppState, text: string): AppState {
@@ -148,6 +291,8 @@ function runCommand(state: AppState, text: string): AppState {
       return { ...state, quit: true };
     case 'fleet':
       return backToFleet(state);
+    case 'jobs':
+      return openJobs(state);
     case 'cluster':
       if (state.fleet.rev !== null && !state.fleet.rows.has(cmd.name)) {
         return { ...state, message: { text: `no cluster named "${cmd.name}"`, level: 'error' } };
@@ -158,7 +303,17 @@ function runCommand(state: AppState, text: string): AppState {
   }
 }
 
+const OPERATOR_ACTIONS = new Set<KeyAction>(['scale', 'restart', 'cordon', 'uncordon', 'drain', 'backup', 'cancelJob']);
+
 function reduceKey(state: AppState, action: KeyAction): AppState {
+  if (state.dialog) {
+    if (action === 'submit') return reduceDialogKey(state, { type: 'submit' });
+    if (action === 'cancel') return reduceDialogKey(state, { type: 'cancel' });
+    if (action === 'erase') return reduceDialogKey(state, { type: 'erase' });
+    if (action !== 'quit') return state;
+  }
+  // The keymap already hides these from viewers; the daemon refuses them anyway.
+  if (OPERATOR_ACTIONS.has(action) && !roleAtLeast(keyRole(state), 'operator')) return state;
   const s = state.message ? { ...state, message: null } : state;
   const half = Math.max(1, Math.floor(pageSize(s) / 2));
   switch (action) {
@@ -180,12 +335,28 @@ function reduceKey(state: AppState, action: KeyAction): AppState {
       return moveBy(s, Number.MAX_SAFE_INTEGER);
     case 'drill':
       return s.selected === null ? s : openCluster(s, s.selected);
-    case 'back':
-      return s.views.length > 1 ? { ...s, views: s.views.slice(0, -1), detail: null } : s;
+    case 'back': {
+      if (s.views.length <= 1) return s;
+      const popped = topView(s);
+      return { ...s, views: s.views.slice(0, -1), detail: popped.kind === 'cluster' ? null : s.detail };
+    }
+    case 'jobs':
+      return openJobs(s);
+    case 'openJob':
+      return s.jobSelected === null ? s : { ...s, views: [...s.views, { kind: 'job', id: s.jobSelected }] };
+    case 'cancelJob':
+      return openDialogFrom(s, cancelJobSpec(selectedJob(s)));
+    case 'scale':
+    case 'restart':
+    case 'cordon':
+    case 'uncordon':
+    case 'drain':
+    case 'backup':
+      return clusterAction(s, action);
     case 'clearFilter':
       return { ...s, filter: '' };
     case 'filter':
-      return { ...s, input: { mode: 'filter', text: s.filter } };
+      return { ...s, input: { mode: 'filter', text: filterOfView(s) } };
     case 'command':
       return { ...s, input: { mode: 'command', text: '' } };
     case 'help':
@@ -196,7 +367,7 @@ function reduceKey(state: AppState, action: KeyAction): AppState {
       const top = topView(s);
       if (top.kind !== 'cluster') return s;
       const section = SECTIONS[(SECTIONS.indexOf(top.section) + 1) % SECTIONS.length] as Section;
-      return { ...s, views: [...s.views.slice(0, -1), { ...top, section, scroll: 0 }] };
+      return { ...s, views: [...s.views.slice(0, -1), { ...top, section, scroll: 0 }], detailCursor: 0 };
     }
     case 'sort': {
       const sort = nextSort(s.sort);
@@ -207,27 +378,43 @@ function reduceKey(state: AppState, action: KeyAction): AppState {
     case 'submit': {
       if (!s.input) return s;
       if (s.input.mode === 'command') return runCommand({ ...s, input: null }, s.input.text);
-      const problems = filterProblems(parseFilter(s.filter));
+      const problems = isJobsView(s) ? jobFilterProblems(s.jobsFilter) : filterProblems(parseFilter(s.filter));
       return { ...s, input: null, message: problems.length > 0 ? { text: problems.join('; '), level: 'error' } : null };
     }
     case 'cancel':
       if (!s.input) return s;
-      return s.input.mode === 'filter' ? { ...s, input: null, filter: '' } : { ...s, input: null };
+      return s.input.mode === 'filter' ? withFilter({ ...s, input: null }, '') : { ...s, input: null };
     case 'erase': {
       if (!s.input) return s;
       const text = s.input.text.slice(0, -1);
-      return { ...s, input: { ...s.input, text }, filter: s.input.mode === 'filter' ? text : s.filter };
+      const typed = { ...s, input: { ...s.input, text } };
+      return s.input.mode === 'filter' ? withFilter(typed, text) : typed;
     }
   }
 }
 
+function isJobsView(state: AppState): boolean {
+  return topView(state).kind === 'jobs';
+}
+
+/** The `/` filter belongs to the view it was typed in: the fleet's clusters or the jobs list. */
+function filterOfView(state: AppState): string {
+  return isJobsView(state) ? state.jobsFilter : state.filter;
+}
+
+function withFilter(state: AppState, text: string): AppState {
+  return isJobsView(state) ? { ...state, jobsFilter: text } : { ...state, filter: text };
+}
+
 function reduceText(state: AppState, chunk: string): AppState {
+  if (state.dialog) return reduceDialogKey(state, { type: 'text', text: chunk });
   if (!state.input) return state;
   // Control characters never belong in a filter or a command.
   const clean = [...chunk].filter((ch) => ch >= ' ' && ch !== '\u007f').join('');
   if (clean.length === 0) return state;
   const text = (state.input.text + clean).slice(0, 256);
-  return { ...state, input: { ...state.input, text }, filter: state.input.mode === 'filter' ? text : state.filter };
+  const typed = { ...state, input: { ...state.input, text } };
+  return state.input.mode === 'filter' ? withFilter(typed, text) : typed;
 }
 
 function reduceRaw(state: AppState, action: Action): AppState {
@@ -236,16 +423,25 @@ function reduceRaw(state: AppState, action: Action): AppState {
       return action.now === state.now ? state : { ...state, now: action.now };
     case 'resize':
       return { ...state, viewport: { columns: action.columns, rows: action.rows } };
-    case 'conn/connecting':
     case 'conn/open':
+      return { ...state, conn: reduceConnection(state.conn, action), role: action.identity.role };
+    case 'conn/connecting':
     case 'conn/lost':
       return { ...state, conn: reduceConnection(state.conn, action) };
+    case 'jobs/snapshot':
+    case 'jobs/patch': {
+      const jobs = reduceJobs(state.jobs, action);
+      return jobs === state.jobs ? state : { ...state, jobs };
+    }
+    case 'call/sent':
+      return { ...state, calls: state.calls.filter((c) => c.key !== action.key) };
+    case 'call/done':
+      return { ...state, message: outcomeMessage(action.call, action.outcome) };
     case 'fleet/snapshot':
     case 'fleet/patch':
       return { ...state, fleet: reduceFleet(state.fleet, action) };
     case 'cluster/snapshot': {
-      const top = topView(state);
-      if (top.kind !== 'cluster' || top.name !== action.name) return state;
+      if (openClusterName(state) !== action.name) return state;
       if (state.detail && state.detail.name === action.name && action.rev < state.detail.rev) return state;
       return { ...state, detail: { name: action.name, rev: action.rev, data: action.data } };
     }
@@ -259,7 +455,7 @@ function reduceRaw(state: AppState, action: Action): AppState {
 }
 
 /** Actions that change which rows exist or their order; after them the cursor follows the selected cluster. */
-const FOLLOWING = new Set<Action['type']>(['fleet/snapshot', 'fleet/patch', 'input/text']);
+const FOLLOWING = new Set<Action['type']>(['fleet/snapshot', 'fleet/patch', 'input/text', 'jobs/snapshot', 'jobs/patch']);
 
 export function reduce(state: AppState, action: Action): AppState {
   const next = reduceRaw(state, action);

@@ -2,10 +2,11 @@
 export const COMMANDS = [
   { usage: ':cluster NAME', description: 'open the detail view of a cluster' },
   { usage: ':fleet', description: 'back to the fleet view' },
+  { usage: ':jobs', description: 'the jobs view' },
   { usage: ':q, :quit', description: 'quit' },
 ] as const;
 
-export type Command = { kind: 'cluster'; name: string } | { kind: 'fleet' } | { kind: 'quit' } | { kind: 'none' } | { kind: 'error'; message: string };
+export type Command = { kind: 'cluster'; name: string } | { kind: 'fleet' } | { kind: 'jobs' } | { kind: 'quit' } | { kind: 'none' } | { kind: 'error'; message: string };
 
 const LIST = COMMANDS.map((c) => c.usage).join(', ');
 
@@ -18,6 +19,8 @@ export function parseCommand(text: string): Command {
       return { kind: 'cluster', name: args[0] };
     case 'fleet':
       return { kind: 'fleet' };
+    case 'jobs':
+      return { kind: 'jobs' };
     case 'q':
     case 'quit':
       return { kind: 'quit' };

@@ -52,3 +52,15 @@ export function fleetTableWidth(vp: Viewport): number {
 export function detailSectionRows(vp: Viewport, conn: ConnectionState): number {
   return Math.max(1, bodyLines(vp, conn) - 1 - 3 - 1 - (1 + HISTORY_LINES));
 }
+
+/** Fleet fan-outs summarised above the jobs table, at most this many lines. */
+export const FLEET_GROUP_LINES = 3;
+
+export function fleetGroupLines(groups: number): number {
+  return Math.min(groups, FLEET_GROUP_LINES);
+}
+
+/** Job rows of the jobs view: the body minus its title, the fleet-job lines and the column header. */
+export function jobsTableRows(vp: Viewport, conn: ConnectionState, groups: number): number {
+  return Math.max(1, bodyLines(vp, conn) - 1 - fleetGroupLines(groups) - 1);
+}

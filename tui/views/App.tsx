@@ -1,15 +1,19 @@
 // The root view: a pure function of AppState. Everything it needs to know about the terminal
 // (size, colour) arrives in props, so tests render it at any size.
 import { Box } from 'ink';
-import { keyContext, topView, visibleRows, type AppState } from '../state/app.js';
+import { jobsPageRows, keyContext, keyRole, topView, visibleJobs, visibleRows, type AppState } from '../state/app.js';
+import { fleetGroups } from '../state/jobs.js';
 import { bannerLines, detailSectionRows, fleetTableRows, fleetTableWidth, isTooSmall, isWide, rootHeight, SUMMARY_PANE_WIDTH } from '../state/layout.js';
 import { selectSummary } from '../state/select.js';
 import { staleBannerText } from '../render/summary.js';
+import { ActionDialog } from './ActionDialog.js';
 import { ClusterDetailView } from './ClusterDetail.js';
 import { FleetTable } from './FleetTable.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { JobDetailView } from './JobDetail.js';
+import { JobsView } from './JobsView.js';
 import { MessageLine } from './MessageLine.js';
 import { PromptBar } from './PromptBar.js';
 import { StaleBanner } from './StaleBanner.js';
@@ -19,8 +23,27 @@ import { TooSmall } from './TooSmall.js';
 function Body(props: { state: AppState; height: number }) {
   const { state } = props;
   const { viewport: vp } = state;
-  if (state.help) return <HelpOverlay width={vp.columns} height={props.height} />;
+  if (state.help) return <HelpOverlay width={vp.columns} height={props.height} role={keyRole(state)} />;
   const top = topView(state);
+  if (top.kind === 'jobs') {
+    const jobs = visibleJobs(state);
+    return (
+      <JobsView
+        jobs={jobs}
+        total={state.jobs.byId.size}
+        loaded={state.jobs.rev !== null}
+        groups={fleetGroups(jobs)}
+        filter={state.jobsFilter}
+        cursor={state.jobsCursor}
+        scroll={state.jobsScroll}
+        height={jobsPageRows(state)}
+        width={vp.columns}
+        now={state.now}
+        role={keyRole(state)}
+      />
+    );
+  }
+  if (top.kind === 'job') return <JobDetailView id={top.id} job={state.jobs.byId.get(top.id) ?? null} height={props.height} now={state.now} />;
   if (top.kind === 'cluster') {
     const detail = state.detail?.name === top.name ? state.detail : null;
     return (
@@ -31,6 +54,8 @@ function Body(props: { state: AppState; height: number }) {
         loaded={detail !== null}
         section={top.section}
         scroll={top.scroll}
+        cursor={state.detailCursor}
+        role={keyRole(state)}
         sectionRows={detailSectionRows(vp, state.conn)}
         width={vp.columns}
         now={state.now}
@@ -67,11 +92,15 @@ export function App(props: { state: AppState }) {
       {/* Vertical clipping only: every line is already truncated to the width, and horizontal
           clipping would make Ink re-slice each line's ANSI text on every frame. */}
       <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
-        <Body state={state} height={bodyHeight} />
+        {state.dialog ? <ActionDialog dialog={state.dialog} width={vp.columns} height={bodyHeight} /> : <Body state={state} height={bodyHeight} />}
       </Box>
       <MessageLine message={state.message} />
-      <PromptBar input={state.input} filter={state.filter} shown={visibleRows(state).length} total={state.fleet.rows.size} />
-      <Footer context={keyContext(state)} />
+      {topView(state).kind === 'jobs' ? (
+        <PromptBar input={state.input} filter={state.jobsFilter} shown={visibleJobs(state).length} total={state.jobs.byId.size} />
+      ) : (
+        <PromptBar input={state.input} filter={state.filter} shown={visibleRows(state).length} total={state.fleet.rows.size} />
+      )}
+      <Footer context={keyContext(state)} role={keyRole(state)} />
     </Box>
   );
 }

@@ -2,6 +2,8 @@
 // store rejections.
 import { Box, Text } from 'ink';
 import type { ClusterDetail as Detail, ClusterRow } from '../../core/fleet.js';
+import type { Role } from '../../core/roles.js';
+import { actionHints } from '../keymap.js';
 import { layoutColumns, joinCells, type ColumnDef } from '../render/columns.js';
 import {
   EVENT_COLUMNS,
@@ -38,7 +40,9 @@ function sectionRows(detail: Detail, section: Section, now: number): SectionRows
   }
 }
 
-function FocusedSection(props: { detail: Detail; section: Section; scroll: number; rows: number; width: number; now: number }) {
+const SECTION_TARGET: Partial<Record<Section, 'node' | 'workload'>> = { nodes: 'node', workloads: 'workload' };
+
+function FocusedSection(props: { detail: Detail; section: Section; scroll: number; cursor: number; rows: number; width: number; now: number }) {
   const theme = useTheme();
   const { columns: defs, lines } = sectionRows(props.detail, props.section, props.now);
   const columns = layoutColumns(defs, props.width);
@@ -52,12 +56,15 @@ function FocusedSection(props: { detail: Detail; section: Section; scroll: numbe
       {slice.length === 0 ? (
         <Text color={theme.muted}>  none</Text>
       ) : (
-        slice.map((line, i) => (
-          <Text key={props.scroll + i} wrap="truncate" color={line.warn ? theme.warning : undefined}>
-            {'  '}
-            {joinCells(columns, line.cells)}
-          </Text>
-        ))
+        slice.map((line, i) => {
+          const selected = props.scroll + i === props.cursor;
+          return (
+            <Text key={props.scroll + i} wrap="truncate" color={line.warn ? theme.warning : undefined} bold={selected} inverse={selected && theme.color}>
+              {selected ? '> ' : '  '}
+              {joinCells(columns, line.cells)}
+            </Text>
+          );
+        })
       )}
     </Box>
   );
@@ -70,6 +77,8 @@ export function ClusterDetailView(props: {
   loaded: boolean;
   section: Section;
   scroll: number;
+  cursor: number;
+  role: Role;
   sectionRows: number;
   width: number;
   now: number;
@@ -90,16 +99,24 @@ export function ClusterDetailView(props: {
       {SECTIONS.map((section) => {
         const focused = section === props.section;
         const count = detail ? ` (${sectionSummary(detail, section)})` : '';
+        const target = SECTION_TARGET[section];
+        const hints = focused && target ? actionHints(target, 'cluster', props.role) : [];
         return (
           <Box key={section} flexDirection="column">
             <Text wrap="truncate" bold={focused} color={focused ? theme.accent : theme.muted}>
               {focused ? '▸ ' : '  '}
               {TITLES[section]}
               {count}
+              {hints.map((h) => (
+                <Text key={h.keys} bold={false}>
+                  {'  '}
+                  <Text color={theme.accent}>{h.keys}</Text> <Text color={theme.muted}>{h.description}</Text>
+                </Text>
+              ))}
             </Text>
             {focused &&
               (detail ? (
-                <FocusedSection detail={detail} section={section} scroll={props.scroll} rows={props.sectionRows} width={props.width} now={props.now} />
+                <FocusedSection detail={detail} section={section} scroll={props.scroll} cursor={props.cursor} rows={props.sectionRows} width={props.width} now={props.now} />
               ) : (
                 <Box height={props.sectionRows + 1}>
                   <Text color={theme.muted}>  {props.loaded ? `no data for ${props.name}: the cluster is gone or has not reported` : 'loading…'}</Text>

@@ -1,10 +1,11 @@
 import { Text } from 'ink';
+import type { Role } from '../../core/roles.js';
 import { hintsFor, type KeyContext } from '../keymap.js';
 import { useTheme } from './theme.js';
 
-export function Footer(props: { context: KeyContext }) {
+export function Footer(props: { context: KeyContext; role: Role }) {
   const theme = useTheme();
-  const hints = hintsFor(props.context);
+  const hints = hintsFor(props.context, props.role);
   return (
     <Text wrap="truncate">
       {hints.map((h, i) => (

@@ -1,5 +1,6 @@
 // Generated from the keymap and the command table, so it can never disagree with the keys.
 import { Box, Text } from 'ink';
+import type { Role } from '../../core/roles.js';
 import { helpGroups } from '../keymap.js';
 import { COMMANDS } from '../state/commands.js';
 import { useTheme } from './theme.js';
@@ -23,10 +24,10 @@ function HelpGroup(props: { title: string; entries: { keys: string; description:
   );
 }
 
-export function HelpOverlay(props: { width: number; height: number }) {
+export function HelpOverlay(props: { width: number; height: number; role: Role }) {
   const theme = useTheme();
   const columnWidth = Math.max(38, Math.floor((props.width - 2) / 2));
-  const groups = [...helpGroups(), { title: 'Commands', entries: COMMANDS.map((c) => ({ keys: c.usage, description: c.description })) }];
+  const groups = [...helpGroups(props.role), { title: 'Commands', entries: COMMANDS.map((c) => ({ keys: c.usage, description: c.description })) }];
   return (
     <Box flexDirection="column" height={props.height} width={props.width}>
       <Text bold color={theme.accent}>

@@ -1,0 +1,44 @@
+// Calls to the daemon (job.submit, job.cancel) as reducer data: the reducer queues them, an I/O
+// runner (tui/call-runner.ts) sends each once, and the answer comes back as a message for the user.
+import { z } from 'zod';
+import { JobRecordSchema } from '../frames.js';
+import type { CallRequest } from './action-dialog.js';
+
+export interface QueuedCall extends CallRequest {
+  key: number;
+}
+
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; next?: string | undefined } };
+
+const SubmitResultSchema = z.union([
+  z.object({ jobs: z.array(JobRecordSchema) }),
+  z.object({ dryRun: z.object({ clusters: z.array(z.object({ cluster: z.string(), affected: z.array(z.string()) })) }) }),
+]);
+
+const short = (id: string): string => id.slice(0, 8);
+
+/** One line for the message line: what the daemon did with the call, or its error and next step. */
+export function outcomeMessage(call: Pick<CallRequest, 'method' | 'label'>, outcome: CallOutcome): { text: string; level: 'info' | 'error' } {
+  if (!outcome.ok) {
+    const next = outcome.error.next ? ` — ${outcome.error.next}` : '';
+    return { text: `${call.label}: ${outcome.error.message}${next}`, level: 'error' };
+  }
+  const parsed = SubmitResultSchema.safeParse(outcome.result);
+  if (call.method === 'job.cancel') {
+    const job = parsed.success && 'jobs' in parsed.data ? parsed.data.jobs[0] : undefined;
+    return { text: `${call.label}: cancellation submitted${job ? ` (job ${short(job.id)}, seq ${job.seq})` : ''}`, level: 'info' };
+  }
+  if (!parsed.success) {
+    return { text: `${call.label}: the daemon's answer was not understood — check \`flotilla job list\` before submitting again`, level: 'error' };
+  }
+  if ('dryRun' in parsed.data) {
+    const clusters = parsed.data.dryRun.clusters;
+    return { text: `${call.label}: dry run — ${clusters.length} ${clusters.length === 1 ? 'cluster' : 'clusters'}, nothing submitted`, level: 'info' };
+  }
+  const jobs = parsed.data.jobs;
+  const [first] = jobs;
+  if (!first) return { text: `${call.label}: no cluster matched; nothing submitted`, level: 'info' };
+  if (jobs.length === 1) return { text: `${call.label}: job ${short(first.id)} submitted (seq ${first.seq}) — J shows its progress`, level: 'info' };
+  const fleet = first.fleetJobId ? ` (fleet ${short(first.fleetJobId)})` : '';
+  return { text: `${call.label}: ${jobs.length} jobs submitted${fleet} — J shows their progress`, level: 'info' };
+}

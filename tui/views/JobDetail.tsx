@@ -1,0 +1,38 @@
+// One job: identity, params (secrets shown as "<sealed>"), result and timing.
+import { Box, Text } from 'ink';
+import type { JobRecord } from '../../core/jobs.js';
+import { jobDetailLines } from '../render/job-row.js';
+import { useTheme } from './theme.js';
+
+const LABEL_WIDTH = 12;
+
+export function JobDetailView(props: { id: string; job: JobRecord | null; height: number; now: number }) {
+  const theme = useTheme();
+  if (!props.job) {
+    return <Text color={theme.muted}>{`job ${props.id.slice(0, 8)} is not in the list the daemon sent`}</Text>;
+  }
+  const { job } = props;
+  const lines = jobDetailLines(job, props.now).slice(0, Math.max(1, props.height - 1));
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate">
+        <Text bold>{`${job.type} on ${job.cluster}`}</Text>
+        {'  '}
+        <Text color={theme.jobState(job.state)}>{job.state}</Text>
+      </Text>
+      {lines.map((line, i) =>
+        line.heading ? (
+          <Text key={i} wrap="truncate" bold color={theme.accent}>
+            {line.label}
+            {line.value ? `  ${line.value}` : ''}
+          </Text>
+        ) : (
+          <Text key={i} wrap="truncate">
+            <Text color={theme.muted}>{line.label.padEnd(LABEL_WIDTH)}</Text>
+            {line.label === 'state' ? <Text color={theme.jobState(job.state)}>{line.value}</Text> : line.value}
+          </Text>
+        ),
+      )}
+    </Box>
+  );
+}
