@@ -5,7 +5,7 @@ import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { FlotillaError } from '../errors.js';
-import { assertValidKey, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
+import { assertValidKey, assertValidPrefix, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 function etagOf(s: { mtimeMs: number; size: number; ino: number }): string {
   return `${s.ino.toString(36)}-${Math.floor(s.mtimeMs * 1000).toString(36)}-${s.size.toString(36)}`;
@@ -91,6 +91,7 @@ export class DirStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<StoreEntry[]> {
+    assertValidPrefix(prefix);
     // Walk only the deepest directory the prefix names, then filter by the full prefix.
     const cut = prefix.lastIndexOf('/');
     const dirKey = cut >= 0 ? prefix.slice(0, cut) : '';

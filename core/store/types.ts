@@ -41,6 +41,12 @@ export function assertValidKey(key: string): void {
   }
 }
 
+/** A list prefix is a key, or a key's leading part ending in "/" (or empty for everything). */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  assertValidKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+}
+
 /** Cluster names are DNS-1123 labels, so they are safe as store path segments and Kubernetes names. */
 export const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

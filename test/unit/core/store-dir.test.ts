@@ -72,6 +72,12 @@ describe('DirStore', () => {
     expect(readdirSync(join(root, 'clusters', 'a'))).toEqual([]);
   });
 
+  it('refuses a list prefix that could walk outside the store', async () => {
+    for (const bad of ['../', '../../etc/', 'clusters/../../', '/abs/']) {
+      await expect(store.list(bad), bad).rejects.toMatchObject({ kind: 'usage' });
+    }
+  });
+
   it('reports an unusable root as unavailable with a next step', async () => {
     const file = join(tempDir(), 'not-a-dir');
     writeFileSync(file, 'x');
