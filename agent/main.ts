@@ -8,7 +8,10 @@ import { FlotillaError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
+import type { ClusterActions } from './actions.js';
 import { openBackend } from './backends.js';
+import { openJobRunner } from './jobs/start.js';
+import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
 import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
 import { buildRegistration } from './registration.js';
@@ -32,7 +35,7 @@ function prepareDataDir(dataDir: string): void {
   }
 }
 
-export async function startAgent(config: AgentConfig, opts: { logger?: Logger; dataDir?: string } = {}): Promise<AgentHandle> {
+export async function startAgent(config: AgentConfig, opts: { logger?: Logger; dataDir?: string; actions?: ClusterActions } = {}): Promise<AgentHandle> {
   const dataDir = agentDataDir(config, opts.dataDir);
   prepareDataDir(dataDir);
   const logger = (opts.logger ?? createLogger({ name: 'flotilla-agent', level: config.log.level, file: config.log.file ?? join(dataDir, 'agent.log') })).child({ cluster: config.cluster });
@@ -67,6 +70,15 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     throw e;
   }
 
+  let jobs: JobRunner | undefined;
+  try {
+    jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger });
+  } catch (e) {
+    await backend.close();
+    await server?.close();
+    throw e;
+  }
+
   const reporter = new StatusReporter({
     cluster: config.cluster,
     intervalSeconds: config.status.intervalSeconds,
@@ -78,8 +90,10 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     state,
     metrics,
     logger,
+    ...(jobs ? { jobs } : {}),
   });
   reporter.start();
+  jobs?.start();
   logger.info(
     { keyid: key.keyid, newKey: identity.created, store: store.description, backend: backend.kind, dataDir, intervalSeconds: config.status.intervalSeconds, metricsPort: server?.port },
     'agent started',
@@ -90,6 +104,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     cluster: config.cluster,
     stop() {
       stopping ??= (async () => {
+        await jobs?.stop();
         await reporter.stop();
         await backend.close();
         await server?.close();
