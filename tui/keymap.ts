@@ -60,6 +60,8 @@ export interface KeyBinding {
   role?: Role;
   /** What the action works on, so a view can show the actions that apply to what is selected. */
   target?: 'workload' | 'node' | 'job';
+  /** The word shown beside the key in those target hints. */
+  short?: string;
 }
 
 const BROWSE = ['fleet', 'cluster', 'jobs'] as const;
@@ -85,13 +87,13 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['/'], action: 'filter', description: 'filter clusters', contexts: ['fleet'], hint: true },
   { keys: ['/'], action: 'filter', description: 'filter jobs (cluster:, state:, type:)', contexts: ['jobs'], hint: true },
   { keys: ['s'], action: 'sort', description: 'cycle sort (health, name, age)', contexts: ['fleet'], hint: true },
-  { keys: ['s'], action: 'scale', description: 'scale the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['r'], action: 'restart', description: 'restart the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['b'], action: 'backup', description: "back up the selected workload's namespace", contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['c'], action: 'cordon', description: 'cordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['u'], action: 'uncordon', description: 'uncordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['d'], action: 'drain', description: 'drain the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['c'], action: 'cancelJob', description: 'cancel the selected job', contexts: ['jobs', 'job'], hint: true, role: 'operator', target: 'job' },
+  { keys: ['s'], action: 'scale', short: 'scale', description: 'scale the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
+  { keys: ['r'], action: 'restart', short: 'restart', description: 'restart the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
+  { keys: ['b'], action: 'backup', short: 'backup', description: "back up the selected workload's namespace", contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
+  { keys: ['c'], action: 'cordon', short: 'cordon', description: 'cordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
+  { keys: ['u'], action: 'uncordon', short: 'uncordon', description: 'uncordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
+  { keys: ['d'], action: 'drain', short: 'drain', description: 'drain the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
+  { keys: ['c'], action: 'cancelJob', short: 'cancel', description: 'cancel the selected job', contexts: ['jobs', 'job'], hint: true, role: 'operator', target: 'job' },
   { keys: [':'], action: 'command', description: 'command (:cluster NAME, :jobs, :fleet, :q)', contexts: VIEWS, hint: true },
   { keys: ['?'], action: 'help', description: 'show keys', contexts: VIEWS, hint: true },
   { keys: ['esc', '?', 'q'], action: 'closeHelp', description: 'close help', contexts: ['help'], hint: true },
@@ -154,7 +156,7 @@ export function hintsFor(context: KeyContext, role?: Role): { keys: string; desc
 
 /** Action keys that work on the given target, for the hint beside a section or a list. */
 export function actionHints(target: NonNullable<KeyBinding['target']>, context: KeyContext, role: Role): { keys: string; description: string }[] {
-  return KEYMAP.filter((b) => b.target === target && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: b.action }));
+  return KEYMAP.filter((b) => b.target === target && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: b.short ?? b.action }));
 }
 
 function groupTitle(contexts: readonly KeyContext[]): string {
