@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, publicKeyFromBase64 } from '../../core/keys.js';
 import { storeKeys } from '../../core/store/types.js';
+import { makeStatusReport } from '../harness/fake-agent.js';
 import { FakeJobAgent } from '../harness/fake-job-agent.js';
 import { waitUntil } from '../harness/proc.js';
 import { cleanupTempDirs } from '../harness/tmp.js';
@@ -100,6 +101,16 @@ describe('daemon job pipeline', () => {
     expect(audit.filter((a: any) => a.action === 'store.reject' && a.target === storeKeys.result('alpha', 1))).toHaveLength(2);
     await agent.finish(read!);
     await waitUntil(async () => (await job(id)).state === 'succeeded', { what: 'real result accepted' });
+  });
+
+  it('records the refusals an agent reports in its status as rejections audited as that agent', async () => {
+    const agent = await agentFor('alpha');
+    agent.seq += 1;
+    const report = { ...makeStatusReport('alpha', agent.seq), rejections: [{ key: 'clusters/alpha/jobs/000000000009.json', reason: 'bad_signature', detail: 'signature does not verify', at: new Date().toISOString() }] };
+    await fx.store.put(storeKeys.status('alpha'), agent.statusEnvelope(report));
+    await waitUntil(async () => (await fx.api('GET', '/api/v1/rejections?cluster=alpha')).body.items.some((r: any) => r.reason === 'bad_signature'), { what: 'agent rejection recorded' });
+    const audit = (await fx.api('GET', '/api/v1/audit')).body.items;
+    expect(audit.find((a: any) => a.action === 'agent.reject')).toMatchObject({ actor: { id: 'agent:alpha' }, allowed: false, target: 'clusters/alpha/jobs/000000000009.json' });
   });
 
   it('generates rotated credentials on the control plane and keeps only ciphertext in the store and registry', async () => {
