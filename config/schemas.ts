@@ -116,12 +116,21 @@ export const AgentConfigSchema = z
     agent: z
       .object({
         dataDir: path.optional().describe('agent state and its private key; default $XDG_DATA_HOME/flotilla/agent/<cluster>'),
-        backend: z.enum(['sim']).default('sim').describe('cluster backend: "sim"'),
+        backend: z.enum(['sim', 'kube']).default('sim').describe('cluster backend: "sim" (simulated) or "kube" (the Kubernetes API, see `kube`)'),
         metricsPort: port.optional().describe('serve /metrics on 127.0.0.1:<port>; omit to disable'),
       })
       .strict()
       .default({ backend: 'sim' }),
     sim: SimConfigSchema.default({ nodes: 5, deployments: 12, faultRate: 0.05, kubernetesVersion: 'v1.31.4' }),
+    kube: z
+      .object({
+        kubeconfig: path.optional().describe('kubeconfig file; default the first file in $KUBECONFIG'),
+        context: z.string().min(1).optional().describe('kubeconfig context of this cluster; required unless inCluster (never taken from current-context)'),
+        inCluster: z.boolean().default(false).describe("use the pod's service account (the agent runs inside the cluster)"),
+      })
+      .strict()
+      .optional()
+      .describe('how the agent reaches the Kubernetes API (backend: kube only)'),
     log: LogConfigSchema.default({ level: 'info' }),
   })
   .strict();

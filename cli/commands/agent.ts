@@ -18,7 +18,7 @@ export function registerAgent(program: Command, io: Io): void {
     .description('run an edge agent from its bootstrap bundle')
     .requiredOption('--config <bundle>', 'the bundle YAML written by `flotilla cluster add`')
     .option('--data <dir>', 'agent state directory (default $XDG_DATA_HOME/flotilla/agent/<cluster>)')
-    .addOption(new Option('--backend <backend>', 'cluster backend').choices(['sim']))
+    .addOption(new Option('--backend <backend>', 'cluster backend').choices(['sim', 'kube']))
     .action(async (opts: AgentOptions) => {
       const flags: Record<string, unknown> = {};
       // flag paths are relative to where the user typed them, not to the bundle file
