@@ -70,7 +70,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     throw e;
   }
 
-  let jobs: JobRunner | undefined;
+  let jobs: JobRunner;
   try {
     jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger });
   } catch (e) {
@@ -90,10 +90,10 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     state,
     metrics,
     logger,
-    ...(jobs ? { jobs } : {}),
+    jobs,
   });
   reporter.start();
-  jobs?.start();
+  jobs.start();
   logger.info(
     { keyid: key.keyid, newKey: identity.created, store: store.description, backend: backend.kind, dataDir, intervalSeconds: config.status.intervalSeconds, metricsPort: server?.port },
     'agent started',
@@ -104,7 +104,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     cluster: config.cluster,
     stop() {
       stopping ??= (async () => {
-        await jobs?.stop();
+        await jobs.stop();
         await reporter.stop();
         await backend.close();
         await server?.close();

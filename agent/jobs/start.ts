@@ -1,8 +1,7 @@
-// Builds the job runner from the agent bundle. A bundle whose control-plane key is unusable leaves
-// the agent reporting status but running no jobs (every job would fail verification anyway), and
-// says so loudly rather than refusing to start.
+// Builds the job runner from the agent bundle. A bundle whose control-plane key is unusable is a
+// broken config: the agent refuses to start (exit 78) rather than run on without ever taking a job.
 import type { AgentConfig } from '../../config/schemas.js';
-import { isFlotillaError } from '../../core/errors.js';
+import { FlotillaError } from '../../core/errors.js';
 import { keyIdOf, publicKeyFromBase64, type SigningKey } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
 import type { EncryptionKey } from '../../core/secrets.js';
@@ -21,18 +20,18 @@ export interface JobRunnerSetup {
   logger: Logger;
 }
 
-export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner | undefined> {
+const REISSUE = 'Copy controlPlane from `flotilla info` on the control plane, or re-issue the bundle with `flotilla cluster add`.';
+
+export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner> {
   const { controlPlane } = s.config;
   let publicKey;
   try {
     publicKey = publicKeyFromBase64(controlPlane.publicKey);
   } catch (e) {
-    s.logger.error({ err: (e as Error).message, next: isFlotillaError(e) ? e.next : undefined }, 'controlPlane.publicKey in the agent bundle is not a usable key: jobs will not run. Re-issue the bundle with `flotilla cluster add`.');
-    return undefined;
+    throw new FlotillaError('config', `controlPlane.publicKey in the agent bundle is not a usable Ed25519 key: ${(e as Error).message}`, REISSUE, { cause: e });
   }
   if (keyIdOf(publicKey) !== controlPlane.keyid) {
-    s.logger.error({ keyid: controlPlane.keyid, actual: keyIdOf(publicKey) }, 'controlPlane.keyid in the agent bundle does not name controlPlane.publicKey: jobs will not run. Re-issue the bundle with `flotilla cluster add`.');
-    return undefined;
+    throw new FlotillaError('config', `controlPlane.keyid ${controlPlane.keyid} in the agent bundle does not name controlPlane.publicKey (${keyIdOf(publicKey)})`, REISSUE);
   }
   return JobRunner.open({
     cluster: s.config.cluster,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../agent/main.js';
 import { AgentConfigSchema, type AgentConfig } from '../../config/schemas.js';
 import { openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
-import { publicKeyFromBase64, readPrivateKeyFile } from '../../core/keys.js';
+import { generateSigningKey, publicKeyFromBase64, publicKeyToBase64, readPrivateKeyFile } from '../../core/keys.js';
 import { silentLogger } from '../../core/log.js';
 import { proofMatches, RegistrationSchema, tokenHash } from '../../core/registration.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
@@ -16,6 +16,10 @@ import { storeKeys } from '../../core/store/types.js';
 import { VERSION } from '../../core/version.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
 import { waitUntil } from '../harness/proc.js';
+
+// A real control-plane key: the agent refuses a bundle whose key it cannot use.
+const cpKey = generateSigningKey();
+const CONTROL_PLANE = { keyid: cpKey.keyid, publicKey: publicKeyToBase64(cpKey.publicKey) };
 
 const TOKEN = 'bootstrap-token-0123456789abcdef';
 const CLUSTER = 'prod-eu-1';
@@ -32,7 +36,7 @@ function agentConfig(storePath: string, over: Record<string, unknown> = {}): Age
     kind: 'AgentBundle',
     cluster: CLUSTER,
     store: { type: 'dir', path: storePath },
-    controlPlane: { keyid: 'ed25519:controlplane', publicKey: 'unused-by-this-test' },
+    controlPlane: CONTROL_PLANE,
     bootstrapToken: TOKEN,
     status: { intervalSeconds: 0.1 },
     sim: { nodes: 3, deployments: 8, faultRate: 0.3, seed: 5 },
@@ -225,5 +229,15 @@ describe('agent lifecycle', () => {
     expect(text).toMatch(/flotilla_agent_last_report_timestamp_seconds\{cluster="prod-eu-1"\} \d+/);
     expect(text).toContain('# TYPE flotilla_agent_store_errors_total counter');
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+
+  it('refuses to start (config error) when the bundle\'s control-plane key is unusable', async () => {
+    const storePath = tempDir();
+    for (const controlPlane of [
+      { keyid: CONTROL_PLANE.keyid, publicKey: 'not-a-key' },
+      { keyid: 'ed25519:0000000000000000000000000000000', publicKey: CONTROL_PLANE.publicKey },
+    ]) {
+      await expect(startAgent(agentConfig(storePath, { controlPlane }), { dataDir: tempDir(), logger: silentLogger() })).rejects.toMatchObject({ kind: 'config', exitCode: 78 });
+    }
   });
 });

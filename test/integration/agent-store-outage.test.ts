@@ -6,13 +6,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAgent } from '../../agent/main.js';
 import { AgentConfigSchema } from '../../config/schemas.js';
 import { openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
-import { readPrivateKeyFile } from '../../core/keys.js';
+import { generateSigningKey, publicKeyToBase64, readPrivateKeyFile } from '../../core/keys.js';
 import { createLogger } from '../../core/log.js';
 import { StatusReportSchema } from '../../core/status.js';
 import { DirStore } from '../../core/store/dir.js';
 import { storeKeys } from '../../core/store/types.js';
 import { waitUntil } from '../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+
+// A real control-plane key: the agent refuses a bundle whose key it cannot use.
+const cpKey = generateSigningKey();
+const CONTROL_PLANE = { keyid: cpKey.keyid, publicKey: publicKeyToBase64(cpKey.publicKey) };
 
 afterAll(() => cleanupTempDirs());
 
@@ -47,7 +51,7 @@ describe('agent with an unreachable store', () => {
       kind: 'AgentBundle',
       cluster: 'edge-7',
       store: { type: 'dir', path: storePath },
-      controlPlane: { keyid: 'ed25519:controlplane', publicKey: 'unused-by-this-test' },
+      controlPlane: CONTROL_PLANE,
       bootstrapToken: 'bootstrap-token-0123456789abcdef',
       status: { intervalSeconds: 0.2 },
       sim: { nodes: 2, deployments: 4, seed: 1 },
