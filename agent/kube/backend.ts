@@ -122,13 +122,13 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
       const req = { name: p.name, namespace: p.namespace };
       const cur = p.kind === 'Deployment' ? await this.apps.readNamespacedDeployment(req) : await this.apps.readNamespacedStatefulSet(req);
       if (cur.spec?.template.metadata?.annotations?.[RESTARTED_BY] === ctx.jobId) {
-        return { detail: `${what} was already restarted by this job`, output: { changed: false } };
+        return { detail: `${what} was already restarted by this job`, output: { restarted: false } };
       }
       verb = 'patch';
       const body = { ...req, body: { spec: { template: { metadata: { annotations: { [RESTARTED_BY]: ctx.jobId } } } } } };
       if (p.kind === 'Deployment') await this.apps.patchNamespacedDeployment(body, mergePatch);
       else await this.apps.patchNamespacedStatefulSet(body, mergePatch);
-      return { detail: `${what} rollout restart started`, output: { changed: true } };
+      return { detail: `${what} rollout restart started`, output: { restarted: true } };
     } catch (e) {
       throw kubeError(e, verb, resource, what);
     }
@@ -277,6 +277,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     for (const ns of namespaces) {
       try {
         const nsObj = await this.core.readNamespace({ name: ns });
+        if (nsObj.status?.phase === 'Terminating') throw new FlotillaError('not_found', `namespace ${ns} is being deleted`, `Back up a namespace that exists; ${ns} is terminating.`);
         out.push(portable({ ...(nsObj as unknown as KubeObject), apiVersion: 'v1', kind: 'Namespace' }));
       } catch (e) {
         throw kubeError(e, 'get', 'namespaces', `namespace ${ns}`);
@@ -296,18 +297,47 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
   }
 
   async applyObjects(objects: readonly KubeObject[], ctx: ActionContext): Promise<ActionOutcome> {
+    const given = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const implicit: KubeObject[] = [];
+    for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined && !given.has(n)))) {
+      if (!(await this.exists({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }))) {
+        // Marked so a teardown knows Flotilla made it.
+        implicit.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_LABEL]: 'true' } } });
+      }
+    }
     const applied: string[] = [];
-    for (const obj of applyOrder(objects)) {
+    let unchanged = 0;
+    for (const obj of applyOrder([...implicit, ...objects])) {
       const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`;
       try {
+        const before = await this.resourceVersion(obj);
         // force: the release being applied owns its fields, even if someone edited them by hand since.
-        await this.objects.patch(portable(obj), undefined, undefined, ctx.fieldManager, true, PatchStrategy.ServerSideApply);
+        const after = await this.objects.patch(portable(obj), undefined, undefined, ctx.fieldManager, true, PatchStrategy.ServerSideApply);
+        if (before !== undefined && after.metadata?.resourceVersion === before) unchanged += 1;
         applied.push(what);
       } catch (e) {
         throw kubeError(e, 'patch', `${obj.kind.toLowerCase()}s`, what);
       }
     }
-    return { detail: `${applied.length} object${applied.length === 1 ? '' : 's'} applied`, output: { applied: applied.length, objects: applied } };
+    return { detail: `${applied.length} object${applied.length === 1 ? '' : 's'} applied, ${unchanged} unchanged`, output: { applied: applied.length, unchanged, objects: applied } };
+  }
+
+  /** The object's resourceVersion, or undefined when it does not exist: an apply that leaves it unchanged keeps it. */
+  private async resourceVersion(obj: KubeObject): Promise<string | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) } })).metadata?.resourceVersion;
+    } catch (e) {
+      if (httpCode(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private async exists(obj: KubeObject): Promise<boolean> {
+    try {
+      return (await this.resourceVersion(obj)) !== undefined;
+    } catch (e) {
+      throw kubeError(e, 'get', `${obj.kind.toLowerCase()}s`, `${obj.kind} ${obj.metadata.name}`);
+    }
   }
 
   // ---- cleanup ----

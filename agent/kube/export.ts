@@ -6,7 +6,7 @@ import type { KubeObject } from '../actions.js';
 const SERVER_SET_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'ownerReferences', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
 
 /** Apply order: namespaces first, then what the workloads refer to, then the workloads. */
-export const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'StatefulSet'];
+export const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'StatefulSet', 'PodDisruptionBudget'];
 
 /** The kinds a backup holds, with the API group version each is read and applied through. */
 export const EXPORTED_KINDS: readonly { apiVersion: string; kind: string }[] = [
@@ -16,6 +16,7 @@ export const EXPORTED_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
 ];
 
 function stripMetadata(meta: unknown): void {
@@ -26,6 +27,8 @@ function stripMetadata(meta: unknown): void {
   if (annotations) {
     delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
     delete annotations['deployment.kubernetes.io/revision'];
+    // The token controller deletes a token Secret whose uid names no ServiceAccount of its cluster.
+    delete annotations['kubernetes.io/service-account.uid'];
     if (Object.keys(annotations).length === 0) delete m.annotations;
   }
 }
@@ -44,15 +47,22 @@ export function portable(obj: KubeObject): KubeObject {
     delete o.spec.clusterIP;
     delete o.spec.clusterIPs;
   }
-  if (o.kind === 'Namespace' && o.spec) delete o.spec;
+  if (o.kind === 'Namespace') {
+    delete o.spec;
+    // The API server sets this label to the namespace's own name; carrying it would mislabel a renamed restore.
+    const labels = o.metadata.labels;
+    if (labels) {
+      delete labels['kubernetes.io/metadata.name'];
+      if (Object.keys(labels).length === 0) delete o.metadata.labels;
+    }
+  }
   return o;
 }
 
-/** Objects a cluster makes for itself in every namespace, or that only mean something on the cluster that issued them. */
+/** Objects a cluster makes for itself in every namespace: restoring them would fight its controllers. */
 export function isClusterGenerated(o: KubeObject): boolean {
   if (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') return true;
   if (o.kind === 'ServiceAccount' && o.metadata.name === 'default') return true;
-  if (o.kind === 'Secret' && (o as { type?: string }).type === 'kubernetes.io/service-account-token') return true;
   return false;
 }
 

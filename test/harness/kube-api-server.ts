@@ -367,7 +367,10 @@ export class KubeApiServer {
     o.metadata ??= {};
     o.metadata.uid ??= randomUUID();
     o.metadata.creationTimestamp ??= new Date().toISOString();
-    if (def.kind === 'Namespace') o.status ??= { phase: 'Active' };
+    if (def.kind === 'Namespace') {
+      o.status ??= { phase: 'Active' };
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
+    }
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(def.kind)) o.metadata.generation ??= 1;
     this.write(def, o);
     return clone(o);
@@ -405,6 +408,10 @@ export class KubeApiServer {
   private write(def: ResourceDef, o: Obj): void {
     const key = this.key(def.plural, def.namespaced ? (o.metadata.namespace as string) : undefined, o.metadata.name as string);
     const prev = this.objects.get(key);
+    if (def.kind === 'Namespace') o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
+    const same = (a: Obj, b: Obj): boolean => JSON.stringify({ ...a, kind: undefined, apiVersion: undefined, metadata: { ...a.metadata, resourceVersion: undefined } }) === JSON.stringify({ ...b, kind: undefined, apiVersion: undefined, metadata: { ...b.metadata, resourceVersion: undefined } });
+    // A write that changes nothing keeps the resourceVersion, as the API server's no-op detection does.
+    if (prev && same(prev, o)) return;
     if (prev && prev.spec !== undefined && JSON.stringify(prev.spec) !== JSON.stringify(o.spec) && o.metadata.generation !== undefined) o.metadata.generation = (prev.metadata.generation as number) + 1;
     o.metadata.resourceVersion = String(++this.rv);
     delete o.kind;
@@ -1056,17 +1063,23 @@ function podTemplate(app: string): Obj {
 }
 
 /**
- * The executor contract fixture: namespace `payments` with Deployment `api` (3 replicas, PDB
- * minAvailable 2), namespace `checkout` with StatefulSet `db` (2 replicas), nodes node-1..node-3,
- * Secret `payments/api-credentials`, ServiceAccount `payments/api`. Converged before it returns.
+ * The executor contract fixture (test/contract/executors.ts): nodes node-1..node-3; DaemonSet
+ * kube-system/log-agent; namespace payments (team=payments) with Deployment api (3 replicas, one pod
+ * per node), PodDisruptionBudget api (minAvailable 2), Service api, ConfigMap api-config, Secret
+ * api-credentials, ServiceAccount api; namespace checkout (team=checkout) with StatefulSet db
+ * (db-0 on node-1, db-1 on node-2). Converged before it returns.
  */
 export function seedExecutorFixture(s: KubeApiServer): void {
   for (const n of ['node-1', 'node-2', 'node-3']) s.put(readyNode(n));
-  for (const ns of ['payments', 'checkout']) s.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] } });
+  s.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
+  for (const ns of ['payments', 'checkout']) s.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: ns } }, spec: { finalizers: ['kubernetes'] } });
+  s.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'log-agent', namespace: 'kube-system', labels: { app: 'log-agent' } }, spec: { selector: { matchLabels: { app: 'log-agent' } }, template: podTemplate('log-agent') } });
   s.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } }, spec: { replicas: 3, selector: { matchLabels: { app: 'api' } }, template: podTemplate('api') } });
   s.put({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api', namespace: 'payments' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'api' } } } });
-  s.put({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'checkout', labels: { app: 'db' } }, spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: podTemplate('db') } });
-  s.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-credentials', namespace: 'payments' }, type: 'Opaque', data: { password: Buffer.from('initial').toString('base64') } });
+  s.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'payments', labels: { app: 'api' } }, spec: { type: 'ClusterIP', clusterIP: '10.96.12.34', clusterIPs: ['10.96.12.34'], selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] } });
+  s.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-config', namespace: 'payments', labels: { app: 'api' } }, data: { LOG_LEVEL: 'info' } });
+  s.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-credentials', namespace: 'payments' }, type: 'Opaque', data: { username: Buffer.from('api').toString('base64'), password: Buffer.from('initial').toString('base64') } });
   s.put({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'payments' } });
+  s.put({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'checkout', labels: { app: 'db' } }, spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: podTemplate('db') } });
   s.settle();
 }

@@ -77,7 +77,8 @@ describe('status collection', () => {
       { namespace: 'payments', name: 'api', kind: 'Deployment', desired: 3, ready: 3 },
       { namespace: 'checkout', name: 'db', kind: 'StatefulSet', desired: 2, ready: 2 },
     ]));
-    expect(obs.pods).toMatchObject({ running: 7, pending: 2, total: 9 });
+    const all = server.list('pods');
+    expect(obs.pods).toMatchObject({ running: all.filter((p) => p.status.phase === 'Running').length, pending: 2, total: all.length });
     expect(obs.restarts).toBe(9);
     const problems = Object.fromEntries(obs.podProblems.map((p) => [p.pod, p]));
     expect(problems.worker).toMatchObject({ reason: 'CrashLoopBackOff', restarts: 7, sinceSeconds: 30 });
@@ -96,7 +97,7 @@ describe('status collection', () => {
     const obs = await new KubeBackend(loadKubeConfig({ kubeconfig: file, context: 'edge', inCluster: false })).collect(new Date());
     await bare.close();
     expect(obs.nodes.every((n) => n.usage.cpuMillis === 0 && n.usage.memoryBytes === 0)).toBe(true);
-    expect(obs.nodes.reduce((s, n) => s + n.usage.pods, 0)).toBe(5);
+    expect(obs.nodes.reduce((s, n) => s + n.usage.pods, 0)).toBe(8);
   });
 });
 
@@ -114,14 +115,14 @@ describe('executors', () => {
 
   it('restarts by stamping the job id on the pod template, once', async () => {
     const before = server.list('pods', 'payments').map((p) => String(p.metadata.uid));
-    expect((await backend.restart({ namespace: 'payments', name: 'api', kind: 'Deployment' }, ctx('job-a'))).output).toEqual({ changed: true });
+    expect((await backend.restart({ namespace: 'payments', name: 'api', kind: 'Deployment' }, ctx('job-a'))).output).toEqual({ restarted: true });
     expect(server.get('deployments', 'payments', 'api')!.spec.template.metadata.annotations[RESTARTED_BY]).toBe('job-a');
     await until(() => {
       const pods = server.list('pods', 'payments');
       return pods.length === 3 && pods.every((p) => !before.includes(p.metadata.uid) && p.status.phase === 'Running');
     });
     const rv = server.get('deployments', 'payments', 'api')!.metadata.resourceVersion;
-    expect((await backend.restart({ namespace: 'payments', name: 'api', kind: 'Deployment' }, ctx('job-a'))).output).toEqual({ changed: false });
+    expect((await backend.restart({ namespace: 'payments', name: 'api', kind: 'Deployment' }, ctx('job-a'))).output).toEqual({ restarted: false });
     expect(server.get('deployments', 'payments', 'api')!.spec.template.metadata.annotations[RESTARTED_BY]).toBe('job-a');
     expect(server.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/api'))).toHaveLength(1);
     expect(rv).toBeDefined();
@@ -137,7 +138,6 @@ describe('executors', () => {
   });
 
   it('drains a node through evictions that respect the PodDisruptionBudget, skipping DaemonSet and mirror pods', async () => {
-    server.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'exporter', namespace: 'payments' }, spec: { selector: { matchLabels: { app: 'exporter' } }, template: { metadata: { labels: { app: 'exporter' } }, spec: { containers: [{ name: 'e', image: 'e' }] } } } });
     server.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'etcd-node-1', namespace: 'payments', annotations: { 'kubernetes.io/config.mirror': 'x' } }, spec: { nodeName: 'node-1', containers: [{ name: 'etcd', image: 'etcd' }] }, status: { phase: 'Running', containerStatuses: [] } });
     // Put two api pods on node-1 so the second eviction must wait for a replacement to become ready.
     await backend.cordon({ node: 'node-2' }, ctx());
@@ -158,7 +158,7 @@ describe('executors', () => {
     expect(evictable).toBeGreaterThanOrEqual(3);
     expect(out.output!.retries).toBeGreaterThan(0);
     const left = server.list('pods').filter((p) => p.spec.nodeName === 'node-1').map((p) => String(p.metadata.name)).sort();
-    expect(left).toEqual(['etcd-node-1', 'exporter-node-1']);
+    expect(left).toEqual(['etcd-node-1', 'log-agent-node-1']);
     expect(server.get('nodes', undefined, 'node-1')!.spec.unschedulable).toBe(true);
     expect((await backend.drain({ node: 'node-1', timeoutSeconds: 5 }, ctx())).output).toMatchObject({ evicted: 0 });
   });
@@ -197,9 +197,8 @@ describe('executors', () => {
 
   it('exports portable objects and applies them to another namespace with server-side apply', async () => {
     server.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'payments' }, data: { mode: 'live' } });
-    server.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'payments' }, spec: { clusterIP: '10.0.0.7', clusterIPs: ['10.0.0.7'], selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } });
     const objs = await backend.exportObjects(['payments'], ctx());
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/payments', 'ServiceAccount/api', 'Secret/api-credentials', 'ConfigMap/settings', 'Service/api', 'Deployment/api']);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/payments', 'ServiceAccount/api', 'Secret/api-credentials', 'ConfigMap/api-config', 'ConfigMap/settings', 'Service/api', 'Deployment/api', 'PodDisruptionBudget/api']);
     for (const o of objs) {
       expect(o).not.toHaveProperty('status');
       for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'ownerReferences']) expect(o.metadata).not.toHaveProperty(k);
@@ -208,13 +207,14 @@ describe('executors', () => {
 
     const moved = objs.map((o) => (o.kind === 'Namespace' ? { ...o, metadata: { ...o.metadata, name: 'payments-copy' } } : { ...o, metadata: { ...o.metadata, namespace: 'payments-copy' } }));
     const res = await backend.applyObjects([...moved].reverse(), ctx());
-    expect(res.output).toMatchObject({ applied: 6 });
+    expect(res.output).toMatchObject({ applied: 8, unchanged: 0 });
     const applies = server.requests.filter((r) => r.contentType === 'application/apply-patch+yaml');
     expect(applies[0]!.path).toBe('/api/v1/namespaces/payments-copy');
     expect(applies.every((r) => r.query.fieldManager === 'flotilla' && r.query.force === 'true' && r.status < 300)).toBe(true);
     expect(server.get('configmaps', 'payments-copy', 'settings')!.data).toEqual({ mode: 'live' });
     await until(() => server.list('pods', 'payments-copy').filter((p) => p.status.phase === 'Running').length === 3);
-    expect((await backend.applyObjects(moved, ctx())).output).toMatchObject({ applied: 6 });
+    server.settle();
+    expect((await backend.applyObjects(moved, ctx())).output).toMatchObject({ applied: 8, unchanged: 8 });
   });
 
   it('cleans up by selector, by namespace and by teardown', async () => {
