@@ -32,6 +32,8 @@ export type KeyAction =
   | 'command'
   | 'help'
   | 'closeHelp'
+  | 'scrollHelpDown'
+  | 'scrollHelpUp'
   | 'nextSection'
   | 'sort'
   | 'quit'
@@ -97,6 +99,8 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: [':'], action: 'command', description: 'command (:cluster NAME, :jobs, :fleet, :q)', contexts: VIEWS, hint: true },
   { keys: ['?'], action: 'help', description: 'show keys', contexts: VIEWS, hint: true },
   { keys: ['esc', '?', 'q'], action: 'closeHelp', description: 'close help', contexts: ['help'], hint: true },
+  { keys: ['j', 'down', 'pgdn'], action: 'scrollHelpDown', description: 'scroll help down', contexts: ['help'], hint: true },
+  { keys: ['k', 'up', 'pgup'], action: 'scrollHelpUp', description: 'scroll help up', contexts: ['help'], hint: true },
   { keys: ['enter'], action: 'submit', description: 'apply', contexts: TYPING, hint: true },
   { keys: ['esc'], action: 'cancel', description: 'cancel (clears the filter)', contexts: TYPING, hint: true },
   { keys: ['backspace'], action: 'erase', description: 'delete a character', contexts: TYPING, hint: false },

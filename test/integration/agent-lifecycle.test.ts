@@ -170,7 +170,10 @@ describe('agent lifecycle', () => {
       const s = await status(store, reg.payload.keyid, reg.key);
       return s && s.seq > before.seq ? s : null;
     }, { what: 'a report after restart' });
-    expect(after.seq).toBe(before.seq + 1);
+    // Continues from the store instead of starting again at 1 (reports come every 100 ms, so the
+    // first one seen after the restart may already be the second).
+    expect(before.seq).toBeGreaterThanOrEqual(2);
+    expect(after.seq).toBeGreaterThan(before.seq);
     const again = (await registration(store))!;
     expect(again.obj.etag).toBe(regEtag);
     expect(again.payload.keyid).toBe(reg.payload.keyid);
@@ -208,7 +211,10 @@ describe('agent lifecycle', () => {
       const s = await status(store, reg.payload.keyid, reg.key);
       return s && s.seq !== before.seq ? s : null;
     }, { what: 'a report after state loss' });
-    expect(after.seq).toBe(before.seq + 1);
+    // Continues from the store instead of starting again at 1 (reports come every 100 ms, so the
+    // first one seen after the restart may already be the second).
+    expect(before.seq).toBeGreaterThanOrEqual(2);
+    expect(after.seq).toBeGreaterThan(before.seq);
     const again = (await registration(store))!;
     expect(again.obj.body.equals(reg.obj.body)).toBe(true);
   });

@@ -1,5 +1,6 @@
 // The TUI's whole state and its one reducer. Pure: no Ink, no I/O, no clock reads — time arrives in
 // actions, so every transition is reproducible in a test.
+import { helpLines, maxHelpScroll } from '../render/help.js';
 import type { ClusterDetail } from '../../core/fleet.js';
 import type { JobRecord } from '../../core/jobs.js';
 import { roleAtLeast, type Role } from '../../core/roles.js';
@@ -12,7 +13,7 @@ import { filterProblems, parseFilter } from './filter.js';
 import { initialFleet, reduceFleet, type FleetAction, type FleetState } from './fleet.js';
 import { cancelJobSpec, clusterActionSpec, type ClusterAction, type SpecResult } from './job-actions.js';
 import { fleetGroups, initialJobs, jobFilterProblems, reduceJobs, selectVisibleJobs, type JobsAction, type JobsState } from './jobs.js';
-import { detailSectionRows, fleetTableRows, jobsTableRows, type Viewport } from './layout.js';
+import { bodyLines, detailSectionRows, fleetTableRows, helpLayout, jobsTableRows, type Viewport } from './layout.js';
 import { selectVisibleRows } from './select.js';
 import { nextSort, type SortMode } from './sort.js';
 
@@ -43,6 +44,8 @@ export interface AppState {
   sort: SortMode;
   input: InputState | null;
   help: boolean;
+  /** First help line shown when the overlay does not fit. */
+  helpScroll: number;
   message: { text: string; level: 'info' | 'error' } | null;
   quit: boolean;
   /** The item under the cursor in the cluster view's focused section: what an action works on. */
@@ -89,6 +92,7 @@ export function initialState(opts: { now: number; columns: number; rows: number 
     sort: 'health',
     input: null,
     help: false,
+    helpScroll: 0,
     message: null,
     quit: false,
     detailCursor: 0,
@@ -360,7 +364,14 @@ function reduceKey(state: AppState, action: KeyAction): AppState {
     case 'command':
       return { ...s, input: { mode: 'command', text: '' } };
     case 'help':
-      return { ...s, help: true };
+      return { ...s, help: true, helpScroll: 0 };
+    case 'scrollHelpDown':
+    case 'scrollHelpUp': {
+      const layout = helpLayout(s.viewport.columns, bodyLines(s.viewport, s.conn));
+      const max = maxHelpScroll(helpLines(keyRole(s)).length, layout);
+      const step = action === 'scrollHelpDown' ? layout.rowsPerColumn : -layout.rowsPerColumn;
+      return { ...s, helpScroll: Math.max(0, Math.min(max, s.helpScroll + step)) };
+    }
     case 'closeHelp':
       return { ...s, help: false };
     case 'nextSection': {

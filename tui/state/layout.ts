@@ -35,7 +35,7 @@ export function bannerLines(conn: ConnectionState): number {
   return conn.status === 'open' ? 0 : 1;
 }
 
-function bodyLines(vp: Viewport, conn: ConnectionState): number {
+export function bodyLines(vp: Viewport, conn: ConnectionState): number {
   return rootHeight(vp) - HEADER_LINES - bannerLines(conn) - BOTTOM_LINES;
 }
 
@@ -64,3 +64,14 @@ export function fleetGroupLines(groups: number): number {
 export function jobsTableRows(vp: Viewport, conn: ConnectionState, groups: number): number {
   return Math.max(1, bodyLines(vp, conn) - 1 - fleetGroupLines(groups) - 1);
 }
+
+/** Column width of the help overlay: wide enough for a key and its description. */
+export const HELP_COLUMN_WIDTH = 40;
+
+/** How the help overlay fits a body of the given size: columns side by side, lines per column. */
+export function helpLayout(width: number, bodyHeight: number): { columns: number; columnWidth: number; rowsPerColumn: number } {
+  const columns = Math.max(1, Math.floor(width / HELP_COLUMN_WIDTH));
+  // one line for the title, one for the scroll hint
+  return { columns, columnWidth: Math.floor(width / columns) - 1, rowsPerColumn: Math.max(1, bodyHeight - 2) };
+}
+

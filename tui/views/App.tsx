@@ -3,7 +3,7 @@
 import { Box } from 'ink';
 import { jobsPageRows, keyContext, keyRole, topView, visibleJobs, visibleRows, type AppState } from '../state/app.js';
 import { fleetGroups } from '../state/jobs.js';
-import { bannerLines, detailSectionRows, fleetTableRows, fleetTableWidth, isTooSmall, isWide, rootHeight, SUMMARY_PANE_WIDTH } from '../state/layout.js';
+import { SUMMARY_PANE_WIDTH, bodyLines, detailSectionRows, fleetTableRows, fleetTableWidth, isTooSmall, isWide, rootHeight } from '../state/layout.js';
 import { selectSummary } from '../state/select.js';
 import { staleBannerText } from '../render/summary.js';
 import { ActionDialog } from './ActionDialog.js';
@@ -23,7 +23,7 @@ import { TooSmall } from './TooSmall.js';
 function Body(props: { state: AppState; height: number }) {
   const { state } = props;
   const { viewport: vp } = state;
-  if (state.help) return <HelpOverlay width={vp.columns} height={props.height} role={keyRole(state)} />;
+  if (state.help) return <HelpOverlay width={vp.columns} height={props.height} role={keyRole(state)} scroll={state.helpScroll} />;
   const top = topView(state);
   if (top.kind === 'jobs') {
     const jobs = visibleJobs(state);
@@ -77,6 +77,10 @@ function Body(props: { state: AppState; height: number }) {
   );
 }
 
+function fleetBodyOnly(state: AppState): boolean {
+  return !state.dialog && !state.help && topView(state).kind === 'fleet';
+}
+
 export function App(props: { state: AppState }) {
   const { state } = props;
   const vp = state.viewport;
@@ -84,14 +88,16 @@ export function App(props: { state: AppState }) {
   const height = rootHeight(vp);
   const summary = selectSummary(state.fleet);
   const banner = staleBannerText(state.conn, state.now, state.fleet.rev !== null);
-  const bodyHeight = height - 2 - bannerLines(state.conn) - 3;
+  const bodyHeight = bodyLines(vp, state.conn);
   return (
     <Box flexDirection="column" width={vp.columns} height={height}>
       <Header summary={summary} conn={state.conn} now={state.now} sort={state.sort} />
       {banner !== null && <StaleBanner text={banner} />}
-      {/* Vertical clipping only: every line is already truncated to the width, and horizontal
-          clipping would make Ink re-slice each line's ANSI text on every frame. */}
-      <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
+      {/* The fleet table truncates every row to the width, so it needs vertical clipping only
+          (horizontal clipping makes Ink re-slice each line's ANSI text on every frame, the most
+          frequent and largest frame); every other body is clipped both ways, since a line wider
+          than the terminal would wrap, scroll the screen and push the header off. */}
+      <Box flexDirection="column" height={bodyHeight} {...(fleetBodyOnly(state) ? { overflowY: 'hidden' } : { overflow: 'hidden' })}>
         {state.dialog ? <ActionDialog dialog={state.dialog} width={vp.columns} height={bodyHeight} /> : <Body state={state} height={bodyHeight} />}
       </Box>
       <MessageLine message={state.message} />

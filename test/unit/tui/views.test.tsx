@@ -88,12 +88,24 @@ describe('fleet view', () => {
     expect(frame).toContain('prod-us-1');
   });
 
-  it('shows the help overlay generated from the keymap', () => {
-    const frame = show(apply(connectedState(), { type: 'key', action: 'help' }));
+  it('shows the help overlay generated from the keymap, scrolling what does not fit at 80×24', () => {
+    const help = apply(connectedState(), { type: 'key', action: 'help' });
+    const frame = show(help);
     expect(frame).toContain('Keys');
     expect(frame).toContain('open the selected cluster');
-    expect(frame).toContain(':cluster NAME');
-    expect(frame).toContain('close help');
+    expect(frame).toMatch(/j\/k scroll · \d+ more below/);
+    // every key and command is reachable: scroll to the end
+    let end = help;
+    for (let i = 0; i < 20; i += 1) end = apply(end, { type: 'key', action: 'scrollHelpDown' });
+    const last = show(end);
+    expect(last).toContain(':cluster NAME');
+    expect(last).toContain('k scrolls back up');
+    expect(last).not.toMatch(/more below/);
+    // and back to the top, never past it
+    let top = end;
+    for (let i = 0; i < 20; i += 1) top = apply(top, { type: 'key', action: 'scrollHelpUp' });
+    expect(top.helpScroll).toBe(0);
+    expect(show(top)).toContain('open the selected cluster');
   });
 
   it('shows the filter bar while typing, with the match count', () => {
