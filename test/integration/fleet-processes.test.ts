@@ -1,7 +1,7 @@
 // The whole foundation across real processes: `flotilla init`, a daemon process, agent processes with
 // the sim backend, all over one store directory, driven through the CLI as an operator would.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -110,6 +110,40 @@ describe('daemon and agents as real processes', () => {
     const health = await fetch(`${server}/healthz`);
     expect(health.status).toBe(200);
     expect((await clusterRow('edge-2'))?.health).toBe('unreachable');
+  });
+
+  it('refuses a forged job in a real agent, which reports it; the daemon records and audits it; a real job still runs', async () => {
+    const bundlePath = await addCluster('edge-3', ['env=prod']);
+    const bundle = parseYaml(readFileSync(bundlePath, 'utf8')) as { store: { path: string } };
+    const agent = startCli(['agent', '--config', bundlePath, '--data', join(data, 'agent-edge-3'), '--backend', 'sim'], { env });
+    await waitUntil(async () => (await clusterRow('edge-3'))?.reportedAt, { what: 'edge-3 to report' });
+    // A job that poses as the control plane: right cluster, right seq, signed by some other key.
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const impostor = { keyid: keyIdOf(publicKey), privateKey, publicKey };
+    const now = new Date();
+    const forged = sealEnvelope(PAYLOAD_TYPES.job, { cluster: 'edge-3', seq: 1, id: '7f1b7c3e-2f43-4c1e-9a55-1d2b3c4d5e6f', type: 'cleanup', params: { namespace: 'payments' }, issuedAt: now.toISOString(), notAfter: new Date(now.getTime() + 3_600_000).toISOString(), destructive: true, issuer: { tokenId: 'x', name: 'mallory' } }, impostor);
+    mkdirSync(join(bundle.store.path, 'clusters', 'edge-3', 'jobs'), { recursive: true });
+    writeFileSync(join(bundle.store.path, 'clusters', 'edge-3', 'jobs', '000000000001.json'), forged);
+    const rejected = await waitUntil(async () => (await rejections()).find((r) => r.cluster === 'edge-3' && r.key.endsWith('jobs/000000000001.json')), { what: 'forged job reported by the agent', timeoutMs: 30_000 });
+    expect(rejected.reason).toBe('unknown_key');
+    const audit = await fetch(`${server}/api/v1/audit?limit=200`, { headers: { authorization: `Bearer ${env.FLOTILLA_TOKEN}` } });
+    const records = ((await audit.json()) as { items: { action: string; target: string; actor: { id: string } }[] }).items;
+    expect(records.some((a) => a.action === 'agent.reject' && a.target.endsWith('jobs/000000000001.json') && a.actor.id === 'agent:edge-3')).toBe(true);
+
+    // The forged file consumed nothing: the control plane's own first job runs.
+    const detail = (await (await fetch(`${server}/api/v1/clusters/edge-3`, { headers: { authorization: `Bearer ${env.FLOTILLA_TOKEN}` } })).json()) as { nodes: { name: string }[] };
+    const node = detail.nodes[0]!.name;
+    const submitted = await cli(['job', 'submit', 'edge-3', 'cordon', '--param', `node=${node}`, '--json']);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const job = (JSON.parse(submitted.stdout) as { jobs: { id: string; seq: number }[] }).jobs[0]!;
+    expect(job.seq).toBe(1);
+    const done = await waitUntil(async () => {
+      const r = await cli(['job', 'show', job.id, '--json']);
+      const j = JSON.parse(r.stdout) as { state: string };
+      return ['succeeded', 'failed', 'rejected', 'expired'].includes(j.state) ? j : undefined;
+    }, { what: 'the real job to finish', timeoutMs: 30_000 });
+    expect(done.state).toBe('succeeded');
+    await agent.stop();
   });
 
   it('stops the daemon cleanly on SIGTERM', async () => {
