@@ -23,6 +23,8 @@ export interface ReportContext {
   /** From the job runner: refused job envelopes not yet reported, and the highest finished job seq. */
   rejections?: StatusReport['rejections'];
   lastJobSeq?: number;
+  /** The seq the job runner is executing now, if any. */
+  runningJobSeq?: number;
 }
 
 function cut(text: string, max: number): string {
@@ -88,6 +90,7 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
     metrics: obs.metrics ? { ...obs.metrics } : summaryMetrics(obs.nodes),
     ...(ctx.rejections && ctx.rejections.length > 0 ? { rejections: ctx.rejections.slice(0, 100) } : {}),
     ...(ctx.lastJobSeq !== undefined ? { lastJobSeq: ctx.lastJobSeq } : {}),
+    ...(ctx.runningJobSeq !== undefined ? { runningJobSeq: ctx.runningJobSeq } : {}),
   };
 }
 

@@ -34,7 +34,7 @@ export interface ReporterDeps {
   metrics: AgentMetrics;
   logger: Logger;
   /** The job runner, when one runs: its refusals and progress ride along in each report. */
-  jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number };
+  jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
   clock?: () => Date;
   random?: () => number;
 }
@@ -116,7 +116,7 @@ export class StatusReporter {
           intervalSeconds: deps.intervalSeconds,
           agentVersion: deps.agentVersion,
           pipeline: EMPTY_PIPELINE,
-          ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq() } : {}),
+          ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq(), runningJobSeq: deps.jobs.runningJobSeq?.() } : {}),
         }),
       );
       const body = sealEnvelope(PAYLOAD_TYPES.status, report, deps.key);

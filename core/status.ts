@@ -78,6 +78,8 @@ export const StatusReportSchema = z.object({
   rejections: z.array(AgentRejectionSchema).max(100).optional(),
   /** The highest job seq the agent has finished, so the daemon sees progress even before results land. */
   lastJobSeq: count.optional(),
+  /** The job seq the agent's runner is executing at report time, if any; the daemon marks that job `running`. */
+  runningJobSeq: z.number().int().positive().optional(),
 });
 
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;

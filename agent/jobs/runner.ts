@@ -136,6 +136,11 @@ export class JobRunner {
     return this.journal.lastFinished;
   }
 
+  /** The seq started and not yet finished (running, or to be resumed), for status reports. */
+  runningJobSeq(): number | undefined {
+    return this.journal.inFlight()?.seq;
+  }
+
   /** Refusals not yet in a status report; pass them to rejectionsReported once a report carried them. */
   pendingRejections(): AgentRejection[] {
     return [...this.rejections];

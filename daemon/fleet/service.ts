@@ -41,6 +41,7 @@ const DETAIL_HISTORY = 50;
 export class FleetService {
   private readonly keys = new Map<string, KeyObject>();
   private readonly expiredListeners: ((names: string[]) => void)[] = [];
+  private readonly reportListeners: ((accepted: AcceptedStatus[]) => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -173,6 +174,13 @@ export class FleetService {
     this.metrics.statusReports.inc(entries.length);
     this.noteRejections(recorded);
     this.state.changed(entries.map((e) => e.record.name));
+    const stored = accepted.filter((a) => this.state.get(a.cluster) !== undefined);
+    if (stored.length > 0) for (const l of this.reportListeners) l(stored);
+  }
+
+  /** Called with each batch of reports once they are stored (the job pipeline reads which job is running). */
+  onReports(listener: (accepted: AcceptedStatus[]) => void): void {
+    this.reportListeners.push(listener);
   }
 
   /** byAgent: refusals an agent reported in its signed status, audited as that agent's. */

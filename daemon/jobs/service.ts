@@ -13,7 +13,7 @@ import type { Logger } from '../../core/log.js';
 import { encryptionKeyFromBase64, seal, sealContext } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
 import { seqFromKey, storeKeys, type ObjectStore } from '../../core/store/types.js';
-import { DAEMON_ACTOR, type Actor, type FleetService } from '../fleet/service.js';
+import { DAEMON_ACTOR, type AcceptedStatus, type Actor, type FleetService } from '../fleet/service.js';
 import { toJobRecord, type JobQuery, type JobRow } from '../registry/jobs.js';
 import type { Registry } from '../registry/registry.js';
 import { blastRadius, type Affected } from './blast-radius.js';
@@ -81,7 +81,9 @@ export class JobService {
   private revision = 0;
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly opts: JobServiceOptions) {}
+  constructor(private readonly opts: JobServiceOptions) {
+    opts.fleet.onReports((accepted) => this.markRunning(accepted));
+  }
 
   get rev(): number {
     return this.revision;
@@ -216,6 +218,26 @@ export class JobService {
       agent: agentKey && keyid ? { keyid, key: agentKey } : undefined,
       job: row ? { id: row.id, state: row.state } : undefined,
     });
+  }
+
+  /**
+   * Marks the job each report says its agent is executing `running`, if it is still `dispatched`.
+   * Only that one transition: a final state is never undone by a report older than its result, and
+   * a seq the registry does not know (or a pending one) changes nothing. Not audited — the report is
+   * the agent's signed word and the result that follows is audited.
+   */
+  markRunning(accepted: readonly Pick<AcceptedStatus, 'cluster' | 'report'>[]): void {
+    const ids = this.opts.registry.tx(() => {
+      const out: string[] = [];
+      for (const a of accepted) {
+        const seq = a.report.runningJobSeq;
+        if (seq === undefined) continue;
+        const row = this.opts.registry.jobs.bySeq(a.cluster, seq);
+        if (row && this.opts.registry.jobs.transition(row.id, 'dispatched', 'running')) out.push(row.id);
+      }
+      return out;
+    });
+    this.notify(ids);
   }
 
   /** Records verified results with one audit record each (actor agent:<cluster>), in one transaction. */
