@@ -16,7 +16,7 @@ export function runQueuedCalls(store: Store, sender: CallSender): () => void {
       if (queued.key <= taken) continue;
       taken = queued.key;
       store.dispatch({ type: 'call/sent', key: queued.key });
-      const call = { method: queued.method, label: queued.label };
+      const { params: _params, ...call } = queued;
       void sender.call(queued.method, queued.params).then((outcome) => store.dispatch({ type: 'call/done', call, outcome }));
     }
   };

@@ -2,12 +2,12 @@
 // never disagree with the keys. Pure: the view lays the lines out, the reducer bounds the scroll.
 import type { Role } from '../../core/roles.js';
 import { helpGroups } from '../keymap.js';
-import { COMMANDS } from '../state/commands.js';
+import { commandsFor } from '../state/commands.js';
 
 export type HelpLine = { kind: 'title'; text: string } | { kind: 'entry'; keys: string; description: string; keyWidth: number };
 
 export function helpLines(role: Role | undefined): HelpLine[] {
-  const groups = [...helpGroups(role), { title: 'Commands', entries: COMMANDS.map((c) => ({ keys: c.usage, description: c.description })) }];
+  const groups = [...helpGroups(role), { title: 'Commands', entries: commandsFor(role).map((c) => ({ keys: c.usage, description: c.description })) }];
   const lines: HelpLine[] = [];
   for (const g of groups) {
     const keyWidth = Math.max(...g.entries.map((e) => e.keys.length)) + 2;

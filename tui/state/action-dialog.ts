@@ -3,6 +3,7 @@
 // demands the cluster's name — or for a fleet job the number of clusters — typed back before it lets
 // the call go.
 import { DESTRUCTIVE, type JobType } from '../../core/jobs.js';
+import type { Affected } from './calls.js';
 
 export type ActionTarget = { kind: 'cluster'; cluster: string } | { kind: 'fleet'; selector: string; clusters: readonly string[] };
 
@@ -20,6 +21,8 @@ export interface DialogSpec {
   field: { kind: FieldKind; label: string } | null;
   /** The job.cancel target; set only for method job.cancel. */
   jobId?: string;
+  /** A fleet job's dry-run answer: what each matching cluster would see touched. */
+  blast?: readonly Affected[];
 }
 
 export interface DialogState {
@@ -35,6 +38,8 @@ export interface CallRequest {
   params: Record<string, unknown>;
   /** Names the action on the message line when the answer comes back. */
   label: string;
+  /** For a fleet job: how many clusters the user confirmed, to flag a fleet that changed since. */
+  expectedClusters?: number;
 }
 
 export type DialogAction = { type: 'text'; text: string } | { type: 'erase' } | { type: 'submit' } | { type: 'cancel' };
@@ -75,7 +80,8 @@ export function callFor(spec: DialogSpec): CallRequest {
   if (spec.method === 'job.cancel') return { method: 'job.cancel', params: { id: spec.jobId }, label: spec.title };
   const where = spec.target.kind === 'cluster' ? { cluster: spec.target.cluster } : { selector: spec.target.selector };
   const yes = DESTRUCTIVE[spec.type] ? { yes: true } : {};
-  return { method: 'job.submit', params: { ...where, type: spec.type, params: spec.params, ...yes }, label: spec.title };
+  const expected = spec.target.kind === 'fleet' ? { expectedClusters: spec.target.clusters.length } : {};
+  return { method: 'job.submit', params: { ...where, type: spec.type, params: spec.params, ...yes }, label: spec.title, ...expected };
 }
 
 function clean(text: string): string {

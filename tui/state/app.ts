@@ -6,7 +6,7 @@ import type { JobRecord } from '../../core/jobs.js';
 import { roleAtLeast, type Role } from '../../core/roles.js';
 import type { KeyAction, KeyContext } from '../keymap.js';
 import { openDialog, reduceDialog, type DialogAction, type DialogState } from './action-dialog.js';
-import { outcomeMessage, type CallOutcome, type QueuedCall } from './calls.js';
+import { DryRunResultSchema, outcomeMessage, type CallOutcome, type QueuedCall } from './calls.js';
 import { parseCommand } from './commands.js';
 import { initialConnection, reduceConnection, type ConnectionAction, type ConnectionState } from './connection.js';
 import { filterProblems, parseFilter } from './filter.js';
@@ -15,6 +15,7 @@ import { cancelJobSpec, clusterActionSpec, type ClusterAction, type SpecResult }
 import { fleetGroups, initialJobs, jobFilterProblems, reduceJobs, selectVisibleJobs, type JobsAction, type JobsState } from './jobs.js';
 import { bodyLines, detailSectionRows, fleetTableRows, helpLayout, jobsTableRows, type Viewport } from './layout.js';
 import { selectVisibleRows } from './select.js';
+import { dryRunParams, runDialogSpec, runLabel, type RunRequest } from './run-command.js';
 import { nextSort, type SortMode } from './sort.js';
 
 export const SECTIONS = ['nodes', 'workloads', 'events'] as const;
@@ -62,6 +63,8 @@ export interface AppState {
   /** Calls the reducer wants sent; the call runner takes each one off with call/sent. */
   calls: QueuedCall[];
   nextCallKey: number;
+  /** The `:run` fleet job whose dry run is on its way; its answer opens the confirmation dialog. */
+  preview: { key: number; run: RunRequest } | null;
 }
 
 export type Action =
@@ -75,7 +78,7 @@ export type Action =
   | { type: 'message'; text: string; level: 'info' | 'error' }
   | JobsAction
   | { type: 'call/sent'; key: number }
-  | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'>; outcome: CallOutcome };
+  | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'> & Partial<Pick<QueuedCall, 'key' | 'expectedClusters'>>; outcome: CallOutcome };
 
 export function initialState(opts: { now: number; columns: number; rows: number }): AppState {
   return {
@@ -105,6 +108,7 @@ export function initialState(opts: { now: number; columns: number; rows: number 
     dialog: null,
     calls: [],
     nextCallKey: 1,
+    preview: null,
   };
 }
 
@@ -262,6 +266,32 @@ function reduceDialogKey(state: AppState, action: DialogAction): AppState {
   };
 }
 
+/** `:run`: asks for the blast radius first; nothing is submitted until the dialog is confirmed. */
+function startRun(state: AppState, run: RunRequest): AppState {
+  const key = state.nextCallKey;
+  const label = runLabel(run);
+  return {
+    ...state,
+    calls: [...state.calls, { key, method: 'job.submit', params: dryRunParams(run), label }],
+    nextCallKey: key + 1,
+    preview: { key, run },
+    message: { text: `${label}: dry run…`, level: 'info' },
+  };
+}
+
+/** The dry run's answer: the confirmation dialog with its blast radius, or why there is none. */
+function previewDone(state: AppState, run: RunRequest, call: Pick<QueuedCall, 'method' | 'label'>, outcome: CallOutcome): AppState {
+  const s = { ...state, preview: null };
+  if (!outcome.ok) return { ...s, message: outcomeMessage(call, outcome) };
+  const parsed = DryRunResultSchema.safeParse(outcome.result);
+  if (!parsed.success) return { ...s, message: { text: `${call.label}: the daemon's dry run answer was not understood; nothing was submitted`, level: 'error' } };
+  const blast = parsed.data.dryRun.clusters;
+  if (blast.length === 0) return { ...s, message: { text: `${call.label}: no cluster matches; nothing to submit`, level: 'info' } };
+  // Another dialog opened meanwhile keeps the screen; the user runs the command again when ready.
+  if (s.dialog) return { ...s, message: { text: `${call.label}: dry run ready (${blast.length} clusters) but a dialog is open; run the command again`, level: 'info' } };
+  return { ...s, dialog: openDialog(runDialogSpec(run, blast)), message: null };
+}
+
 function backToFleet(state: AppState): AppState {
   return { ...state, views: [{ kind: 'fleet' }], detail: null };
 }
@@ -287,7 +317,7 @@ function pageSize(state: AppState): number {
 }
 
 function runCommand(state: AppState, text: string): AppState {
-  const cmd = parseCommand(text);
+  const cmd = parseCommand(text, keyRole(state));
   switch (cmd.kind) {
     case 'none':
       return state;
@@ -297,6 +327,8 @@ function runCommand(state: AppState, text: string): AppState {
       return backToFleet(state);
     case 'jobs':
       return openJobs(state);
+    case 'run':
+      return startRun(state, cmd.run);
     case 'cluster':
       if (state.fleet.rev !== null && !state.fleet.rows.has(cmd.name)) {
         return { ...state, message: { text: `no cluster named "${cmd.name}"`, level: 'error' } };
@@ -447,6 +479,7 @@ function reduceRaw(state: AppState, action: Action): AppState {
     case 'call/sent':
       return { ...state, calls: state.calls.filter((c) => c.key !== action.key) };
     case 'call/done':
+      if (state.preview && action.call.key === state.preview.key) return previewDone(state, state.preview.run, action.call, action.outcome);
       return { ...state, message: outcomeMessage(action.call, action.outcome) };
     case 'fleet/snapshot':
     case 'fleet/patch':

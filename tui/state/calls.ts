@@ -10,15 +10,22 @@ export interface QueuedCall extends CallRequest {
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; next?: string | undefined } };
 
-const SubmitResultSchema = z.union([
-  z.object({ jobs: z.array(JobRecordSchema) }),
-  z.object({ dryRun: z.object({ clusters: z.array(z.object({ cluster: z.string(), affected: z.array(z.string()) })) }) }),
-]);
+/** One cluster of a dry run's blast radius (daemon/jobs/blast-radius.ts), as the console accepts it. */
+const AffectedSchema = z.object({
+  cluster: z.string().min(1).max(253),
+  affected: z.array(z.string().max(1024)).max(1000),
+  warning: z.string().max(1024).optional(),
+});
+export type Affected = z.infer<typeof AffectedSchema>;
+
+export const DryRunResultSchema = z.object({ dryRun: z.object({ clusters: z.array(AffectedSchema) }) });
+
+const SubmitResultSchema = z.union([z.object({ jobs: z.array(JobRecordSchema) }), DryRunResultSchema]);
 
 const short = (id: string): string => id.slice(0, 8);
 
 /** One line for the message line: what the daemon did with the call, or its error and next step. */
-export function outcomeMessage(call: Pick<CallRequest, 'method' | 'label'>, outcome: CallOutcome): { text: string; level: 'info' | 'error' } {
+export function outcomeMessage(call: Pick<CallRequest, 'method' | 'label' | 'expectedClusters'>, outcome: CallOutcome): { text: string; level: 'info' | 'error' } {
   if (!outcome.ok) {
     const next = outcome.error.next ? ` — ${outcome.error.next}` : '';
     return { text: `${call.label}: ${outcome.error.message}${next}`, level: 'error' };
@@ -40,5 +47,9 @@ export function outcomeMessage(call: Pick<CallRequest, 'method' | 'label'>, outc
   if (!first) return { text: `${call.label}: no cluster matched; nothing submitted`, level: 'info' };
   if (jobs.length === 1) return { text: `${call.label}: job ${short(first.id)} submitted (seq ${first.seq}) — J shows its progress`, level: 'info' };
   const fleet = first.fleetJobId ? ` (fleet ${short(first.fleetJobId)})` : '';
+  if (call.expectedClusters !== undefined && call.expectedClusters !== jobs.length) {
+    // The selector is resolved again at submission; a fleet that changed since the dry run must not pass unnoticed.
+    return { text: `${call.label}: ${jobs.length} jobs submitted${fleet}, but the dry run showed ${call.expectedClusters} clusters — the fleet changed in between; J shows which`, level: 'error' };
+  }
   return { text: `${call.label}: ${jobs.length} jobs submitted${fleet} — J shows their progress`, level: 'info' };
 }

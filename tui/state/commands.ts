@@ -1,16 +1,37 @@
 // The `:` command line. One table so the help overlay and the "unknown command" message agree.
-export const COMMANDS = [
+import { roleAtLeast, type Role } from '../../core/roles.js';
+import { parseRun, RUN_USAGE, type RunRequest } from './run-command.js';
+
+export interface CommandHelp {
+  usage: string;
+  description: string;
+  /** The least role the command works for; the help leaves it out below that. */
+  role?: Role;
+}
+
+export const COMMANDS: readonly CommandHelp[] = [
   { usage: ':cluster NAME', description: 'open the detail view of a cluster' },
   { usage: ':fleet', description: 'back to the fleet view' },
   { usage: ':jobs', description: 'the jobs view' },
+  { usage: RUN_USAGE, description: 'fleet job on the clusters a label selector matches: dry run first, then confirm', role: 'operator' },
   { usage: ':q, :quit', description: 'quit' },
-] as const;
+];
 
-export type Command = { kind: 'cluster'; name: string } | { kind: 'fleet' } | { kind: 'jobs' } | { kind: 'quit' } | { kind: 'none' } | { kind: 'error'; message: string };
+/** With a role, commands above it are left out; without one every command counts. */
+export function commandsFor(role?: Role): CommandHelp[] {
+  return COMMANDS.filter((c) => role === undefined || c.role === undefined || roleAtLeast(role, c.role));
+}
 
-const LIST = COMMANDS.map((c) => c.usage).join(', ');
+export type Command =
+  | { kind: 'cluster'; name: string }
+  | { kind: 'fleet' }
+  | { kind: 'jobs' }
+  | { kind: 'run'; run: RunRequest }
+  | { kind: 'quit' }
+  | { kind: 'none' }
+  | { kind: 'error'; message: string };
 
-export function parseCommand(text: string): Command {
+export function parseCommand(text: string, role?: Role): Command {
   const [verb, ...args] = text.trim().replace(/^:/, '').split(/\s+/).filter((w) => w.length > 0);
   if (verb === undefined) return { kind: 'none' };
   switch (verb) {
@@ -21,10 +42,16 @@ export function parseCommand(text: string): Command {
       return { kind: 'fleet' };
     case 'jobs':
       return { kind: 'jobs' };
+    case 'run': {
+      // Refused here as well as in the daemon, so a viewer learns why before anything is sent.
+      if (role !== undefined && !roleAtLeast(role, 'operator')) return { kind: 'error', message: `:run needs the operator role; this token is ${role}` };
+      const parsed = parseRun(args);
+      return parsed.ok ? { kind: 'run', run: parsed.run } : { kind: 'error', message: parsed.error };
+    }
     case 'q':
     case 'quit':
       return { kind: 'quit' };
     default:
-      return { kind: 'error', message: `unknown command "${verb}" — commands: ${LIST}` };
+      return { kind: 'error', message: `unknown command "${verb}" — commands: ${commandsFor(role).map((c) => c.usage).join(', ')}` };
   }
 }

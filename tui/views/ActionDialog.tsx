@@ -1,6 +1,7 @@
 // The confirmation dialog: what will happen, the value being typed, and for a destructive job the word
 // that must be typed back. Keys reach it through the keymap's `dialog` context.
 import { Box, Text } from 'ink';
+import { blastRows } from '../render/blast-rows.js';
 import { confirmationWord, type DialogState } from '../state/action-dialog.js';
 import { useTheme } from './theme.js';
 
@@ -23,6 +24,10 @@ export function ActionDialog(props: { dialog: DialogState; width: number; height
     prompt = 'Press enter to submit, esc to leave.';
     typed = null;
   }
+  // Border, title, target, blast header, prompt and a line kept for an error; the rest lists clusters.
+  const inner = width - 4;
+  const textLines = spec.lines.reduce((n, line) => n + Math.max(1, Math.ceil(line.length / Math.max(1, inner))), 0);
+  const blast = spec.blast ? blastRows(spec.blast, props.height - 6 - textLines, inner) : null;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={word !== null ? theme.error : theme.accent} width={width} paddingX={1}>
       <Text bold wrap="truncate">
@@ -36,7 +41,17 @@ export function ActionDialog(props: { dialog: DialogState; width: number; height
           {line}
         </Text>
       ))}
-      {spec.target.kind === 'fleet' && (
+      {blast !== null && (
+        <Text bold wrap="truncate">
+          Blast radius (from each cluster's latest status):
+        </Text>
+      )}
+      {blast?.map((row, i) => (
+        <Text key={`b${i}`} wrap="truncate" color={row.warning ? theme.warning : undefined}>
+          {row.text}
+        </Text>
+      ))}
+      {blast === null && spec.target.kind === 'fleet' && (
         <Text wrap="truncate" color={theme.muted}>
           {spec.target.clusters.slice(0, 8).join(', ')}
           {spec.target.clusters.length > 8 ? ` +${spec.target.clusters.length - 8} more` : ''}
