@@ -100,6 +100,11 @@ export function isJobType(t: string): t is JobType {
 export const JobPayloadSchema = z
   .object({
     cluster: z.string().min(1).max(63),
+    /**
+     * The agent key id the cluster had pinned when the job was issued. Seqs restart at 1 for each
+     * registration of a cluster name, so only this binds a job to the agent it was meant for.
+     */
+    agentKeyId: z.string().min(1).max(128),
     seq: z.number().int().positive(),
     id: z.uuid(),
     type: z.string().min(1).max(64),
@@ -123,6 +128,7 @@ export const JOB_REJECTION_REASONS = [
   'malformed',
   'oversize',
   'wrong_cluster',
+  'wrong_agent',
   'seq_mismatch',
   'replayed',
   'rolled_back',

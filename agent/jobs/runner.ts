@@ -186,6 +186,7 @@ export class JobRunner {
   private verify(body: Buffer, seq: number, resume = false): Verdict {
     return verifyJob(body, seq, {
       cluster: this.deps.cluster,
+      agentKeyId: this.deps.key.keyid,
       controlPlane: this.deps.controlPlane,
       encryption: this.deps.encryption,
       lastFinishedSeq: this.journal.lastFinished,

@@ -1,9 +1,10 @@
 // Decides what an agent may do with the bytes at clusters/<c>/jobs/<seq>.json. Pure (no I/O): the
 // runner supplies the journal's view, the pending jobs and the clock. The one distinction that
 // matters beyond the reason is whether the envelope is the control plane's own statement about job
-// <seq> of this cluster: only then may a refusal consume the seq (a signed `rejected` result);
-// anything else (forged, corrupt, another cluster's job or another seq's job copied here) is
-// `refused`, reported, and leaves the seq free for the real job, so store access cannot burn seqs.
+// <seq> of this cluster, issued to this agent's registration: only then may a refusal consume the
+// seq (a signed `rejected` result); anything else (forged, corrupt, another cluster's or another
+// registration's job, or another seq's job copied here) is `refused`, reported, and leaves the seq
+// free for the real job, so store access cannot burn seqs.
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES, type RejectionReason } from '../../core/dsse.js';
@@ -20,6 +21,8 @@ export type TargetState = 'pending' | 'journaled' | 'unknown';
 
 export interface VerifyContext {
   cluster: string;
+  /** This agent's signing key id: a job names the registration it was issued for (seqs restart per registration). */
+  agentKeyId: string;
   /** The control-plane key from the agent bundle; no other key is ever trusted for jobs. */
   controlPlane: { keyid: string; publicKey: KeyObject };
   /** Opens rotate-credentials secrets; never leaves the agent. */
@@ -65,6 +68,11 @@ function isKubeObject(o: Record<string, unknown>): boolean {
   return typeof o.apiVersion === 'string' && typeof o.kind === 'string' && isRecord(o.metadata) && typeof o.metadata.name === 'string';
 }
 
+function wrongAgent(named: unknown, mine: string): string {
+  const who = typeof named === 'string' ? `agent key ${JSON.stringify(named.slice(0, 128))}` : 'no agent key';
+  return `job was issued for ${who}, this agent is ${mine} (a job of another registration of this cluster name)`;
+}
+
 export function verifyJob(raw: Buffer, keySeq: number, ctx: VerifyContext): Verdict {
   let payload: unknown;
   try {
@@ -82,12 +90,17 @@ export function verifyJob(raw: Buffer, keySeq: number, ctx: VerifyContext): Verd
   if (!parsed.success) {
     const detail = `job payload does not match its schema (${firstIssue(parsed.error)})`;
     if (!isRecord(payload) || payload.cluster !== ctx.cluster || payload.seq !== keySeq) return { kind: 'refused', reason: 'malformed', detail };
+    // Without our key id it may be a job of an earlier registration of this name: it must not burn our seq.
+    if (payload.agentKeyId !== ctx.agentKeyId) return { kind: 'refused', reason: 'wrong_agent', detail: `${wrongAgent(payload.agentKeyId, ctx.agentKeyId)}; ${detail}` };
     const id = z.uuid().safeParse(payload.id);
     return { kind: 'rejected', seq: keySeq, id: id.success ? id.data : NIL_UUID, reason: 'malformed', detail };
   }
   const job = parsed.data;
   if (job.cluster !== ctx.cluster) {
     return { kind: 'refused', reason: 'wrong_cluster', detail: `job is for cluster "${job.cluster}", this agent runs "${ctx.cluster}"` };
+  }
+  if (job.agentKeyId !== ctx.agentKeyId) {
+    return { kind: 'refused', reason: 'wrong_agent', detail: wrongAgent(job.agentKeyId, ctx.agentKeyId) };
   }
   if (job.seq !== keySeq) {
     return { kind: 'refused', reason: 'seq_mismatch', detail: `job says seq ${job.seq} but is stored as seq ${keySeq}` };

@@ -117,7 +117,8 @@ export class FleetService {
       if (!this.registry.clusters.remove(name)) {
         throw new FlotillaError('not_found', `no cluster named "${name}"`, 'List clusters with `flotilla cluster list`.');
       }
-      return { result: undefined };
+      // The registration ends with the cluster: the next add starts at seq 1 and the store is cleaned (daemon/registry/jobs.ts).
+      return { result: undefined, detail: { jobsCancelled: this.registry.jobs.retire(name, new Date().toISOString()) } };
     });
     const keyid = this.state.get(name)?.record.agentKeyid;
     if (keyid) this.keys.delete(keyid);

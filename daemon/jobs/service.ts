@@ -80,6 +80,7 @@ export class JobService {
   private readonly listeners = new Set<JobsListener>();
   private revision = 0;
   private flushing: Promise<void> | undefined;
+  private readonly cleaning = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: JobServiceOptions) {
     opts.fleet.onReports((accepted) => this.markRunning(accepted));
@@ -193,10 +194,11 @@ export class JobService {
     await this.write(ids);
   }
 
-  /** Re-writes jobs whose store write failed, oldest seq first; one flush at a time. */
+  /** Finishes owed store cleanups of removed clusters, then re-writes jobs whose store write failed, oldest seq first; one flush at a time. */
   flushPending(): Promise<void> {
     this.flushing ??= (async () => {
       try {
+        for (const { cluster } of this.opts.registry.jobs.owedCleanups()) await this.cleanStore(cluster).catch(() => undefined);
         await this.write(this.opts.registry.jobs.pending().map((r) => r.id));
       } finally {
         this.flushing = undefined;
@@ -334,9 +336,12 @@ export class JobService {
     const params = p.complete ? p.complete(id) : p.params;
     const checked = JOB_PARAMS[p.type].safeParse(params);
     if (!checked.success) throw new FlotillaError('usage', `params for ${p.type} are not valid: ${issueText(checked.error)}`, `Fix the parameter; see docs/JOBS.md for what ${p.type} takes.`);
-    const seq = this.opts.registry.jobs.nextSeq(p.cluster);
+    const agentKeyId = this.opts.fleet.state.get(p.cluster)?.record.agentKeyid;
+    if (!agentKeyId) throw new FlotillaError('conflict', `cluster "${p.cluster}" has no registered agent`, `Start its agent with the bundle from \`flotilla cluster add ${p.cluster}\`, then submit again.`);
+    const { seq, generation } = this.opts.registry.jobs.nextSeq(p.cluster);
     const payload: JobPayload = {
       cluster: p.cluster,
+      agentKeyId,
       seq,
       id,
       type: p.type,
@@ -350,6 +355,7 @@ export class JobService {
     this.opts.registry.jobs.insert({
       id,
       cluster: p.cluster,
+      generation,
       seq,
       type: p.type,
       params: payload.params,
@@ -363,6 +369,41 @@ export class JobService {
     return id;
   }
 
+  /**
+   * Deletes the jobs/ and results/ objects a removed registration of this cluster name left in the
+   * store, if a cleanup is owed, before any job of the new registration is written: the new agent
+   * starts at seq 1 and must find only its own jobs there. One cleanup per cluster at a time, so a
+   * slow delete can never remove a job written after it.
+   */
+  private cleanStore(cluster: string): Promise<void> {
+    const owed = this.opts.registry.jobs.owedCleanups().find((c) => c.cluster === cluster);
+    if (!owed) return this.cleaning.get(cluster) ?? Promise.resolve();
+    let running = this.cleaning.get(cluster);
+    if (!running) {
+      running = (async () => {
+        const { store, log, registry } = this.opts;
+        try {
+          let removed = 0;
+          for (const prefix of [storeKeys.jobsPrefix(cluster), storeKeys.resultsPrefix(cluster)]) {
+            for (const e of await store.list(prefix)) {
+              await store.delete(e.key);
+              removed += 1;
+            }
+          }
+          registry.jobs.cleanupDone(cluster, owed.requestedAt);
+          log.info({ cluster, removed }, "removed cluster's jobs and results deleted from the store");
+        } catch (e) {
+          log.warn({ err: e, cluster }, "deleting a removed cluster's jobs and results from the store failed; will retry");
+          throw e;
+        } finally {
+          this.cleaning.delete(cluster);
+        }
+      })();
+      this.cleaning.set(cluster, running);
+    }
+    return running;
+  }
+
   /** Signs and writes these jobs (in seq order per cluster); each written one becomes `dispatched`. */
   private async write(ids: string[]): Promise<void> {
     const { registry, store, signingKey, log } = this.opts;
@@ -371,7 +412,12 @@ export class JobService {
     for (const r of rows) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
     const dispatched: string[] = [];
     await Promise.all(
-      [...byCluster.values()].map(async (list) => {
+      [...byCluster.entries()].map(async ([cluster, list]) => {
+        try {
+          await this.cleanStore(cluster);
+        } catch {
+          return;
+        }
         for (const r of list.sort((a, b) => a.seq - b.seq)) {
           try {
             await store.put(storeKeys.job(r.cluster, r.seq), sealEnvelope(PAYLOAD_TYPES.job, JSON.parse(r.payload), signingKey));

@@ -1,11 +1,15 @@
 // Jobs, their per-cluster seq counters, fleet jobs, teardown markers and the agents' pinned X25519
 // encryption keys. Params are stored as sent to the agent: sealed secrets only ever as ciphertext.
+// Each add of a cluster name is a new generation (a new registration): its seqs start at 1, and the
+// jobs of earlier generations stay in the table as history, final, and are never matched to results.
 import type { JobRecord, JobRejectionReason, JobResult, JobState, JobType, ResultState } from '../../core/jobs.js';
 import type { Db } from './db.js';
 
 export interface JobRow {
   id: string;
   cluster: string;
+  /** The registration generation of the cluster name the job was issued under. */
+  generation: number;
   seq: number;
   type: JobType;
   params: string;
@@ -30,6 +34,7 @@ export interface JobRow {
 export interface NewJob {
   id: string;
   cluster: string;
+  generation: number;
   seq: number;
   type: JobType;
   params: Record<string, unknown>;
@@ -60,6 +65,9 @@ export interface JobQuery {
 }
 
 export const SEALED_PLACEHOLDER = '<sealed>';
+
+/** The result detail of jobs still open when their cluster is removed: they can never finish. */
+export const RETIRED_DETAIL = 'the cluster was removed before this job finished';
 
 /** Params as clients see them: any sealed box replaced by "<sealed>". */
 export function displayParams(params: Record<string, unknown>): Record<string, unknown> {
@@ -100,19 +108,35 @@ export class JobRepo {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      bumpSeq: db.prepare<[string], { last_seq: number }>(
-        'INSERT INTO job_seqs (cluster, last_seq) VALUES (?, 1) ON CONFLICT(cluster) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq',
+      bumpSeq: db.prepare<[string], { last_seq: number; generation: number }>(
+        'INSERT INTO job_seqs (cluster, last_seq) VALUES (?, 1) ON CONFLICT(cluster) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq, generation',
       ),
+      retireSeqs: db.prepare<[string]>(
+        'INSERT INTO job_seqs (cluster, last_seq, generation) VALUES (?, 0, 1) ON CONFLICT(cluster) DO UPDATE SET last_seq = 0, generation = generation + 1',
+      ),
+      retireJobs: db.prepare(
+        `UPDATE jobs SET state = 'cancelled', result_state = 'cancelled', result_started_at = @at, result_finished_at = @at, result_detail = @detail
+         WHERE cluster = @cluster AND state IN ('pending', 'dispatched', 'running')`,
+      ),
+      forgetTeardown: db.prepare<[string]>('DELETE FROM teardowns WHERE cluster = ?'),
+      forgetKey: db.prepare<[string]>('DELETE FROM agent_encryption_keys WHERE cluster = ?'),
+      requestCleanup: db.prepare<[string, string]>(
+        'INSERT INTO store_cleanups (cluster, requested_at) VALUES (?, ?) ON CONFLICT(cluster) DO UPDATE SET requested_at = excluded.requested_at',
+      ),
+      cleanups: db.prepare<[], { cluster: string; requested_at: string }>('SELECT cluster, requested_at FROM store_cleanups ORDER BY cluster'),
+      cleanupDone: db.prepare<[string, string]>('DELETE FROM store_cleanups WHERE cluster = ? AND requested_at = ?'),
       insert: db.prepare(
-        `INSERT INTO jobs (id, cluster, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, fleet_job_id)
-         VALUES (@id, @cluster, @seq, @type, @params, @payload, @destructive, 'pending', @issuerTokenId, @issuerName, @submittedAt, @notAfter, @fleetJobId)`,
+        `INSERT INTO jobs (id, cluster, generation, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, fleet_job_id)
+         VALUES (@id, @cluster, @generation, @seq, @type, @params, @payload, @destructive, 'pending', @issuerTokenId, @issuerName, @submittedAt, @notAfter, @fleetJobId)`,
       ),
       insertFleet: db.prepare(
         `INSERT INTO fleet_jobs (id, selector, type, params, destructive, issuer_token_id, issuer_name, submitted_at, clusters)
          VALUES (@id, @selector, @type, @params, @destructive, @issuerTokenId, @issuerName, @submittedAt, @clusters)`,
       ),
       get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-      bySeq: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE cluster = ? AND seq = ?'),
+      bySeq: db.prepare<{ cluster: string; seq: number }, JobRow>(
+        'SELECT * FROM jobs WHERE cluster = @cluster AND seq = @seq AND generation = COALESCE((SELECT generation FROM job_seqs WHERE cluster = @cluster), 0)',
+      ),
       pending: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state = 'pending' ORDER BY cluster, seq"),
       setState: db.prepare<[JobState, string, JobState]>('UPDATE jobs SET state = ? WHERE id = ? AND state = ?'),
       setResult: db.prepare(
@@ -120,7 +144,7 @@ export class JobRepo {
          result_detail = @detail, result_reason = @reason, result_output = @output, result_etag = @etag WHERE id = @id`,
       ),
       backup: db.prepare<[string, string], JobRow>(
-        "SELECT * FROM jobs WHERE cluster = ? AND type = 'backup' AND state = 'succeeded' AND json_extract(params, '$.backupId') = ? ORDER BY seq DESC LIMIT 1",
+        "SELECT * FROM jobs WHERE cluster = ? AND type = 'backup' AND state = 'succeeded' AND json_extract(params, '$.backupId') = ? ORDER BY generation DESC, seq DESC LIMIT 1",
       ),
       pinKey: db.prepare(
         `INSERT INTO agent_encryption_keys (cluster, keyid, encryption_key, pinned_at) VALUES (?, ?, ?, ?)
@@ -133,17 +157,43 @@ export class JobRepo {
     };
   }
 
-  /** The next seq of this cluster; never returns a seq twice, even after the cluster is removed and re-added. */
-  nextSeq(cluster: string): number {
+  /** The next seq of this cluster's current generation (1 after each removal); never the same seq twice within a generation. */
+  nextSeq(cluster: string): { seq: number; generation: number } {
     const row = this.stmts.bumpSeq.get(cluster);
     if (!row) throw new Error(`seq counter for ${cluster} did not advance`);
-    return row.last_seq;
+    return { seq: row.last_seq, generation: row.generation };
+  }
+
+  /**
+   * Ends the registration a cluster name had (call in the transaction that removes the cluster): the
+   * next generation's seqs start at 1, open jobs become `cancelled` (no agent will ever finish them),
+   * the teardown marker and pinned encryption key go, and a store cleanup of the cluster's jobs/ and
+   * results/ is owed. Returns how many open jobs were cancelled.
+   */
+  retire(cluster: string, at: string): number {
+    const cancelled = this.stmts.retireJobs.run({ cluster, at, detail: RETIRED_DETAIL }).changes;
+    this.stmts.retireSeqs.run(cluster);
+    this.stmts.forgetTeardown.run(cluster);
+    this.stmts.forgetKey.run(cluster);
+    this.stmts.requestCleanup.run(cluster, at);
+    return cancelled;
+  }
+
+  /** Store cleanups owed for removed clusters; each is done once its objects are deleted. */
+  owedCleanups(): { cluster: string; requestedAt: string }[] {
+    return this.stmts.cleanups.all().map((r) => ({ cluster: r.cluster, requestedAt: r.requested_at }));
+  }
+
+  /** Clears a cleanup, unless the cluster was removed again since it was requested. */
+  cleanupDone(cluster: string, requestedAt: string): void {
+    this.stmts.cleanupDone.run(cluster, requestedAt);
   }
 
   insert(j: NewJob): void {
     this.stmts.insert.run({
       id: j.id,
       cluster: j.cluster,
+      generation: j.generation,
       seq: j.seq,
       type: j.type,
       params: JSON.stringify(j.params),
@@ -175,8 +225,9 @@ export class JobRepo {
     return this.stmts.get.get(id);
   }
 
+  /** The job at this seq of the cluster's current registration. */
   bySeq(cluster: string, seq: number): JobRow | undefined {
-    return this.stmts.bySeq.get(cluster, seq);
+    return this.stmts.bySeq.get({ cluster, seq });
   }
 
   /** Jobs written to the registry but not yet to the store, oldest seq first per cluster. */

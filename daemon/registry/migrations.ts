@@ -132,4 +132,60 @@ export const MIGRATIONS: readonly string[] = [
     job_id TEXT
   );
   `,
+  // Jobs are bound to a registration: each add of a cluster name is a new generation whose seqs start
+  // at 1, so (cluster, seq) is unique only within a generation and old generations stay readable.
+  // A removed cluster owes a store cleanup of its jobs/ and results/ until the daemon has done it.
+  // Counters of clusters already removed are retired here, as a removal now does.
+  `
+  ALTER TABLE job_seqs ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE jobs_v3 (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    params TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    destructive INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'dispatched', 'running', 'succeeded', 'failed', 'expired', 'rejected', 'cancelled')),
+    issuer_token_id TEXT NOT NULL,
+    issuer_name TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    fleet_job_id TEXT REFERENCES fleet_jobs(id),
+    result_state TEXT,
+    result_started_at TEXT,
+    result_finished_at TEXT,
+    result_detail TEXT,
+    result_reason TEXT,
+    result_output TEXT,
+    result_etag TEXT,
+    UNIQUE (cluster, generation, seq)
+  );
+  INSERT INTO jobs_v3 (id, cluster, generation, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, fleet_job_id,
+    result_state, result_started_at, result_finished_at, result_detail, result_reason, result_output, result_etag)
+  SELECT id, cluster, 0, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, fleet_job_id,
+    result_state, result_started_at, result_finished_at, result_detail, result_reason, result_output, result_etag FROM jobs;
+  DROP TABLE jobs;
+  ALTER TABLE jobs_v3 RENAME TO jobs;
+  CREATE INDEX jobs_by_state ON jobs(state, cluster, generation, seq);
+  CREATE INDEX jobs_by_fleet_job ON jobs(fleet_job_id);
+  CREATE INDEX jobs_by_submitted ON jobs(submitted_at);
+
+  CREATE TABLE store_cleanups (
+    cluster TEXT PRIMARY KEY,
+    requested_at TEXT NOT NULL
+  );
+
+  INSERT INTO store_cleanups (cluster, requested_at)
+    SELECT cluster, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM job_seqs WHERE cluster NOT IN (SELECT name FROM clusters);
+  UPDATE job_seqs SET generation = 1, last_seq = 0 WHERE cluster NOT IN (SELECT name FROM clusters);
+  UPDATE jobs SET state = 'cancelled', result_state = 'cancelled',
+    result_started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), result_finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    result_detail = 'the cluster was removed before this job finished'
+    WHERE cluster NOT IN (SELECT name FROM clusters) AND state IN ('pending', 'dispatched', 'running');
+  DELETE FROM teardowns WHERE cluster NOT IN (SELECT name FROM clusters);
+  DELETE FROM agent_encryption_keys WHERE cluster NOT IN (SELECT name FROM clusters);
+  `,
 ];

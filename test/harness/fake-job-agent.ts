@@ -1,5 +1,5 @@
 // A FakeAgent that also takes jobs: it reads clusters/<c>/jobs/, verifies each envelope against the
-// control-plane key (signature, cluster, seq = file name, schema), opens sealed secrets with its
+// control-plane key (signature, cluster, its own agent key, seq = file name, schema), opens sealed secrets with its
 // X25519 key, and writes signed results. Enough of an agent to drive the daemon's job pipeline;
 // the real runner (agent/jobs/) has its own tests.
 import type { KeyObject } from 'node:crypto';
@@ -40,6 +40,7 @@ export class FakeJobAgent extends FakeAgent {
       const payload = JobPayloadSchema.parse(opened.payload);
       const seq = seqFromKey(e.key);
       if (payload.cluster !== this.cluster || payload.seq !== seq) throw new Error(`${e.key}: job for ${payload.cluster}#${payload.seq}`);
+      if (payload.agentKeyId !== this.key.keyid) throw new Error(`${e.key}: job for agent key ${payload.agentKeyId}, this agent is ${this.key.keyid}`);
       if (payload.type !== 'cancel' && payload.type in JOB_PARAMS) JOB_PARAMS[payload.type as keyof typeof JOB_PARAMS].parse(payload.params);
       const job: ReadJob = { key: e.key, seq, payload };
       if (payload.type === 'rotate-credentials') {

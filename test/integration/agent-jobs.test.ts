@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { loadOrCreateAgentKey } from '../../agent/identity.js';
 import { startAgent, type AgentHandle } from '../../agent/main.js';
 import { AgentConfigSchema, type AgentConfig } from '../../config/schemas.js';
 import { openEnvelope, PAYLOAD_TYPES, sealEnvelope } from '../../core/dsse.js';
@@ -51,11 +52,16 @@ async function stop(agent: AgentHandle): Promise<void> {
   await agent.stop();
 }
 
-async function submit(store: DirStore, seq: number, type: string, params: Record<string, unknown>, times: { notAfter?: string } = {}): Promise<string> {
+/** The key id of the agent that will run from dataDir (created now if it does not exist yet): jobs name it. */
+function agentKeyId(dataDir: string): string {
+  return loadOrCreateAgentKey(dataDir).key.keyid;
+}
+
+async function submit(store: DirStore, dataDir: string, seq: number, type: string, params: Record<string, unknown>, times: { notAfter?: string } = {}): Promise<string> {
   n += 1;
   const id = `30000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const now = Date.now();
-  const payload = { cluster: CLUSTER, seq, id, type, params, issuedAt: new Date(now).toISOString(), notAfter: times.notAfter ?? new Date(now + 3_600_000).toISOString(), destructive: false, issuer: { tokenId: 't', name: 'it' } };
+  const payload = { cluster: CLUSTER, agentKeyId: agentKeyId(dataDir), seq, id, type, params, issuedAt: new Date(now).toISOString(), notAfter: times.notAfter ?? new Date(now + 3_600_000).toISOString(), destructive: false, issuer: { tokenId: 't', name: 'it' } };
   await store.put(storeKeys.job(CLUSTER, seq), sealEnvelope(PAYLOAD_TYPES.job, payload, controlPlane));
   return id;
 }
@@ -78,8 +84,9 @@ describe('agent jobs through a directory store', () => {
     const storePath = tempDir();
     const store = new DirStore(storePath);
     const actions = new CountingActions();
-    await start(storePath, tempDir(), actions);
-    const id = await submit(store, 1, 'scale', scale);
+    const dataDir = tempDir();
+    await start(storePath, dataDir, actions);
+    const id = await submit(store, dataDir, 1, 'scale', scale);
     const done = await waitUntil(() => result(store, 1), { what: 'the scale result' });
     expect(done).toMatchObject({ id, state: 'succeeded', cluster: CLUSTER, seq: 1 });
     expect(actions.calls).toBe(1);
@@ -100,7 +107,7 @@ describe('agent jobs through a directory store', () => {
     mkdirSync(join(storePath, 'clusters', CLUSTER), { recursive: true });
     writeFileSync(join(storePath, 'clusters', CLUSTER, 'results'), 'blocked');
     const first = await start(storePath, dataDir, actions);
-    const id = await submit(store, 1, 'scale', scale);
+    const id = await submit(store, dataDir, 1, 'scale', scale);
     await waitUntil(() => actions.calls >= 1 || null, { what: 'the executor to run' });
     await stop(first);
     expect(await result(store, 1).catch(() => null)).toBeNull();
@@ -117,10 +124,11 @@ describe('agent jobs through a directory store', () => {
     const storePath = tempDir();
     const store = new DirStore(storePath);
     const actions = new CountingActions();
-    const target = await submit(store, 1, 'drain', { node: 'node-1' });
-    await submit(store, 2, 'cancel', { targetSeq: 1, targetId: target });
-    await submit(store, 3, 'cordon', { node: 'node-2' }, { notAfter: new Date(Date.now() - 60_000).toISOString() });
-    await start(storePath, tempDir(), actions);
+    const dataDir = tempDir();
+    const target = await submit(store, dataDir, 1, 'drain', { node: 'node-1' });
+    await submit(store, dataDir, 2, 'cancel', { targetSeq: 1, targetId: target });
+    await submit(store, dataDir, 3, 'cordon', { node: 'node-2' }, { notAfter: new Date(Date.now() - 60_000).toISOString() });
+    await start(storePath, dataDir, actions);
     const expired = await waitUntil(() => result(store, 3), { what: 'the expired result' });
     expect(expired.state).toBe('expired');
     expect((await result(store, 1))?.state).toBe('cancelled');

@@ -40,7 +40,7 @@ function job(seq: number, key: SigningKey, cluster = CLUSTER): Buffer {
   const now = new Date();
   return sealEnvelope(
     PAYLOAD_TYPES.job,
-    { cluster, seq, id: randomUUID(), type: 'scale', params: { namespace: 'web', name: 'api', replicas: seq }, issuedAt: now.toISOString(), notAfter: new Date(now.getTime() + 3_600_000).toISOString(), destructive: false, issuer: { tokenId: 't1', name: 'admin' } },
+    { cluster, agentKeyId: 'ed25519:00000000000000000000000000000000', seq, id: randomUUID(), type: 'scale', params: { namespace: 'web', name: 'api', replicas: seq }, issuedAt: now.toISOString(), notAfter: new Date(now.getTime() + 3_600_000).toISOString(), destructive: false, issuer: { tokenId: 't1', name: 'admin' } },
     key,
   );
 }

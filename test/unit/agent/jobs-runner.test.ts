@@ -24,7 +24,7 @@ let n = 0;
 function job(seq: number, type: string, params: Record<string, unknown>, cluster = C) {
   n += 1;
   const id = `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-  const payload = { cluster, seq, id, type, params, issuedAt: '2030-05-31T23:00:00.000Z', notAfter: '2030-06-01T01:00:00.000Z', destructive: false, issuer: { tokenId: 't', name: 'test' } };
+  const payload = { cluster, agentKeyId: keys.agent.keyid, seq, id, type, params, issuedAt: '2030-05-31T23:00:00.000Z', notAfter: '2030-06-01T01:00:00.000Z', destructive: false, issuer: { tokenId: 't', name: 'test' } };
   return { id, body: sealEnvelope(PAYLOAD_TYPES.job, payload, keys.controlPlane) };
 }
 
@@ -178,7 +178,7 @@ describe('JobRunner', () => {
     const runner = await open(store, actions, tempDir());
     const id = '20000000-0000-4000-8000-000000000001';
     const sealed = seal(Buffer.from(JSON.stringify({ password: 's3cret-value' })), keys.agentEncryption.publicKey, sealContext(C, id));
-    const payload = { cluster: C, seq: 1, id, type: 'rotate-credentials', params: { namespace: 'web', target: 'secret', name: 'db', sealed }, issuedAt: '2030-05-31T23:00:00.000Z', notAfter: '2030-06-01T01:00:00.000Z', destructive: true, issuer: { tokenId: 't', name: 'test' } };
+    const payload = { cluster: C, agentKeyId: keys.agent.keyid, seq: 1, id, type: 'rotate-credentials', params: { namespace: 'web', target: 'secret', name: 'db', sealed }, issuedAt: '2030-05-31T23:00:00.000Z', notAfter: '2030-06-01T01:00:00.000Z', destructive: true, issuer: { tokenId: 't', name: 'test' } };
     await store.put(storeKeys.job(C, 1), sealEnvelope(PAYLOAD_TYPES.job, payload, keys.controlPlane));
     await runner.pollNow();
     expect(actions.credentials.get('web/db')).toEqual({ password: 's3cret-value' });

@@ -16,6 +16,7 @@ import { FleetState } from '../../../daemon/fleet/state.js';
 import { checkResult, type ResultContext } from '../../../daemon/jobs/result-rules.js';
 import { JobService } from '../../../daemon/jobs/service.js';
 import { DaemonMetrics } from '../../../daemon/metrics.js';
+import { RETIRED_DETAIL } from '../../../daemon/registry/jobs.js';
 import { Registry } from '../../../daemon/registry/registry.js';
 import { FakeJobAgent } from '../../harness/fake-job-agent.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
@@ -53,19 +54,67 @@ function seqs(res: Awaited<ReturnType<JobService['submit']>>): number[] {
 }
 
 describe('job service', () => {
-  it('gives each cluster its own growing seq and never reuses one after the cluster is re-added', async () => {
-    addRegistered('a');
+  it('gives each cluster its own growing seq, and a re-added cluster a fresh registration starting at seq 1', async () => {
+    const oldAgent = addRegistered('a');
     addRegistered('b');
     expect(seqs(await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'n' } }))).toEqual([1]);
-    expect(seqs(await jobs.submit(ADMIN, { cluster: 'a', type: 'uncordon', params: { node: 'n' } }))).toEqual([2]);
+    const open = await jobs.submit(ADMIN, { cluster: 'a', type: 'uncordon', params: { node: 'n' } });
+    if (!('jobs' in open)) throw new Error('expected jobs');
+    expect(seqs(open)).toEqual([2]);
     expect(seqs(await jobs.submit(ADMIN, { cluster: 'b', type: 'cordon', params: { node: 'n' } }))).toEqual([1]);
     // a refused submission consumes no seq
     await expect(jobs.submit(ADMIN, { cluster: 'a', type: 'scale', params: { namespace: 'x', name: 'y', replicas: -1 } })).rejects.toThrow(FlotillaError);
+    const [first] = await oldAgent.jobs();
+    if (!first) throw new Error('expected a job');
+    expect(first.payload.agentKeyId).toBe(oldAgent.key.keyid);
+    await oldAgent.finish(first);
+    const firstResult = jobs.verifyResult('a', storeKeys.result('a', 1), (await store.get(storeKeys.result('a', 1), 1 << 20))?.body ?? Buffer.alloc(0));
+    if (firstResult.kind !== 'accept') throw new Error(`expected the result to be accepted: ${JSON.stringify(firstResult)}`);
+    jobs.applyResults([{ cluster: 'a', key: storeKeys.result('a', 1), etag: 'e1', result: firstResult.result }]);
+
     fleet.removeCluster({ id: 'admin', name: 'admin' }, 'a');
+    const newAgent = addRegistered('a');
+    const again = await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'n' } });
+    expect(seqs(again)).toEqual([1]);
+    // The old registration's objects are gone; only the new job is in the store, bound to the new key.
+    expect((await store.list('clusters/a/jobs/')).map((e) => e.key)).toEqual([storeKeys.job('a', 1)]);
+    expect(await store.list('clusters/a/results/')).toEqual([]);
+    const [fresh] = await newAgent.jobs();
+    expect(fresh?.payload.agentKeyId).toBe(newAgent.key.keyid);
+    expect(fresh?.payload.agentKeyId).not.toBe(oldAgent.key.keyid);
+    // History of the old registration stays readable: its finished job as it was, its open job cancelled.
+    const history = jobs.list({ cluster: 'a', limit: 10 });
+    expect(history).toHaveLength(3);
+    expect(jobs.get(firstResult.result.id)).toMatchObject({ seq: 1, state: 'succeeded' });
+    expect(jobs.get(open.jobs[0]?.id ?? '')).toMatchObject({ seq: 2, state: 'cancelled', result: { detail: RETIRED_DETAIL } });
+    expect(jobs.get('jobs' in again ? (again.jobs[0]?.id ?? '') : '')).toMatchObject({ seq: 1, state: 'dispatched' });
+    // A result the old agent writes now is refused: signed by a key no longer pinned.
+    await oldAgent.finish({ seq: 1, payload: first.payload });
+    const late = jobs.verifyResult('a', storeKeys.result('a', 1), (await store.get(storeKeys.result('a', 1), 1 << 20))?.body ?? Buffer.alloc(0));
+    expect(late).toMatchObject({ kind: 'reject', reason: 'unknown_key' });
+    // The removal was audited with what it cancelled.
+    expect(registry.audit.list(50).find((e) => e.action === 'cluster.remove')?.detail).toMatchObject({ jobsCancelled: 1 });
+  });
+
+  it('survives a store outage at removal: the cleanup is owed until it is done, before the new registration\'s first job is written', async () => {
     addRegistered('a');
-    expect(seqs(await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'n' } }))).toEqual([3]);
-    const keys = (await store.list('clusters/a/jobs/')).map((e) => e.key).sort();
-    expect(keys).toEqual([storeKeys.job('a', 1), storeKeys.job('a', 2), storeKeys.job('a', 3)]);
+    await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'n' } });
+    await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'm' } });
+    fleet.removeCluster({ id: 'admin', name: 'admin' }, 'a');
+    const del = store.delete.bind(store);
+    store.delete = () => Promise.reject(new Error('store down'));
+    await jobs.flushPending();
+    expect(registry.jobs.owedCleanups().map((c) => c.cluster)).toEqual(['a']);
+    addRegistered('a');
+    const res = await jobs.submit(ADMIN, { cluster: 'a', type: 'uncordon', params: { node: 'n' } });
+    if (!('jobs' in res)) throw new Error('expected jobs');
+    // Not written over an old registration's leftovers while they cannot be deleted.
+    expect(res.jobs[0]).toMatchObject({ seq: 1, state: 'pending' });
+    store.delete = del;
+    await jobs.flushPending();
+    expect(registry.jobs.owedCleanups()).toEqual([]);
+    expect(jobs.get(res.jobs[0]?.id ?? '').state).toBe('dispatched');
+    expect((await store.list('clusters/a/jobs/')).map((e) => e.key)).toEqual([storeKeys.job('a', 1)]);
   });
 
   it('signs envelopes the control-plane key verifies, and a failed store write leaves the job pending until flushed', async () => {
