@@ -34,6 +34,25 @@ describe('registry migrations', () => {
     expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'b'").get()).toEqual({ n: 0 });
   });
 
+  it('moves jobs to per-registration generations: removed clusters retired and owed a store cleanup, live ones untouched', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`INSERT INTO clusters (name, labels, created_at, interval_seconds, registration, token_hash) VALUES ('live', '{}', 't', 10, 'registered', 'h');
+      INSERT INTO job_seqs (cluster, last_seq) VALUES ('live', 2), ('gone', 1);
+      INSERT INTO jobs (id, cluster, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after)
+        VALUES ('j1', 'live', 2, 'cordon', '{}', '{}', 0, 'dispatched', 't', 'n', 't', 't'), ('j2', 'gone', 1, 'cordon', '{}', '{}', 0, 'dispatched', 't', 'n', 't', 't');`);
+    migrate(db);
+    expect(db.prepare('SELECT cluster, last_seq, generation FROM job_seqs ORDER BY cluster').all()).toEqual([
+      { cluster: 'gone', last_seq: 0, generation: 1 },
+      { cluster: 'live', last_seq: 2, generation: 0 },
+    ]);
+    expect(db.prepare('SELECT id, generation, state FROM jobs ORDER BY id').all()).toEqual([
+      { id: 'j1', generation: 0, state: 'dispatched' },
+      { id: 'j2', generation: 0, state: 'cancelled' },
+    ]);
+    expect(db.prepare('SELECT cluster FROM store_cleanups').all()).toEqual([{ cluster: 'gone' }]);
+  });
+
   it('refuses a registry written by a newer version', () => {
     const db = new Database(':memory:');
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
