@@ -1,9 +1,11 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S.
+// Environment: BENCH_ONLY=fleet|tui|jobs, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
+import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
 
 const only = process.env.BENCH_ONLY;
@@ -16,6 +18,9 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(tot
 const date = new Date().toISOString().slice(0, 10);
 const fleet: FleetResult[] = [];
 const tui: TuiResult[] = [];
+const pickup: PickupResult[] = [];
+const throughput: ThroughputResult[] = [];
+const fanout: FanoutResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -28,6 +33,19 @@ if (!only || only === 'tui') {
     log(`tui: frame time for a 10,000-row fleet at ${size.columns}×${size.rows}`);
     tui.push(await benchTuiFrames(10_000, size));
   }
+}
+
+if (!only || only === 'jobs') {
+  const jobOpts = { pickupJobs: Number(process.env.BENCH_JOBS_PICKUP ?? '100'), meanGapMs: Number(process.env.BENCH_JOBS_GAP_MS ?? '600'), burstJobs: Number(process.env.BENCH_JOBS_BURST ?? '500'), log };
+  for (const kind of ['dir', 's3'] as const) {
+    log(`jobs: pickup and throughput through one agent on the ${kind} store`);
+    const r = await benchJobsOnStore(kind, jobOpts);
+    pickup.push(r.pickup);
+    throughput.push(r.throughput);
+  }
+  const n = Number(process.env.BENCH_FANOUT_CLUSTERS ?? '1000');
+  log(`jobs: fan-out of one fleet job to ${n} clusters`);
+  fanout.push(await benchFanout(n, { log }));
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -50,7 +68,30 @@ if (tui.length) {
     '',
   );
 }
+if (pickup.length) {
+  const storeName = (k: string) => (k === 's3' ? 'S3 (s3rver)' : 'directory');
+  lines.push(
+    '| job pickup | poll interval | p50 | p90 | p99 | max | samples | not succeeded | agent refusals | torn result reads |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...pickup.map((p) => `| ${storeName(p.store)} | ${p.pollIntervalMs} ms | ${p.latencyMs.p50} ms | ${p.latencyMs.p90} ms | ${p.latencyMs.p99} ms | ${p.latencyMs.max} ms | ${p.latencyMs.n} | ${p.notSucceeded} | ${p.agentRefusals} | ${p.tornResultReads} |`),
+    '',
+    `One job written every ${pickup[0]!.meanGapMs} ms on average (each gap uniform within ±1/3 of it).`,
+    '',
+    '| jobs through one agent | burst | written in | first start → last result | jobs/s | first write → last result | not succeeded |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...throughput.map((t) => `| ${storeName(t.store)} | ${t.jobs} | ${f1(t.writeSeconds)} s | ${f1(t.runSeconds)} s | ${f1(t.jobsPerSecond)} | ${f1(t.totalSeconds)} s | ${t.notSucceeded} |`),
+    '',
+  );
+}
+if (fanout.length) {
+  lines.push(
+    '| fleet job fan-out | response (all envelopes written) | all pending on jobs topic | all dispatched on jobs topic | envelopes in store | daemon CPU | daemon RSS peak |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...fanout.map((f) => `| ${f.clusters} clusters | ${Math.round(f.responseMs)} ms | ${Math.round(f.allPendingMs)} ms | ${Math.round(f.allDispatchedMs)} ms | ${f.envelopesInStore} | ${f1(f.daemonCpuSeconds)} s | ${f1(f.daemonRssPeakMiB)} MiB |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout }, null, 2));
