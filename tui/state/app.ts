@@ -13,7 +13,7 @@ import { filterProblems, parseFilter } from './filter.js';
 import { initialFleet, reduceFleet, type FleetAction, type FleetState } from './fleet.js';
 import { cancelJobSpec, clusterActionSpec, type ClusterAction, type SpecResult } from './job-actions.js';
 import { fleetGroups, initialJobs, jobFilterProblems, reduceJobs, selectVisibleJobs, type JobsAction, type JobsState } from './jobs.js';
-import { bodyLines, detailSectionRows, fleetTableRows, helpLayout, jobsTableRows, type Viewport } from './layout.js';
+import { bodyLines, detailSectionRows, fleetTableRows, helpLayout, jobsTableRows, keepInView, type Viewport } from './layout.js';
 import { selectVisibleRows } from './select.js';
 import { dryRunParams, runDialogSpec, runLabel, type RunRequest } from './run-command.js';
 import { nextSort, type SortMode } from './sort.js';
@@ -163,16 +163,12 @@ export function sectionItemCount(detail: ClusterDetail | null, section: Section)
 function normalize(state: AppState, follow: boolean): AppState {
   const rows = visibleRows(state);
   const page = fleetTableRows(state.viewport, state.conn);
-  let cursor = state.cursor;
+  let wanted = state.cursor;
   if (follow && state.selected !== null) {
     const idx = rows.findIndex((r) => r.name === state.selected);
-    if (idx >= 0) cursor = idx;
+    if (idx >= 0) wanted = idx;
   }
-  cursor = Math.max(0, Math.min(cursor, rows.length - 1));
-  let scroll = state.scroll;
-  if (cursor < scroll) scroll = cursor;
-  if (cursor >= scroll + page) scroll = cursor - page + 1;
-  scroll = Math.max(0, Math.min(scroll, Math.max(0, rows.length - page)));
+  const { cursor, scroll } = keepInView(wanted, state.scroll, rows.length, page);
   const selected = rows[cursor]?.name ?? null;
 
   let views = state.views;
@@ -180,14 +176,9 @@ function normalize(state: AppState, follow: boolean): AppState {
   const top = topView(state);
   if (top.kind === 'cluster') {
     const count = sectionItemCount(state.detail?.name === top.name ? state.detail.data : null, top.section);
-    const rowsShown = detailSectionRows(state.viewport, state.conn);
-    detailCursor = Math.max(0, Math.min(detailCursor, count - 1));
-    let top2 = top.scroll;
-    if (count > 0 && detailCursor < top2) top2 = detailCursor;
-    if (count > 0 && detailCursor >= top2 + rowsShown) top2 = detailCursor - rowsShown + 1;
-    const max = Math.max(0, count - rowsShown);
-    const clamped = Math.max(0, Math.min(top2, max));
-    if (clamped !== top.scroll) views = [...state.views.slice(0, -1), { ...top, scroll: clamped }];
+    const inView = keepInView(detailCursor, top.scroll, count, detailSectionRows(state.viewport, state.conn));
+    detailCursor = inView.cursor;
+    if (inView.scroll !== top.scroll) views = [...state.views.slice(0, -1), { ...top, scroll: inView.scroll }];
   }
   const jobs = normalizeJobs(state, follow);
   if (
@@ -213,12 +204,8 @@ function normalizeJobs(state: AppState, follow: boolean): Pick<AppState, 'jobsCu
     const idx = rows.findIndex((j) => j.id === state.jobSelected);
     if (idx >= 0) cursor = idx;
   }
-  cursor = Math.max(0, Math.min(cursor, rows.length - 1));
-  let scroll = state.jobsScroll;
-  if (cursor < scroll) scroll = cursor;
-  if (cursor >= scroll + page) scroll = cursor - page + 1;
-  scroll = Math.max(0, Math.min(scroll, Math.max(0, rows.length - page)));
-  return { jobsCursor: cursor, jobsScroll: scroll, jobSelected: rows[cursor]?.id ?? null };
+  const inView = keepInView(cursor, state.jobsScroll, rows.length, page);
+  return { jobsCursor: inView.cursor, jobsScroll: inView.scroll, jobSelected: rows[inView.cursor]?.id ?? null };
 }
 
 function openCluster(state: AppState, name: string): AppState {

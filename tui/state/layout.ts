@@ -75,3 +75,12 @@ export function helpLayout(width: number, bodyHeight: number): { columns: number
   return { columns, columnWidth: Math.floor(width / columns) - 1, rowsPerColumn: Math.max(1, bodyHeight - 2) };
 }
 
+
+/** Clamps a cursor into a list of `count` items and moves a `page`-row window so the cursor stays in view. */
+export function keepInView(cursor: number, scroll: number, count: number, page: number): { cursor: number; scroll: number } {
+  const c = Math.max(0, Math.min(cursor, count - 1));
+  let s = scroll;
+  if (c < s) s = c;
+  if (c >= s + page) s = c - page + 1;
+  return { cursor: c, scroll: Math.max(0, Math.min(s, Math.max(0, count - page))) };
+}
