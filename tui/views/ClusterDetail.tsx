@@ -20,6 +20,7 @@ import {
 import { formatReasons } from '../render/fleet-row.js';
 import { HISTORY_LINES } from '../state/layout.js';
 import { SECTIONS, type Section } from '../state/app.js';
+import { KeyHints } from './KeyHints.js';
 import { useTheme } from './theme.js';
 
 const TITLES: Record<Section, string> = { nodes: 'Nodes', workloads: 'Workloads', events: 'Events' };
@@ -107,12 +108,7 @@ export function ClusterDetailView(props: {
               {focused ? '▸ ' : '  '}
               {TITLES[section]}
               {count}
-              {hints.map((h) => (
-                <Text key={h.keys} bold={false}>
-                  {'  '}
-                  <Text color={theme.accent}>{h.keys}</Text> <Text color={theme.muted}>{h.description}</Text>
-                </Text>
-              ))}
+              <KeyHints hints={hints} leading />
             </Text>
             {focused &&
               (detail ? (

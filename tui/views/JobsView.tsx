@@ -9,6 +9,7 @@ import { fleetGroupText, jobCells, JOB_COLUMNS, JOB_STATE_COLUMN } from '../rend
 import { fit } from '../render/text.js';
 import type { FleetGroup } from '../state/jobs.js';
 import { FLEET_GROUP_LINES } from '../state/layout.js';
+import { KeyHints } from './KeyHints.js';
 import { useTheme } from './theme.js';
 
 const JobLine = memo(function JobLine(props: { job: JobRecord; selected: boolean; now: number; columns: Column[] }) {
@@ -51,15 +52,7 @@ export function JobsView(props: {
       <Text wrap="truncate">
         <Text bold>Jobs</Text>
         <Text color={theme.muted}>{` (${count}, newest first)`}</Text>
-        {hints.map((h) => (
-          <Text key={h.keys}>
-            {'  '}
-            <Text bold color={theme.accent}>
-              {h.keys}
-            </Text>{' '}
-            <Text color={theme.muted}>{h.description}</Text>
-          </Text>
-        ))}
+        <KeyHints hints={hints} leading boldKeys />
       </Text>
       {props.groups.slice(0, FLEET_GROUP_LINES).map((g) => (
         <Text key={g.fleetJobId} wrap="truncate" color={g.done ? theme.muted : theme.accent}>
