@@ -6,6 +6,8 @@ import { render } from 'ink';
 import type { ReactElement } from 'react';
 import type { ClusterDetail, ClusterRow } from '../../../core/fleet.js';
 import { initialState, reduce, type Action, type AppState } from '../../../tui/state/app.js';
+import { App } from '../../../tui/views/App.js';
+import { makeTheme, ThemeContext } from '../../../tui/views/theme.js';
 
 export const NOW = Date.parse('2025-06-01T12:00:00Z');
 
@@ -84,3 +86,25 @@ export function renderAt(element: ReactElement, columns: number, rows: number) {
 
 /** Lets Ink flush a render triggered by input or a store change. */
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+
+const mounted: { unmount: () => void }[] = [];
+
+/** Remembers a rendered tree so unmountAll() (in afterEach) takes it down. */
+export function track<T extends { unmount: () => void }>(r: T): T {
+  mounted.push(r);
+  return r;
+}
+
+export function unmountAll(): void {
+  for (const m of mounted.splice(0)) m.unmount();
+}
+
+/** The root view for a state, at the state's own terminal size; returns the frame. */
+export function showApp(state: AppState, color = false): string {
+  const tree: ReactElement = (
+    <ThemeContext.Provider value={makeTheme(color)}>
+      <App state={state} />
+    </ThemeContext.Provider>
+  );
+  return track(renderAt(tree, state.viewport.columns, state.viewport.rows)).lastFrame();
+}

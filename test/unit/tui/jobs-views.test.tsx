@@ -1,29 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReactElement } from 'react';
 import type { KeyAction } from '../../../tui/keymap.js';
-import type { AppState } from '../../../tui/state/app.js';
 import { createStore } from '../../../tui/state/store.js';
-import { App } from '../../../tui/views/App.js';
 import { Console } from '../../../tui/views/Console.js';
-import { makeTheme, ThemeContext } from '../../../tui/views/theme.js';
-import { DETAIL, apply, renderAt, settle } from './helpers.js';
+import { apply, DETAIL, renderAt, settle, showApp, track, unmountAll } from './helpers.js';
 import { jobById, jobsState } from './jobs-helpers.js';
 
-const mounted: { unmount: () => void }[] = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
-
-function show(state: AppState, color = false): string {
-  const tree: ReactElement = (
-    <ThemeContext.Provider value={makeTheme(color)}>
-      <App state={state} />
-    </ThemeContext.Provider>
-  );
-  const r = renderAt(tree, state.viewport.columns, state.viewport.rows);
-  mounted.push(r);
-  return r.lastFrame();
-}
+afterEach(unmountAll);
+const show = showApp;
 
 const key = (action: KeyAction) => ({ type: 'key' as const, action });
 const lines = (frame: string) => frame.split('\n');
@@ -107,7 +90,7 @@ describe('read-only users', () => {
   it('have action keys do nothing in the live console', async () => {
     const store = createStore(cluster('viewer', 80, 24));
     const r = renderAt(<Console store={store} color={false} />, 80, 24);
-    mounted.push(r);
+    track(r);
     await settle();
     const before = store.getState();
     for (const k of ['d', 'c', 'u', 's', 'r', 'b']) r.stdin.write(k);
@@ -121,7 +104,7 @@ describe('live console', () => {
   it('opens the dialog with d, takes the typed cluster name and queues the call', async () => {
     const store = createStore(apply(jobsState('operator'), key('drill'), { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL }));
     const r = renderAt(<Console store={store} color={false} />, 80, 24);
-    mounted.push(r);
+    track(r);
     await settle();
     r.stdin.write('d');
     await settle();

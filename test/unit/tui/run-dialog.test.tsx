@@ -1,30 +1,14 @@
 // The blast-radius dialog of a `:run` fleet job, rendered at 80×24, and its row builder.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReactElement } from 'react';
 import type { KeyAction } from '../../../tui/keymap.js';
 import { blastRows } from '../../../tui/render/blast-rows.js';
 import type { Action, AppState } from '../../../tui/state/app.js';
 import type { Affected } from '../../../tui/state/calls.js';
-import { App } from '../../../tui/views/App.js';
-import { makeTheme, ThemeContext } from '../../../tui/views/theme.js';
-import { apply, renderAt } from './helpers.js';
+import { apply, showApp, unmountAll } from './helpers.js';
 import { jobsState } from './jobs-helpers.js';
 
-const mounted: { unmount: () => void }[] = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
-
-function show(state: AppState): string {
-  const tree: ReactElement = (
-    <ThemeContext.Provider value={makeTheme(false)}>
-      <App state={state} />
-    </ThemeContext.Provider>
-  );
-  const r = renderAt(tree, state.viewport.columns, state.viewport.rows);
-  mounted.push(r);
-  return r.lastFrame();
-}
+afterEach(unmountAll);
+const show = showApp;
 
 const key = (action: KeyAction): Action => ({ type: 'key', action });
 

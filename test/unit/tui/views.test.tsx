@@ -1,27 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReactElement } from 'react';
-import { App } from '../../../tui/views/App.js';
 import { Console } from '../../../tui/views/Console.js';
-import { makeTheme, ThemeContext } from '../../../tui/views/theme.js';
 import { createStore } from '../../../tui/state/store.js';
-import type { AppState } from '../../../tui/state/app.js';
-import { DETAIL, NOW, apply, connectedState, makeRow, renderAt, settle } from './helpers.js';
+import { apply, connectedState, DETAIL, makeRow, NOW, renderAt, settle, showApp, track, unmountAll } from './helpers.js';
 
-const mounted: { unmount: () => void }[] = [];
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.unmount();
-});
-
-function show(state: AppState, color = false): string {
-  const tree: ReactElement = (
-    <ThemeContext.Provider value={makeTheme(color)}>
-      <App state={state} />
-    </ThemeContext.Provider>
-  );
-  const r = renderAt(tree, state.viewport.columns, state.viewport.rows);
-  mounted.push(r);
-  return r.lastFrame();
-}
+afterEach(unmountAll);
+const show = showApp;
 
 const lines = (frame: string) => frame.split('\n');
 const rows = (n: number) => Array.from({ length: n }, (_, i) => makeRow(`cluster-${String(i).padStart(5, '0')}`));
@@ -157,7 +140,7 @@ describe('console', () => {
   it('drives the store from keypresses through the keymap', async () => {
     const store = createStore(connectedState());
     const r = renderAt(<Console store={store} color={false} />, 80, 24);
-    mounted.push(r);
+    track(r);
     await settle();
     r.stdin.write('j');
     await settle();
