@@ -19,6 +19,7 @@ import { seedExecutorFixture, startKubeApiServer, type KubeApiServer, type Recor
 import { killAll, runCli, startCli, waitUntil, type Proc } from '../harness/proc.js';
 import { startSlowProxy, type SlowProxy } from '../harness/slow-proxy.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+import { initControlPlane, isolatedEnv, startDaemonProcess } from '../harness/control-plane.js';
 
 const CLUSTERS = ['res-1', 'res-2', 'res-3', 'res-4'];
 const JOBS_PER_CLUSTER = 50;
@@ -131,9 +132,7 @@ describe('jobs resilience: 200 jobs, daemon down, every agent SIGKILLed three ti
     return p;
   };
   const startDaemon = async () => {
-    daemon = startCli(['daemon', '--config', join(data, 'daemon.yaml')], { env });
-    const [, url] = await daemon.waitFor(/listening on (\S+)/, 30_000, 'stderr');
-    server = url as string;
+    ({ daemon, url: server } = await startDaemonProcess(join(data, 'daemon.yaml'), env, 30_000));
   };
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     const res = await fetch(`${server}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
@@ -151,11 +150,8 @@ describe('jobs resilience: 200 jobs, daemon down, every agent SIGKILLed three ti
 
   beforeAll(async () => {
     data = tempDir();
-    const home = tempDir();
-    env = { XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state') };
-    const init = await runCli(['init', '--data', data, '--port', '0', '--json'], { env });
-    expect(init.code, init.stderr).toBe(0);
-    token = (JSON.parse(init.stdout) as { token: string }).token;
+    env = isolatedEnv();
+    ({ token } = await initControlPlane(data, env));
     await startDaemon();
 
     for (const c of CLUSTERS) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRow } from '../../core/fleet.js';
 import { assertBuilt, killAll, runCli, startCli, waitUntil, type Proc } from '../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+import { startControlPlane } from '../harness/control-plane.js';
 
 let env: NodeJS.ProcessEnv;
 let daemon: Proc;
@@ -18,15 +19,8 @@ async function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ 
 
 beforeAll(async () => {
   assertBuilt();
-  const home = tempDir('flotilla-cli-home-');
-  env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), FLOTILLA_CONFIG: '' };
   work = tempDir();
-  const init = await runCli(['init', '--data', join(work, 'cp'), '--port', '0', '--json'], { env });
-  expect(init.code).toBe(0);
-  const { token } = JSON.parse(init.stdout) as { token: string };
-  daemon = startCli(['daemon', '--config', join(work, 'cp', 'daemon.yaml')], { env });
-  const [, url] = await daemon.waitFor(/listening on (\S+)/, 20_000, 'stderr');
-  env = { ...env, FLOTILLA_SERVER: url, FLOTILLA_TOKEN: token };
+  ({ daemon, env } = await startControlPlane(join(work, 'cp')));
 });
 
 afterAll(async () => {

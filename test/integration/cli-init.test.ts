@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, killAll, runCli } from '../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+import { isolatedEnv } from '../harness/control-plane.js';
 
-function isolatedEnv(): NodeJS.ProcessEnv {
-  const home = tempDir('flotilla-cli-home-');
-  return { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), FLOTILLA_TOKEN: '', FLOTILLA_SERVER: '', FLOTILLA_CONFIG: '' };
-}
 
 beforeAll(assertBuilt);
 afterAll(() => {

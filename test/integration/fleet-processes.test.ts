@@ -10,6 +10,7 @@ import { keyIdOf } from '../../core/keys.js';
 import type { ClusterRow, StoreRejection } from '../../core/fleet.js';
 import { killAll, runCli, startCli, waitUntil, type Proc } from '../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
+import { startControlPlane } from '../harness/control-plane.js';
 
 const INTERVAL = 1; // seconds between agent reports, so unreachable comes after ~3 s
 
@@ -39,15 +40,7 @@ describe('daemon and agents as real processes', () => {
 
   beforeAll(async () => {
     data = tempDir();
-    const home = tempDir();
-    env = { XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state') };
-    const init = await runCli(['init', '--data', data, '--port', '0', '--json'], { env });
-    expect(init.code, init.stderr).toBe(0);
-    const { token } = JSON.parse(init.stdout) as { token: string };
-    daemon = startCli(['daemon', '--config', join(data, 'daemon.yaml')], { env });
-    const [, url] = await daemon.waitFor(/listening on (\S+)/, 20_000, 'stderr');
-    server = url as string;
-    env = { ...env, FLOTILLA_SERVER: server, FLOTILLA_TOKEN: token };
+    ({ daemon, url: server, env } = await startControlPlane(data));
   });
 
   afterAll(async () => {
