@@ -5,7 +5,7 @@ import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { FlotillaError } from '../errors.js';
-import { assertValidKey, assertValidPrefix, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
+import { assertValidKey, assertValidPrefix, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 function etagOf(s: { mtimeMs: number; size: number; ino: number }): string {
   return `${s.ino.toString(36)}-${Math.floor(s.mtimeMs * 1000).toString(36)}-${s.size.toString(36)}`;
@@ -90,7 +90,7 @@ export class DirStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<StoreEntry[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<StoreEntry[]> {
     assertValidPrefix(prefix);
     // Walk only the deepest directory the prefix names, then filter by the full prefix.
     const cut = prefix.lastIndexOf('/');
@@ -98,7 +98,7 @@ export class DirStore implements ObjectStore {
     const base = dirKey ? join(this.root, ...dirKey.split('/')) : this.root;
     let paths: string[];
     try {
-      paths = await this.walk(base);
+      paths = await this.walk(base, opts.exclude);
     } catch (e) {
       throw unavailable(this.root, e);
     }
@@ -118,7 +118,7 @@ export class DirStore implements ObjectStore {
    * Every file below dir, breadth first, reading many directories at once. (Node's recursive
    * readdir does the same walk several times slower: 620 ms against 100 ms for 10,000 clusters.)
    */
-  private async walk(dir: string): Promise<string[]> {
+  private async walk(dir: string, exclude?: (dirKey: string) => boolean): Promise<string[]> {
     const files: string[] = [];
     let level = [dir];
     while (level.length > 0) {
@@ -129,7 +129,9 @@ export class DirStore implements ObjectStore {
         listed.forEach((entries, j) => {
           for (const entry of entries) {
             const path = join(batch[j] as string, entry.name);
-            if (entry.isDirectory()) next.push(path);
+            if (entry.isDirectory()) {
+              if (!exclude?.(`${relative(this.root, path).split(sep).join('/')}/`)) next.push(path);
+            }
             else if (entry.isFile() && !entry.name.startsWith('.tmp-')) files.push(path);
           }
         });

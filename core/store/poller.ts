@@ -4,6 +4,8 @@ import type { ObjectStore, StoreEntry } from './types.js';
 
 export interface PollerOptions {
   prefix: string;
+  /** Directories under the prefix not to list at all (see ObjectStore.list). */
+  exclude?: (dirKey: string) => boolean;
   intervalMs: number;
   onChange: (changed: StoreEntry[], removed: string[]) => Promise<void>;
   onError: (error: unknown) => void;
@@ -51,7 +53,7 @@ export class StorePoller {
     this.running = true;
     this.lastPoll = Date.now();
     try {
-      const entries = await this.store.list(this.opts.prefix);
+      const entries = await this.store.list(this.opts.prefix, this.opts.exclude ? { exclude: this.opts.exclude } : {});
       const changed: StoreEntry[] = [];
       const present = new Set<string>();
       for (const e of entries) {

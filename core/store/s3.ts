@@ -11,7 +11,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { FlotillaError } from '../errors.js';
-import { assertValidKey, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
+import { assertValidKey, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -64,6 +64,13 @@ async function readCapped(body: unknown, limit: number): Promise<Buffer> {
   }
   stream.destroy?.();
   return Buffer.concat(chunks, length).subarray(0, limit);
+}
+
+/** S3 has no directories to skip: a key is excluded when any of its parent directory keys is. */
+function excluded(key: string, exclude: ListOptions['exclude']): boolean {
+  if (!exclude) return false;
+  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) if (exclude(key.slice(0, i + 1))) return true;
+  return false;
 }
 
 export class S3Store implements ObjectStore {
@@ -164,7 +171,7 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<StoreEntry[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<StoreEntry[]> {
     const out: StoreEntry[] = [];
     let token: string | undefined;
     do {
@@ -178,7 +185,7 @@ export class S3Store implements ObjectStore {
         if (!o.Key) continue;
         const key = o.Key.slice(this.prefix.length);
         // Anyone with bucket access can write odd names; a key no backend could address is not an object of ours.
-        if (!isValidKey(key)) continue;
+        if (!isValidKey(key) || excluded(key, opts.exclude)) continue;
         out.push({ key, etag: bareEtag(o.ETag), size: o.Size ?? 0 });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -9,6 +9,10 @@ export interface StoreEntry {
   size: number;
 }
 
+export interface ListOptions {
+  exclude?: (dirKey: string) => boolean;
+}
+
 export interface StoreObject {
   /** At most maxBytes + 1 bytes, so a caller can tell an oversize object without reading all of it. */
   body: Buffer;
@@ -23,8 +27,13 @@ export interface ObjectStore {
   /** Atomic: readers see the old object or the new one, never a torn write. */
   put(key: string, body: Buffer): Promise<StoreEntry>;
   head(key: string): Promise<StoreEntry | null>;
-  /** Every object whose key starts with prefix, in no particular order. */
-  list(prefix: string): Promise<StoreEntry[]>;
+  /**
+   * Every object whose key starts with prefix, in no particular order, except those under a
+   * directory that `opts.exclude` names (it is asked with directory keys ending in "/"). A backend
+   * that walks directories skips them without reading them, which keeps a poll of clusters/ from
+   * growing with every job envelope and backup object ever written.
+   */
+  list(prefix: string, opts?: ListOptions): Promise<StoreEntry[]>;
   delete(key: string): Promise<void>;
   /** Optional hint source (fs.watch on a local dir); pollers still poll, NFS gives no events. */
   watch?(prefix: string, onHint: () => void): () => void;

@@ -31,6 +31,7 @@ export interface StoreSyncOptions {
 }
 
 const READ_WIDTH = 64;
+const NOT_READ_BY_DAEMON = /^clusters\/[^/]+\/(jobs|backups)\/$/;
 
 interface Read {
   entry: StoreEntry;
@@ -45,6 +46,9 @@ export class StoreSync {
   constructor(private readonly opts: StoreSyncOptions) {
     this.poller = new StorePoller(opts.store, {
       prefix: 'clusters/',
+      // The daemon reads status, registrations and results; job envelopes are its own writes and
+      // backups are read only by agents, and both grow with every job.
+      exclude: (dirKey) => NOT_READ_BY_DAEMON.test(dirKey),
       intervalMs: opts.pollIntervalMs,
       onChange: (changed) => this.handle(changed),
       onError: (e) => opts.log.error({ err: e, store: opts.store.description }, 'store poll failed; retrying at the next interval'),

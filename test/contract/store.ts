@@ -150,6 +150,22 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>,
       expect(await store.list('')).toEqual([]);
     });
 
+    it('leaves out whole directories that exclude names, and nothing else', async () => {
+      for (const k of ['clusters/a/status.json', 'clusters/a/results/000000000001.json', 'clusters/a/jobs/000000000001.json', 'clusters/a/backups/b1/objects/x.yaml', 'clusters/b/jobs/000000000002.json', 'clusters/jobsx/status.json']) {
+        await store.put(k, Buffer.from('x'));
+      }
+      const asked: string[] = [];
+      const listed = await store.list('clusters/', {
+        exclude: (dirKey) => {
+          asked.push(dirKey);
+          return /^clusters\/[^/]+\/(jobs|backups)\/$/.test(dirKey);
+        },
+      });
+      expect(sortedKeys(listed)).toEqual(['clusters/a/results/000000000001.json', 'clusters/a/status.json', 'clusters/jobsx/status.json']);
+      expect(asked.every((d) => d.endsWith('/'))).toBe(true);
+      expect(sortedKeys(await store.list('clusters/'))).toHaveLength(6);
+    });
+
     const bodies = Array.from({ length: 8 }, (_, i) => Buffer.alloc(96 * 1024, i + 1));
     if (options.atomicConcurrentPuts !== false) {
       it('leaves one whole value after concurrent puts of the same key', async () => {
