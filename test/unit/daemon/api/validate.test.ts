@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { AgentConfigSchema } from '../../../../config/schemas.js';
+import { FlotillaError } from '../../../../core/errors.js';
+import { validateClusterAdd, validateLabels, validateTokenCreate, isLabelKey, parseLimit } from '../../../../daemon/api/validate.js';
+import { buildBundle } from '../../../../daemon/bundle.js';
+import { daemonYaml } from '../../../../daemon/config-file.js';
+import { parseConfigText } from '../../../../config/load.js';
+import { DaemonConfigSchema } from '../../../../config/schemas.js';
+
+const NOW = new Date('2025-01-01T00:00:00Z');
+
+describe('request validation', () => {
+  it('accepts Kubernetes-style label keys and values', () => {
+    expect(validateLabels({ env: 'prod', 'team.example.com/owner': 'sre_1', empty: '' })).toEqual({ env: 'prod', 'team.example.com/owner': 'sre_1', empty: '' });
+    expect(isLabelKey('a/b/c')).toBe(false);
+    expect(isLabelKey('-x')).toBe(false);
+  });
+
+  it('refuses bad labels with a usage error', () => {
+    expect(() => validateLabels({ 'bad key': 'x' })).toThrow(FlotillaError);
+    expect(() => validateLabels({ env: 'x'.repeat(64) })).toThrow(/invalid value/);
+    expect(() => validateLabels({ env: 3 })).toThrow(/invalid value/);
+    expect(() => validateLabels(['env'])).toThrow(/object/);
+  });
+
+  it('validates a cluster add and turns the ttl into an expiry', () => {
+    expect(validateClusterAdd({ name: 'edge-1', ttl: '2h' }, 10, NOW)).toEqual({ name: 'edge-1', labels: {}, expiresAt: '2025-01-01T02:00:00.000Z', intervalSeconds: 10 });
+    expect(() => validateClusterAdd({ name: 'Edge_1' }, 10, NOW)).toThrow(/not a valid cluster name/);
+    expect(() => validateClusterAdd({ name: 'e', ttl: 'soon' }, 10, NOW)).toThrow(/not a duration/);
+    expect(() => validateClusterAdd({ name: 'e', intervalSeconds: 0 }, 10, NOW)).toThrow(/intervalSeconds/);
+    expect(() => validateClusterAdd({}, 10, NOW)).toThrow(/name is required/);
+  });
+
+  it('validates token creation', () => {
+    expect(validateTokenCreate({ role: 'viewer' }, NOW)).toEqual({ role: 'viewer', name: 'viewer', expiresAt: null });
+    expect(() => validateTokenCreate({ role: 'root' }, NOW)).toThrow(/role/);
+  });
+
+  it('parses limits with a ceiling', () => {
+    expect(parseLimit(null, 100, 1000)).toBe(100);
+    expect(parseLimit('5000', 100, 1000)).toBe(1000);
+    expect(() => parseLimit('-1', 100, 1000)).toThrow(/limit/);
+  });
+});
+
+describe('generated files', () => {
+  it('builds a bundle valid under AgentConfigSchema', () => {
+    const bundle = buildBundle({ cluster: 'c1', store: { type: 'dir', path: '/srv/store', pollIntervalMs: 500 }, controlPlane: { keyid: 'ed25519:ab', publicKey: 'AAAA' }, bootstrapToken: 'fbt_0123456789abcdef', publicUrl: 'http://127.0.0.1:7420', intervalSeconds: 5 });
+    expect(AgentConfigSchema.safeParse(bundle).success).toBe(true);
+    expect(bundle).toMatchObject({ apiVersion: 'flotilla/v1', kind: 'AgentBundle', store: { type: 'dir', path: '/srv/store', pollIntervalMs: 500 }, status: { intervalSeconds: 5 } });
+  });
+
+  it('writes a daemon.yaml that loads with relative paths resolved', () => {
+    const text = daemonYaml({ host: '0.0.0.0', port: 7421 });
+    expect(text).toMatch(/^# /m);
+    const cfg = parseConfigText('/data/daemon.yaml', text, { schema: DaemonConfigSchema, pathKeys: ['dataDir', 'store.path', 'keys.signingKey'] });
+    expect(cfg).toMatchObject({ listen: { host: '0.0.0.0', port: 7421 }, dataDir: '/data', store: { path: '/data/store' }, keys: { signingKey: '/data/keys/controlplane.key' } });
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { assessReport, deriveHealth, type HealthInput } from '../../../../daemon/health/model.js';
+import { makeStatusReport } from '../../../harness/fake-agent.js';
+
+const NOW = Date.parse('2025-01-01T12:00:00Z');
+
+function input(over: Partial<HealthInput> = {}): HealthInput {
+  return { registration: 'registered', report: makeStatusReport('c1', 1), receivedAtMs: NOW - 2000, nowMs: NOW, intervalSeconds: 10, unreachableAfterIntervals: 3, ...over };
+}
+
+describe('assessReport', () => {
+  it('is healthy with no problems and no reasons', () => {
+    expect(assessReport(makeStatusReport('c', 1))).toEqual({ health: 'healthy', reasons: [] });
+  });
+
+  it('is degraded with one NotReady node of five', () => {
+    expect(assessReport(makeStatusReport('c', 1, { nodes: 5, notReady: 1 }))).toEqual({ health: 'degraded', reasons: ['1/5 nodes NotReady'] });
+  });
+
+  it('stays degraded at exactly half the nodes NotReady, critical past half', () => {
+    expect(assessReport(makeStatusReport('c', 1, { nodes: 4, notReady: 2 })).health).toBe('degraded');
+    expect(assessReport(makeStatusReport('c', 1, { nodes: 5, notReady: 3 }))).toEqual({ health: 'critical', reasons: ['3/5 nodes NotReady'] });
+  });
+
+  it('is critical with no nodes at all', () => {
+    expect(assessReport(makeStatusReport('c', 1, { nodes: 0 })).reasons).toEqual(['no nodes reported']);
+  });
+
+  it('is critical when a kube-system workload has none ready, and lists degraded reasons after', () => {
+    const r = assessReport(makeStatusReport('c', 1, { downSystemWorkloads: 1, crashLoops: 2 }));
+    expect(r).toEqual({ health: 'critical', reasons: ['kube-system/app-0 0/2 ready', '2 pods CrashLoopBackOff'] });
+  });
+
+  it('summarises more than three kube-system workloads down', () => {
+    const r = assessReport(makeStatusReport('c', 1, { workloads: 6, downSystemWorkloads: 5 }));
+    expect(r.reasons).toContain('2 more kube-system workloads down');
+    expect(r.reasons.filter((x) => x.endsWith('0/2 ready'))).toHaveLength(3);
+  });
+
+  it('counts workloads not fully ready, pod problems and dropped log lines as degraded', () => {
+    const r = assessReport(makeStatusReport('c', 1, { unreadyWorkloads: 2, crashLoops: 1, dropped: 12 }));
+    expect(r).toEqual({ health: 'degraded', reasons: ['2 workloads not fully ready', '1 pod CrashLoopBackOff', '12 log lines dropped'] });
+  });
+
+  it('mentions a pipeline lag only past five minutes', () => {
+    const report = makeStatusReport('c', 1);
+    expect(assessReport({ ...report, pipeline: { ...report.pipeline, oldestUnshippedSeconds: 300 } }).health).toBe('healthy');
+    expect(assessReport({ ...report, pipeline: { ...report.pipeline, oldestUnshippedSeconds: 301 } })).toEqual({ health: 'degraded', reasons: ['logs 5m behind'] });
+  });
+
+  it('does not count an apps workload with zero ready as critical', () => {
+    const report = makeStatusReport('c', 1);
+    const workloads = [{ namespace: 'apps', name: 'web', kind: 'Deployment' as const, desired: 3, ready: 0 }];
+    expect(assessReport({ ...report, workloads })).toEqual({ health: 'degraded', reasons: ['1 workload not fully ready'] });
+  });
+});
+
+describe('deriveHealth', () => {
+  it('says an unregistered cluster is unknown', () => {
+    expect(deriveHealth(input({ registration: 'pending', report: null, receivedAtMs: null }))).toEqual({ health: 'unknown', reasons: ['agent not registered'] });
+  });
+
+  it('says a registered cluster without a report is awaiting it', () => {
+    expect(deriveHealth(input({ report: null, receivedAtMs: null }))).toEqual({ health: 'unknown', reasons: ['awaiting first report'] });
+  });
+
+  it('says an expired cluster is unknown even with fresh data', () => {
+    expect(deriveHealth(input({ registration: 'expired' }))).toEqual({ health: 'unknown', reasons: ['cluster TTL expired'] });
+  });
+
+  it('shows a fresh report as it is', () => {
+    expect(deriveHealth(input())).toEqual({ health: 'healthy', reasons: [] });
+  });
+
+  it('is not unreachable at exactly the threshold, and is one millisecond past it', () => {
+    expect(deriveHealth(input({ receivedAtMs: NOW - 30_000 })).health).toBe('healthy');
+    expect(deriveHealth(input({ receivedAtMs: NOW - 30_001 }))).toEqual({ health: 'unreachable', reasons: ['no report for 30s'] });
+  });
+
+  it('never shows healthy from stale data, and names the age', () => {
+    expect(deriveHealth(input({ receivedAtMs: NOW - 47_000 }))).toEqual({ health: 'unreachable', reasons: ['no report for 47s'] });
+    expect(deriveHealth(input({ receivedAtMs: NOW - 3 * 3600_000 })).reasons).toEqual(['no report for 3h']);
+  });
+
+  it("uses the report's own interval over the configured one", () => {
+    const report = makeStatusReport('c1', 1, { intervalSeconds: 60 });
+    expect(deriveHealth(input({ report, receivedAtMs: NOW - 120_000, intervalSeconds: 10 })).health).toBe('healthy');
+    expect(deriveHealth(input({ report, receivedAtMs: NOW - 181_000, intervalSeconds: 10 })).health).toBe('unreachable');
+  });
+
+  it('honours unreachableAfterIntervals', () => {
+    expect(deriveHealth(input({ receivedAtMs: NOW - 11_000, unreachableAfterIntervals: 1 })).health).toBe('unreachable');
+  });
+
+  it('treats a receipt in the future (clock step) as fresh', () => {
+    expect(deriveHealth(input({ receivedAtMs: NOW + 5000 })).health).toBe('healthy');
+  });
+});
