@@ -1,60 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlotillaError } from '../../../../core/errors.js';
-import { parseParams } from '../../../../cli/commands/job.js';
-import { blastRadius } from '../../../../daemon/jobs/blast-radius.js';
+import { usageMessage } from '../../../harness/errors.js';
 import { validateSubmit } from '../../../../daemon/jobs/request.js';
-import { matches, parseSelector } from '../../../../daemon/jobs/selector.js';
-import { makeStatusReport } from '../../../harness/fake-agent.js';
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FlotillaError && e.kind === 'usage') return e.message;
-    throw e;
-  }
-  return 'no error';
-}
-
-describe('label selectors', () => {
-  const staging = { env: 'staging', team: 'payments' };
-  const prod = { env: 'prod', team: 'search' };
-  const bare = {};
-
-  it('matches equality, inequality, existence and absence, all required', () => {
-    const sel = parseSelector('env=staging, team==payments');
-    expect([staging, prod, bare].map((l) => matches(l, sel))).toEqual([true, false, false]);
-    expect([staging, prod, bare].map((l) => matches(l, parseSelector('team!=search')))).toEqual([true, false, true]);
-    expect([staging, prod, bare].map((l) => matches(l, parseSelector('env')))).toEqual([true, true, false]);
-    expect([staging, prod, bare].map((l) => matches(l, parseSelector('!env')))).toEqual([false, false, true]);
-    expect(matches({ 'example.com/tier': 'web' }, parseSelector('example.com/tier=web'))).toBe(true);
-  });
-
-  it('refuses malformed selectors with a usage error', () => {
-    for (const bad of ['', 'env=staging,', 'env=bad value', '=x', 'a b', 'env=-x']) expect(usageMessage(() => parseSelector(bad))).not.toBe('no error');
-  });
-});
-
-describe('dry-run blast radius', () => {
-  const report = makeStatusReport('c1', 1, { nodes: 2, workloads: 3 });
-
-  it('names the node and its pods for drain, the replicas change for scale, and the namespace workloads for cleanup', () => {
-    expect(blastRadius('c1', 'drain', { node: 'c1-node-1' }, report).affected).toEqual(['node c1-node-1 (schedulable, 20 pods to evict)']);
-    expect(blastRadius('c1', 'scale', { namespace: 'apps', name: 'app-2', kind: 'Deployment', replicas: 7 }, report).affected).toEqual(['Deployment apps/app-2 replicas 2 → 7']);
-    expect(blastRadius('c1', 'cleanup', { namespace: 'apps', teardown: false }, report).affected).toEqual([
-      'namespace apps',
-      'Deployment apps/app-0 (2 replicas)',
-      'Deployment apps/app-1 (2 replicas)',
-      'Deployment apps/app-2 (2 replicas)',
-    ]);
-    expect(blastRadius('c1', 'backup', { backupId: 'b', namespaces: ['apps', 'none'] }, report).affected).toEqual(['namespace apps (3 workloads)', 'namespace none (0 workloads)']);
-  });
-
-  it('warns when the object is not in the report or there is no report', () => {
-    expect(blastRadius('c1', 'cordon', { node: 'ghost' }, report)).toMatchObject({ affected: [], warning: 'node ghost is not in the latest status report' });
-    expect(blastRadius('c1', 'restart', { namespace: 'apps', name: 'web' }, null)).toMatchObject({ affected: ['Deployment apps/web'], warning: expect.stringMatching(/no status report/) as unknown });
-  });
-});
 
 describe('submission validation', () => {
   it('accepts a single-cluster job and applies the params defaults', () => {
@@ -79,20 +25,5 @@ describe('submission validation', () => {
       [{ cluster: 'c1', type: 'cordon', params: { node: 'n' }, force: true }, /unknown field "force"/],
     ];
     for (const [body, message] of cases) expect(usageMessage(() => validateSubmit(body))).toMatch(message);
-  });
-});
-
-describe('CLI --param parsing', () => {
-  it('reads JSON values where they parse, strings otherwise, and lists for namespaces', () => {
-    expect(parseParams(['replicas=3', 'name=web', 'teardown=true', 'namespaces=apps,web', 'namespaces=db', 'objects=[{"kind":"ConfigMap"}]'])).toEqual({
-      replicas: 3,
-      name: 'web',
-      teardown: true,
-      namespaces: ['apps', 'web', 'db'],
-      objects: [{ kind: 'ConfigMap' }],
-    });
-    expect(parseParams(['keys=password'])).toEqual({ keys: ['password'] });
-    expect(parseParams(['tag=1', 'tag=x'])).toEqual({ tag: [1, 'x'] });
-    expect(usageMessage(() => parseParams(['novalue']))).toMatch(/not key=value/);
   });
 });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { fleetCells, fleetColumns, formatReasons, isStale, dataAgeMs } from '../../../../tui/render/fleet-row.js';
+import { headerLine, joinCells, MARKER_WIDTH } from '../../../../tui/render/columns.js';
+import { NOW, ROWS } from '../helpers.js';
+
+const byName = (name: string) => ROWS.find((r) => r.name === name)!;
+
+describe('fleet rows', () => {
+  it('formats every column of a row', () => {
+    const columns = fleetColumns(120);
+    expect(fleetCells(byName('prod-us-1'), NOW, columns)).toEqual([
+      'prod-us-1',
+      'critical',
+      '2 of 5 nodes NotReady +2',
+      'v1.30.1',
+      '3/5',
+      '80/97',
+      '41',
+      '3s',
+    ]);
+    expect(fleetCells(byName('edge-store-0417'), NOW, columns)).toEqual(['edge-store-0417', 'unknown', '', '-', '0/0', '0/0', '0', '-']);
+  });
+
+  it('fits every column into 80 columns, truncating with an ellipsis', () => {
+    const columns = fleetColumns(80);
+    expect(columns.map((c) => c.id)).toEqual(['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'AGE']);
+    expect(headerLine(columns).length).toBe(80);
+    for (const row of ROWS) {
+      const line = ' '.repeat(MARKER_WIDTH) + joinCells(columns, fleetCells(row, NOW, columns));
+      expect(line.length).toBe(80);
+    }
+    const long = joinCells(columns, fleetCells(byName('a-cluster-with-a-very-long-name-for-truncation'), NOW, columns));
+    expect(long).toContain('a-cluster-w');
+    expect(long).toContain('…');
+    expect(long).toContain('1234/1300');
+    expect(long).toContain('123456');
+  });
+
+  it('gives the flexible columns more room on a wide terminal', () => {
+    const narrow = fleetColumns(80);
+    const wide = fleetColumns(160);
+    const width = (cols: typeof narrow, id: string) => cols.find((c) => c.id === id)!.width;
+    expect(width(wide, 'REASONS')).toBeGreaterThan(width(narrow, 'REASONS'));
+    expect(width(wide, 'NAME')).toBeLessThanOrEqual(40);
+    expect(headerLine(wide).length).toBe(160);
+  });
+
+  it('keeps the +N count when reasons are truncated', () => {
+    expect(formatReasons(['first reason is long', 'b', 'c'], 12)).toBe('first re… +2');
+    expect(formatReasons(['short'], 12)).toBe('short');
+    expect(formatReasons([], 12)).toBe('');
+  });
+
+  it('marks unreachable, unknown and old rows stale', () => {
+    expect(isStale(byName('prod-eu-1'), NOW)).toBe(false);
+    expect(isStale(byName('prod-ap-1'), NOW)).toBe(true);
+    expect(isStale(byName('edge-store-0417'), NOW)).toBe(true);
+    expect(isStale(byName('prod-eu-1'), NOW + 31_000)).toBe(true);
+    expect(dataAgeMs(byName('prod-eu-1'), NOW)).toBe(4000);
+  });
+});
