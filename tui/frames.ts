@@ -71,7 +71,7 @@ export const JobRecordSchema = z.object({
 
 const HelloSchema = z.object({
   kind: z.literal('hello'),
-  identity: z.object({ tokenId: z.string(), name: z.string(), role: z.enum(ROLES) }),
+  identity: z.object({ provider: z.string().max(64), subject: z.string().max(256), name: z.string().max(256), role: z.enum(ROLES) }),
 });
 
 const FleetSnapshotSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('snapshot'), rev: count, data: z.array(ClusterRowSchema) });

@@ -12,6 +12,7 @@ import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
 import { JobsTopic } from '../jobs/topic.js';
 import { callJobMethod, isJobMethod } from '../jobs/ws-calls.js';
+import { actorOf } from '../auth/actor.js';
 import type { AuditLog } from '../registry/audit.js';
 import type { FleetChangeEvent } from '../fleet/state.js';
 import type { DaemonMetrics } from '../metrics.js';
@@ -122,7 +123,7 @@ export class WsHub {
     ws.on('pong', () => (session.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(session, data, isBinary));
     // e.g. a frame over the size limit: ws closes the socket (1009) and reports it here
-    ws.on('error', (err) => this.opts.log.warn({ err, token: identity.tokenId }, 'websocket closed on a protocol error'));
+    ws.on('error', (err) => this.opts.log.warn({ err, actor: actorOf(identity).id }, 'websocket closed on a protocol error'));
     ws.on('close', () => {
       this.sessions.delete(session);
       this.jobsTopic.remove(session);
@@ -137,9 +138,9 @@ export class WsHub {
     this.opts.metrics.wsBadFrames.inc();
     session.replyError(id, usage(message));
     // Logged on the first and the last straw, not per frame: a noisy client must not flood the log.
-    if (session.badFrames === 1) this.opts.log.warn({ token: session.identity.tokenId, reason: message }, 'invalid websocket frame refused');
+    if (session.badFrames === 1) this.opts.log.warn({ actor: actorOf(session.identity).id, reason: message }, 'invalid websocket frame refused');
     if (session.badFrames >= this.limits.maxBadFrames) {
-      this.opts.log.warn({ token: session.identity.tokenId, badFrames: session.badFrames }, 'websocket closed after too many invalid frames');
+      this.opts.log.warn({ actor: actorOf(session.identity).id, badFrames: session.badFrames }, 'websocket closed after too many invalid frames');
       session.ws.close(1008, 'too many invalid frames');
     }
   }
@@ -179,7 +180,7 @@ export class WsHub {
   }
 
   private callJob(session: WsSession, id: number, method: string, params: Record<string, unknown>): void {
-    callJobMethod(this.opts.jobs, this.opts.audit, session.identity, method, params).then(
+    callJobMethod(this.opts.jobs, this.opts.audit, this.opts.log, session.identity, method, params).then(
       (result) => session.reply(id, result),
       (e: unknown) => {
         const err = toFlotillaError(e);
@@ -240,7 +241,7 @@ export class WsHub {
         s.ws.terminate();
         continue;
       }
-      if (!this.opts.auth.stillValid(s.identity.tokenId)) {
+      if (!this.opts.auth.stillValid(s.identity)) {
         s.ws.close(1008, 'token no longer valid');
         continue;
       }
@@ -251,7 +252,7 @@ export class WsHub {
 
   /** Closes every socket opened with this token (it was revoked). */
   closeToken(tokenId: string): void {
-    for (const s of this.sessions) if (s.identity.tokenId === tokenId) s.ws.close(1008, 'token revoked');
+    for (const s of this.sessions) if (s.identity.provider === 'token' && s.identity.subject === tokenId) s.ws.close(1008, 'token revoked');
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ function setup() {
     detail: () => null,
   };
   const sock = new FakeSocket();
-  const session = new WsSession(sock as unknown as WebSocket, { tokenId: 't', name: 'n', role: 'viewer' }, source, 1000);
+  const session = new WsSession(sock as unknown as WebSocket, { provider: 'token', subject: 't', name: 'n', role: 'viewer' }, source, 1000);
   const emit = (names: string[]) => {
     rev += 1;
     const patch = () => JSON.stringify({ topic: 'fleet', kind: 'patch', rev, fromRev: rev - 1, changes: source.changesFor(names) });

@@ -21,7 +21,7 @@ import { Registry } from '../../../../daemon/registry/registry.js';
 import { FakeJobAgent } from '../../../harness/fake-job-agent.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 
-const ADMIN: Identity = { tokenId: 'tok_admin', name: 'admin', role: 'admin' };
+const ADMIN: Identity = { provider: 'token', subject: 'tok_admin', name: 'admin', role: 'admin' };
 const controlPlane = generateSigningKey();
 
 let dir: string;
