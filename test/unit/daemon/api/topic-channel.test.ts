@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- frames are checked by assertions, not by types */
 import { describe, expect, it } from 'vitest';
 import { fakeSession, setSlow } from './fake-session.js';
-import { countersTopic, Feed, linesTopic, type CountersEvent, type LinesEvent } from './test-topics.js';
+import { countersTopic, Feed, linesTopic, type CountersEvent, type LinesEvent } from '../../../fixtures/topics.js';
 import type { Topic } from '../../../../daemon/api/topic.js';
 import type { WsSession } from '../../../../daemon/api/ws-session.js';
 
@@ -17,7 +17,7 @@ const counters = (feed: Feed<CountersEvent>, values: Record<string, number>) => 
 
 describe('topic channel', () => {
   it('matches only its own names and carries the action a subscriber needs', () => {
-    const topic = linesTopic(new Feed<LinesEvent>(), undefined, 'audit.read');
+    const topic = linesTopic(new Feed<LinesEvent>(), { action: 'audit.read' });
     expect(topic.match('fleet', undefined)).toBeUndefined();
     expect(topic.match('lines', undefined)).toMatchObject({ action: 'audit.read', target: {} });
     expect(() => topic.match('lines', '(')).toThrow(/not a valid pattern/);
@@ -26,7 +26,7 @@ describe('topic channel', () => {
   it('sends a keeping-up client every frame in order, each built once per share key', () => {
     const feed = new Feed<LinesEvent>();
     const built = { frames: 0 };
-    const topic = linesTopic(feed, built);
+    const topic = linesTopic(feed, { built });
     const all = [fakeSession(), fakeSession(), fakeSession()];
     for (const { session } of all) subscribe(topic, session, 'lines');
     const errors = fakeSession();
