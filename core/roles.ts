@@ -44,7 +44,3 @@ export function may(role: Role, action: AuthAction): boolean {
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
-
-export function isAuthAction(value: string): value is AuthAction {
-  return Object.prototype.hasOwnProperty.call(ACTION_ROLES, value);
-}

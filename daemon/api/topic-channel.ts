@@ -77,13 +77,6 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     return this.spec.pattern;
   }
 
-  /** Subscriptions held, over all sessions. */
-  get size(): number {
-    let n = 0;
-    for (const mine of this.subscriptions.values()) n += mine.size;
-    return n;
-  }
-
   match(name: string, query: string | undefined): TopicRequest | undefined {
     const params = this.spec.parse(name, query);
     if (params === undefined) return undefined;
