@@ -57,7 +57,7 @@ export function userText(error: FlotillaError): string {
 }
 
 /** What a subscribe frame carries besides the topic (the logs topic's query, for one). */
-export interface SubscriptionParams {
+interface SubscriptionParams {
   query?: string;
 }
 
