@@ -62,7 +62,7 @@ export function infoText(info: InfoReport): string {
       ['store', d.store],
       ['control-plane key', d.controlPlane.keyid],
       ['clusters', String(d.clusters)],
-      ['signed in as', `${d.identity.name} (${d.identity.role}, token ${d.identity.tokenId})`],
+      ['signed in as', `${d.identity.name} (${d.identity.role}, ${d.identity.provider} ${d.identity.subject})`],
     );
   } else if (info.daemonError) {
     pairs.push(['daemon info', info.daemonError]);

@@ -5,8 +5,18 @@ import type { Role } from './roles.js';
 
 export const API_PREFIX = '/api/v1';
 
+/** Where an identity was established: an API token today; the OIDC sign-in adds its own. */
+export const IDENTITY_PROVIDERS = ['token'] as const;
+export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
+
+/**
+ * Who is asking, independent of how they proved it. `subject` is unique within its provider (the
+ * token id for `token`). Access is decided from `role` by daemon/auth/authorize.ts alone.
+ */
 export interface Identity {
-  tokenId: string;
+  provider: IdentityProvider;
+  subject: string;
+  /** Display name (the token's name). */
   name: string;
   role: Role;
 }

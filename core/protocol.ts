@@ -68,7 +68,7 @@ export interface ReplyFrame {
 export interface HelloFrame {
   kind: 'hello';
   server: { version: string; now: string };
-  identity: { tokenId: string; name: string; role: import('./roles.js').Role };
+  identity: import('./api.js').Identity;
 }
 
 export type ServerFrame = FleetSnapshotFrame | FleetPatchFrame | ClusterSnapshotFrame | JobsSnapshotFrame | JobsPatchFrame | DroppedFrame | ReplyFrame | HelloFrame;

@@ -1,11 +1,44 @@
-// Roles and what each may do. The daemon enforces these; the TUI only reads them to hide actions.
+// Roles and what each may do. The daemon enforces these (daemon/auth/authorize.ts); the TUI only
+// reads them to hide actions.
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
+/**
+ * Every action the daemon authorizes, and the least role that may do it: the one role table.
+ * Mutating actions are also the names of their audit records.
+ */
+export const ACTION_ROLES = {
+  'info.read': 'viewer',
+  'cluster.read': 'viewer',
+  'rejection.read': 'viewer',
+  'job.read': 'viewer',
+  'cluster.add': 'operator',
+  'cluster.remove': 'operator',
+  'job.submit': 'operator',
+  'job.cancel': 'operator',
+  'token.read': 'admin',
+  'token.create': 'admin',
+  'token.revoke': 'admin',
+  'audit.read': 'admin',
+} as const satisfies Record<string, Role>;
+
+export type AuthAction = keyof typeof ACTION_ROLES;
+export const AUTH_ACTIONS = Object.keys(ACTION_ROLES) as AuthAction[];
+
+/** The rank order of roles. Permission checks ask may() with an action instead. */
 export function roleAtLeast(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed];
+}
+
+export function neededRole(action: AuthAction): Role {
+  return ACTION_ROLES[action];
+}
+
+/** True if this role may do this action anywhere in the fleet. */
+export function may(role: Role, action: AuthAction): boolean {
+  return roleAtLeast(role, ACTION_ROLES[action]);
 }
 
 export function isRole(value: string): value is Role {

@@ -11,6 +11,7 @@ import type { DaemonConfig } from '../config/schemas.js';
 import { Authenticator } from './api/auth.js';
 import { attachRoutes, createServer } from './api/server.js';
 import { WsHub } from './api/ws.js';
+import { wsPlugins } from './api/ws-registry.js';
 import { FleetService } from './fleet/service.js';
 import { FleetState } from './fleet/state.js';
 import { JobService } from './jobs/service.js';
@@ -73,7 +74,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls);
-    const hub = new WsHub({ auth, service, jobs, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, ...wsPlugins({ fleet: service, jobs }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {

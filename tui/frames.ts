@@ -71,7 +71,7 @@ export const JobRecordSchema = z.object({
 
 const HelloSchema = z.object({
   kind: z.literal('hello'),
-  identity: z.object({ tokenId: z.string(), name: z.string(), role: z.enum(ROLES) }),
+  identity: z.object({ provider: z.string().max(64), subject: z.string().max(256), name: z.string().max(256), role: z.enum(ROLES) }),
 });
 
 const FleetSnapshotSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('snapshot'), rev: count, data: z.array(ClusterRowSchema) });
@@ -84,11 +84,11 @@ const JobsPatchSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('pa
 
 export type InboundFrame =
   | { kind: 'hello'; identity: { name: string; role: Role } }
-  | { kind: 'fleet-snapshot'; rev: number; rows: ClusterRow[] }
-  | { kind: 'fleet-patch'; rev: number; fromRev: number; changes: FleetChange[] }
-  | { kind: 'cluster-snapshot'; name: string; rev: number; data: ClusterDetail | null }
-  | { kind: 'jobs-snapshot'; rev: number; jobs: JobRecord[] }
-  | { kind: 'jobs-patch'; rev: number; changes: JobRecord[] }
+  | { kind: 'fleet-snapshot'; topic: 'fleet'; rev: number; rows: ClusterRow[] }
+  | { kind: 'fleet-patch'; topic: 'fleet'; rev: number; fromRev: number; changes: FleetChange[] }
+  | { kind: 'cluster-snapshot'; topic: string; name: string; rev: number; data: ClusterDetail | null }
+  | { kind: 'jobs-snapshot'; topic: 'jobs'; rev: number; jobs: JobRecord[] }
+  | { kind: 'jobs-patch'; topic: 'jobs'; rev: number; changes: JobRecord[] }
   | { kind: 'dropped'; topic: string; count: number }
   | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
@@ -114,27 +114,27 @@ export function parseServerFrame(text: string): FrameResult {
   }
   if (obj.topic === 'fleet' && obj.kind === 'snapshot') {
     const r = FleetSnapshotSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'fleet-snapshot', rev: r.data.rev, rows: r.data.data } } : { ok: false, reason: `fleet snapshot ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'fleet-snapshot', topic: 'fleet', rev: r.data.rev, rows: r.data.data } } : { ok: false, reason: `fleet snapshot ${issue(r.error)}` };
   }
   if (obj.topic === 'fleet' && obj.kind === 'patch') {
     const r = FleetPatchSchema.safeParse(raw);
     return r.success
-      ? { ok: true, frame: { kind: 'fleet-patch', rev: r.data.rev, fromRev: r.data.fromRev, changes: r.data.changes } }
+      ? { ok: true, frame: { kind: 'fleet-patch', topic: 'fleet', rev: r.data.rev, fromRev: r.data.fromRev, changes: r.data.changes } }
       : { ok: false, reason: `fleet patch ${issue(r.error)}` };
   }
   if (typeof obj.topic === 'string' && obj.topic.startsWith('cluster:') && obj.kind === 'snapshot') {
     const r = ClusterSnapshotSchema.safeParse(raw);
     return r.success
-      ? { ok: true, frame: { kind: 'cluster-snapshot', name: r.data.topic.slice('cluster:'.length), rev: r.data.rev, data: r.data.data } }
+      ? { ok: true, frame: { kind: 'cluster-snapshot', topic: r.data.topic, name: r.data.topic.slice('cluster:'.length), rev: r.data.rev, data: r.data.data } }
       : { ok: false, reason: `cluster snapshot ${issue(r.error)}` };
   }
   if (obj.topic === 'jobs' && obj.kind === 'snapshot') {
     const r = JobsSnapshotSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'jobs-snapshot', rev: r.data.rev, jobs: r.data.data } } : { ok: false, reason: `jobs snapshot ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'jobs-snapshot', topic: 'jobs', rev: r.data.rev, jobs: r.data.data } } : { ok: false, reason: `jobs snapshot ${issue(r.error)}` };
   }
   if (obj.topic === 'jobs' && obj.kind === 'patch') {
     const r = JobsPatchSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'jobs-patch', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'jobs-patch', topic: 'jobs', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${issue(r.error)}` };
   }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);

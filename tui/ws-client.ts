@@ -1,5 +1,7 @@
 // The TUI's link to the daemon (DESIGN.md §3.8). An I/O adapter: it turns socket events into
-// reducer actions and never exits — a lost link only changes what the banner says.
+// reducer actions and never exits — a lost link only changes what the banner says. What the console
+// follows is one subscription table (topic → params, last rev, handler); every (re)connect
+// subscribes everything in it.
 import WebSocket from 'ws';
 import type { ClientFrame } from '../core/protocol.js';
 import { TOPIC } from '../core/protocol.js';
@@ -54,6 +56,23 @@ export function userText(error: FlotillaError): string {
   return `${error.message} — ${error.next}`;
 }
 
+/** What a subscribe frame carries besides the topic (the logs topic's query, for one). */
+interface SubscriptionParams {
+  query?: string;
+}
+
+type TopicFrame = Extract<InboundFrame, { topic: string }>;
+
+/** One row of the subscription table. */
+interface Subscription {
+  params: SubscriptionParams;
+  /** The rev of the last snapshot or patch taken on this connection; null until its snapshot. */
+  rev: number | null;
+  handle(frame: TopicFrame, sub: Subscription): void;
+}
+
+const CLUSTER_PREFIX = 'cluster:';
+
 export class FleetLink {
   private readonly url: string;
   private readonly opts: Required<Omit<FleetLinkOptions, 'backoff'>> & { backoff: BackoffOptions };
@@ -62,15 +81,10 @@ export class FleetLink {
   private stopped = false;
   private ready = false;
   private nextId = 1;
-  private fleetRev: number | null = null;
+  private readonly subscriptions = new Map<string, Subscription>();
   private requestedCluster: string | null = null;
-  private wantedCluster: string | null = null;
-  private subscribedCluster: string | null = null;
   private lastError: FlotillaError | null = null;
   private authRejected = false;
-  private jobsRev: number | null = null;
-  private wantJobs = false;
-  private subscribedJobs = false;
   /** Calls awaiting their reply, by frame id; settled as unavailable if the link drops first. */
   private readonly pending = new Map<number, (outcome: CallOutcome) => void>();
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -87,6 +101,7 @@ export class FleetLink {
       pingIntervalMs: 15_000,
       ...opts,
     };
+    this.subscriptions.set('fleet', { params: {}, rev: null, handle: (frame, sub) => this.onFleet(frame, sub) });
   }
 
   start(): void {
@@ -97,30 +112,32 @@ export class FleetLink {
   watchCluster(name: string | null): void {
     if (name === this.requestedCluster) return;
     this.requestedCluster = name;
-    if (name !== null && !TOPIC.test(`cluster:${name}`)) {
-      this.wantedCluster = null;
+    const topic = name === null ? null : `${CLUSTER_PREFIX}${name}`;
+    for (const held of this.subscriptions.keys()) if (held.startsWith(CLUSTER_PREFIX) && held !== topic) this.unwatch(held);
+    if (topic === null) return;
+    if (!TOPIC.test(topic)) {
       this.opts.dispatch({ type: 'message', text: `"${name}" is not a valid cluster name`, level: 'error' });
       return;
     }
-    this.wantedCluster = name;
-    if (this.ready) this.syncClusterSubscription();
+    this.watch(topic, {}, (frame, sub) => this.onCluster(frame, sub));
   }
 
   /** Follows the jobs view: the `jobs` topic is subscribed only while it is open. */
   watchJobs(on: boolean): void {
-    this.wantJobs = on;
-    if (this.ready) this.syncJobsSubscription();
+    if (on) this.watch('jobs', {}, (frame, sub) => this.onJobs(frame, sub));
+    else this.unwatch('jobs');
   }
 
-  private syncJobsSubscription(): void {
-    if (this.subscribedJobs === this.wantJobs) return;
-    this.subscribedJobs = this.wantJobs;
-    if (this.wantJobs) {
-      this.subscribe('jobs');
-    } else {
-      this.jobsRev = null;
-      this.unsubscribe('jobs');
-    }
+  /** Adds a topic to the table (a change of params subscribes it again); sent now if connected, else on hello. */
+  private watch(topic: string, params: SubscriptionParams, handle: Subscription['handle']): void {
+    const held = this.subscriptions.get(topic);
+    if (held && held.params.query === params.query) return;
+    this.subscriptions.set(topic, { params, rev: null, handle });
+    if (this.ready) this.subscribe(topic, params);
+  }
+
+  private unwatch(topic: string): void {
+    if (this.subscriptions.delete(topic) && this.ready) this.unsubscribe(topic);
   }
 
   /**
@@ -162,10 +179,7 @@ export class FleetLink {
   private connect(): void {
     if (this.stopped) return;
     this.ready = false;
-    this.fleetRev = null;
-    this.jobsRev = null;
-    this.subscribedJobs = false;
-    this.subscribedCluster = null;
+    for (const sub of this.subscriptions.values()) sub.rev = null;
     this.authRejected = false;
     this.lastError = null;
     this.opts.dispatch({ type: 'conn/connecting', at: this.opts.now(), attempt: this.failures + 1 });
@@ -251,19 +265,12 @@ export class FleetLink {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
-  private subscribe(topic: string): void {
-    this.send({ id: this.nextId++, op: 'subscribe', topic });
+  private subscribe(topic: string, params: SubscriptionParams): void {
+    this.send({ id: this.nextId++, op: 'subscribe', topic, ...(params.query === undefined ? {} : { query: params.query }) });
   }
 
   private unsubscribe(topic: string): void {
     this.send({ id: this.nextId++, op: 'unsubscribe', topic });
-  }
-
-  private syncClusterSubscription(): void {
-    if (this.subscribedCluster === this.wantedCluster) return;
-    if (this.subscribedCluster !== null) this.unsubscribe(`cluster:${this.subscribedCluster}`);
-    this.subscribedCluster = this.wantedCluster;
-    if (this.wantedCluster !== null) this.subscribe(`cluster:${this.wantedCluster}`);
   }
 
   private onText(text: string): void {
@@ -283,42 +290,17 @@ export class FleetLink {
         this.ready = true;
         dispatch({ type: 'conn/open', at: this.opts.now(), identity: frame.identity });
         this.opts.log.info({ identity: frame.identity }, 'connected');
-        this.subscribe('fleet');
-        this.syncClusterSubscription();
-        this.syncJobsSubscription();
-        return;
-      case 'jobs-snapshot':
-        this.jobsRev = frame.rev;
-        dispatch({ type: 'jobs/snapshot', rev: frame.rev, jobs: frame.jobs });
-        return;
-      case 'jobs-patch':
-        // Jobs patches carry whole records, so one that skips a rev still leaves every job it names current.
-        if (this.jobsRev === null || frame.rev <= this.jobsRev) return;
-        this.jobsRev = frame.rev;
-        dispatch({ type: 'jobs/patch', rev: frame.rev, changes: frame.changes });
-        return;
-      case 'fleet-snapshot':
-        this.fleetRev = frame.rev;
-        dispatch({ type: 'fleet/snapshot', rev: frame.rev, rows: frame.rows });
-        return;
-      case 'fleet-patch':
-        if (this.fleetRev === null) return;
-        if (frame.fromRev !== this.fleetRev) {
-          this.opts.log.info({ held: this.fleetRev, fromRev: frame.fromRev }, 'fleet patch out of sequence; resubscribing');
-          this.fleetRev = null;
-          this.unsubscribe('fleet');
-          this.subscribe('fleet');
-          return;
-        }
-        this.fleetRev = frame.rev;
-        dispatch({ type: 'fleet/patch', rev: frame.rev, fromRev: frame.fromRev, changes: frame.changes });
-        return;
-      case 'cluster-snapshot':
-        if (frame.name === this.subscribedCluster) dispatch({ type: 'cluster/snapshot', name: frame.name, rev: frame.rev, data: frame.data });
+        for (const [topic, sub] of this.subscriptions) this.subscribe(topic, sub.params);
         return;
       case 'dropped':
         this.opts.log.warn({ topic: frame.topic, count: frame.count }, 'server dropped messages for a slow client');
-        return;
+        return this.route(frame);
+      case 'fleet-snapshot':
+      case 'fleet-patch':
+      case 'cluster-snapshot':
+      case 'jobs-snapshot':
+      case 'jobs-patch':
+        return this.route(frame);
       case 'reply': {
         const resolve = this.pending.get(frame.id);
         if (resolve) {
@@ -334,5 +316,47 @@ export class FleetLink {
         return;
       }
     }
+  }
+
+  /** Hands a topic frame to its row of the table; a frame for a topic no longer followed is dropped. */
+  private route(frame: TopicFrame): void {
+    const sub = this.subscriptions.get(frame.topic);
+    if (sub) sub.handle(frame, sub);
+  }
+
+  private onFleet(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind === 'fleet-snapshot') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'fleet/snapshot', rev: frame.rev, rows: frame.rows });
+      return;
+    }
+    if (frame.kind !== 'fleet-patch' || sub.rev === null) return;
+    if (frame.fromRev !== sub.rev) {
+      this.opts.log.info({ held: sub.rev, fromRev: frame.fromRev }, 'fleet patch out of sequence; resubscribing');
+      sub.rev = null;
+      this.unsubscribe('fleet');
+      this.subscribe('fleet', sub.params);
+      return;
+    }
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'fleet/patch', rev: frame.rev, fromRev: frame.fromRev, changes: frame.changes });
+  }
+
+  private onCluster(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind !== 'cluster-snapshot') return;
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'cluster/snapshot', name: frame.name, rev: frame.rev, data: frame.data });
+  }
+
+  private onJobs(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind === 'jobs-snapshot') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'jobs/snapshot', rev: frame.rev, jobs: frame.jobs });
+      return;
+    }
+    // Jobs patches carry whole records, so one that skips a rev still leaves every job it names current.
+    if (frame.kind !== 'jobs-patch' || sub.rev === null || frame.rev <= sub.rev) return;
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'jobs/patch', rev: frame.rev, changes: frame.changes });
   }
 }

@@ -29,17 +29,18 @@ export class Authenticator {
     if (!found.ok) {
       throw new FlotillaError('unauthenticated', WHY[found.why], 'Pass a valid token with --token or FLOTILLA_TOKEN; an admin can create one with `flotilla token create`.');
     }
-    const last = this.touched.get(found.identity.tokenId) ?? 0;
+    const id = found.identity.subject;
+    const last = this.touched.get(id) ?? 0;
     if (now.getTime() - last >= TOUCH_INTERVAL_MS) {
-      this.touched.set(found.identity.tokenId, now.getTime());
-      this.tokens.markUsed(found.identity.tokenId, now);
+      this.touched.set(id, now.getTime());
+      this.tokens.markUsed(id, now);
     }
     return found.identity;
   }
 
-  /** True if this identity's token is still valid (used to drop sockets of revoked tokens). */
-  stillValid(tokenId: string, now = new Date()): boolean {
-    const t = this.tokens.get(tokenId);
+  /** True if the credentials behind this identity still hold (used to drop sockets of revoked tokens). */
+  stillValid(identity: Identity, now = new Date()): boolean {
+    const t = this.tokens.get(identity.subject);
     return !!t && !t.revokedAt && !(t.expiresAt && Date.parse(t.expiresAt) <= now.getTime());
   }
 }

@@ -20,7 +20,7 @@ export const JOB_ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/jobs',
     pattern: /^\/api\/v1\/jobs$/,
-    role: 'viewer',
+    action: 'job.read',
     handle: async (ctx, call) => {
       const q = call.query;
       const state = stateFilter(q.get('state'));
@@ -37,8 +37,8 @@ export const JOB_ROUTES: Route[] = [
     method: 'POST',
     path: '/api/v1/jobs',
     pattern: /^\/api\/v1\/jobs$/,
-    role: 'operator',
-    audit: 'job.submit',
+    action: 'job.submit',
+    mutating: true,
     handle: async (ctx, call) => {
       const res = await ctx.jobs.submit(call.identity, await readJson(call.req));
       return ['dryRun' in res ? 200 : 201, res];
@@ -48,15 +48,15 @@ export const JOB_ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/jobs/:id',
     pattern: /^\/api\/v1\/jobs\/([^/]+)$/,
-    role: 'viewer',
+    action: 'job.read',
     handle: async (ctx, call) => [200, ctx.jobs.get(param(call))],
   },
   {
     method: 'POST',
     path: '/api/v1/jobs/:id/cancel',
     pattern: /^\/api\/v1\/jobs\/([^/]+)\/cancel$/,
-    role: 'operator',
-    audit: 'job.cancel',
+    action: 'job.cancel',
+    mutating: true,
     handle: async (ctx, call) => {
       const res = await ctx.jobs.cancel(call.identity, param(call));
       return [isFinal(res.job.state) ? 200 : 202, res];

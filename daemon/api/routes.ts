@@ -1,12 +1,14 @@
-// The REST route table of docs/API.md. Handlers get an authenticated identity whose role already
-// meets the route's; they return [status, body].
+// The REST route table of docs/API.md. Each route names the action it is (core/roles.ts); handlers
+// get an identity that authorize has allowed it, and return [status, body].
 import type { IncomingMessage } from 'node:http';
 import type { ClusterAddResponse, Identity, InfoResponse, TokenCreateResponse } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
 import { tokenHash } from '../../core/registration.js';
-import type { Role } from '../../core/roles.js';
+import type { AuthAction } from '../../core/roles.js';
 import { VERSION } from '../../core/version.js';
 import type { DaemonConfig } from '../../config/schemas.js';
+import { actorOf } from '../auth/actor.js';
+import { audited } from '../auth/audited.js';
 import { buildBundle } from '../bundle.js';
 import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
@@ -40,13 +42,11 @@ export interface Route {
   /** Template for metrics labels and docs, e.g. /api/v1/clusters/:name. */
   path: string;
   pattern: RegExp;
-  role: Role;
-  /** Audit action for mutating routes; every call, allowed or denied, is audited. */
-  audit?: string;
+  action: AuthAction;
+  /** A mutation: every call, allowed or denied, writes one audit record named after the action. */
+  mutating?: true;
   handle(ctx: ApiContext, call: RouteCall): Promise<[number, unknown]>;
 }
-
-const actor = (i: Identity) => ({ id: i.tokenId, name: i.name });
 
 function param(call: RouteCall, i = 0): string {
   return decodeURIComponent(call.params[i] ?? '');
@@ -57,14 +57,14 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/whoami',
     pattern: /^\/api\/v1\/whoami$/,
-    role: 'viewer',
+    action: 'info.read',
     handle: async (_ctx, call) => [200, call.identity],
   },
   {
     method: 'GET',
     path: '/api/v1/info',
     pattern: /^\/api\/v1\/info$/,
-    role: 'viewer',
+    action: 'info.read',
     handle: async (ctx, call) => {
       const info: InfoResponse = {
         version: VERSION,
@@ -83,14 +83,14 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/clusters',
     pattern: /^\/api\/v1\/clusters$/,
-    role: 'viewer',
+    action: 'cluster.read',
     handle: async (ctx) => [200, { items: ctx.service.state.rows(Date.now()) }],
   },
   {
     method: 'GET',
     path: '/api/v1/clusters/:name',
     pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
-    role: 'viewer',
+    action: 'cluster.read',
     handle: async (ctx, call) => {
       const name = param(call);
       const detail = ctx.service.detail(name, Date.now());
@@ -102,12 +102,12 @@ export const ROUTES: Route[] = [
     method: 'POST',
     path: '/api/v1/clusters',
     pattern: /^\/api\/v1\/clusters$/,
-    role: 'operator',
-    audit: 'cluster.add',
+    action: 'cluster.add',
+    mutating: true,
     handle: async (ctx, call) => {
       const input = validateClusterAdd(await readJson(call.req), ctx.config.status.intervalSeconds, new Date());
       const token = newSecret('fbt');
-      ctx.service.addCluster(actor(call.identity), { ...input, tokenHash: tokenHash(token) });
+      ctx.service.addCluster(actorOf(call.identity), { ...input, tokenHash: tokenHash(token) });
       const row = ctx.service.state.row(input.name, Date.now());
       if (!row) throw new FlotillaError('internal', `cluster "${input.name}" is missing after add`, 'Check the daemon log; this is a bug.');
       const response: ClusterAddResponse = {
@@ -128,11 +128,11 @@ export const ROUTES: Route[] = [
     method: 'DELETE',
     path: '/api/v1/clusters/:name',
     pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
-    role: 'operator',
-    audit: 'cluster.remove',
+    action: 'cluster.remove',
+    mutating: true,
     handle: async (ctx, call) => {
       const name = param(call);
-      ctx.service.removeCluster(actor(call.identity), name);
+      ctx.service.removeCluster(actorOf(call.identity), name);
       return [200, { removed: name }];
     },
   },
@@ -140,7 +140,7 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/rejections',
     pattern: /^\/api\/v1\/rejections$/,
-    role: 'viewer',
+    action: 'rejection.read',
     handle: async (ctx, call) => {
       const cluster = call.query.get('cluster') || undefined;
       const limit = parseLimit(call.query.get('limit'), 100, 1000);
@@ -152,18 +152,18 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/tokens',
     pattern: /^\/api\/v1\/tokens$/,
-    role: 'admin',
+    action: 'token.read',
     handle: async (ctx) => [200, { items: ctx.registry.tokens.list() }],
   },
   {
     method: 'POST',
     path: '/api/v1/tokens',
     pattern: /^\/api\/v1\/tokens$/,
-    role: 'admin',
-    audit: 'token.create',
+    action: 'token.create',
+    mutating: true,
     handle: async (ctx, call) => {
       const input = validateTokenCreate(await readJson(call.req), new Date());
-      const created: TokenCreateResponse = ctx.service.audited({ actor: actor(call.identity), action: 'token.create', target: input.name, detail: { role: input.role, expiresAt: input.expiresAt } }, () => {
+      const created: TokenCreateResponse = audited(ctx.registry, { actor: actorOf(call.identity), action: 'token.create', target: input.name, detail: { role: input.role, expiresAt: input.expiresAt } }, () => {
         const t = ctx.registry.tokens.create(input);
         return { result: t, detail: { tokenId: t.id } };
       });
@@ -174,11 +174,11 @@ export const ROUTES: Route[] = [
     method: 'DELETE',
     path: '/api/v1/tokens/:id',
     pattern: /^\/api\/v1\/tokens\/([^/]+)$/,
-    role: 'admin',
-    audit: 'token.revoke',
+    action: 'token.revoke',
+    mutating: true,
     handle: async (ctx, call) => {
       const id = param(call);
-      ctx.service.audited({ actor: actor(call.identity), action: 'token.revoke', target: id }, () => {
+      audited(ctx.registry, { actor: actorOf(call.identity), action: 'token.revoke', target: id }, () => {
         if (!ctx.registry.tokens.revoke(id, new Date())) {
           throw new FlotillaError('not_found', `no live token with id "${id.slice(0, 80)}"`, 'List tokens with `flotilla token list`.');
         }
@@ -192,7 +192,7 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: '/api/v1/audit',
     pattern: /^\/api\/v1\/audit$/,
-    role: 'admin',
+    action: 'audit.read',
     handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
   },
   ...JOB_ROUTES,

@@ -5,12 +5,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { FlotillaError } from '../../core/errors.js';
 import type { Identity } from '../../core/api.js';
 import type { Logger } from '../../core/log.js';
-import { roleAtLeast } from '../../core/roles.js';
 import { VERSION } from '../../core/version.js';
+import { ANONYMOUS_ACTOR } from '../auth/actor.js';
+import { auditDenial } from '../auth/audited.js';
+import { checkAccess } from '../auth/gate.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
 import { sendError, sendJson } from './http.js';
-import { matchRoute, type ApiContext, type Route } from './routes.js';
+import { matchRoute, type ApiContext } from './routes.js';
 
 export interface ServerDeps {
   ctx: ApiContext;
@@ -18,8 +20,6 @@ export interface ServerDeps {
   metrics: DaemonMetrics;
   log: Logger;
 }
-
-const ANONYMOUS = { id: 'anonymous', name: 'anonymous' };
 
 export function createServer(tls: { cert: string; key: string } | undefined): Server {
   if (!tls) return createHttpServer();
@@ -32,14 +32,6 @@ export function createServer(tls: { cert: string; key: string } | undefined): Se
     throw new FlotillaError('config', `cannot read TLS files: ${(e as Error).message}`, 'Check tls.cert and tls.key in daemon.yaml point at readable PEM files.', { cause: e });
   }
   return createHttpsServer({ cert, key });
-}
-
-function auditDenied(deps: ServerDeps, route: Route, who: { id: string; name: string }, path: string, why: string): void {
-  try {
-    deps.ctx.registry.audit.append({ actor: who, action: route.audit ?? route.path, target: path, allowed: false, detail: { reason: why, method: route.method } });
-  } catch (e) {
-    deps.log.error({ err: e }, 'could not write the audit record for a denied request');
-  }
 }
 
 async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ route: string; status: number }> {
@@ -70,15 +62,11 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
     identity = deps.auth.authenticate(req.headers.authorization);
   } catch (e) {
     deps.log.warn({ remote: req.socket.remoteAddress, method, route: route.path, reason: e instanceof Error ? e.message : String(e) }, 'request refused: unauthenticated');
-    if (route.audit) auditDenied(deps, route, ANONYMOUS, url.pathname, 'unauthenticated');
+    if (route.mutating) auditDenial(deps.ctx.registry.audit, deps.log, { actor: ANONYMOUS_ACTOR, action: route.action, target: url.pathname, detail: { reason: 'unauthenticated', method } });
     return { route: route.path, status: sendError(res, e) };
   }
-  if (!roleAtLeast(identity.role, route.role)) {
-    deps.log.warn({ token: identity.tokenId, role: identity.role, method, route: route.path }, 'request refused: role too low');
-    if (route.audit) auditDenied(deps, route, { id: identity.tokenId, name: identity.name }, url.pathname, `role ${identity.role} is below ${route.role}`);
-    const err = new FlotillaError('forbidden', `${method} ${route.path} needs the ${route.role} role; this token is ${identity.role}`, `Ask an admin for a token with the ${route.role} role.`);
-    return { route: route.path, status: sendError(res, err) };
-  }
+  const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, {}, { target: url.pathname, detail: { method } });
+  if (denied) return { route: route.path, status: sendError(res, denied) };
   try {
     const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, identity });
     sendJson(res, status, body);

@@ -1,32 +1,17 @@
-// One WebSocket client: its subscriptions, its place in the fleet revision stream, and the backlog
-// kept when it reads slower than we write (coalesced per cluster, latest wins, never unbounded).
+// One WebSocket client: who it is, its socket, and whether it reads slower than we write. What it
+// is subscribed to lives with each topic (topic-channel.ts).
 import type { WebSocket } from 'ws';
 import type { Identity } from '../../core/api.js';
 import type { ErrorBody } from '../../core/errors.js';
-import type { ClusterDetail, FleetChange } from '../../core/fleet.js';
-import { WS_LIMITS, type ClusterSnapshotFrame, type FleetPatchFrame, type ReplyFrame, type ServerFrame } from '../../core/protocol.js';
-
-export interface SessionSource {
-  rev(): number;
-  /** Current changes for these clusters: upsert with a fresh row, or remove if gone. */
-  changesFor(names: Iterable<string>): FleetChange[];
-  detail(name: string): ClusterDetail | null;
-}
+import { WS_LIMITS, type ReplyFrame, type ServerFrame } from '../../core/protocol.js';
 
 export class WsSession {
-  fleet = false;
-  /** The fleet rev this client holds (its last snapshot or patch). */
-  lastRev = 0;
-  readonly clusters = new Set<string>();
   badFrames = 0;
   alive = true;
-  private readonly pendingFleet = new Set<string>();
-  private readonly pendingClusters = new Set<string>();
 
   constructor(
     readonly ws: WebSocket,
     readonly identity: Identity,
-    private readonly source: SessionSource,
     private readonly slowBytes = WS_LIMITS.slowClientBytes,
   ) {}
 
@@ -34,12 +19,9 @@ export class WsSession {
     return this.ws.readyState === this.ws.OPEN;
   }
 
+  /** Over the buffered threshold: topics hold back or drop what they would send (their slow-client policy). */
   get slow(): boolean {
     return this.ws.bufferedAmount > this.slowBytes;
-  }
-
-  get backlogged(): boolean {
-    return this.pendingFleet.size > 0 || this.pendingClusters.size > 0;
   }
 
   send(frame: ServerFrame): void {
@@ -56,55 +38,5 @@ export class WsSession {
 
   replyError(id: number, error: ErrorBody): void {
     this.send({ id, error } satisfies ReplyFrame);
-  }
-
-  sendFleetSnapshot(rev: number, data: unknown[]): void {
-    this.fleet = true;
-    this.pendingFleet.clear();
-    this.lastRev = rev;
-    this.sendText(JSON.stringify({ topic: 'fleet', kind: 'snapshot', rev, data }));
-  }
-
-  sendClusterSnapshot(name: string): void {
-    this.pendingClusters.delete(name);
-    const frame: ClusterSnapshotFrame = { topic: `cluster:${name}`, kind: 'snapshot', rev: this.source.rev(), data: this.source.detail(name) };
-    this.send(frame);
-  }
-
-  /**
-   * A fleet change. sharedPatch builds (once per event, for every in-step client) the patch text
-   * for a client holding rev - 1.
-   */
-  onFleetChange(rev: number, names: string[], sharedPatch: () => string, clusterText: (name: string) => string): void {
-    if (this.fleet) {
-      if (this.slow || this.pendingFleet.size > 0) {
-        for (const n of names) this.pendingFleet.add(n);
-      } else if (this.lastRev === rev - 1) {
-        this.sendText(sharedPatch());
-        this.lastRev = rev;
-      } else {
-        for (const n of names) this.pendingFleet.add(n);
-      }
-    }
-    for (const n of names) {
-      if (!this.clusters.has(n)) continue;
-      if (this.slow) this.pendingClusters.add(n);
-      else this.sendText(clusterText(n));
-    }
-    this.flushIfDrained();
-  }
-
-  /** Sends the coalesced backlog as one patch once the socket has drained below the threshold. */
-  flushIfDrained(): void {
-    if (!this.backlogged || this.slow || !this.open) return;
-    if (this.pendingFleet.size > 0 && this.fleet) {
-      const rev = this.source.rev();
-      const frame: FleetPatchFrame = { topic: 'fleet', kind: 'patch', rev, fromRev: this.lastRev, changes: this.source.changesFor(this.pendingFleet) };
-      this.pendingFleet.clear();
-      this.lastRev = rev;
-      this.send(frame);
-    }
-    for (const n of [...this.pendingClusters]) if (this.clusters.has(n)) this.sendClusterSnapshot(n);
-    this.pendingClusters.clear();
   }
 }

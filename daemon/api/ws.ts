@@ -1,31 +1,31 @@
 // The /ws endpoint (DESIGN.md §3.8): auth and Origin checks before the upgrade, the hello frame,
-// fleet and cluster:<name> topics, bad-frame accounting, pings, and slow-client coalescing.
+// bad-frame accounting, pings, and the topics and call methods it was built with (ws-registry.ts),
+// each subscription and call authorized before it runs.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Identity } from '../../core/api.js';
 import { FlotillaError, toFlotillaError, type ErrorBody } from '../../core/errors.js';
-import type { FleetChange } from '../../core/fleet.js';
 import type { Logger } from '../../core/log.js';
-import { ClientFrameSchema, WS_LIMITS, type ClientFrame, type FleetPatchFrame, type HelloFrame } from '../../core/protocol.js';
+import { ClientFrameSchema, WS_LIMITS, type ClientFrame, type HelloFrame } from '../../core/protocol.js';
 import { VERSION } from '../../core/version.js';
-import type { FleetService } from '../fleet/service.js';
-import type { JobService } from '../jobs/service.js';
-import { JobsTopic } from '../jobs/topic.js';
-import { callJobMethod, isJobMethod } from '../jobs/ws-calls.js';
+import { actorOf } from '../auth/actor.js';
+import { checkAccess } from '../auth/gate.js';
 import type { AuditLog } from '../registry/audit.js';
-import type { FleetChangeEvent } from '../fleet/state.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
-import { WsSession, type SessionSource } from './ws-session.js';
+import type { Topic, TopicRequest } from './topic.js';
+import type { WsMethod } from './ws-method.js';
+import { WsSession } from './ws-session.js';
 
 export interface WsHubOptions {
   auth: Authenticator;
-  service: FleetService;
-  jobs: JobService;
   audit: AuditLog;
   metrics: DaemonMetrics;
   log: Logger;
   allowedOrigins: string[];
+  topics: Topic[];
+  methods: WsMethod[];
   limits?: Partial<typeof WS_LIMITS>;
 }
 
@@ -42,8 +42,8 @@ function refuse(socket: Duplex, status: number, reason: string, body: ErrorBody)
   );
 }
 
-function usage(message: string, next = 'Send frames as in DESIGN.md §3.8, e.g. {"id":1,"op":"subscribe","topic":"fleet"}.'): ErrorBody {
-  return { code: 'usage', message, next };
+function usage(message: string): ErrorBody {
+  return { code: 'usage', message, next: 'Send JSON text frames such as {"id":1,"op":"subscribe","topic":"fleet"} or {"id":2,"op":"ping"}.' };
 }
 
 export class WsHub {
@@ -52,34 +52,17 @@ export class WsHub {
   private readonly limits: typeof WS_LIMITS;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly drainTimer: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
-  private readonly source: SessionSource;
-  private readonly jobsTopic: JobsTopic;
+  private readonly methods: Map<string, WsMethod>;
 
   constructor(private readonly opts: WsHubOptions) {
     this.limits = { ...WS_LIMITS, ...opts.limits };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes });
-    const state = opts.service.state;
-    this.source = {
-      rev: () => state.rev,
-      changesFor: (names) => {
-        const now = Date.now();
-        const out: FleetChange[] = [];
-        for (const name of names) {
-          const row = state.row(name, now);
-          out.push(row ? { op: 'upsert', row } : { op: 'remove', name });
-        }
-        return out;
-      },
-      detail: (name) => opts.service.detail(name, Date.now()),
-    };
-    this.unsubscribe = state.subscribe((ev) => this.onFleetChange(ev));
-    this.jobsTopic = new JobsTopic(opts.jobs);
+    this.methods = new Map(opts.methods.map((m) => [m.name, m]));
     this.pingTimer = setInterval(() => this.pingAll(), this.limits.pingIntervalMs);
     this.pingTimer.unref();
+    // Topics also flush when they next publish; this catches a client that drained while all was quiet.
     this.drainTimer = setInterval(() => {
-      for (const s of this.sessions) if (s.backlogged) s.flushIfDrained();
-      this.jobsTopic.flush();
+      for (const s of this.sessions) if (!s.slow) for (const t of opts.topics) t.flush(s);
     }, DRAIN_CHECK_MS);
     this.drainTimer.unref();
   }
@@ -103,7 +86,7 @@ export class WsHub {
       refuse(socket, 403, 'Forbidden', { code: 'forbidden', message: `Origin ${origin.slice(0, 100)} is not allowed`, next: 'Add the origin to api.allowedOrigins in daemon.yaml, or connect without a browser.' });
       return;
     }
-    let identity;
+    let identity: Identity;
     try {
       identity = this.opts.auth.authenticate(req.headers.authorization);
     } catch (e) {
@@ -115,17 +98,17 @@ export class WsHub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity));
   }
 
-  private accept(ws: WebSocket, identity: HelloFrame['identity']): void {
-    const session = new WsSession(ws, identity, this.source, this.limits.slowClientBytes);
+  private accept(ws: WebSocket, identity: Identity): void {
+    const session = new WsSession(ws, identity, this.limits.slowClientBytes);
     this.sessions.add(session);
     this.opts.metrics.wsClients.set(this.sessions.size);
     ws.on('pong', () => (session.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(session, data, isBinary));
     // e.g. a frame over the size limit: ws closes the socket (1009) and reports it here
-    ws.on('error', (err) => this.opts.log.warn({ err, token: identity.tokenId }, 'websocket closed on a protocol error'));
+    ws.on('error', (err) => this.opts.log.warn({ err, actor: actorOf(identity).id }, 'websocket closed on a protocol error'));
     ws.on('close', () => {
       this.sessions.delete(session);
-      this.jobsTopic.remove(session);
+      for (const t of this.opts.topics) t.forget(session);
       this.opts.metrics.wsClients.set(this.sessions.size);
     });
     const hello: HelloFrame = { kind: 'hello', server: { version: VERSION, now: new Date().toISOString() }, identity };
@@ -137,9 +120,10 @@ export class WsHub {
     this.opts.metrics.wsBadFrames.inc();
     session.replyError(id, usage(message));
     // Logged on the first and the last straw, not per frame: a noisy client must not flood the log.
-    if (session.badFrames === 1) this.opts.log.warn({ token: session.identity.tokenId, reason: message }, 'invalid websocket frame refused');
+    const actor = actorOf(session.identity).id;
+    if (session.badFrames === 1) this.opts.log.warn({ actor, reason: message }, 'invalid websocket frame refused');
     if (session.badFrames >= this.limits.maxBadFrames) {
-      this.opts.log.warn({ token: session.identity.tokenId, badFrames: session.badFrames }, 'websocket closed after too many invalid frames');
+      this.opts.log.warn({ actor, badFrames: session.badFrames }, 'websocket closed after too many invalid frames');
       session.ws.close(1008, 'too many invalid frames');
     }
   }
@@ -166,72 +150,52 @@ export class WsHub {
       case 'ping':
         return session.reply(frame.id, { pong: new Date().toISOString() });
       case 'call':
-        if (isJobMethod(frame.method)) return this.callJob(session, frame.id, frame.method, frame.params ?? {});
-        return session.replyError(frame.id, { code: 'not_found', message: `method ${frame.method.slice(0, 128)} is not available on this daemon`, next: 'Use the REST API (docs/API.md) for this operation.' });
+        return this.call(session, frame.id, frame.method, frame.params ?? {});
       case 'subscribe':
-        return this.subscribe(session, frame.id, frame.topic);
+        return this.subscribe(session, frame.id, frame.topic, frame.query);
       case 'unsubscribe':
-        if (frame.topic === 'fleet') session.fleet = false;
-        else if (frame.topic === 'jobs') this.jobsTopic.remove(session);
-        else if (frame.topic.startsWith('cluster:')) session.clusters.delete(frame.topic.slice('cluster:'.length));
+        for (const t of this.opts.topics) t.unsubscribe(session, frame.topic);
         return session.reply(frame.id, { unsubscribed: frame.topic });
     }
   }
 
-  private callJob(session: WsSession, id: number, method: string, params: Record<string, unknown>): void {
-    callJobMethod(this.opts.jobs, this.opts.audit, session.identity, method, params).then(
+  private call(session: WsSession, id: number, name: string, params: Record<string, unknown>): void {
+    const method = this.methods.get(name);
+    if (!method) {
+      const served = [...this.methods.keys()].join(', ');
+      return session.replyError(id, { code: 'not_found', message: `method ${name.slice(0, 128)} is not available on this daemon`, next: `Call one of ${served}; everything else is on the REST API under /api/v1.` });
+    }
+    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, method.action, {}, { target: 'ws', detail: { via: 'ws', method: name } });
+    if (denied) return session.replyError(id, denied.toBody());
+    method.run(session.identity, params).then(
       (result) => session.reply(id, result),
       (e: unknown) => {
         const err = toFlotillaError(e);
-        if (err.kind === 'internal') this.opts.log.error({ err: e, method }, 'websocket call failed');
+        if (err.kind === 'internal') this.opts.log.error({ err: e, method: name }, 'websocket call failed');
         session.replyError(id, err.toBody());
       },
     );
   }
 
-  private subscribe(session: WsSession, id: number, topic: string): void {
-    const state = this.opts.service.state;
-    if (topic === 'jobs') {
-      session.reply(id, { subscribed: topic, rev: this.opts.jobs.rev });
-      this.jobsTopic.add(session);
-      return;
-    }
-    if (topic === 'fleet') {
-      session.reply(id, { subscribed: topic, rev: state.rev });
-      session.sendFleetSnapshot(state.rev, state.rows(Date.now()));
-      return;
-    }
-    if (topic.startsWith('cluster:')) {
-      const name = topic.slice('cluster:'.length);
-      session.clusters.add(name);
-      session.reply(id, { subscribed: topic, rev: state.rev });
-      session.sendClusterSnapshot(name);
-      return;
-    }
-    session.replyError(id, { code: 'not_found', message: `topic ${topic} is not served by this daemon yet`, next: 'Subscribe to "fleet", "jobs" or "cluster:<name>".' });
-  }
-
-  private onFleetChange(ev: FleetChangeEvent): void {
-    if (this.sessions.size === 0) return;
-    const names = [...ev.upserted, ...ev.removed];
-    let patch: string | undefined;
-    const sharedPatch = () => {
-      if (patch === undefined) {
-        const frame: FleetPatchFrame = { topic: 'fleet', kind: 'patch', rev: ev.rev, fromRev: ev.rev - 1, changes: this.source.changesFor(names) };
-        patch = JSON.stringify(frame);
+  private subscribe(session: WsSession, id: number, name: string, query: string | undefined): void {
+    let request: TopicRequest | undefined;
+    try {
+      for (const t of this.opts.topics) {
+        request = t.match(name, query);
+        if (request) break;
       }
-      return patch;
-    };
-    const clusterTexts = new Map<string, string>();
-    const clusterText = (name: string) => {
-      let text = clusterTexts.get(name);
-      if (text === undefined) {
-        text = JSON.stringify({ topic: `cluster:${name}`, kind: 'snapshot', rev: ev.rev, data: this.source.detail(name) });
-        clusterTexts.set(name, text);
-      }
-      return text;
-    };
-    for (const s of this.sessions) s.onFleetChange(ev.rev, names, sharedPatch, clusterText);
+    } catch (e) {
+      return session.replyError(id, toFlotillaError(e).toBody());
+    }
+    if (!request) {
+      const served = this.opts.topics.map((t) => `"${t.pattern}"`).join(', ');
+      return session.replyError(id, { code: 'not_found', message: `topic ${name} is not served by this daemon yet`, next: `Subscribe to one of ${served}.` });
+    }
+    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, request.action, request.target, { target: name, detail: { via: 'ws', op: 'subscribe' } });
+    if (denied) return session.replyError(id, denied.toBody());
+    const { rev, snapshot } = request.open(session);
+    session.reply(id, { subscribed: name, rev });
+    session.sendText(JSON.stringify(snapshot));
   }
 
   private pingAll(): void {
@@ -240,7 +204,7 @@ export class WsHub {
         s.ws.terminate();
         continue;
       }
-      if (!this.opts.auth.stillValid(s.identity.tokenId)) {
+      if (!this.opts.auth.stillValid(s.identity)) {
         s.ws.close(1008, 'token no longer valid');
         continue;
       }
@@ -251,12 +215,11 @@ export class WsHub {
 
   /** Closes every socket opened with this token (it was revoked). */
   closeToken(tokenId: string): void {
-    for (const s of this.sessions) if (s.identity.tokenId === tokenId) s.ws.close(1008, 'token revoked');
+    for (const s of this.sessions) if (s.identity.provider === 'token' && s.identity.subject === tokenId) s.ws.close(1008, 'token revoked');
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
-    this.jobsTopic.close();
+    for (const t of this.opts.topics) t.close();
     clearInterval(this.pingTimer);
     clearInterval(this.drainTimer);
     const closing = [...this.sessions].map(

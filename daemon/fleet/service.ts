@@ -7,20 +7,13 @@ import { publicKeyFromBase64 } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
 import type { Registration } from '../../core/registration.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
+import { agentActor, DAEMON_ACTOR, STORE_ACTOR, type Actor } from '../auth/actor.js';
+import { audited } from '../auth/audited.js';
 import type { DaemonMetrics } from '../metrics.js';
-import type { AuditEntry } from '../registry/audit.js';
 import type { RejectionInput } from '../registry/rejections.js';
 import type { Registry } from '../registry/registry.js';
 import { healthOf, summarize, toRow, type FleetEntry } from './row.js';
 import type { FleetState } from './state.js';
-
-export interface Actor {
-  id: string;
-  name: string;
-}
-
-export const STORE_ACTOR: Actor = { id: 'store', name: 'store' };
-export const DAEMON_ACTOR: Actor = { id: 'daemon', name: 'daemon' };
 
 export interface NewCluster {
   name: string;
@@ -76,30 +69,9 @@ export class FleetService {
     return key;
   }
 
-  /**
-   * Runs a mutation and its audit record in one transaction; a failed audit write refuses the
-   * mutation. A mutation that fails on its own (conflict, not found) is still audited, as failed.
-   */
-  audited<T>(entry: Omit<AuditEntry, 'allowed'>, fn: () => { result: T; detail?: Record<string, unknown> }): T {
-    try {
-      return this.registry.tx(() => {
-        const { result, detail } = fn();
-        this.registry.audit.append({ ...entry, allowed: true, detail: { ...entry.detail, ...detail } });
-        return result;
-      });
-    } catch (e) {
-      if (e instanceof FlotillaError && (e.kind === 'conflict' || e.kind === 'not_found' || e.kind === 'usage')) {
-        this.registry.audit.append({ ...entry, allowed: true, detail: { ...entry.detail, failed: e.kind, message: e.message } });
-        throw e;
-      }
-      if (e instanceof FlotillaError) throw e;
-      throw new FlotillaError('unavailable', `registry write failed: ${(e as Error).message}`, 'Check the daemon log and that the data directory is writable; the change was not made.', { cause: e });
-    }
-  }
-
   addCluster(actor: Actor, c: NewCluster): void {
     const createdAt = new Date().toISOString();
-    this.audited({ actor, action: 'cluster.add', target: c.name, detail: { labels: c.labels, expiresAt: c.expiresAt } }, () => {
+    audited(this.registry, { actor, action: 'cluster.add', target: c.name, detail: { labels: c.labels, expiresAt: c.expiresAt } }, () => {
       if (this.registry.clusters.get(c.name)) {
         throw new FlotillaError('conflict', `cluster "${c.name}" already exists`, `Pick another name, or remove it first with \`flotilla cluster rm ${c.name}\`.`);
       }
@@ -113,7 +85,7 @@ export class FleetService {
   }
 
   removeCluster(actor: Actor, name: string): void {
-    this.audited({ actor, action: 'cluster.remove', target: name }, () => {
+    audited(this.registry, { actor, action: 'cluster.remove', target: name }, () => {
       if (!this.registry.clusters.remove(name)) {
         throw new FlotillaError('not_found', `no cluster named "${name}"`, 'List clusters with `flotilla cluster list`.');
       }
@@ -189,7 +161,7 @@ export class FleetService {
     const recorded: RejectionInput[] = [];
     for (const r of rejections) {
       if (!this.registry.rejections.record(r)) continue;
-      const actor = byAgent ? { id: `agent:${r.cluster ?? ''}`, name: `agent:${r.cluster ?? ''}` } : STORE_ACTOR;
+      const actor = byAgent ? agentActor(r.cluster ?? '') : STORE_ACTOR;
       this.registry.audit.append({ actor, action: byAgent ? 'agent.reject' : 'store.reject', target: r.key, allowed: false, detail: { cluster: r.cluster, reason: r.reason, message: r.message, etag: r.etag } });
       recorded.push(r);
     }

@@ -13,7 +13,10 @@ import type { Logger } from '../../core/log.js';
 import { encryptionKeyFromBase64, seal, sealContext } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
 import { seqFromKey, storeKeys, type ObjectStore } from '../../core/store/types.js';
-import { DAEMON_ACTOR, type AcceptedStatus, type Actor, type FleetService } from '../fleet/service.js';
+import { actorOf, agentActor, DAEMON_ACTOR, issuerOf } from '../auth/actor.js';
+import { audited } from '../auth/audited.js';
+import { requireAllowed } from '../auth/authorize.js';
+import type { AcceptedStatus, FleetService } from '../fleet/service.js';
 import { toJobRecord, type JobQuery, type JobRow } from '../registry/jobs.js';
 import type { Registry } from '../registry/registry.js';
 import { blastRadius, type Affected } from './blast-radius.js';
@@ -45,17 +48,9 @@ export interface JobServiceOptions {
   log: Logger;
 }
 
-const DAEMON_ISSUER = { tokenId: 'daemon', name: 'daemon' };
+const DAEMON_ISSUER = { tokenId: DAEMON_ACTOR.id, name: DAEMON_ACTOR.name };
 const TEARDOWN_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;
 const CANCEL_EXPIRY_MS = 60 * 60 * 1000;
-
-function actorOf(i: Identity): Actor {
-  return { id: i.tokenId, name: i.name };
-}
-
-export function agentActor(cluster: string): Actor {
-  return { id: `agent:${cluster}`, name: `agent:${cluster}` };
-}
 
 /** A best-effort description of a raw submission for its audit record, before it is validated. */
 function auditTarget(raw: unknown): string {
@@ -114,11 +109,12 @@ export class JobService {
 
   /** Validates, plans and records a submission (or answers a dry run), then writes its jobs to the store. */
   async submit(who: Identity, raw: unknown): Promise<SubmitResponse> {
-    const { fleet } = this.opts;
     let fleetJob: { id: string; selector: string; clusters: string[] } | undefined;
-    const response = fleet.audited<SubmitResponse>({ actor: actorOf(who), action: 'job.submit', target: auditTarget(raw) }, () => {
+    const response = audited<SubmitResponse>(this.opts.registry, { actor: actorOf(who), action: 'job.submit', target: auditTarget(raw) }, () => {
       const req = validateSubmit(raw);
       const clusters = this.resolveClusters(req);
+      // Checked against every cluster the job reaches, dry run included: a dry run shows their workloads.
+      requireAllowed(who, 'job.submit', { clusters });
       const base = { type: req.type, dryRun: req.dryRun, clusters: clusters.length, ...('selector' in req.target ? { selector: req.target.selector } : {}) };
       if ('selector' in req.target && DESTRUCTIVE[req.type] && !req.dryRun && !req.yes) {
         throw new FlotillaError(
@@ -136,7 +132,7 @@ export class JobService {
       const plans = clusters.map((c) => this.plan(c, req, who, fleetJobId));
       const now = new Date();
       if (fleetJobId && 'selector' in req.target) {
-        this.opts.registry.jobs.insertFleetJob({ id: fleetJobId, selector: req.target.selector, type: req.type, params: req.params, destructive: DESTRUCTIVE[req.type], issuer: { tokenId: who.tokenId, name: who.name }, submittedAt: now.toISOString(), clusters: clusters.length });
+        this.opts.registry.jobs.insertFleetJob({ id: fleetJobId, selector: req.target.selector, type: req.type, params: req.params, destructive: DESTRUCTIVE[req.type], issuer: issuerOf(who), submittedAt: now.toISOString(), clusters: clusters.length });
         fleetJob = { id: fleetJobId, selector: req.target.selector, clusters };
       }
       const ids = plans.map((p) => this.record(p, now));
@@ -152,13 +148,14 @@ export class JobService {
 
   /** Issues a signed `cancel` job at the next seq; the target's own result says `cancelled` if the agent honoured it. */
   async cancel(who: Identity, id: string): Promise<CancelResponse> {
-    const cancelId = this.opts.fleet.audited({ actor: actorOf(who), action: 'job.cancel', target: id.slice(0, 80) }, () => {
+    const cancelId = audited(this.opts.registry, { actor: actorOf(who), action: 'job.cancel', target: id.slice(0, 80) }, () => {
       const target = this.opts.registry.jobs.get(id);
       if (!target) throw new FlotillaError('not_found', `no job with id "${id.slice(0, 80)}"`, 'List jobs with `flotilla job list`.');
+      requireAllowed(who, 'job.cancel', { clusters: [target.cluster] });
       if (target.type === 'cancel') throw new FlotillaError('usage', `job ${id} is itself a cancellation`, 'Cancel the job it targets instead.');
       if (isFinal(target.state)) throw new FlotillaError('conflict', `job ${id} has already finished (${target.state})`, 'Nothing to cancel; see its result with `flotilla job show`.');
       const cid = this.record(
-        { cluster: target.cluster, type: 'cancel', params: { targetSeq: target.seq, targetId: target.id }, issuer: { tokenId: who.tokenId, name: who.name }, expiresMs: CANCEL_EXPIRY_MS, fleetJobId: null },
+        { cluster: target.cluster, type: 'cancel', params: { targetSeq: target.seq, targetId: target.id }, issuer: issuerOf(who), expiresMs: CANCEL_EXPIRY_MS, fleetJobId: null },
         new Date(),
       );
       return { result: cid, detail: { cluster: target.cluster, targetSeq: target.seq, cancelJobId: cid } };
@@ -294,7 +291,7 @@ export class JobService {
 
   /** Completes the user's params for one cluster; throws usage/not_found/conflict before anything is written. */
   private plan(cluster: string, req: SubmitRequest, who: Identity, fleetJobId: string | null): Planned {
-    const base = { cluster, type: req.type, issuer: { tokenId: who.tokenId, name: who.name }, expiresMs: req.expiresMs, fleetJobId };
+    const base = { cluster, type: req.type, issuer: issuerOf(who), expiresMs: req.expiresMs, fleetJobId };
     if (req.type === 'rotate-credentials') {
       const pinned = this.opts.registry.jobs.encryptionKey(cluster);
       const keyid = this.opts.fleet.state.get(cluster)?.record.agentKeyid;

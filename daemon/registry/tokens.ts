@@ -56,7 +56,7 @@ export class TokenRepo {
     if (!row) return { ok: false, why: 'unknown' };
     if (row.revoked_at) return { ok: false, why: 'revoked' };
     if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, why: 'expired' };
-    return { ok: true, identity: { tokenId: row.id, name: row.name, role: row.role } };
+    return { ok: true, identity: { provider: 'token', subject: row.id, name: row.name, role: row.role } };
   }
 
   get(id: string): TokenInfo | undefined {

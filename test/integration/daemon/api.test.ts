@@ -52,9 +52,15 @@ describe('daemon REST', () => {
     expect((await fx.api('GET', '/api/v1/clusters', { token: viewer.token })).status).toBe(200);
     const denied = await fx.api('POST', '/api/v1/clusters', { token: viewer.token, body: { name: 'x1' } });
     expect(denied.status).toBe(403);
-    expect(denied.body.error.code).toBe('forbidden');
+    expect(denied.body.error).toEqual({
+      code: 'forbidden',
+      message: 'cluster.add needs the operator role; viewer-1 has viewer',
+      next: 'Ask an admin for a token with the operator role (`flotilla token create --role operator`).',
+      details: { action: 'cluster.add', needs: 'operator', role: 'viewer' },
+    });
     expect((await fx.api('POST', '/api/v1/clusters', { token: operator.token, body: { name: 'x1' } })).status).toBe(201);
-    expect((await fx.api('GET', '/api/v1/audit', { token: operator.token })).status).toBe(403);
+    // A denied read is audited too, once.
+    expect((await fx.api('GET', '/api/v1/audit', { token: operator.token })).body.error.details).toEqual({ action: 'audit.read', needs: 'admin', role: 'operator' });
     expect((await fx.api('POST', '/api/v1/clusters', { token: null, body: { name: 'x2' } })).status).toBe(401);
 
     expect((await fx.api('DELETE', `/api/v1/tokens/${viewer.id}`)).body).toEqual({ revoked: viewer.id });
@@ -63,7 +69,8 @@ describe('daemon REST', () => {
 
     const audit = (await fx.api('GET', '/api/v1/audit')).body.items as any[];
     const adds = audit.filter((a) => a.action === 'cluster.add');
-    expect(adds.find((a) => a.allowed === false && a.actor.id === viewer.id)).toBeTruthy();
+    expect(adds.filter((a) => a.allowed === false && a.actor.id === viewer.id)).toMatchObject([{ target: '/api/v1/clusters', detail: { method: 'POST', reason: 'role viewer is below operator', needs: 'operator' } }]);
+    expect(audit.filter((a) => a.action === 'audit.read')).toMatchObject([{ allowed: false, actor: { id: operator.id, name: 'operator-1' }, target: '/api/v1/audit', detail: { method: 'GET', needs: 'admin' } }]);
     expect(adds.find((a) => a.allowed === true && a.actor.id === operator.id && a.target === 'x1')).toBeTruthy();
     expect(adds.find((a) => a.allowed === false && a.actor.id === 'anonymous')).toBeTruthy();
     expect(audit.find((a) => a.action === 'token.revoke' && a.target === viewer.id && a.allowed)).toBeTruthy();

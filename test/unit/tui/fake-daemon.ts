@@ -29,7 +29,7 @@ export async function startDaemon(opts: { onSubscribe?: (ws: WebSocket, topic: s
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       daemon.connections.push(ws);
-      ws.send(JSON.stringify({ kind: 'hello', server: { version: '0.1.0', now: new Date().toISOString() }, identity: { tokenId: 't1', name: 'alice', role: 'operator' } }));
+      ws.send(JSON.stringify({ kind: 'hello', server: { version: '0.1.0', now: new Date().toISOString() }, identity: { provider: 'token', subject: 't1', name: 'alice', role: 'operator' } }));
       ws.on('message', (data) => {
         const frame = JSON.parse((data as Buffer).toString('utf8')) as { op: string; topic?: string };
         daemon.frames.push(frame);

@@ -114,6 +114,45 @@ describe('FleetLink', () => {
     await waitFor('fresh snapshot', () => of('fleet/snapshot').length === 2);
   });
 
+  it('sends what was watched before the link came up on hello, and resubscribes only what the table still holds', async () => {
+    const d = await daemon();
+    const { client, of } = link(d.url);
+    client.watchJobs(true);
+    client.watchCluster('dev-1');
+    await waitFor('subscribed on hello', () => d.frames.filter((f) => f.op === 'subscribe').length === 3);
+    expect(d.frames.map((f) => `${f.op}:${f.topic}`)).toEqual(['subscribe:fleet', 'subscribe:jobs', 'subscribe:cluster:dev-1']);
+    client.watchJobs(false);
+    client.watchJobs(false);
+    await waitFor('jobs unsubscribed', () => d.frames.find((f) => f.op === 'unsubscribe'));
+    d.connections[0]!.close(1001, 'going away');
+    await waitFor('second connection', () => d.connections.length === 2 && of('conn/open').length === 2);
+    await waitFor('resubscribed', () => d.frames.filter((f) => f.op === 'subscribe').length === 5);
+    expect(d.frames.slice(3).map((f) => `${f.op}:${f.topic}`)).toEqual(['unsubscribe:jobs', 'subscribe:fleet', 'subscribe:cluster:dev-1']);
+  });
+
+  it('drops frames of a cluster it no longer follows, and an invalid name unsubscribes the previous one', async () => {
+    const d = await daemon({
+      onSubscribe: (ws, topic) => {
+        if (topic === 'fleet') ws.send(JSON.stringify({ topic: 'fleet', kind: 'snapshot', rev: 1, data: ROWS }));
+        if (topic.startsWith('cluster:')) ws.send(JSON.stringify({ topic, kind: 'snapshot', rev: 4, data: null }));
+      },
+    });
+    const { client, of } = link(d.url);
+    await waitFor('snapshot', () => of('fleet/snapshot')[0]);
+    client.watchCluster('a');
+    await waitFor('a', () => of('cluster/snapshot').find((x) => x.name === 'a'));
+    client.watchCluster('b');
+    await waitFor('b', () => of('cluster/snapshot').find((x) => x.name === 'b'));
+    d.connections[0]!.send(JSON.stringify({ topic: 'cluster:a', kind: 'snapshot', rev: 5, data: null }));
+    d.connections[0]!.send(JSON.stringify({ topic: 'cluster:b', kind: 'snapshot', rev: 6, data: null }));
+    await waitFor('b again', () => of('cluster/snapshot').find((x) => x.rev === 6));
+    expect(of('cluster/snapshot').map((x) => `${x.name}@${x.rev}`)).toEqual(['a@4', 'b@4', 'b@6']);
+    client.watchCluster('Not Valid');
+    await waitFor('b unsubscribed', () => d.frames.find((f) => f.op === 'unsubscribe' && f.topic === 'cluster:b'));
+    expect(of('message').at(-1)).toMatchObject({ text: '"Not Valid" is not a valid cluster name', level: 'error' });
+    expect(d.frames.filter((f) => f.op === 'subscribe').map((f) => f.topic)).toEqual(['fleet', 'cluster:a', 'cluster:b']);
+  });
+
   it('keeps retrying while the daemon is down and says so', async () => {
     const d = await daemon();
     const url = d.url;

@@ -18,7 +18,7 @@ import { Registry } from '../../../../daemon/registry/registry.js';
 import { FakeJobAgent } from '../../../harness/fake-job-agent.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 
-const OPERATOR: Identity = { tokenId: 'tok_op', name: 'op', role: 'operator' };
+const OPERATOR: Identity = { provider: 'token', subject: 'tok_op', name: 'op', role: 'operator' };
 const controlPlane = generateSigningKey();
 
 let registry: Registry;

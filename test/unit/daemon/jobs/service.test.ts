@@ -21,7 +21,7 @@ import { Registry } from '../../../../daemon/registry/registry.js';
 import { FakeJobAgent } from '../../../harness/fake-job-agent.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 
-const ADMIN: Identity = { tokenId: 'tok_admin', name: 'admin', role: 'admin' };
+const ADMIN: Identity = { provider: 'token', subject: 'tok_admin', name: 'admin', role: 'admin' };
 const controlPlane = generateSigningKey();
 
 let dir: string;
@@ -115,6 +115,22 @@ describe('job service', () => {
     expect(registry.jobs.owedCleanups()).toEqual([]);
     expect(jobs.get(res.jobs[0]?.id ?? '').state).toBe('dispatched');
     expect((await store.list('clusters/a/jobs/')).map((e) => e.key)).toEqual([storeKeys.job('a', 1)]);
+  });
+
+  it('authorizes a submission against every cluster it reaches and a cancel against its job\'s cluster, auditing a refusal', async () => {
+    addRegistered('a', { env: 'prod' });
+    addRegistered('b', { env: 'prod' });
+    const viewer: Identity = { provider: 'token', subject: 'tok_v', name: 'vic', role: 'viewer' };
+    await expect(jobs.submit(viewer, { selector: 'env=prod', type: 'cordon', params: { node: 'n' }, dryRun: true })).rejects.toMatchObject({ kind: 'forbidden', details: { action: 'job.submit', needs: 'operator' } });
+    const res = await jobs.submit(ADMIN, { cluster: 'a', type: 'cordon', params: { node: 'n' } });
+    if (!('jobs' in res)) throw new Error('expected jobs');
+    await expect(jobs.cancel(viewer, res.jobs[0]?.id ?? '')).rejects.toMatchObject({ kind: 'forbidden' });
+    expect(jobs.list({ limit: 10 }).map((j) => j.type)).toEqual(['cordon']);
+    const refused = registry.audit.list(50).filter((e) => !e.allowed).reverse();
+    expect(refused).toMatchObject([
+      { actor: { id: 'tok_v', name: 'vic' }, action: 'job.submit', target: 'selector:env=prod', detail: { action: 'job.submit', role: 'viewer' } },
+      { actor: { id: 'tok_v', name: 'vic' }, action: 'job.cancel', target: res.jobs[0]?.id, detail: { action: 'job.cancel', role: 'viewer' } },
+    ]);
   });
 
   it('signs envelopes the control-plane key verifies, and a failed store write leaves the job pending until flushed', async () => {

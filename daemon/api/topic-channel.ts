@@ -1,0 +1,177 @@
+// The machinery every topic shares: who is subscribed with which params, one frame text per event
+// for all subscribers that get the same frame, and what happens to a client that reads slower than
+// we write. Never an unbounded buffer: `coalesce` keeps one backlog per subscription that the topic
+// merges into (bounded by what it names, e.g. clusters or jobs) and sends as one catch-up frame once
+// the socket drains; `drop` sends nothing while the client is slow and then one counted
+// `{"topic","kind":"dropped","count"}` notice.
+import type { DroppedFrame } from '../../core/protocol.js';
+import type { AuthAction } from '../../core/roles.js';
+import type { AuthTarget } from '../auth/authorize.js';
+import type { Topic, TopicFrame, TopicRequest } from './topic.js';
+import type { WsSession } from './ws-session.js';
+
+/** Params of a topic that takes none (`fleet`, `jobs`). */
+export type NoParams = Record<string, never>;
+
+/** parse() for a topic with one fixed name and no params. */
+export function named(topic: string): (name: string) => NoParams | undefined {
+  return (name) => (name === topic ? {} : undefined);
+}
+
+/** What a topic publishes: every event carries the topic's revision after it. */
+export interface TopicEvent {
+  rev: number;
+}
+
+export interface CoalescePolicy<E, P, B> {
+  kind: 'coalesce';
+  /** Folds an event a slow client missed into its backlog (latest wins). */
+  merge(backlog: B | undefined, event: E, params: P): B;
+  /** The one frame that brings a drained client from heldRev (the rev of the last frame it got) to now. */
+  catchUp(backlog: B, params: P, heldRev: number): { rev: number; frame: TopicFrame };
+}
+
+export interface DropPolicy<E, P> {
+  kind: 'drop';
+  /** How many items the event carried for this subscription (e.g. matching log records), for the dropped notice; default 1. */
+  count?(event: E, params: P): number;
+}
+
+export interface TopicSpec<E extends TopicEvent, P, B = never> {
+  pattern: string;
+  /** This topic's params for a topic name, or undefined if the name is not this topic's. */
+  parse(name: string, query: string | undefined): P | undefined;
+  action: AuthAction;
+  target?(params: P): AuthTarget;
+  snapshot(params: P): { rev: number; frame: TopicFrame };
+  /** Starts listening to the topic's source; returns the function that stops it. */
+  listen(publish: (event: E) => void): () => void;
+  /** Whether an event is for this subscription at all; default yes. */
+  concerns?(event: E, params: P): boolean;
+  /** Whether the event's frame applies to a client holding heldRev (a patch that needs the previous rev); default yes. */
+  inStep?(event: E, heldRev: number): boolean;
+  frame(event: E, params: P): TopicFrame;
+  /** Subscriptions with the same key get the same frame for an event, serialized once; default all. */
+  shareKey?(params: P): string;
+  slow: CoalescePolicy<E, P, B> | DropPolicy<E, P>;
+}
+
+interface Subscription<P, B> {
+  session: WsSession;
+  name: string;
+  params: P;
+  heldRev: number;
+  backlog: B | undefined;
+  dropped: number;
+}
+
+export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
+  private readonly subscriptions = new Map<WsSession, Map<string, Subscription<P, B>>>();
+  private readonly stop: () => void;
+
+  constructor(private readonly spec: TopicSpec<E, P, B>) {
+    this.stop = spec.listen((event) => this.publish(event));
+  }
+
+  get pattern(): string {
+    return this.spec.pattern;
+  }
+
+  match(name: string, query: string | undefined): TopicRequest | undefined {
+    const params = this.spec.parse(name, query);
+    if (params === undefined) return undefined;
+    return { action: this.spec.action, target: this.spec.target?.(params) ?? {}, open: (session) => this.open(session, name, params) };
+  }
+
+  unsubscribe(session: WsSession, name: string): boolean {
+    const mine = this.subscriptions.get(session);
+    const had = mine?.delete(name) ?? false;
+    if (mine?.size === 0) this.subscriptions.delete(session);
+    return had;
+  }
+
+  flush(session: WsSession): void {
+    const mine = this.subscriptions.get(session);
+    if (mine) for (const sub of mine.values()) this.drain(sub);
+  }
+
+  forget(session: WsSession): void {
+    this.subscriptions.delete(session);
+  }
+
+  close(): void {
+    this.stop();
+    this.subscriptions.clear();
+  }
+
+  /** A second subscribe to the same name starts it over: fresh snapshot, nothing held back. */
+  private open(session: WsSession, name: string, params: P): { rev: number; snapshot: TopicFrame } {
+    const { rev, frame } = this.spec.snapshot(params);
+    let mine = this.subscriptions.get(session);
+    if (!mine) {
+      mine = new Map();
+      this.subscriptions.set(session, mine);
+    }
+    mine.set(name, { session, name, params, heldRev: rev, backlog: undefined, dropped: 0 });
+    return { rev, snapshot: frame };
+  }
+
+  private publish(event: E): void {
+    const texts = new Map<string, string>();
+    for (const [session, mine] of this.subscriptions) {
+      if (!session.open) {
+        this.subscriptions.delete(session);
+        continue;
+      }
+      for (const sub of mine.values()) {
+        if (this.spec.concerns && !this.spec.concerns(event, sub.params)) continue;
+        this.deliver(sub, event, () => {
+          const key = this.spec.shareKey?.(sub.params) ?? '';
+          let text = texts.get(key);
+          if (text === undefined) {
+            text = JSON.stringify(this.spec.frame(event, sub.params));
+            texts.set(key, text);
+          }
+          return text;
+        });
+      }
+    }
+  }
+
+  private deliver(sub: Subscription<P, B>, event: E, text: () => string): void {
+    const { session } = sub;
+    const slow = this.spec.slow;
+    if (session.slow) return this.hold(sub, event);
+    if (slow.kind === 'coalesce' && (sub.backlog !== undefined || (this.spec.inStep && !this.spec.inStep(event, sub.heldRev)))) {
+      this.hold(sub, event);
+      return this.drain(sub);
+    }
+    // A drop notice goes before the frames that follow the gap.
+    if (slow.kind === 'drop') this.drain(sub);
+    session.sendText(text());
+    sub.heldRev = event.rev;
+  }
+
+  private hold(sub: Subscription<P, B>, event: E): void {
+    const slow = this.spec.slow;
+    if (slow.kind === 'coalesce') sub.backlog = slow.merge(sub.backlog, event, sub.params);
+    else sub.dropped += slow.count?.(event, sub.params) ?? 1;
+  }
+
+  private drain(sub: Subscription<P, B>): void {
+    const { session } = sub;
+    if (!session.open || session.slow) return;
+    const slow = this.spec.slow;
+    if (slow.kind === 'coalesce') {
+      if (sub.backlog === undefined) return;
+      const { rev, frame } = slow.catchUp(sub.backlog, sub.params, sub.heldRev);
+      sub.backlog = undefined;
+      sub.heldRev = rev;
+      session.sendText(JSON.stringify(frame));
+    } else if (sub.dropped > 0) {
+      const notice: DroppedFrame = { topic: sub.name, kind: 'dropped', count: sub.dropped };
+      sub.dropped = 0;
+      session.send(notice);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// Everything the /ws endpoint serves: one line per topic and per group of call methods. The hub is
+// built from these lists (daemon/main.ts); see "Seams" in docs/ARCHITECTURE.md to add a topic.
+import { clusterTopic } from '../fleet/cluster-topic.js';
+import type { FleetService } from '../fleet/service.js';
+import { fleetTopic } from '../fleet/topic.js';
+import type { JobService } from '../jobs/service.js';
+import { jobsTopic } from '../jobs/topic.js';
+import { jobMethods } from '../jobs/ws-calls.js';
+import type { Topic } from './topic.js';
+import type { WsMethod } from './ws-method.js';
+
+/** The daemon's services topics and methods are built from. */
+export interface WsSources {
+  fleet: FleetService;
+  jobs: JobService;
+}
+
+export const TOPICS: ((s: WsSources) => Topic)[] = [
+  (s) => fleetTopic(s.fleet.state),
+  (s) => clusterTopic(s.fleet),
+  (s) => jobsTopic(s.jobs),
+];
+
+export const METHODS: ((s: WsSources) => WsMethod[])[] = [
+  (s) => jobMethods(s.jobs),
+];
+
+export function wsPlugins(sources: WsSources): { topics: Topic[]; methods: WsMethod[] } {
+  return { topics: TOPICS.map((make) => make(sources)), methods: METHODS.flatMap((make) => make(sources)) };
+}

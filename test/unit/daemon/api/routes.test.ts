@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { neededRole } from '../../../../core/roles.js';
+import { ROUTES } from '../../../../daemon/api/routes.js';
+
+const API_MD = readFileSync(new URL('../../../../docs/API.md', import.meta.url), 'utf8');
+
+describe('REST route table', () => {
+  it('audits every route that changes something, and only those', () => {
+    for (const r of ROUTES) expect(r.mutating === true, `${r.method} ${r.path}`).toBe(r.method !== 'GET');
+  });
+
+  it('documents for every route the role its action needs (docs/API.md)', () => {
+    for (const r of ROUTES) {
+      const row = API_MD.split('\n').find((l) => l.startsWith(`| \`${r.method} ${r.path}\``) || l.startsWith(`| \`${r.method} ${r.path}?`));
+      expect(row, `${r.method} ${r.path} in docs/API.md`).toBeDefined();
+      expect(row!.split('|')[2]!.trim(), `${r.method} ${r.path}`).toBe(neededRole(r.action));
+    }
+  });
+});

@@ -1,0 +1,74 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- frames are checked by assertions, not by types */
+import { describe, expect, it } from 'vitest';
+import type { FleetChange } from '../../../../core/fleet.js';
+import { FleetState } from '../../../../daemon/fleet/state.js';
+import { fleetTopic } from '../../../../daemon/fleet/topic.js';
+import type { ClusterRecord } from '../../../../daemon/registry/clusters.js';
+import { fakeSession, setSlow } from '../api/fake-session.js';
+
+function record(name: string): ClusterRecord {
+  return { name, labels: {}, createdAt: '2030-01-01T00:00:00.000Z', expiresAt: null, intervalSeconds: 10, registration: 'pending', tokenHash: 'x', tokenBurned: false, agentKeyid: null, agentPublicKey: null, registeredAt: null, health: 'unknown' };
+}
+
+function setup() {
+  const state = new FleetState(3);
+  const topic = fleetTopic(state);
+  const { sock, session } = fakeSession();
+  const put = (...names: string[]) => {
+    for (const n of names) state.put({ record: record(n), latest: null, health: 'unknown' });
+    state.changed(names);
+  };
+  const remove = (name: string) => {
+    state.delete(name);
+    state.changed([], [name]);
+  };
+  const subscribe = () => {
+    const request = topic.match('fleet', undefined)!;
+    const { rev, snapshot } = request.open(session);
+    session.sendText(JSON.stringify(snapshot));
+    return rev;
+  };
+  return { state, topic, sock, session, put, remove, subscribe };
+}
+
+const named = (changes: FleetChange[]) => changes.map((c) => (c.op === 'remove' ? `-${c.name}` : c.row.name)).sort();
+
+describe('fleet topic', () => {
+  it('serves only "fleet", for anyone who may read clusters', () => {
+    const { topic } = setup();
+    expect(topic.match('fleetx', undefined)).toBeUndefined();
+    expect(topic.match('fleet', undefined)).toMatchObject({ action: 'cluster.read', target: {} });
+  });
+
+  it('sends a snapshot of every row sorted by name, then each patch chained on the previous rev', () => {
+    const { sock, put, remove, subscribe } = setup();
+    put('b', 'a');
+    expect(subscribe()).toBe(1);
+    put('c');
+    remove('a');
+    expect(sock.sent[0]).toMatchObject({ topic: 'fleet', kind: 'snapshot', rev: 1 });
+    expect(sock.sent[0].data.map((r: { name: string }) => r.name)).toEqual(['a', 'b']);
+    expect(sock.sent.slice(1).map((f) => [f.kind, f.fromRev, f.rev, named(f.changes)])).toEqual([
+      ['patch', 1, 2, ['c']],
+      ['patch', 2, 3, ['-a']],
+    ]);
+  });
+
+  it('coalesces per cluster while the client is slow and sends one patch from its last rev when drained', () => {
+    const { sock, topic, session, put, remove, subscribe } = setup();
+    put('gone');
+    subscribe();
+    setSlow(sock, true);
+    put('a');
+    put('a', 'b');
+    remove('gone');
+    expect(sock.sent).toHaveLength(1);
+    setSlow(sock, false);
+    topic.flush(session);
+    const last = sock.sent.at(-1);
+    expect(last).toMatchObject({ kind: 'patch', fromRev: 1, rev: 4 });
+    expect(named(last.changes)).toEqual(['-gone', 'a', 'b']);
+    put('c');
+    expect(sock.sent.at(-1)).toMatchObject({ fromRev: 4, rev: 5 });
+  });
+});
