@@ -20,7 +20,7 @@ const ctx = (over: Partial<ResultContext> = {}): ResultContext => ({
   ...over,
 });
 
-const sealed = (payload: unknown, key = agentKey, type = PAYLOAD_TYPES.result): Buffer => sealEnvelope(type, payload, key);
+const sealed = (payload: unknown, key = agentKey, type: string = PAYLOAD_TYPES.result): Buffer => sealEnvelope(type, payload, key);
 
 describe('job result rules', () => {
   it('accepts a result signed by the pinned key for the job issued at that seq', () => {
