@@ -90,7 +90,8 @@ export class WsHub {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const path = new URL(req.url ?? '/', 'http://flotilla.invalid').pathname;
+    // URL.parse, not new URL: "//[" is a request line anyone can send, and a throw here would end the process.
+    const path = URL.parse(req.url ?? '/', 'http://flotilla.invalid')?.pathname ?? '(malformed)';
     const refused = (status: number, reason: string) => this.opts.log.warn({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason }, 'websocket upgrade refused');
     if (path !== '/ws') {
       refused(404, 'unknown path');
