@@ -4,25 +4,28 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { FlotillaError } from '../../core/errors.js';
 import type { Identity } from '../../core/api.js';
+import type { ConnectionLimits } from '../../config/api-schema.js';
 import type { Logger } from '../../core/log.js';
 import { roleAtLeast } from '../../core/roles.js';
 import { VERSION } from '../../core/version.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
 import { sendError, sendJson } from './http.js';
+import type { Refusals } from './refusals.js';
 import { matchRoute, type ApiContext, type Route } from './routes.js';
+import { serverTimeouts } from './connection-limits.js';
 
 export interface ServerDeps {
   ctx: ApiContext;
   auth: Authenticator;
   metrics: DaemonMetrics;
   log: Logger;
+  refusals: Refusals;
 }
 
-const ANONYMOUS = { id: 'anonymous', name: 'anonymous' };
-
-export function createServer(tls: { cert: string; key: string } | undefined): Server {
-  if (!tls) return createHttpServer();
+export function createServer(tls: { cert: string; key: string } | undefined, limits: ConnectionLimits): Server {
+  const timeouts = serverTimeouts(limits);
+  if (!tls) return createHttpServer(timeouts);
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -31,7 +34,7 @@ export function createServer(tls: { cert: string; key: string } | undefined): Se
   } catch (e) {
     throw new FlotillaError('config', `cannot read TLS files: ${(e as Error).message}`, 'Check tls.cert and tls.key in daemon.yaml point at readable PEM files.', { cause: e });
   }
-  return createHttpsServer({ cert, key });
+  return createHttpsServer({ cert, key, ...timeouts, handshakeTimeout: limits.headersTimeoutMs });
 }
 
 function auditDenied(deps: ServerDeps, route: Route, who: { id: string; name: string }, path: string, why: string): void {
@@ -69,8 +72,7 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   try {
     identity = deps.auth.authenticate(req.headers.authorization);
   } catch (e) {
-    deps.log.warn({ remote: req.socket.remoteAddress, method, route: route.path, reason: e instanceof Error ? e.message : String(e) }, 'request refused: unauthenticated');
-    if (route.audit) auditDenied(deps, route, ANONYMOUS, url.pathname, 'unauthenticated');
+    deps.refusals.unauthenticated({ remote: req.socket.remoteAddress, method, route: route.path, path: url.pathname, reason: e instanceof Error ? e.message : String(e), audit: route.audit });
     return { route: route.path, status: sendError(res, e) };
   }
   if (!roleAtLeast(identity.role, route.role)) {

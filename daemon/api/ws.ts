@@ -16,6 +16,7 @@ import type { AuditLog } from '../registry/audit.js';
 import type { FleetChangeEvent } from '../fleet/state.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
+import type { Refusals } from './refusals.js';
 import { WsSession, type SessionSource } from './ws-session.js';
 
 export interface WsHubOptions {
@@ -26,6 +27,8 @@ export interface WsHubOptions {
   metrics: DaemonMetrics;
   log: Logger;
   allowedOrigins: string[];
+  /** Refused upgrades are logged through it, rate-limited per source. */
+  refusals: Refusals;
   limits?: Partial<typeof WS_LIMITS>;
 }
 
@@ -92,7 +95,7 @@ export class WsHub {
     socket.on('error', () => socket.destroy());
     // URL.parse, not new URL: "//[" is a request line anyone can send, and a throw here would end the process.
     const path = URL.parse(req.url ?? '/', 'http://flotilla.invalid')?.pathname ?? '(malformed)';
-    const refused = (status: number, reason: string) => this.opts.log.warn({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason }, 'websocket upgrade refused');
+    const refused = (status: number, reason: string) => this.opts.refusals.upgradeRefused({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason });
     if (path !== '/ws') {
       refused(404, 'unknown path');
       refuse(socket, 404, 'Not Found', { code: 'not_found', message: `no WebSocket endpoint at ${path.slice(0, 100)}`, next: 'Connect to /ws.' });
