@@ -4,7 +4,9 @@
 // lines, idle half-sent connections cannot exhaust descriptors or lock out /healthz, incomplete
 // requests time out, and malformed input is a 4xx with a next step. Every loop is bounded.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -271,6 +273,30 @@ describe('connection caps', () => {
     await Promise.all([halfHead.closed, silent.closed, halfUpgrade.closed, halfBody.closed]);
     expect((await d.api('GET', '/api/v1/clusters')).body.items).toEqual([]);
     expect((await d.api('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('connection caps with TLS', () => {
+  it('counts connections before the handshake: a flood of silent TCP connections is shed, /healthz answers over HTTPS, and a silent one is closed at the handshake timeout', async () => {
+    const dir = tempDir('flotilla-hostile-tls-');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const d = await start({ 'tls.cert': cert, 'tls.key': key, 'api.connections.maxPerSource': 4, 'api.connections.headersTimeoutMs': 1000, 'api.connections.requestTimeoutMs': 2000 });
+    const flood = [];
+    for (let i = 0; i < 20; i += 1) flood.push(await rawFrom(d));
+    let closed = 0;
+    for (const c of flood) void c.closed.then(() => (closed += 1));
+    await waitUntil(() => closed >= 16, { what: 'the excess closed before any handshake' });
+    const ca = readFileSync(cert);
+    const healthz = await new Promise<number>((resolve, reject) => {
+      httpsGet({ host: '127.0.0.1', port: d.handle.port, path: '/healthz', ca, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(healthz).toBe(200);
+    await Promise.all(flood.map((c) => c.closed)); // the rest: closed by the handshake timeout
   });
 });
 
