@@ -60,9 +60,9 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   await assertKnownStore(config.store, store);
   const registryPath = join(config.dataDir, 'registry.db');
   const registry = Registry.open(registryPath);
+  // closed just before the registry (on stop, and on a failed start) so it can write the summaries still open
+  const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
   const timers: NodeJS.Timeout[] = [];
-  /** Run before the registry closes, on stop and on a failed start. */
-  const closers: (() => void)[] = [];
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
@@ -80,8 +80,6 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
-    const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
-    closers.push(() => refusals.close());
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
     const hub = new WsHub({ auth, service, jobs, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals });
     let publicUrl = config.publicUrl ?? '';
@@ -137,7 +135,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        for (const close of closers) close();
+        refusals.close();
         registry.close();
         log.info('daemon stopped');
       })();
@@ -146,7 +144,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     return { url, port, stop };
   } catch (e) {
     for (const t of timers) clearInterval(t);
-    for (const close of closers) close();
+    refusals.close();
     registry.close();
     throw e;
   }

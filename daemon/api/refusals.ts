@@ -18,7 +18,6 @@ export interface RefusalOptions {
   log: Logger;
   windowSeconds: number;
   maxSources: number;
-  now?: () => number;
 }
 
 interface Kind {
@@ -38,10 +37,8 @@ export class Refusals {
   /** One per subject (a route template or a fixed name), so bounded by the route table. */
   private readonly kinds = new Map<string, Kind>();
   private readonly timer: NodeJS.Timeout;
-  private readonly now: () => number;
 
   constructor(private readonly opts: RefusalOptions) {
-    this.now = opts.now ?? Date.now;
     this.summary = new DenialSummary({ windowMs: opts.windowSeconds * 1000, maxSources: opts.maxSources });
     this.timer = setInterval(() => this.collect(), Math.min(COLLECT_MS, opts.windowSeconds * 1000));
     this.timer.unref();
@@ -52,7 +49,7 @@ export class Refusals {
     const subject = `${r.method} ${r.route}`;
     if (!this.kinds.has(subject)) this.kinds.set(subject, { what: 'unauthenticated requests', method: r.method, target: r.route, ...(r.audit ? { action: r.audit } : {}) });
     const source = sourceOf(r.remote);
-    if (!this.summary.hit(source, subject, this.now()).sample) return;
+    if (!this.summary.hit(source, subject, Date.now()).sample) return;
     this.opts.log.warn({ remote: r.remote, method: r.method, route: r.route, reason: r.reason, summarisedFor: `${this.opts.windowSeconds}s` }, 'request refused: unauthenticated');
     if (r.audit) this.append({ actor: ANONYMOUS, action: r.audit, target: r.path.slice(0, 200), allowed: false, detail: { reason: 'unauthenticated', method: r.method, source } });
   }
@@ -61,7 +58,7 @@ export class Refusals {
   upgradeRefused(r: { remote: string | undefined; status: number; reason: string; origin: string | undefined }): void {
     const subject = 'GET /ws';
     if (!this.kinds.has(subject)) this.kinds.set(subject, { what: 'refused WebSocket upgrades', method: 'GET', target: '/ws' });
-    if (!this.summary.hit(sourceOf(r.remote), subject, this.now()).sample) return;
+    if (!this.summary.hit(sourceOf(r.remote), subject, Date.now()).sample) return;
     this.opts.log.warn({ remote: r.remote, origin: r.origin?.slice(0, 100), status: r.status, reason: r.reason, summarisedFor: `${this.opts.windowSeconds}s` }, 'websocket upgrade refused');
   }
 
@@ -69,7 +66,7 @@ export class Refusals {
   connectionLimited(r: { remote: string | undefined; shed: boolean; reason: string; open: number }): void {
     const subject = r.shed ? 'shed connections' : 'refused connections';
     if (!this.kinds.has(subject)) this.kinds.set(subject, { what: r.shed ? 'idle connections closed' : 'connections refused', where: 'at the connection cap', method: 'TCP', target: subject });
-    if (!this.summary.hit(sourceOf(r.remote), subject, this.now()).sample) return;
+    if (!this.summary.hit(sourceOf(r.remote), subject, Date.now()).sample) return;
     this.opts.log.warn({ remote: r.remote, reason: r.reason, open: r.open, summarisedFor: `${this.opts.windowSeconds}s` }, r.shed ? 'idle connection closed at the connection cap' : 'connection refused at the connection cap');
   }
 
@@ -80,7 +77,7 @@ export class Refusals {
   }
 
   private collect(): void {
-    this.write(this.summary.due(this.now()));
+    this.write(this.summary.due(Date.now()));
   }
 
   private write(windows: DenialWindow[]): void {

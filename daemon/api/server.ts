@@ -10,10 +10,10 @@ import { roleAtLeast } from '../../core/roles.js';
 import { VERSION } from '../../core/version.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
+import { serverTimeouts } from './connection-limits.js';
 import { sendError, sendJson } from './http.js';
 import type { Refusals } from './refusals.js';
 import { matchRoute, type ApiContext, type Route } from './routes.js';
-import { serverTimeouts } from './connection-limits.js';
 
 export interface ServerDeps {
   ctx: ApiContext;
