@@ -14,7 +14,7 @@ import { FlotillaError, type ErrorBody, type ErrorKind } from '../core/errors.js
 import type { ClusterDetail, ClusterRow, StoreRejection } from '../core/fleet.js';
 import type { JobRecord } from '../core/jobs.js';
 import { NO_TOKEN_NEXT } from './client-config.js';
-import { fetchTransport, type HttpRequest, type Transport } from './transport.js';
+import { DaemonTimeout, fetchTransport, type HttpRequest, type Transport } from './transport.js';
 
 export interface ClientOptions {
   server: string;
@@ -83,6 +83,11 @@ export class FlotillaClient {
     try {
       res = await this.transport({ method, url, headers, timeoutMs: this.timeoutMs, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (e) {
+      if (e instanceof DaemonTimeout) {
+        // running but slow: starting another daemon is the wrong advice, and a mutation may still land
+        const maybeDone = method === 'GET' ? '' : ' The request may still take effect: check (e.g. `flotilla cluster list`, `flotilla job list`) before sending it again.';
+        throw new FlotillaError('retry', `the daemon at ${this.server} took the connection but did not answer ${method} ${path} within ${e.timeoutMs / 1000} s`, `It is running but slow or overloaded: retry in a moment, and if it persists check the daemon host's load and daemon.log.${maybeDone}`, { cause: e });
+      }
       throw new FlotillaError('unavailable', `cannot reach the daemon at ${this.server} (${networkCode(e)})`, 'start it with `flotilla daemon` or check --server/FLOTILLA_SERVER', { cause: e });
     }
     let parsed: unknown;

@@ -2,6 +2,7 @@
 // usage error (exit 64) naming the option.
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../core/duration.js';
+import { FlotillaError } from '../core/errors.js';
 
 export function intIn(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -25,8 +26,8 @@ export function positiveSeconds(value: string): number {
 export function duration(value: string): string {
   try {
     parseDuration(value);
-  } catch {
-    throw new InvalidArgumentError(`"${value}" is not a duration; write e.g. 30m, 24h or 7d`);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof FlotillaError ? `${e.message}; ${e.next}` : `"${value}" is not a duration; write e.g. 30m, 24h or 7d`);
   }
   return value;
 }

@@ -11,8 +11,9 @@ import { registerJob } from './commands/job.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerTui } from './commands/tui.js';
-import { outcomeOf } from './exit.js';
+import { argvAsksJson, outcomeOf } from './exit.js';
 import type { Io } from './io.js';
+import { renderJson } from './table.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('flotilla')
@@ -36,14 +37,29 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
-/** Runs one invocation and returns its exit status; all output goes through io. */
+/**
+ * Runs one invocation and returns its exit status; all output goes through io. A failed --json
+ * command also prints {"error": {code, message, next}} on stdout, so scripts parse one JSON document
+ * either way — unless the command already printed its JSON answer before failing.
+ */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let printed = false;
+  let json: boolean | undefined;
+  const program = buildProgram({
+    ...io,
+    out: (t) => {
+      printed = true;
+      io.out(t);
+    },
+  });
+  program.hook('preAction', (_root, action) => void (json = action.opts<{ json?: boolean }>().json === true));
   try {
-    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
     const outcome = outcomeOf(e);
     if (outcome.stderr) io.err(outcome.stderr);
+    if (outcome.error && !printed && (json ?? argvAsksJson(argv))) io.out(renderJson({ error: outcome.error }));
     return outcome.code;
   }
 }

@@ -19,14 +19,28 @@ export interface HttpResponse {
 
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
+/** The daemon took the connection but gave no answer in time: it is running, only slow (or overloaded). */
+export class DaemonTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'DaemonTimeout';
+  }
+}
+
 export const fetchTransport: Transport = async (req) => {
-  const res = await fetch(req.url, {
-    method: req.method,
-    headers: req.headers,
-    ...(req.body === undefined ? {} : { body: req.body }),
-    signal: AbortSignal.timeout(req.timeoutMs),
-  });
-  return { status: res.status, text: await res.text() };
+  try {
+    const res = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.body === undefined ? {} : { body: req.body }),
+      signal: AbortSignal.timeout(req.timeoutMs),
+    });
+    return { status: res.status, text: await res.text() };
+  } catch (e) {
+    // undici gives up on an unanswered connect by itself (UND_ERR_CONNECT_TIMEOUT); our signal firing means the daemon was reached
+    if ((e as { name?: unknown } | null)?.name === 'TimeoutError') throw new DaemonTimeout(req.timeoutMs);
+    throw e;
+  }
 };
 
 export function caTransport(caFile: string): Transport {
@@ -44,7 +58,9 @@ export function caTransport(caFile: string): Transport {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      r.on('timeout', () => r.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      let connected = false;
+      r.on('socket', (socket) => socket.once('connect', () => (connected = true)));
+      r.on('timeout', () => r.destroy(connected ? new DaemonTimeout(req.timeoutMs) : Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
       r.on('error', reject);
       r.end(req.body);
     });

@@ -20,5 +20,6 @@ export function loadAgentConfig(file: string, flags: Overrides = {}, env: NodeJS
     schema: AgentConfigSchema,
     overrides: { ...envOverrides(env, AGENT_ENV), ...flags },
     pathKeys: AGENT_PATH_KEYS,
+    emptyNext: 'Use the bundle `flotilla cluster add NAME --out FILE` wrote for this cluster; config/examples/agent-bundle.yaml documents every key.',
   });
 }

@@ -21,5 +21,6 @@ export function loadDaemonConfig(file: string, flags: Overrides = {}, env: NodeJ
     schema: DaemonConfigSchema,
     overrides: { ...envOverrides(env, DAEMON_ENV), ...flags },
     pathKeys: DAEMON_PATH_KEYS,
+    emptyNext: 'Write a complete one with `flotilla init --data DIR` (config, signing key, registry and store), or copy config/examples/daemon.yaml and edit it.',
   });
 }

@@ -8,6 +8,9 @@ import { FlotillaError } from '../core/errors.js';
 
 export type Overrides = Record<string, unknown>;
 
+/** Aliases a config file may expand; more is an alias bomb, not a configuration. */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Sets a dotted key path ("listen.port") in a plain object, creating parents. */
 export function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
   const parts = dotted.split('.');
@@ -73,6 +76,8 @@ export interface LoadOptions<T extends z.ZodType> {
   overrides?: Overrides;
   /** Dotted key paths holding file paths, resolved relative to the config file's directory. */
   pathKeys?: string[];
+  /** The next step when the file is empty: what writes one, or which example to copy. */
+  emptyNext?: string;
 }
 
 export function loadConfigFile<T extends z.ZodType>(opts: LoadOptions<T>): z.infer<T> {
@@ -94,7 +99,15 @@ export function parseConfigText<T extends z.ZodType>(file: string, text: string,
     const line = err.linePos?.[0]?.line;
     throw new FlotillaError('config', `${file}${line ? `:${line}` : ''}: YAML syntax error: ${err.message.split('\n')[0] ?? ''}`, 'Fix the YAML syntax at that line (indentation, a missing ":" or an unclosed quote).');
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // the yaml package refuses an alias bomb ("billion laughs") rather than expanding it
+    throw new FlotillaError('config', `${file}: YAML aliases expand too far (${(e as Error).message})`, `Write the values out instead of repeating aliases; a config may expand at most ${MAX_ALIAS_COUNT} aliases.`, { cause: e });
+  }
+  const empty = js === null || js === undefined;
+  const raw: unknown = js ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new FlotillaError('config', `${file}: the top level must be a mapping of keys`, 'See config/examples/ for the expected layout.');
   }
@@ -102,6 +115,8 @@ export function parseConfigText<T extends z.ZodType>(file: string, text: string,
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(data, k, v);
   const parsed = opts.schema.safeParse(data);
   if (!parsed.success) {
+    // an empty file (or one with only comments) is not a file with one bad key: say so, and how to fill it
+    if (empty) throw new FlotillaError('config', `${file}: the file is empty`, opts.emptyNext ?? 'Fill it in from config/examples/.', { details: { file } });
     throw describeIssue(file, parsed.error.issues[0]!, (p) => descriptionAt(opts.schema, p));
   }
   const value = parsed.data as Record<string, unknown>;

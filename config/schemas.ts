@@ -2,6 +2,7 @@
 // documentation in the generated JSON Schema (config/json-schema/).
 import { z } from 'zod';
 import { CLUSTER_NAME } from '../core/store/types.js';
+import { ApiConfigSchema } from './api-schema.js';
 
 const port = z.number().int().min(0).max(65535).describe('TCP port, 0-65535 (0 picks a free one)');
 const path = z.string().min(1).describe('a file system path; relative paths are resolved from the config file');
@@ -34,6 +35,13 @@ export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type DirStoreConfig = z.infer<typeof DirStoreConfigSchema>;
 export type S3StoreConfig = z.infer<typeof S3StoreConfigSchema>;
 
+/** The daemon's store may also say it is allowed to start a new one; agents never create a store. */
+const create = z.boolean().optional().describe('true lets the daemon start on a store that has no control plane yet (and create a missing directory); without it, a store not made by `flotilla init` is refused');
+export const DaemonStoreConfigSchema = z
+  .discriminatedUnion('type', [DirStoreConfigSchema.extend({ create }), S3StoreConfigSchema.extend({ create })])
+  .describe('the orchestration store: {type: dir, path} or {type: s3, bucket, …}');
+export type DaemonStoreConfig = z.infer<typeof DaemonStoreConfigSchema>;
+
 export const LogConfigSchema = z
   .object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
@@ -57,7 +65,7 @@ export const DaemonConfigSchema = z
       .describe('serve HTTPS/WSS from these files; omit for plain HTTP on loopback'),
     publicUrl: z.url().optional().describe('URL agents and clients use to reach this daemon; default derived from listen'),
     dataDir: path.describe('directory for the registry (registry.db) and the daemon log'),
-    store: StoreConfigSchema,
+    store: DaemonStoreConfigSchema,
     keys: z.object({ signingKey: path.describe('control-plane Ed25519 private key (PEM), created by `flotilla init`') }).strict(),
     status: z
       .object({
@@ -66,12 +74,7 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .default({ intervalSeconds: 10, unreachableAfterIntervals: 3 }),
-    api: z
-      .object({
-        allowedOrigins: z.array(z.string()).default([]).describe('browser Origins allowed on /ws; none by default'),
-      })
-      .strict()
-      .default({ allowedOrigins: [] }),
+    api: ApiConfigSchema,
     limits: z
       .object({
         statusMaxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('largest status envelope accepted, in bytes'),

@@ -2,6 +2,9 @@ import { FlotillaError } from './errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** The longest duration anything takes: 100 years, so "now + duration" is always a valid date. */
+export const MAX_DURATION_MS = 36_500 * 86_400_000;
+
 /** Parses "90s", "15m", "24h", "1h30m", "7d" into milliseconds. */
 export function parseDuration(text: string): number {
   const trimmed = text.trim();
@@ -14,7 +17,10 @@ export function parseDuration(text: string): number {
     matched = re.lastIndex;
   }
   if (trimmed.length === 0 || matched !== trimmed.length) {
-    throw new FlotillaError('usage', `"${text}" is not a duration`, 'Write a duration like 30s, 15m, 24h or 1h30m.');
+    throw new FlotillaError('usage', `"${text.slice(0, 60)}" is not a duration`, 'Write a duration like 30s, 15m, 24h or 1h30m.');
+  }
+  if (!(total <= MAX_DURATION_MS)) {
+    throw new FlotillaError('usage', `"${text.slice(0, 60)}" is longer than the longest duration Flotilla takes (36500d)`, 'Write a shorter duration, e.g. 30d or 365d.');
   }
   return total;
 }

@@ -189,6 +189,12 @@ export const JOB_LIMITS = {
   /** Largest job envelope an agent reads (apply can carry many manifests). */
   maxEnvelopeBytes: 2 * 1024 * 1024,
   maxResultBytes: 256 * 1024,
+  /**
+   * Job params as the daemon validates them before anything is stored or signed, and as the agent
+   * verifies them again (docs/JOBS.md): deep enough for any Kubernetes manifest, CRDs included, and
+   * small enough that the signed envelope stays under maxEnvelopeBytes.
+   */
+  params: { maxDepth: 100, maxBytes: 1024 * 1024 },
   /** Clock skew tolerated on notBefore. */
   skewMs: 60_000,
   defaultExpiryMs: 60 * 60 * 1000,

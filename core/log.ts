@@ -1,8 +1,8 @@
 // pino loggers for every part. The daemon and agents log JSON lines to a file (or stderr with "-");
 // the TUI always logs to a file so nothing ever lands on its screen.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { mkdirPrivate } from './private-file.js';
 
 export type { Logger };
 
@@ -16,9 +16,10 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions): Logger {
   const level = opts.level ?? 'info';
   if (opts.file === '-') return pino({ name: opts.name, level }, pino.destination({ fd: 2, sync: true }));
-  mkdirSync(dirname(opts.file), { recursive: true });
+  // private: log lines name clusters, sources and token ids
+  mkdirPrivate(dirname(opts.file));
   // sync writes: a daemon killed by SIGKILL must not lose the lines that explain why.
-  return pino({ name: opts.name, level }, pino.destination({ dest: opts.file, sync: true, mkdir: true }));
+  return pino({ name: opts.name, level }, pino.destination({ dest: opts.file, sync: true, mode: 0o600 }));
 }
 
 export function silentLogger(): Logger {

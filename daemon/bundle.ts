@@ -1,14 +1,20 @@
 // Pure: the agent bootstrap bundle for a newly added cluster, valid under AgentConfigSchema.
-import { AgentConfigSchema, type AgentConfig, type StoreConfig } from '../config/schemas.js';
+import { AgentConfigSchema, type AgentConfig, type DaemonStoreConfig, type StoreConfig } from '../config/schemas.js';
 
 export interface BundleInput {
   cluster: string;
   /** The daemon's store: a dir keeps its absolute path (as an agent on this machine or NFS mount sees it), S3 its bucket settings; credentials never travel in a bundle. */
-  store: StoreConfig;
+  store: StoreConfig | DaemonStoreConfig;
   controlPlane: { keyid: string; publicKey: string };
   bootstrapToken: string;
   publicUrl: string;
   intervalSeconds: number;
+}
+
+/** `create` is the daemon's own permission; an agent never starts a store. */
+function storeForAgents(store: StoreConfig | DaemonStoreConfig): StoreConfig {
+  const { create: _daemonOnly, ...shared } = store as DaemonStoreConfig;
+  return shared;
 }
 
 export function buildBundle(b: BundleInput): AgentConfig {
@@ -16,7 +22,7 @@ export function buildBundle(b: BundleInput): AgentConfig {
     apiVersion: 'flotilla/v1',
     kind: 'AgentBundle',
     cluster: b.cluster,
-    store: b.store,
+    store: storeForAgents(b.store),
     controlPlane: b.controlPlane,
     bootstrapToken: b.bootstrapToken,
     server: b.publicUrl,

@@ -46,6 +46,8 @@ status:
   unreachableAfterIntervals: 3
 
 # Browser Origins allowed to open /ws; none by default (terminal clients send no Origin).
+# Connection caps and timeouts (api.connections) and the summaries of refused unauthenticated
+# requests (api.unauthenticated) are documented in config/examples/daemon.yaml.
 api:
   allowedOrigins: []
 

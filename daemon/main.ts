@@ -1,14 +1,16 @@
 // Starts the control plane: registry, fleet state, store sync, health re-evaluation, REST and WS.
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import { readPrivateKeyFile } from '../core/keys.js';
+import { assertOwnerOnly, mkdirPrivate } from '../core/private-file.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
 import { Authenticator } from './api/auth.js';
+import { guardConnections } from './api/connection-guard.js';
+import { Refusals } from './api/refusals.js';
 import { attachRoutes, createServer } from './api/server.js';
 import { WsHub } from './api/ws.js';
 import { wsPlugins } from './api/ws-registry.js';
@@ -18,6 +20,7 @@ import { JobService } from './jobs/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
 import { Registry } from './registry/registry.js';
+import { assertKnownStore, prepareStoreDirectory } from './store-guard.js';
 import { StoreSync } from './sync/store-sync.js';
 
 export interface DaemonHandle {
@@ -49,19 +52,23 @@ function listen(server: ReturnType<typeof createServer>, host: string, port: num
 }
 
 export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger } = {}): Promise<DaemonHandle> {
-  mkdirSync(config.dataDir, { recursive: true });
-  if (config.store.type === 'dir') mkdirSync(config.store.path, { recursive: true });
+  assertOwnerOnly(config.keys.signingKey, 'signing key');
+  prepareStoreDirectory(config.store);
+  mkdirPrivate(config.dataDir);
   const log = opts.logger ?? createLogger({ name: 'flotilla-daemon', level: config.log.level, file: config.log.file ?? join(config.dataDir, 'daemon.log') });
   const signingKey = readPrivateKeyFile(config.keys.signingKey);
+  const store = openStore(config.store);
+  await assertKnownStore(config.store, store);
   const registryPath = join(config.dataDir, 'registry.db');
   const registry = Registry.open(registryPath);
+  // closed just before the registry (on stop, and on a failed start) so it can write the summaries still open
+  const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
   const timers: NodeJS.Timeout[] = [];
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();
-    const store = openStore(config.store);
     await publishControlPlaneKey(store, signingKey);
     const jobs = new JobService({ registry, fleet: service, store, signingKey, log });
     // Job store writes and teardowns run beside the clock; stop() waits for them before closing the registry.
@@ -73,8 +80,9 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     service.onExpired((names) => track('teardown', jobs.teardown(names)));
 
     const auth = new Authenticator(registry.tokens);
-    const server = createServer(config.tls);
-    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, ...wsPlugins({ fleet: service, jobs }) });
+    const server = createServer(config.tls, config.api.connections);
+    guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {
@@ -91,6 +99,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       auth,
       metrics,
       log,
+      refusals,
     });
     server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());
@@ -127,6 +136,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        refusals.close();
         registry.close();
         log.info('daemon stopped');
       })();
@@ -135,6 +145,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     return { url, port, stop };
   } catch (e) {
     for (const t of timers) clearInterval(t);
+    refusals.close();
     registry.close();
     throw e;
   }

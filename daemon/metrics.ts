@@ -11,6 +11,9 @@ export class DaemonMetrics {
   readonly wsBadFrames: Counter;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly pollSeconds: Histogram;
+  readonly httpConnections: Gauge;
+  readonly httpConnectionsRefused: Counter<'reason'>;
+  readonly httpConnectionsShed: Counter;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -30,6 +33,9 @@ export class DaemonMetrics {
     this.wsClients = new Gauge({ name: 'flotilla_ws_clients', help: 'Open WebSocket connections', registers });
     this.wsBadFrames = new Counter({ name: 'flotilla_ws_bad_frames_total', help: 'WebSocket frames refused as invalid', registers });
     this.httpRequests = new Counter({ name: 'flotilla_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers });
+    this.httpConnections = new Gauge({ name: 'flotilla_http_connections', help: 'Open client connections (REST, /ws, /metrics)', registers });
+    this.httpConnectionsRefused = new Counter({ name: 'flotilla_http_connections_refused_total', help: 'Connections refused at api.connections.maxPerSource (reason "source") or api.connections.max ("total")', labelNames: ['reason'], registers });
+    this.httpConnectionsShed = new Counter({ name: 'flotilla_http_connections_shed_total', help: 'Idle connections (no request in flight) closed to admit a new one at a connection cap', registers });
     this.pollSeconds = new Histogram({
       name: 'flotilla_store_poll_seconds',
       help: 'Time to handle one batch of store changes',

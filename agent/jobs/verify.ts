@@ -7,6 +7,7 @@
 // free for the real job, so store access cannot burn seqs.
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES, type RejectionReason } from '../../core/dsse.js';
 import { isJobType, JOB_LIMITS, JOB_PARAMS, JobPayloadSchema, type JobParams, type JobPayload, type JobRejectionReason, type JobType } from '../../core/jobs.js';
 import { open, sealContext, type EncryptionKey } from '../../core/secrets.js';
@@ -122,6 +123,9 @@ export function verifyJob(raw: Buffer, keySeq: number, ctx: VerifyContext): Verd
     }
   }
   if (!isJobType(job.type)) return rejected('unknown_job_type', `unknown job type ${JSON.stringify(job.type).slice(0, 80)}`);
+  // The daemon's bound again: a signed job that breaks it is refused before any recursive check touches it.
+  const bounds = checkJsonBounds(job.params, JOB_LIMITS.params);
+  if (bounds) return rejected('bad_params', `${job.type} params ${describeViolation(bounds)}`);
   const params = JOB_PARAMS[job.type].safeParse(job.params);
   if (!params.success) return rejected('bad_params', `${job.type} params: ${firstIssue(params.error)}`);
   const typed = { type: job.type, params: params.data } as TypedJob;

@@ -20,11 +20,17 @@ export async function readJson(req: IncomingMessage, limit = BODY_LIMIT_BYTES): 
   if (declared > limit) throw new BodyTooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new BodyTooLarge(limit);
-    chunks.push(buf);
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > limit) throw new BodyTooLarge(limit);
+      chunks.push(buf);
+    }
+  } catch (e) {
+    if (e instanceof FlotillaError) throw e;
+    // the client went away (or timed out) mid-body: its mistake, not the daemon's, and nothing was done
+    throw new FlotillaError('usage', `the request body ended after ${size} bytes, before it was complete (${(e as Error).message})`, 'Send the whole body at once; the daemon waits api.connections.requestTimeoutMs for a request to arrive.', { cause: e });
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};

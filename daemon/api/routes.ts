@@ -15,6 +15,7 @@ import type { JobService } from '../jobs/service.js';
 import type { Registry } from '../registry/registry.js';
 import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
+import { decodePathParam } from './path-param.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
@@ -49,7 +50,7 @@ export interface Route {
 }
 
 function param(call: RouteCall, i = 0): string {
-  return decodeURIComponent(call.params[i] ?? '');
+  return decodePathParam(call.params[i] ?? '');
 }
 
 export const ROUTES: Route[] = [

@@ -4,14 +4,15 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { FlotillaError } from '../../core/errors.js';
 import type { Identity } from '../../core/api.js';
+import type { ConnectionLimits } from '../../config/api-schema.js';
 import type { Logger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
-import { ANONYMOUS_ACTOR } from '../auth/actor.js';
-import { auditDenial } from '../auth/audited.js';
 import { checkAccess } from '../auth/gate.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
+import { serverTimeouts } from './connection-limits.js';
 import { sendError, sendJson } from './http.js';
+import type { Refusals } from './refusals.js';
 import { matchRoute, type ApiContext } from './routes.js';
 
 export interface ServerDeps {
@@ -19,10 +20,12 @@ export interface ServerDeps {
   auth: Authenticator;
   metrics: DaemonMetrics;
   log: Logger;
+  refusals: Refusals;
 }
 
-export function createServer(tls: { cert: string; key: string } | undefined): Server {
-  if (!tls) return createHttpServer();
+export function createServer(tls: { cert: string; key: string } | undefined, limits: ConnectionLimits): Server {
+  const timeouts = serverTimeouts(limits);
+  if (!tls) return createHttpServer(timeouts);
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -31,7 +34,7 @@ export function createServer(tls: { cert: string; key: string } | undefined): Se
   } catch (e) {
     throw new FlotillaError('config', `cannot read TLS files: ${(e as Error).message}`, 'Check tls.cert and tls.key in daemon.yaml point at readable PEM files.', { cause: e });
   }
-  return createHttpsServer({ cert, key });
+  return createHttpsServer({ cert, key, ...timeouts, handshakeTimeout: limits.headersTimeoutMs });
 }
 
 async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ route: string; status: number }> {
@@ -61,8 +64,7 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   try {
     identity = deps.auth.authenticate(req.headers.authorization);
   } catch (e) {
-    deps.log.warn({ remote: req.socket.remoteAddress, method, route: route.path, reason: e instanceof Error ? e.message : String(e) }, 'request refused: unauthenticated');
-    if (route.mutating) auditDenial(deps.ctx.registry.audit, deps.log, { actor: ANONYMOUS_ACTOR, action: route.action, target: url.pathname, detail: { reason: 'unauthenticated', method } });
+    deps.refusals.unauthenticated({ remote: req.socket.remoteAddress, method, route: route.path, path: url.pathname, reason: e instanceof Error ? e.message : String(e), audit: route.mutating ? route.action : undefined });
     return { route: route.path, status: sendError(res, e) };
   }
   const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, {}, { target: url.pathname, detail: { method } });

@@ -40,8 +40,11 @@ export function validateLabels(raw: unknown): Record<string, string> {
   return out;
 }
 
-function asObject(raw: unknown): Record<string, unknown> {
+/** The body as an object holding only the known fields: an unknown one is a typo or a client of another version, never silently dropped. */
+function asObject(raw: unknown, known: readonly string[]): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usage('request body must be a JSON object', 'Send a JSON object; see docs/API.md.');
+  const extra = Object.keys(raw).find((k) => !known.includes(k));
+  if (extra !== undefined) throw usage(`unknown field "${extra.slice(0, 60)}"`, `Send only ${known.join(', ')}; see docs/API.md.`);
   return raw as Record<string, unknown>;
 }
 
@@ -61,7 +64,7 @@ export interface ValidClusterAdd {
 }
 
 export function validateClusterAdd(raw: unknown, defaultIntervalSeconds: number, now: Date): ValidClusterAdd {
-  const body = asObject(raw) as Partial<Record<keyof ClusterAddRequest, unknown>>;
+  const body = asObject(raw, ['name', 'labels', 'ttl', 'intervalSeconds'] satisfies (keyof ClusterAddRequest)[]) as Partial<Record<keyof ClusterAddRequest, unknown>>;
   if (typeof body.name !== 'string') throw usage('name is required', 'Send {"name": "my-cluster"}.');
   assertClusterName(body.name);
   const interval = body.intervalSeconds ?? defaultIntervalSeconds;
@@ -72,7 +75,7 @@ export function validateClusterAdd(raw: unknown, defaultIntervalSeconds: number,
 }
 
 export function validateTokenCreate(raw: unknown, now: Date): { role: TokenCreateRequest['role']; name: string; expiresAt: string | null } {
-  const body = asObject(raw) as Partial<Record<keyof TokenCreateRequest, unknown>>;
+  const body = asObject(raw, ['role', 'name', 'ttl'] satisfies (keyof TokenCreateRequest)[]) as Partial<Record<keyof TokenCreateRequest, unknown>>;
   if (typeof body.role !== 'string' || !isRole(body.role)) throw usage('role must be viewer, operator or admin', 'Send {"role": "viewer"}.');
   if (body.name !== undefined && (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 128)) {
     throw usage('name must be a string of 1 to 128 characters', 'Send a short name such as "ci" or "alice".');

@@ -14,6 +14,7 @@ import { checkAccess } from '../auth/gate.js';
 import type { AuditLog } from '../registry/audit.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
+import type { Refusals } from './refusals.js';
 import type { Topic, TopicRequest } from './topic.js';
 import type { WsMethod } from './ws-method.js';
 import { WsSession } from './ws-session.js';
@@ -26,6 +27,8 @@ export interface WsHubOptions {
   allowedOrigins: string[];
   topics: Topic[];
   methods: WsMethod[];
+  /** Refused upgrades are logged through it, rate-limited per source. */
+  refusals: Refusals;
   limits?: Partial<typeof WS_LIMITS>;
 }
 
@@ -73,8 +76,9 @@ export class WsHub {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const path = new URL(req.url ?? '/', 'http://flotilla.invalid').pathname;
-    const refused = (status: number, reason: string) => this.opts.log.warn({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason }, 'websocket upgrade refused');
+    // URL.parse, not new URL: "//[" is a request line anyone can send, and a throw here would end the process.
+    const path = URL.parse(req.url ?? '/', 'http://flotilla.invalid')?.pathname ?? '(malformed)';
+    const refused = (status: number, reason: string) => this.opts.refusals.upgradeRefused({ remote: req.socket.remoteAddress, origin: req.headers.origin, status, reason });
     if (path !== '/ws') {
       refused(404, 'unknown path');
       refuse(socket, 404, 'Not Found', { code: 'not_found', message: `no WebSocket endpoint at ${path.slice(0, 100)}`, next: 'Connect to /ws.' });

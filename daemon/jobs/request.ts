@@ -2,9 +2,10 @@
 // Params are checked against what the user may send: rotate-credentials never carries secret values
 // (the daemon makes them) and restore may leave the manifest hash to the daemon.
 import { z } from 'zod';
+import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { parseDuration } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
-import { isJobType, JOB_PARAMS, JOB_TYPES, type JobType } from '../../core/jobs.js';
+import { isJobType, JOB_LIMITS, JOB_PARAMS, JOB_TYPES, type JobType } from '../../core/jobs.js';
 import { assertClusterName } from '../../core/store/types.js';
 import { parseSelector, type Requirement } from './selector.js';
 
@@ -72,6 +73,8 @@ export function validateSubmit(raw: unknown): SubmitRequest {
   if (typeof type !== 'string' || !isJobType(type) || type === 'cancel') {
     throw usage(`unknown job type ${JSON.stringify(type)?.slice(0, 60) ?? 'undefined'}`, `Use one of: ${SUBMITTABLE.join(', ')} (cancel a job with \`flotilla job cancel ID\`).`);
   }
+  const bounds = checkJsonBounds(body.params ?? {}, JOB_LIMITS.params);
+  if (bounds) throw usage(`params for ${type} ${describeViolation(bounds)}`, `Send params that nest at most ${JOB_LIMITS.params.maxDepth} levels deep in at most ${JOB_LIMITS.params.maxBytes} bytes; split a large apply into several jobs (docs/JOBS.md).`);
   const params = USER_PARAMS[type].safeParse(body.params ?? {});
   if (!params.success) throw usage(`params for ${type} are not valid: ${issueText(params.error)}`, `Fix the parameter; see docs/JOBS.md for what ${type} takes.`);
   let expiresMs = 60 * 60 * 1000;

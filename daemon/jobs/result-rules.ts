@@ -2,6 +2,7 @@
 // agent key, a valid JobResult for this cluster, the seq of its key, and a job the daemon issued at
 // that seq. Pure apart from signature verification, so every rule is tested directly.
 import type { KeyObject } from 'node:crypto';
+import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
 import { isFinal, JOB_LIMITS, JobResultSchema, type JobResult, type JobState } from '../../core/jobs.js';
 import { issueText } from './request.js';
@@ -34,6 +35,9 @@ export function checkResult(raw: Buffer, cluster: string, keySeq: number, ctx: R
   const parsed = JobResultSchema.safeParse(payload);
   if (!parsed.success) return reject('malformed_payload', issueText(parsed.error));
   const result = parsed.data;
+  // The output is stored and streamed as JSON: a signed but absurdly nested one must not reach that code.
+  const bounds = result.output === undefined ? null : checkJsonBounds(result.output, { maxDepth: JOB_LIMITS.params.maxDepth, maxBytes: JOB_LIMITS.maxResultBytes });
+  if (bounds) return reject('malformed_payload', `output: values ${describeViolation(bounds)}`);
   if (result.cluster !== cluster) return reject('wrong_cluster', `result for "${result.cluster.slice(0, 63)}" found under cluster "${cluster}"`);
   if (result.seq !== keySeq) return reject('seq_mismatch', `result says seq ${result.seq} but is stored as seq ${keySeq}`);
   if (!ctx.job || ctx.job.id !== result.id) return reject('unknown_job', `no job ${result.id} was issued to "${cluster}" at seq ${keySeq}`);

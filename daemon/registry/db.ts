@@ -1,6 +1,7 @@
 // Opens the registry: SQLite in WAL mode, foreign keys on, migrations applied in one transaction.
 import Database from 'better-sqlite3';
 import { FlotillaError } from '../../core/errors.js';
+import { createPrivateFile } from '../../core/private-file.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -33,6 +34,8 @@ export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS): num
 export function openRegistry(file: string): Db {
   let db: Db;
   try {
+    // SQLite gives the -wal and -shm files the database file's mode, so creating it 0600 covers all three
+    createPrivateFile(file);
     db = new Database(file);
   } catch (e) {
     throw new FlotillaError('config', `cannot open registry ${file}: ${(e as Error).message}`, 'Check that the data directory exists and is writable by this user.', { cause: e });

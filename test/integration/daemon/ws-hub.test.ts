@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Identity } from '../../../core/api.js';
 import { silentLogger } from '../../../core/log.js';
 import { Authenticator } from '../../../daemon/api/auth.js';
+import { Refusals } from '../../../daemon/api/refusals.js';
 import { WsHub } from '../../../daemon/api/ws.js';
 import { DaemonMetrics } from '../../../daemon/metrics.js';
 import { Registry } from '../../../daemon/registry/registry.js';
@@ -19,6 +20,7 @@ import { connectWs, type WsClient } from './fixture.js';
 let registry: Registry;
 let server: Server;
 let hub: WsHub;
+let refusals: Refusals;
 let url: string;
 let logs: Feed<LinesEvent>;
 const ran: { who: Identity; params: unknown }[] = [];
@@ -28,12 +30,14 @@ beforeEach(async () => {
   registry = Registry.open(join(tempDir('flotilla-ws-hub-'), 'registry.db'));
   logs = new Feed<LinesEvent>();
   ran.length = 0;
+  refusals = new Refusals({ audit: registry.audit, log: silentLogger(), windowSeconds: 10, maxSources: 100 });
   hub = new WsHub({
     auth: new Authenticator(registry.tokens),
     audit: registry.audit,
     metrics: new DaemonMetrics(() => ({ healthy: 0, degraded: 0, critical: 0, unreachable: 0, unknown: 0 })),
     log: silentLogger(),
     allowedOrigins: [],
+    refusals,
     topics: [linesTopic(logs, { name: 'logs' }), linesTopic(new Feed<LinesEvent>(), { name: 'audit', action: 'audit.read' })],
     methods: [{ name: 'job.cancel', action: 'job.cancel', run: async (who, params) => ran.push({ who, params }) }],
   });
@@ -45,6 +49,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.ws.close();
   await hub.close();
+  refusals.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   registry.close();
 });

@@ -44,7 +44,8 @@ describe('daemon and agent over S3', () => {
     const dir = tempDir('flotilla-s3-daemon-');
     const init = await initControlPlane({ dataDir: dir, port: 0 });
     const store: S3StoreConfig = { type: 's3', bucket: s3.bucket, prefix: 'fleet/', region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, pollIntervalMs: 100 };
-    const config: DaemonConfig = { ...loadDaemonConfig(init.configPath, {}, {}), store };
+    // a fresh bucket prefix holds no control plane yet: starting one there is what create allows
+    const config: DaemonConfig = { ...loadDaemonConfig(init.configPath, {}, {}), store: { ...store, create: true } };
     daemon = await startDaemon(config, { logger: silentLogger() });
     const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
       const res = await fetch(`${daemon!.url}${path}`, {

@@ -77,6 +77,26 @@ describe('REST client', () => {
     expect(seen[0]?.headers.authorization).toBeUndefined();
   });
 
+  it('a daemon that takes the connection but does not answer is slow, not down: retry (75), not "start it"', async () => {
+    // a real socket that accepts and never answers, through the real fetch transport
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const client = new FlotillaClient({ server, token: 't', timeoutMs: 300 });
+      const read = await failure(client.listClusters());
+      expect(read.kind).toBe('retry');
+      expect(read.exitCode).toBe(75);
+      expect(read.message).toBe(`the daemon at ${server} took the connection but did not answer GET /api/v1/clusters within 0.3 s`);
+      expect(read.next).toBe("It is running but slow or overloaded: retry in a moment, and if it persists check the daemon host's load and daemon.log.");
+      const write = await failure(client.addCluster({ name: 'x' }));
+      expect(write.kind).toBe('retry');
+      expect(write.next).toMatch(/may still take effect: check .* before sending it again/);
+    } finally {
+      silent.close();
+    }
+  });
+
   it('really reaches nothing on a closed port through fetch', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

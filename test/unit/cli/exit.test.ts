@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { outcomeOf } from '../../../cli/exit.js';
+import { argvAsksJson, outcomeOf } from '../../../cli/exit.js';
 import { FlotillaError, type ErrorKind } from '../../../core/errors.js';
 
 describe('error → exit status', () => {
@@ -16,13 +16,14 @@ describe('error → exit status', () => {
     ['config', 78],
   ])('%s exits %i and prints error and next', (kind, code) => {
     const o = outcomeOf(new FlotillaError(kind, 'it broke', 'do this'));
-    expect(o).toEqual({ code, stderr: 'error: it broke\nnext: do this\n' });
+    expect(o).toEqual({ code, stderr: 'error: it broke\nnext: do this\n', error: { code: kind, message: 'it broke', next: 'do this' } });
   });
 
   it('maps commander usage errors to 64 with a next step', () => {
     const o = outcomeOf(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"));
     expect(o.code).toBe(64);
     expect(o.stderr).toMatch(/^next: run `flotilla --help`/);
+    expect(o.error).toEqual({ code: 'usage', message: "unknown option '--x'", next: 'run `flotilla --help` or `flotilla <command> --help` for usage' });
   });
 
   it('treats help and version as success', () => {
@@ -35,5 +36,12 @@ describe('error → exit status', () => {
     expect(o.code).toBe(70);
     expect(o.stderr).toMatch(/^error: unexpected failure: TypeError: x is undefined/);
     expect(o.stderr).toMatch(/next: This is a bug in Flotilla; please report it/);
+    expect(o.error).toMatchObject({ code: 'internal', message: 'unexpected failure: x is undefined' });
+  });
+
+  it('finds --json among the words before a bare "--"', () => {
+    expect(argvAsksJson(['cluster', 'list', '--json'])).toBe(true);
+    expect(argvAsksJson(['cluster', 'list'])).toBe(false);
+    expect(argvAsksJson(['job', 'submit', '--', '--json'])).toBe(false);
   });
 });

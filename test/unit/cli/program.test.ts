@@ -67,6 +67,21 @@ describe('flotilla command line', () => {
     expect(io.stderr).toMatch(/next: .*flotilla init/);
   });
 
+  it('with --json, prints the error as a JSON object on stdout too, exit code unchanged', async () => {
+    const noToken = captureIo();
+    expect(await runCli(['cluster', 'list', '--json'], noToken)).toBe(77);
+    expect(JSON.parse(noToken.stdout)).toEqual({ error: { code: 'unauthenticated', message: 'no API token for http://127.0.0.1:7420', next: 'pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`' } });
+    expect(noToken.stderr).toMatch(/^error: no API token/);
+
+    const badOption = captureIo();
+    expect(await runCli(['cluster', 'list', '--json', '--bogus'], badOption)).toBe(64);
+    expect(JSON.parse(badOption.stdout)).toEqual({ error: { code: 'usage', message: "unknown option '--bogus'", next: expect.stringMatching(/flotilla --help/) as unknown } });
+
+    const without = captureIo();
+    expect(await runCli(['cluster', 'list'], without)).toBe(77);
+    expect(without.stdout).toBe('');
+  });
+
   it('info works without a daemon and says it does not answer', async () => {
     const io = captureIo({ FLOTILLA_SERVER: 'http://127.0.0.1:1' });
     expect(await runCli(['info', '--json'], io)).toBe(0);

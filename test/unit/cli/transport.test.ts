@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlotillaClient } from '../../../cli/client.js';
@@ -49,6 +49,20 @@ describe('CA bundle transport', () => {
     expect(err).toBeInstanceOf(FlotillaError);
     expect((err as FlotillaError).kind).toBe('unavailable');
     expect((err as FlotillaError).message).toMatch(/SELF_SIGNED|self.signed|certificate/i);
+  });
+
+  it('a daemon that accepts the connection and then says nothing is a retry (75), not "unavailable"', async () => {
+    const silent = createNetServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const server = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const err = await new FlotillaClient({ server, token: 'tok', transport: caTransport(caFile), timeoutMs: 300 }).listTokens().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FlotillaError);
+      expect((err as FlotillaError).kind).toBe('retry');
+      expect((err as FlotillaError).message).toMatch(/took the connection but did not answer GET \/api\/v1\/tokens within 0\.3 s$/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('reports an unreadable CA file as a config error', () => {

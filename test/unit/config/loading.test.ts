@@ -94,6 +94,27 @@ describe('daemon config loading', () => {
     expect(fromFlags.listen).toEqual({ host: '0.0.0.0', port: 9000 });
   });
 
+  it('says an empty file (or one with only comments) is empty, and how to write one', () => {
+    for (const text of ['', '\n', '# nothing here yet\n', '~\n']) {
+      const file = writeConfig(text);
+      const err = configError(() => loadDaemonConfig(file, {}, {}));
+      expect(err.exitCode).toBe(78);
+      expect(err.message).toBe(`${file}: the file is empty`);
+      expect(err.next).toMatch(/flotilla init --data DIR.*config\/examples\/daemon\.yaml/);
+    }
+    const bundle = writeConfig('', 'bundle.yaml');
+    expect(configError(() => loadAgentConfig(bundle, {}, {})).next).toMatch(/flotilla cluster add NAME --out FILE/);
+  });
+
+  it('refuses a YAML alias bomb as a config error instead of expanding it', () => {
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']] as const) rows.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    const err = configError(() => loadDaemonConfig(writeConfig(`${VALID_DAEMON}\n${rows.join('\n')}\n`), {}, {}));
+    expect(err.exitCode).toBe(78);
+    expect(err.message).toMatch(/: YAML aliases expand too far \(Excessive alias count/);
+    expect(err.next).toMatch(/at most 100 aliases/);
+  });
+
   it('validates environment overrides like file values', () => {
     const file = writeConfig(VALID_DAEMON);
     const err = configError(() => loadDaemonConfig(file, {}, { FLOTILLA_LISTEN_PORT: 'eighty' }));

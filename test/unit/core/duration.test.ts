@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, parseDuration } from '../../../core/duration.js';
+import { formatAge, MAX_DURATION_MS, parseDuration } from '../../../core/duration.js';
 import { FlotillaError } from '../../../core/errors.js';
 
 describe('durations', () => {
@@ -21,6 +21,14 @@ describe('durations', () => {
       expect((e as FlotillaError).kind).toBe('usage');
       expect((e as FlotillaError).next).toMatch(/30s, 15m, 24h/);
     }
+  });
+
+  it('refuses durations past 100 years, so now + duration is always a date', () => {
+    expect(parseDuration('36500d')).toBe(MAX_DURATION_MS);
+    for (const huge of ['36501d', '999999999999d', `${'9'.repeat(400)}s`]) {
+      expect(() => parseDuration(huge)).toThrow(/is longer than the longest duration Flotilla takes \(36500d\)/);
+    }
+    expect(() => new Date(Date.now() + MAX_DURATION_MS).toISOString()).not.toThrow();
   });
 
   it('formats ages compactly', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '../../../../config/schemas.js';
 import { FlotillaError } from '../../../../core/errors.js';
 import { validateClusterAdd, validateLabels, validateTokenCreate, isLabelKey, parseLimit } from '../../../../daemon/api/validate.js';
+import { decodePathParam } from '../../../../daemon/api/path-param.js';
 import { buildBundle } from '../../../../daemon/bundle.js';
 import { daemonYaml } from '../../../../daemon/config-file.js';
 import { parseConfigText } from '../../../../config/load.js';
@@ -31,9 +32,41 @@ describe('request validation', () => {
     expect(() => validateClusterAdd({}, 10, NOW)).toThrow(/name is required/);
   });
 
+  it('refuses a ttl too long to be a date as a usage error, not a crash', () => {
+    expect(() => validateClusterAdd({ name: 'e', ttl: '999999999999d' }, 10, NOW)).toThrow(/longer than the longest duration/);
+    expect(() => validateTokenCreate({ role: 'viewer', ttl: '999999999999d' }, NOW)).toThrow(/longer than the longest duration/);
+    expect(validateClusterAdd({ name: 'e', ttl: '36500d' }, 10, NOW).expiresAt).toBe('2124-12-08T00:00:00.000Z');
+  });
+
+  it('refuses unknown fields, naming the field, instead of dropping them', () => {
+    expect(() => validateClusterAdd({ name: 'e', lables: { env: 'prod' } }, 10, NOW)).toThrow('unknown field "lables"');
+    expect(() => validateTokenCreate({ role: 'viewer', scope: 'env=prod' }, NOW)).toThrow('unknown field "scope"');
+    try {
+      validateClusterAdd({ name: 'e', interval: 5 }, 10, NOW);
+    } catch (e) {
+      expect((e as FlotillaError).kind).toBe('usage');
+      expect((e as FlotillaError).next).toBe('Send only name, labels, ttl, intervalSeconds; see docs/API.md.');
+    }
+  });
+
   it('validates token creation', () => {
     expect(validateTokenCreate({ role: 'viewer' }, NOW)).toEqual({ role: 'viewer', name: 'viewer', expiresAt: null });
     expect(() => validateTokenCreate({ role: 'root' }, NOW)).toThrow(/role/);
+  });
+
+  it('decodes path parameters, and a malformed percent-escape is a usage error', () => {
+    expect(decodePathParam('edge%2D1')).toBe('edge-1');
+    for (const bad of ['%E0%A4%A', '%', '%zz', '%C0%AF']) {
+      let err: unknown;
+      try {
+        decodePathParam(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(FlotillaError);
+      expect((err as FlotillaError).httpStatus).toBe(400);
+      expect((err as FlotillaError).message).toBe(`path segment "${bad}" is not valid percent-encoding`);
+    }
   });
 
   it('parses limits with a ceiling', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usageMessage } from '../../../harness/errors.js';
+import { JOB_LIMITS } from '../../../../core/jobs.js';
 import { validateSubmit } from '../../../../daemon/jobs/request.js';
 
 describe('submission validation', () => {
@@ -25,5 +26,17 @@ describe('submission validation', () => {
       [{ cluster: 'c1', type: 'cordon', params: { node: 'n' }, force: true }, /unknown field "force"/],
     ];
     for (const [body, message] of cases) expect(usageMessage(() => validateSubmit(body))).toMatch(message);
+  });
+
+  it('bounds the nesting depth and size of params before any schema (or the audit chain) sees them', () => {
+    const manifest = (data: unknown) => ({ cluster: 'c1', type: 'apply', params: { objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data }] } });
+    const nested = (n: number): unknown => JSON.parse(`${'{"a":'.repeat(n)}"x"${'}'.repeat(n)}`);
+    // params → objects → object → data: three levels above the nested value
+    expect(validateSubmit(manifest(nested(JOB_LIMITS.params.maxDepth - 3))).type).toBe('apply');
+    for (const depth of [JOB_LIMITS.params.maxDepth - 2, 3000, 6000]) {
+      expect(usageMessage(() => validateSubmit(manifest(nested(depth))))).toBe(`params for apply nest deeper than ${JOB_LIMITS.params.maxDepth} levels`);
+    }
+    const big = { big: 'x'.repeat(JOB_LIMITS.params.maxBytes) };
+    expect(usageMessage(() => validateSubmit(manifest(big)))).toMatch(/^params for apply are \d+ bytes of JSON, over the 1048576-byte limit$/);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PAYLOAD_TYPES, sealEnvelope } from '../../../../core/dsse.js';
 import { generateSigningKey } from '../../../../core/keys.js';
-import type { JobResult } from '../../../../core/jobs.js';
+import { JOB_LIMITS, type JobResult } from '../../../../core/jobs.js';
 import { checkResult, type ResultContext } from '../../../../daemon/jobs/result-rules.js';
 
 const agentKey = generateSigningKey();
@@ -52,5 +52,14 @@ describe('job result rules', () => {
         expect(verdict.message.length).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe('job result bounds', () => {
+  const nested = (n: number): unknown => JSON.parse(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`);
+
+  it('accepts output up to the depth limit and refuses deeper output as malformed before it is stored or streamed', () => {
+    expect(checkResult(sealed(result({ output: { o: nested(JOB_LIMITS.params.maxDepth - 1) } })), 'c1', 7, ctx()).kind).toBe('accept');
+    expect(checkResult(sealed(result({ output: { o: nested(3000) } })), 'c1', 7, ctx())).toEqual({ kind: 'reject', reason: 'malformed_payload', message: `output: values nest deeper than ${JOB_LIMITS.params.maxDepth} levels` });
   });
 });
