@@ -155,7 +155,8 @@ describe('jobs resilience: 200 jobs, daemon down, every agent SIGKILLed three ti
     await startDaemon();
 
     for (const c of CLUSTERS) {
-      const s = await startKubeApiServer({ tickMs: 50 });
+      // Plain HTTP: the slow proxy in front of it forwards HTTP.
+      const s = await startKubeApiServer({ tickMs: 50, tls: false });
       seedWorkloads(s);
       kube.set(c, s);
       const proxy = await startSlowProxy(s.url, RESPONSE_DELAY_MS);
