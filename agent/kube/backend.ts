@@ -23,6 +23,7 @@ import type { ClusterBackend, ClusterObservation } from '../backend.js';
 import { applyOrder, EXPORTED_KINDS, isClusterGenerated, portable } from './export.js';
 import { httpCode, kubeError } from './errors.js';
 import { applyUnchanged } from './managed.js';
+import { ManifestApi } from './manifests.js';
 import { observeSnapshot } from './observe.js';
 import { bytes, cpuMillis } from './quantity.js';
 
@@ -54,6 +55,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly objects: KubernetesObjectApi;
+  private readonly manifests: ManifestApi;
   private readonly version: VersionApi;
   private readonly metrics: Metrics;
 
@@ -65,6 +67,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.version = kc.makeApiClient(VersionApi);
     this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.manifests = ManifestApi.forConfig(kc);
     this.metrics = new Metrics(kc);
   }
 
@@ -321,8 +324,8 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
       const manifest = portable(obj);
       try {
         const before = await this.live(obj);
-        // force: the release being applied owns its fields, even if someone edited them by hand since.
-        const after = await this.objects.patch(manifest, undefined, undefined, ctx.fieldManager, true, PatchStrategy.ServerSideApply);
+        // Forced: the release being applied owns its fields, even if someone edited them by hand since.
+        const after = await this.manifests.apply(manifest, ctx.fieldManager);
         // Judged from the content the manifest manages, not the resourceVersion: controllers move that all the time.
         if (applyUnchanged(before, after, manifest, ctx.fieldManager)) unchanged += 1;
         applied.push(what);

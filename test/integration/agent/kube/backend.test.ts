@@ -234,11 +234,21 @@ describe('executors', () => {
     expect(res.output).toMatchObject({ applied: 8, unchanged: 0 });
     const applies = server.requests.filter((r) => r.contentType === 'application/apply-patch+yaml');
     expect(applies[0]!.path).toBe('/api/v1/namespaces/payments-copy');
-    expect(applies.every((r) => r.query.fieldManager === 'flotilla' && r.query.force === 'true' && r.status < 300)).toBe(true);
+    expect(applies.every((r) => r.query.fieldManager === 'flotilla' && r.query.force === 'true' && r.query.fieldValidation === 'Strict' && r.status < 300)).toBe(true);
     expect(server.get('configmaps', 'payments-copy', 'settings')!.data).toEqual({ mode: 'live' });
     // Again at once, while the controllers are still rolling the copy out and writing its status.
     expect((await backend.applyObjects(moved, ctx())).output).toMatchObject({ applied: 8, unchanged: 8 });
     await until(() => server.list('pods', 'payments-copy').filter((p) => p.status.phase === 'Running').length === 3);
+  });
+
+  it('refuses a manifest with a field the API does not declare, naming it, as written and not silently trimmed', async () => {
+    const typo = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'typo', namespace: 'payments' }, spec: { replica: 2, selector: { matchLabels: { app: 't' } }, template: { metadata: { labels: { app: 't' } }, spec: { containers: [{ name: 't', image: 't:1' }] } } } };
+    const err = await backend.applyObjects([typo], ctx()).catch((e: unknown) => e as FlotillaError);
+    expect(err).toMatchObject({ kind: 'usage' });
+    expect((err as FlotillaError).message).toContain('.spec.replica: field not declared in schema');
+    expect(server.get('deployments', 'payments', 'typo')).toBeUndefined();
+    const sent = server.requests.find((r) => r.path.endsWith('/deployments/typo') && r.method === 'PATCH');
+    expect(sent?.body).toMatchObject({ spec: { replica: 2 } });
   });
 
   describe('an apply counts unchanged from the content the manifest manages', () => {
