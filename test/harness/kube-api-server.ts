@@ -382,7 +382,7 @@ export class KubeApiServer {
     const labels = query.labelSelector ? parseLabelSelector(query.labelSelector) : [];
     const fields = query.fieldSelector ? parseFieldSelector(def.plural, query.fieldSelector) : [];
     return this.store
-      .list(def.plural, namespace)
+      .view(def.plural, namespace)
       .filter((o) => matchesLabels(o, labels) && fields.every((f) => f(o)))
       .sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
   }

@@ -69,26 +69,26 @@ export class Controllers {
     this.collectGarbage();
     this.namespaceContents();
     this.tokens();
-    for (const d of this.store.list('deployments')) this.reconcileDeployment(d);
-    for (const rs of this.store.list('replicasets')) this.reconcileReplicaSet(rs);
-    for (const s of this.store.list('statefulsets')) this.reconcileStatefulSet(s);
-    for (const ds of this.store.list('daemonsets')) this.reconcileDaemonSet(ds);
+    for (const d of this.store.view('deployments')) this.reconcileDeployment(d);
+    for (const rs of this.store.view('replicasets')) this.reconcileReplicaSet(rs);
+    for (const s of this.store.view('statefulsets')) this.reconcileStatefulSet(s);
+    for (const ds of this.store.view('daemonsets')) this.reconcileDaemonSet(ds);
     this.schedule();
     this.runKubelet();
     this.pressureEvictions();
-    for (const d of this.store.list('deployments')) this.deploymentStatus(d);
-    for (const p of this.store.list('poddisruptionbudgets')) this.pdbStatus(p);
+    for (const d of this.store.view('deployments')) this.deploymentStatus(d);
+    for (const p of this.store.view('poddisruptionbudgets')) this.pdbStatus(p);
     return this.store.resourceVersion !== before || this.store.size !== count;
   }
 
   // ---- lifecycle ----
 
   private finishDeletions(): void {
-    for (const p of this.store.list('pods').filter((p) => p.metadata.deletionTimestamp)) this.store.remove(this.store.def('pods'), p.metadata.namespace as string, p.metadata.name as string);
-    for (const ns of this.store.list('namespaces').filter((n) => n.metadata.deletionTimestamp)) {
+    for (const p of this.store.view('pods').filter((p) => p.metadata.deletionTimestamp)) this.store.remove(this.store.def('pods'), p.metadata.namespace as string, p.metadata.name as string);
+    for (const ns of this.store.view('namespaces').filter((n) => n.metadata.deletionTimestamp)) {
       const name = ns.metadata.name as string;
       for (const plural of ['pods', 'events', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'poddisruptionbudgets']) {
-        for (const o of this.store.list(plural, name)) this.store.remove(this.store.def(plural), name, o.metadata.name as string);
+        for (const o of this.store.view(plural, name)) this.store.remove(this.store.def(plural), name, o.metadata.name as string);
       }
       this.store.remove(this.store.def('namespaces'), undefined, name);
     }
@@ -97,10 +97,10 @@ export class Controllers {
   private collectGarbage(): void {
     const uids = new Set<string>();
     for (const plural of ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'pods', 'nodes', 'namespaces', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'poddisruptionbudgets']) {
-      for (const o of this.store.list(plural)) uids.add(o.metadata.uid as string);
+      for (const o of this.store.view(plural)) uids.add(o.metadata.uid as string);
     }
     for (const plural of ['replicasets', 'pods']) {
-      for (const o of this.store.list(plural)) {
+      for (const o of this.store.view(plural)) {
         const refs = (o.metadata.ownerReferences ?? []) as Obj[];
         if (refs.length > 0 && refs.every((r) => !uids.has(r.uid as string))) this.store.remove(this.store.def(plural), o.metadata.namespace as string, o.metadata.name as string);
       }
@@ -109,10 +109,10 @@ export class Controllers {
 
   /** The ServiceAccount controller's `default` account and the root-CA publisher's ConfigMap, in every active namespace. */
   private namespaceContents(): void {
-    for (const ns of this.store.list('namespaces').filter((n) => n.status?.phase === 'Active')) {
+    for (const ns of this.store.view('namespaces').filter((n) => n.status?.phase === 'Active')) {
       const name = ns.metadata.name as string;
       if (!this.store.has('serviceaccounts', name, 'default')) this.store.put({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
-      const ca = this.store.get('configmaps', name, ROOT_CA);
+      const ca = this.store.peek('configmaps', name, ROOT_CA);
       const data = { 'ca.crt': this.caPem };
       const annotations = { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' };
       if (!ca) this.store.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA, namespace: name, annotations }, data });
@@ -126,9 +126,9 @@ export class Controllers {
    * namespace.
    */
   private tokens(): void {
-    for (const s of this.store.list('secrets').filter((x) => x.type === SA_TOKEN_TYPE)) {
+    for (const s of this.store.view('secrets').filter((x) => x.type === SA_TOKEN_TYPE)) {
       const ns = s.metadata.namespace as string;
-      const sa = this.store.get('serviceaccounts', ns, (s.metadata.annotations?.[SA_NAME] as string | undefined) ?? '');
+      const sa = this.store.peek('serviceaccounts', ns, (s.metadata.annotations?.[SA_NAME] as string | undefined) ?? '');
       const uid = s.metadata.annotations?.[SA_UID] as string | undefined;
       if (!sa || (uid !== undefined && uid !== sa.metadata.uid)) {
         this.store.remove(this.store.def('secrets'), ns, s.metadata.name as string);
@@ -158,7 +158,7 @@ export class Controllers {
   }
 
   private ownedBy(plural: string, owner: Obj): Obj[] {
-    return this.store.list(plural, owner.metadata.namespace as string).filter((o) => ((o.metadata.ownerReferences ?? []) as Obj[]).some((r) => r.uid === owner.metadata.uid));
+    return this.store.view(plural, owner.metadata.namespace as string).filter((o) => ((o.metadata.ownerReferences ?? []) as Obj[]).some((r) => r.uid === owner.metadata.uid));
   }
 
   private newPod(owner: Obj, kind: string, name: string, template: Obj, extraLabels: Record<string, string>, nodeName?: string): void {
@@ -194,7 +194,7 @@ export class Controllers {
       this.store.update('replicasets', current, (rs) => {
         rs.metadata.annotations = { ...rs.metadata.annotations, [REVISION]: String(latest + 1) };
       });
-      current = this.store.get('replicasets', current.metadata.namespace as string, current.metadata.name as string)!;
+      current = this.store.peek('replicasets', current.metadata.namespace as string, current.metadata.name as string)!;
     }
     const revision = String(revisionOf(current));
     this.store.update('deployments', d, (o) => {
@@ -252,7 +252,7 @@ export class Controllers {
   }
 
   private reconcileDaemonSet(ds: Obj): void {
-    const nodes = this.store.list('nodes');
+    const nodes = this.store.view('nodes');
     const ns = ds.metadata.namespace as string;
     for (const p of this.ownedBy('pods', ds).filter((p) => isTerminal(p) && !p.metadata.deletionTimestamp)) this.store.deleteOne(this.store.def('pods'), ns, p.metadata.name as string);
     const pods = this.ownedBy('pods', ds);
@@ -289,10 +289,12 @@ export class Controllers {
   }
 
   private schedule(): void {
-    const nodes = this.store.list('nodes');
-    const pods = this.store.list('pods');
+    const nodes = this.store.view('nodes');
+    const pods = this.store.view('pods');
+    /** Pods placed in this pass, so the next one spreads against them. */
+    const placed = new Map<string, string>();
     for (const p of pods.filter((p) => !p.spec?.nodeName && isActive(p))) {
-      const load = (n: Obj): number => pods.filter((q) => q.spec?.nodeName === n.metadata.name && isActive(q)).length;
+      const load = (n: Obj): number => pods.filter((q) => (placed.get(q.metadata.uid as string) ?? q.spec?.nodeName) === n.metadata.name && isActive(q)).length;
       const reasons = new Map<string, number>();
       const fit: Obj[] = [];
       for (const n of nodes) {
@@ -306,7 +308,7 @@ export class Controllers {
           o.spec.nodeName = node.metadata.name;
           o.status.conditions = [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: wholeSeconds() }];
         });
-        p.spec.nodeName = node.metadata.name;
+        placed.set(p.metadata.uid as string, node.metadata.name as string);
         continue;
       }
       const detail = [...reasons.entries()].map(([why, n]) => `${n} ${why}`).sort().join(', ');
@@ -324,7 +326,7 @@ export class Controllers {
   /** Starts scheduled pods (those it created, with no container statuses yet): Pending → Running and Ready. */
   private runKubelet(): void {
     if (this.kubeletPaused) return;
-    for (const p of this.store.list('pods').filter((p) => p.spec?.nodeName && p.status?.phase === 'Pending' && !p.status?.containerStatuses && !p.metadata.deletionTimestamp)) {
+    for (const p of this.store.view('pods').filter((p) => p.spec?.nodeName && p.status?.phase === 'Pending' && !p.status?.containerStatuses && !p.metadata.deletionTimestamp)) {
       const now = wholeSeconds();
       this.store.update('pods', p, (o) => {
         o.status = {
@@ -350,7 +352,7 @@ export class Controllers {
    * the node (not a DaemonSet or mirror pod) with reason Evicted and says so in a Warning event.
    */
   private pressureEvictions(): void {
-    for (const node of this.store.list('nodes')) {
+    for (const node of this.store.view('nodes')) {
       const name = node.metadata.name as string;
       const cond = ((node.status?.conditions ?? []) as Obj[]).find((c) => c.status === 'True' && c.type in PRESSURE);
       if (!cond) {
@@ -388,11 +390,11 @@ export class Controllers {
   /** What a budget requires of the pods it selects, counted from the pods as they are now. */
   budget(pdb: Obj, disrupted: ReadonlySet<string> = new Set()): Budget {
     const ns = pdb.metadata.namespace as string;
-    const pods = this.store.list('pods', ns).filter((p) => matchSelector(pdb.spec?.selector as Obj, (p.metadata.labels ?? {}) as Record<string, string>));
+    const pods = this.store.view('pods', ns).filter((p) => matchSelector(pdb.spec?.selector as Obj, (p.metadata.labels ?? {}) as Record<string, string>));
     const healthy = pods.filter((p) => isHealthy(p) && !disrupted.has(p.metadata.name as string)).length;
     const expected = this.store
       .list('deployments', ns)
-      .concat(this.store.list('statefulsets', ns))
+      .concat(this.store.view('statefulsets', ns))
       .filter((w) => matchSelector(pdb.spec?.selector as Obj, (w.spec?.template?.metadata?.labels ?? {}) as Record<string, string>))
       .reduce((n, w) => n + ((w.spec?.replicas as number | undefined) ?? 1), 0);
     const resolve = (v: unknown): number => (typeof v === 'string' && v.endsWith('%') ? Math.ceil((Number(v.slice(0, -1)) / 100) * expected) : Number(v));
@@ -409,7 +411,7 @@ export class Controllers {
     const now = Date.now();
     const disruptedPods: Record<string, string> = {};
     for (const [pod, at] of Object.entries((pdb.status?.disruptedPods ?? {}) as Record<string, string>)) {
-      const live = this.store.get('pods', ns, pod);
+      const live = this.store.peek('pods', ns, pod);
       if (live && !live.metadata.deletionTimestamp && now - Date.parse(at) < DELETION_TIMEOUT_MS) disruptedPods[pod] = at;
     }
     const b = this.budget(pdb, new Set(Object.keys(disruptedPods)));

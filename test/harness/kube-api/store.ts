@@ -76,7 +76,8 @@ function ownershipKey(manager: string, operation: string, subresource: string | 
 }
 
 export class Store {
-  private objects = new Map<string, Obj>();
+  /** Per plural, objects by key. A stored object is never changed in place: every write stores a new one. */
+  private objects = new Map<string, Map<string, Obj>>();
   /** Per object key: managedFields entries by (manager, operation, subresource). */
   private owners = new Map<string, Map<string, Ownership>>();
   private rv = 1000;
@@ -88,7 +89,15 @@ export class Store {
   }
 
   get size(): number {
-    return this.objects.size;
+    let n = 0;
+    for (const m of this.objects.values()) n += m.size;
+    return n;
+  }
+
+  private of(plural: string): Map<string, Obj> {
+    let m = this.objects.get(plural);
+    if (!m) this.objects.set(plural, (m = new Map()));
+    return m;
   }
 
   def(plural: string): ResourceDef {
@@ -106,12 +115,23 @@ export class Store {
   }
 
   has(plural: string, namespace: string | undefined, name: string): boolean {
-    return this.objects.has(this.key(plural, namespace, name));
+    return this.of(plural).has(this.key(plural, namespace, name));
   }
 
   get(plural: string, namespace: string | undefined, name: string): Obj | undefined {
-    const o = this.objects.get(this.key(plural, namespace, name));
+    const o = this.of(plural).get(this.key(plural, namespace, name));
     return o ? clone(o) : undefined;
+  }
+
+  /** The stored objects themselves, for a controller that only reads them (its writes go through update). Never to be changed. */
+  view(plural: string, namespace?: string): readonly Obj[] {
+    const all = [...this.of(plural).values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** A stored object itself, as `view` gives it. */
+  peek(plural: string, namespace: string | undefined, name: string): Obj | undefined {
+    return this.of(plural).get(this.key(plural, namespace, name));
   }
 
   mustGet(def: ResourceDef, namespace: string | undefined, name: string): Obj {
@@ -122,9 +142,9 @@ export class Store {
 
   list(plural: string, namespace?: string, labelSelector?: string): Obj[] {
     const reqs = labelSelector ? parseLabelSelector(labelSelector) : [];
-    return [...this.objects.entries()]
-      .filter(([k, o]) => k.startsWith(`${plural}/`) && (namespace === undefined || o.metadata.namespace === namespace) && matchesLabels(o, reqs))
-      .map(([, o]) => clone(o));
+    return this.view(plural, namespace)
+      .filter((o) => matchesLabels(o, reqs))
+      .map((o) => clone(o));
   }
 
   /** Stores a typed object (kind and apiVersion pick the resource) as new, filling uid and creationTimestamp. */
@@ -145,7 +165,7 @@ export class Store {
    */
   write(def: ResourceDef, o: Obj): boolean {
     const key = this.key(def.plural, def.namespaced ? (o.metadata.namespace as string) : undefined, o.metadata.name as string);
-    const prev = this.objects.get(key);
+    const prev = this.of(def.plural).get(key);
     delete o.kind;
     delete o.apiVersion;
     delete o.metadata.managedFields;
@@ -166,7 +186,7 @@ export class Store {
     const comparable = (x: Obj): string => JSON.stringify({ ...x, metadata: { ...x.metadata, resourceVersion: undefined } });
     if (prev && comparable(prev) === comparable(o)) return false;
     o.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, o);
+    this.of(def.plural).set(key, o);
     return true;
   }
 
@@ -179,7 +199,7 @@ export class Store {
 
   remove(def: ResourceDef, namespace: string | undefined, name: string): void {
     const key = this.key(def.plural, namespace, name);
-    this.objects.delete(key);
+    this.of(def.plural).delete(key);
     this.owners.delete(key);
   }
 
@@ -291,7 +311,7 @@ export class Store {
 
   /** Everything as it is now; calling the result puts it back (a dry run leaves no trace). */
   snapshot(): () => void {
-    const objects = new Map(this.objects);
+    const objects = new Map([...this.objects].map(([plural, m]) => [plural, new Map(m)]));
     const owners = new Map([...this.owners].map(([k, m]) => [k, new Map([...m].map(([id, e]) => [id, { ...e, paths: new Set(e.paths) }]))]));
     const { rv, ips, eventSeq } = this;
     return () => {
