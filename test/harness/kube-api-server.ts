@@ -16,8 +16,6 @@ import { groupVersion, qualified, RESOURCES, Store, type ResourceDef } from './k
 import { testCertificate, type TlsMaterial } from './kube-api/tls.js';
 import { wholeSeconds } from './kube-api/time.js';
 
-export { parseLabelSelector };
-
 const JSON_TYPE = 'application/json';
 const APPLY_TYPE = 'application/apply-patch+yaml';
 const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', APPLY_TYPE];
@@ -25,6 +23,21 @@ const FIELD_VALIDATION = ['Ignore', 'Warn', 'Strict'];
 const IDENTITY_PATHS = new Set(['["apiVersion"]', '["kind"]', '["metadata","name"]', '["metadata","namespace"]']);
 const OPTIONS_KIND: Record<string, string> = { POST: 'CreateOptions', PUT: 'UpdateOptions', PATCH: 'PatchOptions', DELETE: 'DeleteOptions' };
 const METRICS_GROUP = 'metrics.k8s.io';
+/** The kubelet's reasons and messages for each pressure condition: [when True, when False]. */
+const PRESSURE_REASONS = {
+  MemoryPressure: [
+    ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
+    ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  ],
+  DiskPressure: [
+    ['KubeletHasDiskPressure', 'kubelet has disk pressure'],
+    ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  ],
+  PIDPressure: [
+    ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'],
+    ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+  ],
+} as const;
 /** Namespaces every cluster has. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -161,10 +174,11 @@ export class KubeApiServer {
   }
 
   /** The node's kubelet reports (or clears) a pressure condition; under pressure it evicts a pod, once per onset. */
-  nodePressure(node: string, condition: 'MemoryPressure' | 'DiskPressure' | 'PIDPressure', on = true): void {
+  nodePressure(node: string, condition: keyof typeof PRESSURE_REASONS, on = true): void {
+    const [reason, message] = PRESSURE_REASONS[condition][on ? 0 : 1];
     this.modify('nodes', undefined, node, (n) => {
       const conditions = ((n.status.conditions ?? []) as Obj[]).filter((c) => c.type !== condition);
-      conditions.push({ type: condition, status: on ? 'True' : 'False', reason: on ? `KubeletHas${condition === 'PIDPressure' ? 'InsufficientPID' : condition.replace('Pressure', 'Pressure')}` : 'KubeletHasNoPressure', message: on ? `kubelet has ${condition}` : 'kubelet has no pressure', lastHeartbeatTime: wholeSeconds(), lastTransitionTime: wholeSeconds() });
+      conditions.push({ type: condition, status: on ? 'True' : 'False', reason, message, lastHeartbeatTime: wholeSeconds(), lastTransitionTime: wholeSeconds() });
       n.status.conditions = conditions;
     });
   }
@@ -461,10 +475,8 @@ export class KubeApiServer {
   }
 
   private create(def: ResourceDef, namespace: string | undefined, body: unknown, query: Record<string, string>): Obj {
-    if (isPlainObject(body) && isPlainObject(body.metadata) && body.metadata.name === undefined && typeof body.metadata.generateName === 'string') {
-      body.metadata.name = `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
-    }
-    const o = this.checkBody(def, namespace, undefined, body);
+    const named = isPlainObject(body) && isPlainObject(body.metadata) && body.metadata.name === undefined && typeof body.metadata.generateName === 'string' ? { ...body, metadata: { ...body.metadata, name: `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}` } } : body;
+    const o = this.checkBody(def, namespace, undefined, named);
     this.checkFields(def, o, query, 'decode');
     this.requireNamespace(def, namespace, o.metadata.name as string);
     if (this.store.has(def.plural, namespace, o.metadata.name as string)) {

@@ -131,11 +131,10 @@ describe('executors', () => {
       const pods = server.list('pods', 'payments');
       return pods.length === 3 && pods.every((p) => !before.includes(p.metadata.uid) && p.status.phase === 'Running');
     });
-    const rv = server.get('deployments', 'payments', 'api')!.metadata.resourceVersion;
+    // A re-run writes nothing (not judged by the resourceVersion, which the controllers keep moving).
     expect((await backend.restart({ namespace: 'payments', name: 'api', kind: 'Deployment' }, ctx('job-a'))).output).toEqual({ restarted: false });
     expect(server.get('deployments', 'payments', 'api')!.spec.template.metadata.annotations[RESTARTED_BY]).toBe('job-a');
     expect(server.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/api'))).toHaveLength(1);
-    expect(rv).toBeDefined();
   });
 
   it('cordons and uncordons', async () => {
