@@ -11,6 +11,7 @@ import {
   VersionApi,
   setHeaderOptions,
   type KubeConfig,
+  type KubernetesObject,
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
@@ -21,6 +22,8 @@ import type { ActionContext, ActionOutcome, ClusterActions, KubeObject } from '.
 import type { ClusterBackend, ClusterObservation } from '../backend.js';
 import { applyOrder, EXPORTED_KINDS, isClusterGenerated, portable } from './export.js';
 import { httpCode, kubeError } from './errors.js';
+import { applyUnchanged } from './managed.js';
+import { ManifestApi } from './manifests.js';
 import { observeSnapshot } from './observe.js';
 import { bytes, cpuMillis } from './quantity.js';
 
@@ -28,10 +31,13 @@ export const RESTARTED_BY = 'flotilla.dev/restarted-by';
 export const MANAGED_LABEL = 'flotilla.dev/managed';
 const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+/** The keys of a token Secret that the token controller fills in, not the credentials. */
+const TOKEN_CONTROLLER_KEYS = ['ca.crt', 'namespace'];
 /** Kinds a selector cleanup deletes, in reverse apply order so workloads go before what they use. */
 const CLEANUP_KINDS = [...EXPORTED_KINDS].reverse();
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 export interface KubeBackendOptions {
   /** Bounds the drain's eviction retry backoff (ms); tests shorten it. */
@@ -49,6 +55,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly objects: KubernetesObjectApi;
+  private readonly manifests: ManifestApi;
   private readonly version: VersionApi;
   private readonly metrics: Metrics;
 
@@ -60,6 +67,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.version = kc.makeApiClient(VersionApi);
     this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.manifests = ManifestApi.forConfig(kc);
     this.metrics = new Metrics(kc);
   }
 
@@ -260,10 +268,14 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
         }
       }
       const name = secret.metadata?.name ?? p.name;
-      verb = 'update';
+      verb = 'patch';
       resource = 'secrets';
-      // Replace, not merge: keys the new credentials do not have must go.
-      await this.core.replaceNamespacedSecret({ name, namespace: p.namespace, body: { ...secret, data: encoded, stringData: undefined } });
+      // Replace, not merge: keys the new credentials do not have must go — all but the ones the token
+      // controller keeps in a token Secret (pods mounting it would lose the cluster CA meanwhile). No
+      // resourceVersion precondition: that controller writes these Secrets too, and its write between
+      // the read and this one must not fail the rotation.
+      const kept = p.target === 'secret' ? {} : Object.fromEntries(Object.entries(secret.data ?? {}).filter(([k]) => TOKEN_CONTROLLER_KEYS.includes(k)));
+      await this.core.patchNamespacedSecret({ name, namespace: p.namespace, body: [{ op: 'add', path: '/data', value: { ...kept, ...encoded } }] }, jsonPatch);
       return { detail: `${what} now holds ${keys.length} new key${keys.length === 1 ? '' : 's'}`, output: { secret: name, keys } };
     } catch (e) {
       throw kubeError(e, verb, resource, what);
@@ -309,11 +321,13 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     let unchanged = 0;
     for (const obj of applyOrder([...implicit, ...objects])) {
       const what = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`;
+      const manifest = portable(obj);
       try {
-        const before = await this.resourceVersion(obj);
-        // force: the release being applied owns its fields, even if someone edited them by hand since.
-        const after = await this.objects.patch(portable(obj), undefined, undefined, ctx.fieldManager, true, PatchStrategy.ServerSideApply);
-        if (before !== undefined && after.metadata?.resourceVersion === before) unchanged += 1;
+        const before = await this.live(obj);
+        // Forced: the release being applied owns its fields, even if someone edited them by hand since.
+        const after = await this.manifests.apply(manifest, ctx.fieldManager);
+        // Judged from the content the manifest manages, not the resourceVersion: controllers move that all the time.
+        if (applyUnchanged(before, after, manifest, ctx.fieldManager)) unchanged += 1;
         applied.push(what);
       } catch (e) {
         throw kubeError(e, 'patch', `${obj.kind.toLowerCase()}s`, what);
@@ -322,10 +336,10 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     return { detail: `${applied.length} object${applied.length === 1 ? '' : 's'} applied, ${unchanged} unchanged`, output: { applied: applied.length, unchanged, objects: applied } };
   }
 
-  /** The object's resourceVersion, or undefined when it does not exist: an apply that leaves it unchanged keeps it. */
-  private async resourceVersion(obj: KubeObject): Promise<string | undefined> {
+  /** The object as the server has it now, or undefined when it does not exist. */
+  private async live(obj: KubeObject): Promise<KubernetesObject | undefined> {
     try {
-      return (await this.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) } })).metadata?.resourceVersion;
+      return await this.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) } });
     } catch (e) {
       if (httpCode(e) === 404) return undefined;
       throw e;
@@ -334,7 +348,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
 
   private async exists(obj: KubeObject): Promise<boolean> {
     try {
-      return (await this.resourceVersion(obj)) !== undefined;
+      return (await this.live(obj)) !== undefined;
     } catch (e) {
       throw kubeError(e, 'get', `${obj.kind.toLowerCase()}s`, `${obj.kind} ${obj.metadata.name}`);
     }
@@ -392,8 +406,4 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
     const deleted = await this.deleteNamespace(ns);
     return { detail: deleted ? `namespace ${ns} deletion started` : `namespace ${ns} was already gone`, output: { namespace: ns, deleted } };
   }
-}
-
-export function openKubeBackend(kc: KubeConfig, opts?: KubeBackendOptions): KubeBackend {
-  return new KubeBackend(kc, opts);
 }

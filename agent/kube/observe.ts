@@ -131,7 +131,9 @@ export function recentWarnings(events: CoreV1Event[], now: Date): ClusterEvent[]
   const out: ClusterEvent[] = [];
   for (const e of events) {
     if (e.type !== undefined && e.type !== 'Warning') continue;
-    const last = ms(e.lastTimestamp) ?? ms(e.eventTime) ?? ms(e.series?.lastObservedTime) ?? ms(e.metadata?.creationTimestamp);
+    // Old-style events carry lastTimestamp; events.k8s.io ones (the scheduler's) carry eventTime, the
+    // first occurrence, and a series whose lastObservedTime is the latest one.
+    const last = ms(e.lastTimestamp) ?? ms(e.series?.lastObservedTime) ?? ms(e.eventTime) ?? ms(e.metadata?.creationTimestamp);
     if (last === undefined || now.getTime() - last > EVENT_WINDOW_MS) continue;
     const obj = e.involvedObject;
     out.push({
@@ -140,7 +142,7 @@ export function recentWarnings(events: CoreV1Event[], now: Date): ClusterEvent[]
       object: `${(obj?.kind ?? 'object').toLowerCase()}/${obj?.name ?? ''}`,
       reason: e.reason ?? '',
       message: e.message ?? '',
-      count: e.count ?? e.series?.count ?? 1,
+      count: e.count !== undefined && e.count > 0 ? e.count : (e.series?.count ?? 1),
     });
   }
   return out;

@@ -109,6 +109,12 @@ describe('counting effects from the API server request log', () => {
     );
     expect(fx.get('work/deployments/api')).toEqual({ restartedBy: ['a', 'b', 'a'], replicas: [2, 1], noOpWrites: 2 });
   });
+
+  it('counts no dry run as an effect', () => {
+    const dry = { ...patch(api, stamp('a')), query: { dryRun: 'All' } };
+    const fx = workloadEffects([dry, { ...patch(`${api}/scale`, { spec: { replicas: 2 } }), query: { dryRun: 'All' } }, patch(api, stamp('b'))], new Map([['work/deployments/api', 1]]));
+    expect(fx.get('work/deployments/api')).toEqual({ restartedBy: ['b'], replicas: [], noOpWrites: 0 });
+  });
 });
 
 describe('jobs resilience: 200 jobs, daemon down, every agent SIGKILLed three times', () => {
@@ -155,7 +161,8 @@ describe('jobs resilience: 200 jobs, daemon down, every agent SIGKILLed three ti
     await startDaemon();
 
     for (const c of CLUSTERS) {
-      const s = await startKubeApiServer({ tickMs: 50 });
+      // Plain HTTP: the slow proxy in front of it forwards HTTP.
+      const s = await startKubeApiServer({ tickMs: 50, tls: false });
       seedWorkloads(s);
       kube.set(c, s);
       const proxy = await startSlowProxy(s.url, RESPONSE_DELAY_MS);

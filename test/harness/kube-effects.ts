@@ -23,7 +23,8 @@ export function workloadEffects(requests: readonly RecordedRequest[], initialRep
   const annotation = new Map<string, string | undefined>();
   const replicas = new Map(initialReplicas);
   for (const r of requests) {
-    if (r.method !== 'PATCH' || r.status >= 300) continue;
+    // A dry run changes nothing, whatever it answered.
+    if (r.method !== 'PATCH' || r.status >= 300 || r.query.dryRun !== undefined) continue;
     const m = WORKLOAD_PATH.exec(r.path);
     if (!m) continue;
     const key = `${m[1]}/${m[2]}/${m[3]}`;
