@@ -110,7 +110,7 @@ function viewKeys(entries: boolean): KeyBinding[] {
 /** Movement first, then the keys into other views (J), each view's own keys, and the shell's. */
 export const KEYMAP: readonly KeyBinding[] = [...MOVEMENT, ...viewKeys(true), ...viewKeys(false), ...SHELL_KEYS];
 
-export function describe(binding: KeyBinding, role?: Role): string {
+export function describeBinding(binding: KeyBinding, role?: Role): string {
   return typeof binding.description === 'string' ? binding.description : binding.description(role);
 }
 
@@ -163,7 +163,7 @@ export function bindingFor(action: KeyAction, context: KeyContext): KeyBinding |
 }
 
 export function hintsFor(context: KeyContext, role?: Role): { keys: string; description: string }[] {
-  return KEYMAP.filter((b) => b.hint && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: describe(b, role) }));
+  return KEYMAP.filter((b) => b.hint && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: describeBinding(b, role) }));
 }
 
 /** Action keys that work on the given target, for the hint beside a section or a list. */
@@ -183,7 +183,7 @@ function groupTitle(contexts: readonly KeyContext[]): string {
 export function helpGroups(role?: Role): { title: string; entries: { keys: string; description: string }[] }[] {
   const merged = new Map<string, { keys: string; description: string; contexts: KeyContext[] }>();
   for (const b of KEYMAP.filter((x) => allowedFor(x, role))) {
-    const entry = { keys: b.keys.join(' '), description: describe(b, role) };
+    const entry = { keys: b.keys.join(' '), description: describeBinding(b, role) };
     // The shell declares each of its keys once already; only views repeat one another's.
     const id = b.owner === 'shell' ? `shell|${merged.size}` : `${b.action}|${entry.keys}|${entry.description}`;
     const seen = merged.get(id);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../../core/roles.js';
 import { can, requiredRole } from '../../../tui/access.js';
 import { actionForKey } from '../../../tui/input.js';
-import { actionHints, describe as describeKey, helpGroups, hintsFor, KEYMAP, lookupKey, type KeyAction, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
+import { actionHints, describeBinding, helpGroups, hintsFor, KEYMAP, lookupKey, type KeyAction, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
 import { keyContext, reduce, type Action, type AppState } from '../../../tui/state/app.js';
 import { COMMANDS, commandsFor, parseCommand } from '../../../tui/state/commands.js';
 import { helpLines } from '../../../tui/render/help.js';
@@ -45,10 +45,10 @@ describe('role gating from the keymap', () => {
         const allowed = can(role, b.needs!);
         for (const c of b.contexts) {
           for (const k of b.keys) expect(lookupKey(k, c, role) === b, `${k} in ${c} as ${role}`).toBe(allowed);
-          expect(hintsFor(c, role).some((h) => h.keys === b.keys.join('/') && h.description === describeKey(b, role)), `${b.action} hint in ${c} as ${role}`).toBe(allowed);
+          expect(hintsFor(c, role).some((h) => h.keys === b.keys.join('/') && h.description === describeBinding(b, role)), `${b.action} hint in ${c} as ${role}`).toBe(allowed);
           if (b.target) expect(actionHints(b.target, c, role).some((h) => h.description === b.short), `${b.action} target hint in ${c} as ${role}`).toBe(allowed);
         }
-        expect(help.includes(`${b.keys.join(' ')}|${describeKey(b, role)}`), `${b.action} in help as ${role}`).toBe(allowed);
+        expect(help.includes(`${b.keys.join(' ')}|${describeBinding(b, role)}`), `${b.action} in help as ${role}`).toBe(allowed);
       }
     }
   });

@@ -3,7 +3,7 @@
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../../core/roles.js';
-import { CONTEXTS, CONTEXT_TITLES, KEYMAP, MOVE_ACTIONS, allowedFor, describe as describeKey, helpGroups, hintsFor, keyName, lookupKey, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
+import { CONTEXTS, CONTEXT_TITLES, KEYMAP, MOVE_ACTIONS, allowedFor, describeBinding, helpGroups, hintsFor, keyName, lookupKey, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
 import { handlesKey } from '../../../tui/state/app.js';
 import { COMMANDS, commandsFor } from '../../../tui/state/commands.js';
 import { VIEWS } from '../../../tui/views/registry.js';
@@ -26,7 +26,7 @@ describe('keymap table', () => {
   it('gives every binding keys, a description and contexts that exist', () => {
     for (const b of KEYMAP) {
       expect(b.keys.length, b.action).toBeGreaterThan(0);
-      for (const role of ROLES_AND_NONE) expect(describeKey(b, role).length, b.action).toBeGreaterThan(0);
+      for (const role of ROLES_AND_NONE) expect(describeBinding(b, role).length, b.action).toBeGreaterThan(0);
       expect(b.contexts.length, b.action).toBeGreaterThan(0);
       for (const c of b.contexts) expect(CONTEXTS, `${b.action} in ${c}`).toContain(c);
     }
@@ -54,7 +54,7 @@ describe('keymap table', () => {
     for (const role of ROLES_AND_NONE) {
       const groups = helpGroups(role);
       for (const b of KEYMAP.filter((x) => allowedFor(x, role))) {
-        const entry = { keys: b.keys.join(' '), description: describeKey(b, role) };
+        const entry = { keys: b.keys.join(' '), description: describeBinding(b, role) };
         const holding = groups.filter((g) => g.entries.some((e) => e.keys === entry.keys && e.description === entry.description) && covers(g.title, b.contexts));
         expect(holding.length, `${entry.keys} ${entry.description} in ${b.contexts.join(', ')}`).toBeGreaterThan(0);
       }
@@ -76,7 +76,7 @@ describe('keymap table', () => {
       for (const context of CONTEXTS) {
         const frame = footerText(context, role);
         const bound = KEYMAP.filter((b) => b.contexts.includes(context) && allowedFor(b, role));
-        const expected = bound.filter((b) => b.hint).map((b) => `${b.keys.join('/')} ${describeKey(b, role)}`);
+        const expected = bound.filter((b) => b.hint).map((b) => `${b.keys.join('/')} ${describeBinding(b, role)}`);
         expect(frame.trim(), `${context} as ${role}`).toBe(expected.join('  '));
         expect(hintsFor(context, role).map((h) => `${h.keys} ${h.description}`)).toEqual(expected);
       }
@@ -94,11 +94,11 @@ describe('keymap table', () => {
   it('names in the : hint every command the role may run, from the command table', () => {
     const colon = KEYMAP.find((b) => b.action === 'command')!;
     for (const role of ROLES) {
-      const hint = describeKey(colon, role);
+      const hint = describeBinding(colon, role);
       for (const c of COMMANDS) expect(hint.includes(`:${c.verbs[0]}`), `:${c.verbs[0]} for ${role}`).toBe(commandsFor(role).includes(c));
     }
-    expect(describeKey(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :q)');
-    expect(describeKey(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :run, :q)');
+    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :q)');
+    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :run, :q)');
   });
 
   it('hints what each context needs: movement and drilling in the fleet, sections in a cluster, apply and cancel while typing', () => {
