@@ -1,115 +1,118 @@
 // The one keymap. Input handling, the footer hints and the `?` help overlay are all generated from
-// KEYMAP, so a key can never do one thing and be documented as another.
-import { roleAtLeast, type Role } from '../core/roles.js';
+// KEYMAP, so a key can never do one thing and be documented as another. The shell's keys (movement,
+// `:`, `?`, quit, the help, typing and the dialog) are here; every view brings its own keys from its
+// model (views/*/model.ts), and the table is put together from the view registry.
+import type { Role } from '../core/roles.js';
+import { can } from './access.js';
+import { commandsFor } from './state/commands.js';
+import type { ViewBinding } from './state/view-model.js';
+import { VIEWS, type ViewKeyAction, type ViewKind } from './views/registry.js';
 
-export const CONTEXTS = ['fleet', 'cluster', 'jobs', 'job', 'help', 'filter', 'command', 'dialog'] as const;
-export type KeyContext = (typeof CONTEXTS)[number];
+export const OVERLAYS = ['help', 'filter', 'command', 'dialog'] as const;
+export type KeyContext = ViewKind | (typeof OVERLAYS)[number];
+export const CONTEXTS: readonly KeyContext[] = [...VIEWS.map((v) => v.kind), ...OVERLAYS];
 
-export const CONTEXT_TITLES: Record<KeyContext, string> = {
-  fleet: 'Fleet',
-  cluster: 'Cluster detail',
-  jobs: 'Jobs',
-  job: 'Job detail',
+export const CONTEXT_TITLES = {
+  ...(Object.fromEntries(VIEWS.map((v) => [v.kind, v.title])) as Record<ViewKind, string>),
   help: 'Help',
   filter: 'Filter input',
   command: 'Command input',
   dialog: 'Action dialog',
-};
+} satisfies Record<KeyContext, string>;
 
-export type KeyAction =
-  | 'down'
-  | 'up'
-  | 'top'
-  | 'bottom'
-  | 'pageDown'
-  | 'pageUp'
-  | 'halfPageDown'
-  | 'halfPageUp'
-  | 'drill'
+export const MOVE_ACTIONS = ['down', 'up', 'top', 'bottom', 'pageDown', 'pageUp', 'halfPageDown', 'halfPageUp'] as const;
+export type MoveAction = (typeof MOVE_ACTIONS)[number];
+
+/** Actions the shell carries out (state/app.ts); the rest belong to the view that binds them. */
+export type ShellAction =
+  | MoveAction
   | 'back'
-  | 'clearFilter'
   | 'filter'
   | 'command'
   | 'help'
   | 'closeHelp'
   | 'scrollHelpDown'
   | 'scrollHelpUp'
-  | 'nextSection'
-  | 'sort'
   | 'quit'
   | 'submit'
   | 'cancel'
-  | 'erase'
-  | 'jobs'
-  | 'openJob'
-  | 'cancelJob'
-  | 'scale'
-  | 'restart'
-  | 'cordon'
-  | 'uncordon'
-  | 'drain'
-  | 'backup';
+  | 'erase';
 
-export interface KeyBinding {
-  /** Normalised key names: a printable character, or down, up, pgdn, pgup, home, end, enter, esc, tab, backspace, ctrl+X. */
-  keys: readonly string[];
+export type KeyAction = ShellAction | ViewKeyAction;
+
+export interface KeyBinding extends Omit<ViewBinding<KeyAction>, 'contexts' | 'description'> {
   action: KeyAction;
-  description: string;
+  /** Fixed, or built for the role from another table (the `:` hint lists the commands the role may run). */
+  description: string | ((role?: Role) => string);
   contexts: readonly KeyContext[];
-  /** Shown in the footer of the contexts it is active in. */
-  hint: boolean;
-  /** The least role the key works for; viewers never see or trigger a binding that has one. */
-  role?: Role;
-  /** What the action works on, so a view can show the actions that apply to what is selected. */
-  target?: 'workload' | 'node' | 'job';
-  /** The word shown beside the key in those target hints. */
-  short?: string;
+  /** Who carries the action out: the shell, or the view whose model declared the key. */
+  owner: 'shell' | ViewKind;
 }
 
-const BROWSE = ['fleet', 'cluster', 'jobs'] as const;
-const VIEWS = ['fleet', 'cluster', 'jobs', 'job'] as const;
+const ALL_VIEWS: readonly KeyContext[] = VIEWS.map((v) => v.kind);
+const LIST_VIEWS: readonly KeyContext[] = VIEWS.filter((v) => v.list !== undefined).map((v) => v.kind);
 const TYPING = ['filter', 'command'] as const;
 
-export const KEYMAP: readonly KeyBinding[] = [
-  { keys: ['j', 'down'], action: 'down', description: 'move down', contexts: BROWSE, hint: true },
-  { keys: ['k', 'up'], action: 'up', description: 'move up', contexts: BROWSE, hint: true },
-  { keys: ['g', 'home'], action: 'top', description: 'go to the top', contexts: BROWSE, hint: false },
-  { keys: ['G', 'end'], action: 'bottom', description: 'go to the bottom', contexts: BROWSE, hint: false },
-  { keys: ['pgdn'], action: 'pageDown', description: 'page down', contexts: BROWSE, hint: false },
-  { keys: ['pgup'], action: 'pageUp', description: 'page up', contexts: BROWSE, hint: false },
-  { keys: ['ctrl+d'], action: 'halfPageDown', description: 'half a page down', contexts: BROWSE, hint: false },
-  { keys: ['ctrl+u'], action: 'halfPageUp', description: 'half a page up', contexts: BROWSE, hint: false },
-  { keys: ['enter'], action: 'drill', description: 'open the selected cluster', contexts: ['fleet'], hint: true },
-  { keys: ['esc'], action: 'clearFilter', description: 'clear the filter', contexts: ['fleet'], hint: false },
-  { keys: ['esc'], action: 'back', description: 'back to the fleet', contexts: ['cluster'], hint: true },
-  { keys: ['tab'], action: 'nextSection', description: 'next section (nodes, workloads, events)', contexts: ['cluster'], hint: true },
-  { keys: ['esc'], action: 'back', description: 'back', contexts: ['jobs', 'job'], hint: true },
-  { keys: ['enter'], action: 'openJob', description: 'show the selected job', contexts: ['jobs'], hint: true },
-  { keys: ['J'], action: 'jobs', description: 'jobs view', contexts: ['fleet', 'cluster'], hint: true },
-  { keys: ['/'], action: 'filter', description: 'filter clusters', contexts: ['fleet'], hint: true },
-  { keys: ['/'], action: 'filter', description: 'filter jobs (cluster:, state:, type:)', contexts: ['jobs'], hint: true },
-  { keys: ['s'], action: 'sort', description: 'cycle sort (health, name, age)', contexts: ['fleet'], hint: true },
-  { keys: ['s'], action: 'scale', short: 'scale', description: 'scale the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['r'], action: 'restart', short: 'restart', description: 'restart the selected workload', contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['b'], action: 'backup', short: 'backup', description: "back up the selected workload's namespace", contexts: ['cluster'], hint: true, role: 'operator', target: 'workload' },
-  { keys: ['c'], action: 'cordon', short: 'cordon', description: 'cordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['u'], action: 'uncordon', short: 'uncordon', description: 'uncordon the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['d'], action: 'drain', short: 'drain', description: 'drain the selected node', contexts: ['cluster'], hint: true, role: 'operator', target: 'node' },
-  { keys: ['c'], action: 'cancelJob', short: 'cancel', description: 'cancel the selected job', contexts: ['jobs', 'job'], hint: true, role: 'operator', target: 'job' },
-  { keys: [':'], action: 'command', description: 'command (:cluster NAME, :jobs, :fleet, :q)', contexts: VIEWS, hint: true },
-  { keys: ['?'], action: 'help', description: 'show keys', contexts: VIEWS, hint: true },
-  { keys: ['esc', '?', 'q'], action: 'closeHelp', description: 'close help', contexts: ['help'], hint: true },
-  { keys: ['j', 'down', 'pgdn'], action: 'scrollHelpDown', description: 'scroll help down', contexts: ['help'], hint: true },
-  { keys: ['k', 'up', 'pgup'], action: 'scrollHelpUp', description: 'scroll help up', contexts: ['help'], hint: true },
-  { keys: ['enter'], action: 'submit', description: 'apply', contexts: TYPING, hint: true },
-  { keys: ['esc'], action: 'cancel', description: 'cancel (clears the filter)', contexts: TYPING, hint: true },
-  { keys: ['backspace'], action: 'erase', description: 'delete a character', contexts: TYPING, hint: false },
-  { keys: ['enter'], action: 'submit', description: 'next / confirm', contexts: ['dialog'], hint: true },
-  { keys: ['esc'], action: 'cancel', description: 'close without submitting', contexts: ['dialog'], hint: true },
-  { keys: ['backspace'], action: 'erase', description: 'delete a character', contexts: ['dialog'], hint: false },
-  { keys: ['q'], action: 'quit', description: 'quit', contexts: VIEWS, hint: true },
-  { keys: ['ctrl+c'], action: 'quit', description: 'quit', contexts: CONTEXTS, hint: false },
+function shell(keys: readonly string[], action: ShellAction, description: KeyBinding['description'], contexts: readonly KeyContext[], hint: boolean): KeyBinding {
+  return { keys, action, description, contexts, hint, owner: 'shell' };
+}
+
+const MOVEMENT: readonly KeyBinding[] = [
+  shell(['j', 'down'], 'down', 'move down', LIST_VIEWS, true),
+  shell(['k', 'up'], 'up', 'move up', LIST_VIEWS, true),
+  shell(['g', 'home'], 'top', 'go to the top', LIST_VIEWS, false),
+  shell(['G', 'end'], 'bottom', 'go to the bottom', LIST_VIEWS, false),
+  shell(['pgdn'], 'pageDown', 'page down', LIST_VIEWS, false),
+  shell(['pgup'], 'pageUp', 'page up', LIST_VIEWS, false),
+  shell(['ctrl+d'], 'halfPageDown', 'half a page down', LIST_VIEWS, false),
+  shell(['ctrl+u'], 'halfPageUp', 'half a page up', LIST_VIEWS, false),
 ];
+
+/** "command (:fleet, :cluster, :jobs, :q)": the verbs of the command table the role may use. */
+function commandHint(role?: Role): string {
+  return `command (${commandsFor(role).map((c) => `:${c.verbs[0] ?? ''}`).join(', ')})`;
+}
+
+const SHELL_KEYS: readonly KeyBinding[] = [
+  shell([':'], 'command', commandHint, ALL_VIEWS, true),
+  shell(['?'], 'help', 'show keys', ALL_VIEWS, true),
+  shell(['esc', '?', 'q'], 'closeHelp', 'close help', ['help'], true),
+  shell(['j', 'down', 'pgdn'], 'scrollHelpDown', 'scroll help down', ['help'], true),
+  shell(['k', 'up', 'pgup'], 'scrollHelpUp', 'scroll help up', ['help'], true),
+  shell(['enter'], 'submit', 'apply', TYPING, true),
+  shell(['esc'], 'cancel', 'cancel (clears the filter)', TYPING, true),
+  shell(['backspace'], 'erase', 'delete a character', TYPING, false),
+  shell(['enter'], 'submit', 'next / confirm', ['dialog'], true),
+  shell(['esc'], 'cancel', 'close without submitting', ['dialog'], true),
+  shell(['backspace'], 'erase', 'delete a character', ['dialog'], false),
+  shell(['q'], 'quit', 'quit', ALL_VIEWS, true),
+  shell(['ctrl+c'], 'quit', 'quit', CONTEXTS, false),
+];
+
+function isContext(name: string): name is KeyContext {
+  return (CONTEXTS as readonly string[]).includes(name);
+}
+
+function viewKeys(entries: boolean): KeyBinding[] {
+  return VIEWS.flatMap((view) =>
+    (view.bindings as readonly ViewBinding<KeyAction>[])
+      .filter((b) => (b.contexts !== undefined) === entries)
+      .map((b) => {
+        const contexts = b.contexts ?? [view.kind];
+        const unknown = contexts.find((c) => !isContext(c));
+        // A model naming a view that is not registered is a programming error; fail at start-up, not on a key.
+        if (unknown !== undefined) throw new Error(`view ${view.kind}: key ${b.keys.join('/')} names the unknown view "${unknown}"`);
+        return { ...b, contexts: contexts as KeyContext[], owner: view.kind };
+      }),
+  );
+}
+
+/** Movement first, then the keys into other views (J), each view's own keys, and the shell's. */
+export const KEYMAP: readonly KeyBinding[] = [...MOVEMENT, ...viewKeys(true), ...viewKeys(false), ...SHELL_KEYS];
+
+export function describeBinding(binding: KeyBinding, role?: Role): string {
+  return typeof binding.description === 'string' ? binding.description : binding.description(role);
+}
 
 /** The subset of Ink's Key that decides a key's name; declared here so this module stays free of Ink. */
 export interface KeyFlags {
@@ -145,17 +148,22 @@ export function keyName(input: string, key: KeyFlags): string | null {
   return input.length > 0 ? input : null;
 }
 
-/** With a role, bindings above it are left out; without one (docs, tests of the table) every binding counts. */
+/** With a role, bindings whose call the role may not make are left out; without one (docs, tests of the table) every binding counts. */
 export function allowedFor(binding: KeyBinding, role?: Role): boolean {
-  return role === undefined || binding.role === undefined || roleAtLeast(role, binding.role);
+  return role === undefined || binding.needs === undefined || can(role, binding.needs);
 }
 
 export function lookupKey(name: string, context: KeyContext, role?: Role): KeyBinding | undefined {
   return KEYMAP.find((b) => b.contexts.includes(context) && b.keys.includes(name) && allowedFor(b, role));
 }
 
+/** The binding of an action in a context: what the reducer checks before it carries the action out. */
+export function bindingFor(action: KeyAction, context: KeyContext): KeyBinding | undefined {
+  return KEYMAP.find((b) => b.action === action && b.contexts.includes(context));
+}
+
 export function hintsFor(context: KeyContext, role?: Role): { keys: string; description: string }[] {
-  return KEYMAP.filter((b) => b.hint && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: b.description }));
+  return KEYMAP.filter((b) => b.hint && b.contexts.includes(context) && allowedFor(b, role)).map((b) => ({ keys: b.keys.join('/'), description: describeBinding(b, role) }));
 }
 
 /** Action keys that work on the given target, for the hint beside a section or a list. */
@@ -168,13 +176,25 @@ function groupTitle(contexts: readonly KeyContext[]): string {
   return contexts.map((c) => CONTEXT_TITLES[c]).join(' & ');
 }
 
-/** Help entries grouped by the set of views they work in, in keymap order. */
+/**
+ * Help entries grouped by the set of views they work in, in keymap order. A key that does the same
+ * in several views (esc back in the jobs list and in a job) is listed once, under all of them.
+ */
 export function helpGroups(role?: Role): { title: string; entries: { keys: string; description: string }[] }[] {
-  const groups = new Map<string, { title: string; entries: { keys: string; description: string }[] }>();
+  const merged = new Map<string, { keys: string; description: string; contexts: KeyContext[] }>();
   for (const b of KEYMAP.filter((x) => allowedFor(x, role))) {
-    const title = groupTitle(b.contexts);
+    const entry = { keys: b.keys.join(' '), description: describeBinding(b, role) };
+    // The shell declares each of its keys once already; only views repeat one another's.
+    const id = b.owner === 'shell' ? `shell|${merged.size}` : `${b.action}|${entry.keys}|${entry.description}`;
+    const seen = merged.get(id);
+    if (seen) seen.contexts.push(...b.contexts.filter((c) => !seen.contexts.includes(c)));
+    else merged.set(id, { ...entry, contexts: [...b.contexts] });
+  }
+  const groups = new Map<string, { title: string; entries: { keys: string; description: string }[] }>();
+  for (const { contexts, ...entry } of merged.values()) {
+    const title = groupTitle(contexts);
     const group = groups.get(title) ?? { title, entries: [] };
-    group.entries.push({ keys: b.keys.join(' '), description: b.description });
+    group.entries.push(entry);
     groups.set(title, group);
   }
   return [...groups.values()];

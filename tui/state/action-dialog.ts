@@ -3,7 +3,7 @@
 // demands the cluster's name — or for a fleet job the number of clusters — typed back before it lets
 // the call go.
 import { DESTRUCTIVE, type JobType } from '../../core/jobs.js';
-import type { Affected } from './calls.js';
+import type { Affected, CallRequest } from './calls.js';
 
 export type ActionTarget = { kind: 'cluster'; cluster: string } | { kind: 'fleet'; selector: string; clusters: readonly string[] };
 
@@ -31,15 +31,6 @@ export interface DialogState {
   fieldText: string;
   typed: string;
   error: string | null;
-}
-
-export interface CallRequest {
-  method: 'job.submit' | 'job.cancel';
-  params: Record<string, unknown>;
-  /** Names the action on the message line when the answer comes back. */
-  label: string;
-  /** For a fleet job: how many clusters the user confirmed, to flag a fleet that changed since. */
-  expectedClusters?: number;
 }
 
 export type DialogAction = { type: 'text'; text: string } | { type: 'erase' } | { type: 'submit' } | { type: 'cancel' };

@@ -1,27 +1,24 @@
-// The TUI's whole state and its one reducer. Pure: no Ink, no I/O, no clock reads — time arrives in
-// actions, so every transition is reproducible in a test.
+// The console's state and its one reducer: the shell. It holds what every view shares — clock, screen,
+// link, the fleet and jobs topics, the stack of open views, the `/` and `:` input, the help, the dialog
+// and the calls queued for the daemon — plus one slice per view, and routes each key, command and
+// frame to the view model that owns it (views/registry.ts). Pure: no Ink, no I/O, no clock reads —
+// time arrives in actions, so every transition is reproducible in a test.
+import type { Role } from '../../core/roles.js';
+import { allowedFor, bindingFor, KEYMAP, type KeyAction, type KeyBinding, type KeyContext, type ShellAction } from '../keymap.js';
 import { helpLines, maxHelpScroll } from '../render/help.js';
-import type { ClusterDetail } from '../../core/fleet.js';
-import type { JobRecord } from '../../core/jobs.js';
-import { roleAtLeast, type Role } from '../../core/roles.js';
-import type { KeyAction, KeyContext } from '../keymap.js';
+import { ROOT_VIEW, VIEWS, type ViewDataAction, type ViewKind, type ViewSlices } from '../views/registry.js';
 import { openDialog, reduceDialog, type DialogAction, type DialogState } from './action-dialog.js';
 import { DryRunResultSchema, outcomeMessage, type CallOutcome, type QueuedCall } from './calls.js';
 import { parseCommand } from './commands.js';
 import { initialConnection, reduceConnection, type ConnectionAction, type ConnectionState } from './connection.js';
-import { filterProblems, parseFilter } from './filter.js';
 import { initialFleet, reduceFleet, type FleetAction, type FleetState } from './fleet.js';
-import { cancelJobSpec, clusterActionSpec, type ClusterAction, type SpecResult } from './job-actions.js';
-import { fleetGroups, initialJobs, jobFilterProblems, reduceJobs, selectVisibleJobs, type JobsAction, type JobsState } from './jobs.js';
-import { bodyLines, detailSectionRows, fleetTableRows, helpLayout, jobsTableRows, keepInView, type Viewport } from './layout.js';
-import { selectVisibleRows } from './select.js';
+import type { SpecResult } from './job-actions.js';
+import { initialJobs, reduceJobs, type JobsAction, type JobsState } from './jobs.js';
+import { bodyLines, helpLayout, type Viewport } from './layout.js';
 import { dryRunParams, runDialogSpec, runLabel, type RunRequest } from './run-command.js';
-import { nextSort, type SortMode } from './sort.js';
+import { VIEW_SHELL_ACTIONS, type AnyViewModel, type Message, type ViewContext, type ViewUpdate } from './view-model.js';
 
-export const SECTIONS = ['nodes', 'workloads', 'events'] as const;
-export type Section = (typeof SECTIONS)[number];
-
-export type View = { kind: 'fleet' } | { kind: 'cluster'; name: string; section: Section; scroll: number } | { kind: 'jobs' } | { kind: 'job'; id: string };
+export type { ViewKind } from '../views/registry.js';
 
 export interface InputState {
   mode: 'filter' | 'command';
@@ -32,33 +29,20 @@ export interface AppState {
   now: number;
   viewport: Viewport;
   conn: ConnectionState;
+  /** Who the daemon said we are; kept across reconnects, null (no actions) until the first hello. */
+  role: Role | null;
   fleet: FleetState;
-  /** The snapshot of the cluster whose detail view is open; null until it arrives. */
-  detail: { name: string; rev: number; data: ClusterDetail | null } | null;
-  /** Never empty; the bottom is always the fleet view. */
-  views: View[];
-  cursor: number;
-  scroll: number;
-  /** The cluster under the cursor, so the selection follows it when rows reorder. */
-  selected: string | null;
-  filter: string;
-  sort: SortMode;
+  jobs: JobsState;
+  /** The open views, the top one last. Never empty: the root (the fleet) is always at the bottom. */
+  stack: readonly ViewKind[];
+  /** Each view's own state; a view that resets it on close starts afresh each time it opens. */
+  view: ViewSlices;
   input: InputState | null;
   help: boolean;
   /** First help line shown when the overlay does not fit. */
   helpScroll: number;
-  message: { text: string; level: 'info' | 'error' } | null;
+  message: Message | null;
   quit: boolean;
-  /** The item under the cursor in the cluster view's focused section: what an action works on. */
-  detailCursor: number;
-  /** Who the daemon said we are; kept across reconnects, null (no actions) until the first hello. */
-  role: Role | null;
-  jobs: JobsState;
-  jobsFilter: string;
-  jobsCursor: number;
-  jobsScroll: number;
-  /** The job under the cursor, so the selection stays on it as new jobs arrive on top. */
-  jobSelected: string | null;
   dialog: DialogState | null;
   /** Calls the reducer wants sent; the call runner takes each one off with call/sent. */
   calls: QueuedCall[];
@@ -70,41 +54,56 @@ export interface AppState {
 export type Action =
   | ConnectionAction
   | FleetAction
+  | JobsAction
+  | ViewDataAction
   | { type: 'tick'; now: number }
   | { type: 'resize'; columns: number; rows: number }
-  | { type: 'cluster/snapshot'; name: string; rev: number; data: ClusterDetail | null }
   | { type: 'key'; action: KeyAction }
   | { type: 'input/text'; text: string }
   | { type: 'message'; text: string; level: 'info' | 'error' }
-  | JobsAction
   | { type: 'call/sent'; key: number }
   | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'> & Partial<Pick<QueuedCall, 'key' | 'expectedClusters'>>; outcome: CallOutcome };
+
+const MODELS: readonly AnyViewModel[] = VIEWS;
+const BY_KIND = new Map(MODELS.map((m) => [m.kind, m]));
+
+// Views name each other by kind (fleet drills into "cluster"); naming one that is not registered is a
+// bug in a model, so it fails loudly instead of doing nothing.
+function assertRegistered(kind: string): asserts kind is ViewKind {
+  if (!BY_KIND.has(kind)) throw new Error(`no view "${kind}" is registered in tui/views/registry.ts`);
+}
+
+function model(kind: string): AnyViewModel {
+  const found = BY_KIND.get(kind);
+  if (!found) throw new Error(`no view "${kind}" is registered in tui/views/registry.ts`);
+  return found;
+}
+
+// The registry erases slice types; each model is only ever handed the slice stored under its own kind.
+function sliceOf(state: AppState, kind: string): unknown {
+  return (state.view as Record<string, unknown>)[kind];
+}
+
+function withSlice(state: AppState, kind: string, slice: unknown): AppState {
+  if (sliceOf(state, kind) === slice) return state;
+  return { ...state, view: { ...state.view, [kind]: slice } };
+}
 
 export function initialState(opts: { now: number; columns: number; rows: number }): AppState {
   return {
     now: opts.now,
     viewport: { columns: opts.columns, rows: opts.rows },
     conn: initialConnection(opts.now),
+    role: null,
     fleet: initialFleet(),
-    detail: null,
-    views: [{ kind: 'fleet' }],
-    cursor: 0,
-    scroll: 0,
-    selected: null,
-    filter: '',
-    sort: 'health',
+    jobs: initialJobs(),
+    stack: [ROOT_VIEW],
+    view: Object.fromEntries(MODELS.map((m) => [m.kind, m.initial()])) as ViewSlices,
     input: null,
     help: false,
     helpScroll: 0,
     message: null,
     quit: false,
-    detailCursor: 0,
-    role: null,
-    jobs: initialJobs(),
-    jobsFilter: '',
-    jobsCursor: 0,
-    jobsScroll: 0,
-    jobSelected: null,
     dialog: null,
     calls: [],
     nextCallKey: 1,
@@ -112,41 +111,15 @@ export function initialState(opts: { now: number; columns: number; rows: number 
   };
 }
 
-export function topView(state: AppState): View {
-  return state.views[state.views.length - 1] ?? { kind: 'fleet' };
+export function topView(state: AppState): ViewKind {
+  return state.stack[state.stack.length - 1] ?? ROOT_VIEW;
 }
 
 export function keyContext(state: AppState): KeyContext {
   if (state.dialog) return 'dialog';
   if (state.input) return state.input.mode;
   if (state.help) return 'help';
-  return topView(state).kind;
-}
-
-export function visibleRows(state: AppState) {
-  return selectVisibleRows(state.fleet, state.filter, state.sort);
-}
-
-export function visibleJobs(state: AppState): JobRecord[] {
-  return selectVisibleJobs(state.jobs, state.jobsFilter);
-}
-
-export function jobsPageRows(state: AppState): number {
-  return jobsTableRows(state.viewport, state.conn, fleetGroups(visibleJobs(state)).length);
-}
-
-/** The cluster whose detail view is open anywhere in the stack; its topic stays subscribed under the jobs view. */
-export function openClusterName(state: AppState): string | null {
-  for (let i = state.views.length - 1; i >= 0; i--) {
-    const v = state.views[i];
-    if (v?.kind === 'cluster') return v.name;
-  }
-  return null;
-}
-
-/** The jobs topic is wanted only while the jobs list or a job's detail is open. */
-export function jobsViewOpen(state: AppState): boolean {
-  return state.views.some((v) => v.kind === 'jobs' || v.kind === 'job');
+  return topView(state);
 }
 
 /** The role the key table is filtered by; before the first hello nobody may act. */
@@ -154,71 +127,70 @@ export function keyRole(state: AppState): Role {
   return state.role ?? 'viewer';
 }
 
-export function sectionItemCount(detail: ClusterDetail | null, section: Section): number {
-  if (!detail) return 0;
-  return section === 'nodes' ? detail.nodes.length : section === 'workloads' ? detail.workloads.length : detail.events.length;
+/** What every view may read besides its own slice. */
+export function viewContext(state: AppState): ViewContext {
+  return { now: state.now, viewport: state.viewport, conn: state.conn, role: keyRole(state), fleet: state.fleet, jobs: state.jobs };
 }
 
-/** Keeps cursor and scroll inside the visible rows and the page; with `follow`, the cursor moves to wherever the selected cluster went. */
+/** The topics the open views need, each once; the link follows this list. */
+export function wantedTopics(state: AppState): string[] {
+  return [...new Set(state.stack.flatMap((kind) => model(kind).topics?.(sliceOf(state, kind)) ?? []))];
+}
+
+/** The cluster whose detail view is open anywhere in the stack; its topic stays subscribed under the jobs view. */
+export function openClusterName(state: AppState): string | null {
+  const topic = wantedTopics(state).find((t) => t.startsWith('cluster:'));
+  return topic === undefined ? null : topic.slice('cluster:'.length);
+}
+
+/** The jobs topic is wanted only while the jobs list or a job's detail is open. */
+export function jobsViewOpen(state: AppState): boolean {
+  return wantedTopics(state).includes('jobs');
+}
+
+/** The filter the prompt line shows: the top view's, else the root's, which stays visible under views without one. */
+export function promptFilter(state: AppState): { text: string; shown: number; total: number } | null {
+  const top = topView(state);
+  const kind = model(top).filter ? top : ROOT_VIEW;
+  const spec = model(kind).filter;
+  if (!spec) return null;
+  const slice = sliceOf(state, kind);
+  return { text: spec.text(slice), ...spec.counts(slice, viewContext(state)) };
+}
+
+/** Keeps every open view's cursor and scroll in range; with `follow`, cursors move to wherever their selected item went. */
 function normalize(state: AppState, follow: boolean): AppState {
-  const rows = visibleRows(state);
-  const page = fleetTableRows(state.viewport, state.conn);
-  let wanted = state.cursor;
-  if (follow && state.selected !== null) {
-    const idx = rows.findIndex((r) => r.name === state.selected);
-    if (idx >= 0) wanted = idx;
+  const ctx = viewContext(state);
+  let next = state;
+  for (const kind of state.stack) {
+    const m = model(kind);
+    if (m.normalize) next = withSlice(next, kind, m.normalize(sliceOf(next, kind), ctx, follow));
   }
-  const { cursor, scroll } = keepInView(wanted, state.scroll, rows.length, page);
-  const selected = rows[cursor]?.name ?? null;
+  return next;
+}
 
-  let views = state.views;
-  let detailCursor = state.detailCursor;
+function closeView(state: AppState, kind: string): AppState {
+  const m = model(kind);
+  return m.close ? withSlice(state, kind, m.close(sliceOf(state, kind))) : state;
+}
+
+/** Opens a view on top of the views it may sit on; the others above the root close. A view may refuse (no such cluster). */
+function openView(state: AppState, kind: string, arg?: string): AppState {
+  assertRegistered(kind);
+  const m = model(kind);
   const top = topView(state);
-  if (top.kind === 'cluster') {
-    const count = sectionItemCount(state.detail?.name === top.name ? state.detail.data : null, top.section);
-    const inView = keepInView(detailCursor, top.scroll, count, detailSectionRows(state.viewport, state.conn));
-    detailCursor = inView.cursor;
-    if (inView.scroll !== top.scroll) views = [...state.views.slice(0, -1), { ...top, scroll: inView.scroll }];
-  }
-  const jobs = normalizeJobs(state, follow);
-  if (
-    cursor === state.cursor &&
-    scroll === state.scroll &&
-    selected === state.selected &&
-    views === state.views &&
-    detailCursor === state.detailCursor &&
-    jobs.jobsCursor === state.jobsCursor &&
-    jobs.jobsScroll === state.jobsScroll &&
-    jobs.jobSelected === state.jobSelected
-  ) {
-    return state;
-  }
-  return { ...state, cursor, scroll, selected, views, detailCursor, ...jobs };
+  const from = model(top).scope?.(sliceOf(state, top)) ?? {};
+  const opened = m.open(sliceOf(state, kind), arg, viewContext(state), from);
+  if (!opened.ok) return { ...state, message: { text: opened.error, level: 'error' } };
+  const kept = state.stack.filter((k) => m.over.includes(k));
+  let next: AppState = { ...state, help: false };
+  for (const k of state.stack) if (!kept.includes(k)) next = closeView(next, k);
+  return { ...withSlice(next, kind, opened.slice), stack: [...kept, kind] };
 }
 
-function normalizeJobs(state: AppState, follow: boolean): Pick<AppState, 'jobsCursor' | 'jobsScroll' | 'jobSelected'> {
-  const rows = visibleJobs(state);
-  const page = jobsPageRows(state);
-  let cursor = state.jobsCursor;
-  if (follow && state.jobSelected !== null) {
-    const idx = rows.findIndex((j) => j.id === state.jobSelected);
-    if (idx >= 0) cursor = idx;
-  }
-  const inView = keepInView(cursor, state.jobsScroll, rows.length, page);
-  return { jobsCursor: inView.cursor, jobsScroll: inView.scroll, jobSelected: rows[inView.cursor]?.id ?? null };
-}
-
-function openCluster(state: AppState, name: string): AppState {
-  const base = state.views.filter((v) => v.kind === 'fleet');
-  return { ...state, views: [...base, { kind: 'cluster', name, section: 'nodes', scroll: 0 }], detail: null, help: false, detailCursor: 0 };
-}
-
-/** Opened from a cluster's view, the jobs view starts filtered to that cluster; back returns to it. */
-function openJobs(state: AppState): AppState {
-  const top = topView(state);
-  const base = state.views.filter((v) => v.kind === 'fleet' || v.kind === 'cluster');
-  const jobsFilter = top.kind === 'cluster' ? `cluster:${top.name}` : state.jobsFilter;
-  return { ...state, views: [...base, { kind: 'jobs' }], jobsFilter, help: false };
+function back(state: AppState): AppState {
+  if (state.stack.length <= 1) return state;
+  return { ...closeView(state, topView(state)), stack: state.stack.slice(0, -1) };
 }
 
 function openDialogFrom(state: AppState, result: SpecResult): AppState {
@@ -226,17 +198,12 @@ function openDialogFrom(state: AppState, result: SpecResult): AppState {
   return { ...state, dialog: openDialog(result.spec, result.fieldText) };
 }
 
-function clusterAction(state: AppState, action: ClusterAction): AppState {
-  const top = topView(state);
-  if (top.kind !== 'cluster') return state;
-  const detail = state.detail?.name === top.name ? state.detail.data : null;
-  return openDialogFrom(state, clusterActionSpec(action, top.name, detail, top.section, state.detailCursor, state.now));
-}
-
-function selectedJob(state: AppState): JobRecord | undefined {
-  const top = topView(state);
-  if (top.kind === 'job') return state.jobs.byId.get(top.id);
-  return state.jobSelected === null ? undefined : state.jobs.byId.get(state.jobSelected);
+function applyUpdate(state: AppState, kind: string, update: ViewUpdate<unknown>): AppState {
+  let next = update.slice === undefined ? state : withSlice(state, kind, update.slice);
+  if (update.message) next = { ...next, message: update.message };
+  if (update.dialog) next = openDialogFrom(next, update.dialog);
+  if (update.open) next = openView(next, update.open.view, update.open.arg);
+  return next;
 }
 
 function reduceDialogKey(state: AppState, action: DialogAction): AppState {
@@ -279,30 +246,6 @@ function previewDone(state: AppState, run: RunRequest, call: Pick<QueuedCall, 'm
   return { ...s, dialog: openDialog(runDialogSpec(run, blast)), message: null };
 }
 
-function backToFleet(state: AppState): AppState {
-  return { ...state, views: [{ kind: 'fleet' }], detail: null };
-}
-
-function moveBy(state: AppState, delta: number): AppState {
-  const top = topView(state);
-  if (top.kind === 'cluster') {
-    // The cursor picks the item an action works on; the section scrolls to keep it visible.
-    const count = sectionItemCount(state.detail?.name === top.name ? state.detail.data : null, top.section);
-    const detailCursor = Math.max(0, Math.min(state.detailCursor + delta, count - 1));
-    return { ...state, detailCursor };
-  }
-  if (top.kind === 'jobs') return { ...state, jobsCursor: state.jobsCursor + delta };
-  if (top.kind === 'job') return state;
-  return { ...state, cursor: state.cursor + delta };
-}
-
-function pageSize(state: AppState): number {
-  const kind = topView(state).kind;
-  if (kind === 'cluster') return detailSectionRows(state.viewport, state.conn);
-  if (kind === 'jobs') return jobsPageRows(state);
-  return fleetTableRows(state.viewport, state.conn);
-}
-
 function runCommand(state: AppState, text: string): AppState {
   const cmd = parseCommand(text, keyRole(state));
   switch (cmd.kind) {
@@ -310,130 +253,144 @@ function runCommand(state: AppState, text: string): AppState {
       return state;
     case 'quit':
       return { ...state, quit: true };
-    case 'fleet':
-      return backToFleet(state);
-    case 'jobs':
-      return openJobs(state);
+    case 'open':
+      return openView(state, cmd.view, cmd.arg);
     case 'run':
       return startRun(state, cmd.run);
-    case 'cluster':
-      if (state.fleet.rev !== null && !state.fleet.rows.has(cmd.name)) {
-        return { ...state, message: { text: `no cluster named "${cmd.name}"`, level: 'error' } };
-      }
-      return openCluster(state, cmd.name);
     case 'error':
       return { ...state, message: { text: cmd.message, level: 'error' } };
   }
 }
 
-const OPERATOR_ACTIONS = new Set<KeyAction>(['scale', 'restart', 'cordon', 'uncordon', 'drain', 'backup', 'cancelJob']);
+/** The `/` filter belongs to the view it was typed in. */
+function setTopFilter(state: AppState, text: string): AppState {
+  const kind = topView(state);
+  const spec = model(kind).filter;
+  return spec ? withSlice(state, kind, spec.set(sliceOf(state, kind), text)) : state;
+}
 
-function reduceKey(state: AppState, action: KeyAction): AppState {
-  if (state.dialog) {
-    if (action === 'submit') return reduceDialogKey(state, { type: 'submit' });
-    if (action === 'cancel') return reduceDialogKey(state, { type: 'cancel' });
-    if (action === 'erase') return reduceDialogKey(state, { type: 'erase' });
-    if (action !== 'quit') return state;
+type ShellHandler = (state: AppState) => AppState;
+
+function move(delta: (page: number) => number): ShellHandler {
+  return (s) => {
+    const kind = topView(s);
+    const list = model(kind).list;
+    if (!list) return s;
+    const slice = sliceOf(s, kind);
+    return withSlice(s, kind, list.move(slice, delta(list.page(slice, viewContext(s)))));
+  };
+}
+
+const half = (page: number): number => Math.max(1, Math.floor(page / 2));
+const quit: ShellHandler = (s) => ({ ...s, quit: true });
+
+function scrollHelp(direction: 1 | -1): ShellHandler {
+  return (s) => {
+    const layout = helpLayout(s.viewport.columns, bodyLines(s.viewport, s.conn));
+    const max = maxHelpScroll(helpLines(keyRole(s)).length, layout);
+    return { ...s, helpScroll: Math.max(0, Math.min(max, s.helpScroll + direction * layout.rowsPerColumn)) };
+  };
+}
+
+const IN_VIEWS: Partial<Record<ShellAction, ShellHandler>> = {
+  down: move(() => 1),
+  up: move(() => -1),
+  top: move(() => -Number.MAX_SAFE_INTEGER),
+  bottom: move(() => Number.MAX_SAFE_INTEGER),
+  pageDown: move((page) => page),
+  pageUp: move((page) => -page),
+  halfPageDown: move(half),
+  halfPageUp: move((page) => -half(page)),
+  back,
+  filter: (s) => {
+    const kind = topView(s);
+    const spec = model(kind).filter;
+    return spec ? { ...s, input: { mode: 'filter', text: spec.text(sliceOf(s, kind)) } } : s;
+  },
+  command: (s) => ({ ...s, input: { mode: 'command', text: '' } }),
+  help: (s) => ({ ...s, help: true, helpScroll: 0 }),
+  quit,
+};
+
+const IN_HELP: Partial<Record<ShellAction, ShellHandler>> = {
+  closeHelp: (s) => ({ ...s, help: false }),
+  scrollHelpDown: scrollHelp(1),
+  scrollHelpUp: scrollHelp(-1),
+  quit,
+};
+
+const WHILE_TYPING: Partial<Record<ShellAction, ShellHandler>> = {
+  submit: (s) => {
+    if (!s.input) return s;
+    if (s.input.mode === 'command') return runCommand({ ...s, input: null }, s.input.text);
+    const problems = model(topView(s)).filter?.problems(s.input.text) ?? [];
+    return { ...s, input: null, message: problems.length > 0 ? { text: problems.join('; '), level: 'error' } : null };
+  },
+  cancel: (s) => {
+    if (!s.input) return s;
+    return s.input.mode === 'filter' ? setTopFilter({ ...s, input: null }, '') : { ...s, input: null };
+  },
+  erase: (s) => {
+    if (!s.input) return s;
+    const text = s.input.text.slice(0, -1);
+    const typed = { ...s, input: { ...s.input, text } };
+    return s.input.mode === 'filter' ? setTopFilter(typed, text) : typed;
+  },
+  quit,
+};
+
+const IN_DIALOG: Partial<Record<ShellAction, ShellHandler>> = {
+  submit: (s) => reduceDialogKey(s, { type: 'submit' }),
+  cancel: (s) => reduceDialogKey(s, { type: 'cancel' }),
+  erase: (s) => reduceDialogKey(s, { type: 'erase' }),
+  quit,
+};
+
+function shellKeys(context: KeyContext): Partial<Record<ShellAction, ShellHandler>> {
+  if (context === 'dialog') return IN_DIALOG;
+  if (context === 'help') return IN_HELP;
+  if (context === 'filter' || context === 'command') return WHILE_TYPING;
+  return IN_VIEWS;
+}
+
+const isShellAction = (binding: KeyBinding): boolean => binding.owner === 'shell' || (VIEW_SHELL_ACTIONS as readonly string[]).includes(binding.action);
+
+/** Who carries out a binding in a context, and whether the lists it touches keep their selection. */
+function keyHandler(context: KeyContext, binding: KeyBinding): ((state: AppState) => { next: AppState; follow: boolean }) | undefined {
+  if (isShellAction(binding)) {
+    const handler = shellKeys(context)[binding.action as ShellAction];
+    // Typing edits a filter: the lists it narrows keep the selected item.
+    const follow = binding.action === 'erase' || binding.action === 'cancel';
+    return handler && ((s) => ({ next: handler(s), follow }));
   }
-  // The keymap already hides these from viewers; the daemon refuses them anyway.
-  if (OPERATOR_ACTIONS.has(action) && !roleAtLeast(keyRole(state), 'operator')) return state;
-  const s = state.message ? { ...state, message: null } : state;
-  const half = Math.max(1, Math.floor(pageSize(s) / 2));
-  switch (action) {
-    case 'down':
-      return moveBy(s, 1);
-    case 'up':
-      return moveBy(s, -1);
-    case 'pageDown':
-      return moveBy(s, pageSize(s));
-    case 'pageUp':
-      return moveBy(s, -pageSize(s));
-    case 'halfPageDown':
-      return moveBy(s, half);
-    case 'halfPageUp':
-      return moveBy(s, -half);
-    case 'top':
-      return moveBy(s, -Number.MAX_SAFE_INTEGER);
-    case 'bottom':
-      return moveBy(s, Number.MAX_SAFE_INTEGER);
-    case 'drill':
-      return s.selected === null ? s : openCluster(s, s.selected);
-    case 'back': {
-      if (s.views.length <= 1) return s;
-      const popped = topView(s);
-      return { ...s, views: s.views.slice(0, -1), detail: popped.kind === 'cluster' ? null : s.detail };
-    }
-    case 'jobs':
-      return openJobs(s);
-    case 'openJob':
-      return s.jobSelected === null ? s : { ...s, views: [...s.views, { kind: 'job', id: s.jobSelected }] };
-    case 'cancelJob':
-      return openDialogFrom(s, cancelJobSpec(selectedJob(s)));
-    case 'scale':
-    case 'restart':
-    case 'cordon':
-    case 'uncordon':
-    case 'drain':
-    case 'backup':
-      return clusterAction(s, action);
-    case 'clearFilter':
-      return { ...s, filter: '' };
-    case 'filter':
-      return { ...s, input: { mode: 'filter', text: filterOfView(s) } };
-    case 'command':
-      return { ...s, input: { mode: 'command', text: '' } };
-    case 'help':
-      return { ...s, help: true, helpScroll: 0 };
-    case 'scrollHelpDown':
-    case 'scrollHelpUp': {
-      const layout = helpLayout(s.viewport.columns, bodyLines(s.viewport, s.conn));
-      const max = maxHelpScroll(helpLines(keyRole(s)).length, layout);
-      const step = action === 'scrollHelpDown' ? layout.rowsPerColumn : -layout.rowsPerColumn;
-      return { ...s, helpScroll: Math.max(0, Math.min(max, s.helpScroll + step)) };
-    }
-    case 'closeHelp':
-      return { ...s, help: false };
-    case 'nextSection': {
-      const top = topView(s);
-      if (top.kind !== 'cluster') return s;
-      const section = SECTIONS[(SECTIONS.indexOf(top.section) + 1) % SECTIONS.length] as Section;
-      return { ...s, views: [...s.views.slice(0, -1), { ...top, section, scroll: 0 }], detailCursor: 0 };
-    }
-    case 'sort': {
-      const sort = nextSort(s.sort);
-      return { ...s, sort, message: { text: `sorted by ${sort}`, level: 'info' } };
-    }
-    case 'quit':
-      return { ...s, quit: true };
-    case 'submit': {
-      if (!s.input) return s;
-      if (s.input.mode === 'command') return runCommand({ ...s, input: null }, s.input.text);
-      const problems = isJobsView(s) ? jobFilterProblems(s.jobsFilter) : filterProblems(parseFilter(s.filter));
-      return { ...s, input: null, message: problems.length > 0 ? { text: problems.join('; '), level: 'error' } : null };
-    }
-    case 'cancel':
-      if (!s.input) return s;
-      return s.input.mode === 'filter' ? withFilter({ ...s, input: null }, '') : { ...s, input: null };
-    case 'erase': {
-      if (!s.input) return s;
-      const text = s.input.text.slice(0, -1);
-      const typed = { ...s, input: { ...s.input, text } };
-      return s.input.mode === 'filter' ? withFilter(typed, text) : typed;
-    }
-  }
+  const owner = binding.owner;
+  const handler = model(owner).keys[binding.action];
+  if (!handler) return undefined;
+  return (s) => {
+    const update = handler.run(sliceOf(s, owner), viewContext(s));
+    return { next: applyUpdate(s, owner, update), follow: update.follow ?? false };
+  };
 }
 
-function isJobsView(state: AppState): boolean {
-  return topView(state).kind === 'jobs';
+/** Whether a binding of the table does something in the context; every binding must. */
+export function handlesKey(context: KeyContext, binding: KeyBinding): boolean {
+  return keyHandler(context, binding) !== undefined;
 }
 
-/** The `/` filter belongs to the view it was typed in: the fleet's clusters or the jobs list. */
-function filterOfView(state: AppState): string {
-  return isJobsView(state) ? state.jobsFilter : state.filter;
+// A key the footer and the help offer but nothing carries out is a bug in a model or in the shell's
+// tables; refuse to start rather than show a key that does nothing.
+for (const binding of KEYMAP) {
+  const dead = binding.contexts.find((c) => !handlesKey(c, binding));
+  if (dead !== undefined) throw new Error(`key ${binding.keys.join('/')} (${binding.action}) has no handler in ${dead}`);
 }
 
-function withFilter(state: AppState, text: string): AppState {
-  return isJobsView(state) ? { ...state, jobsFilter: text } : { ...state, filter: text };
+function reduceKey(state: AppState, action: KeyAction): { next: AppState; follow: boolean } {
+  const context = keyContext(state);
+  const binding = bindingFor(action, context);
+  // An action with no key in this context, or one the role may not use, does nothing; the daemon refuses it anyway.
+  const handler = binding && allowedFor(binding, keyRole(state)) ? keyHandler(context, binding) : undefined;
+  if (!handler) return { next: state, follow: false };
+  return handler(context !== 'dialog' && state.message ? { ...state, message: null } : state);
 }
 
 function reduceText(state: AppState, chunk: string): AppState {
@@ -444,10 +401,20 @@ function reduceText(state: AppState, chunk: string): AppState {
   if (clean.length === 0) return state;
   const text = (state.input.text + clean).slice(0, 256);
   const typed = { ...state, input: { ...state.input, text } };
-  return state.input.mode === 'filter' ? withFilter(typed, text) : typed;
+  return state.input.mode === 'filter' ? setTopFilter(typed, text) : typed;
 }
 
-function reduceRaw(state: AppState, action: Action): AppState {
+/** A frame of a view's own topic goes to every model that takes its type. */
+function reduceViewData(state: AppState, action: ViewDataAction): AppState {
+  const ctx = viewContext(state);
+  let next = state;
+  for (const m of MODELS) {
+    if (m.reduce && m.actionTypes?.includes(action.type)) next = withSlice(next, m.kind, m.reduce(sliceOf(next, m.kind), action, ctx));
+  }
+  return next;
+}
+
+function reduceRaw(state: AppState, action: Exclude<Action, { type: 'key' }>): AppState {
   switch (action.type) {
     case 'tick':
       return action.now === state.now ? state : { ...state, now: action.now };
@@ -463,34 +430,28 @@ function reduceRaw(state: AppState, action: Action): AppState {
       const jobs = reduceJobs(state.jobs, action);
       return jobs === state.jobs ? state : { ...state, jobs };
     }
+    case 'fleet/snapshot':
+    case 'fleet/patch':
+      return { ...state, fleet: reduceFleet(state.fleet, action) };
     case 'call/sent':
       return { ...state, calls: state.calls.filter((c) => c.key !== action.key) };
     case 'call/done':
       if (state.preview && action.call.key === state.preview.key) return previewDone(state, state.preview.run, action.call, action.outcome);
       return { ...state, message: outcomeMessage(action.call, action.outcome) };
-    case 'fleet/snapshot':
-    case 'fleet/patch':
-      return { ...state, fleet: reduceFleet(state.fleet, action) };
-    case 'cluster/snapshot': {
-      if (openClusterName(state) !== action.name) return state;
-      if (state.detail && state.detail.name === action.name && action.rev < state.detail.rev) return state;
-      return { ...state, detail: { name: action.name, rev: action.rev, data: action.data } };
-    }
-    case 'key':
-      return reduceKey(state, action.action);
     case 'input/text':
       return reduceText(state, action.text);
     case 'message':
       return { ...state, message: { text: action.text, level: action.level } };
+    default:
+      return reduceViewData(state, action);
   }
 }
 
-/** Actions that change which rows exist or their order; after them the cursor follows the selected cluster. */
+/** Actions that change which items exist or their order; after them the cursors follow their selected items. */
 const FOLLOWING = new Set<Action['type']>(['fleet/snapshot', 'fleet/patch', 'input/text', 'jobs/snapshot', 'jobs/patch']);
 
 export function reduce(state: AppState, action: Action): AppState {
-  const next = reduceRaw(state, action);
+  const { next, follow } = action.type === 'key' ? reduceKey(state, action.action) : { next: reduceRaw(state, action), follow: FOLLOWING.has(action.type) };
   if (next === state) return state;
-  const follow = FOLLOWING.has(action.type) || (action.type === 'key' && ['sort', 'erase', 'cancel', 'clearFilter'].includes(action.action));
   return normalize(next, follow);
 }

@@ -2,7 +2,15 @@
 // runner (tui/call-runner.ts) sends each once, and the answer comes back as a message for the user.
 import { z } from 'zod';
 import { JobRecordSchema } from '../frames.js';
-import type { CallRequest } from './action-dialog.js';
+
+export interface CallRequest {
+  method: 'job.submit' | 'job.cancel';
+  params: Record<string, unknown>;
+  /** Names the action on the message line when the answer comes back. */
+  label: string;
+  /** For a fleet job: how many clusters the user confirmed, to flag a fleet that changed since. */
+  expectedClusters?: number;
+}
 
 export interface QueuedCall extends CallRequest {
   key: number;

@@ -3,8 +3,9 @@ import { Text } from 'ink';
 import type { InputState } from '../state/app.js';
 import { useTheme } from './theme.js';
 
-export function PromptBar(props: { input: InputState | null; filter: string; shown: number; total: number }) {
+export function PromptBar(props: { input: InputState | null; filter: { text: string; shown: number; total: number } | null }) {
   const theme = useTheme();
+  const { filter } = props;
   if (props.input) {
     return (
       <Text wrap="truncate">
@@ -13,15 +14,15 @@ export function PromptBar(props: { input: InputState | null; filter: string; sho
         </Text>
         {props.input.text}
         <Text inverse> </Text>
-        {props.input.mode === 'filter' && <Text color={theme.muted}>{`  ${props.shown} of ${props.total}`}</Text>}
+        {props.input.mode === 'filter' && filter && <Text color={theme.muted}>{`  ${filter.shown} of ${filter.total}`}</Text>}
       </Text>
     );
   }
-  if (props.filter.length > 0) {
+  if (filter && filter.text.length > 0) {
     return (
       <Text wrap="truncate" color={theme.muted}>
-        /{props.filter}
-        {`  ${props.shown} of ${props.total} · esc clears`}
+        /{filter.text}
+        {`  ${filter.shown} of ${filter.total} · esc clears`}
       </Text>
     );
   }

@@ -1,37 +1,95 @@
+// Role gating, derived from the tables: a key or command that leads to a daemon call a role may not
+// make is hidden from that role everywhere (lookup, footer, help, target hints) and does nothing if
+// its action arrives anyway. The cases come from KEYMAP and COMMANDS, not from a list in this file.
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../../core/roles.js';
+import { can, requiredRole } from '../../../tui/access.js';
 import { actionForKey } from '../../../tui/input.js';
-import { actionHints, CONTEXTS, helpGroups, hintsFor, KEYMAP, lookupKey, type KeyFlags } from '../../../tui/keymap.js';
-import { apply } from './helpers.js';
+import { actionHints, describeBinding, helpGroups, hintsFor, KEYMAP, lookupKey, type KeyAction, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
+import { keyContext, reduce, type Action, type AppState } from '../../../tui/state/app.js';
+import { COMMANDS, commandsFor, parseCommand } from '../../../tui/state/commands.js';
+import { helpLines } from '../../../tui/render/help.js';
+import { DETAIL, apply } from './helpers.js';
 import { jobsState } from './jobs-helpers.js';
 
 const NO_KEY: KeyFlags = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, tab: false, backspace: false, delete: false, ctrl: false };
-const ACTION_KEYS = KEYMAP.filter((b) => b.role !== undefined);
+const GATED = KEYMAP.filter((b) => b.needs !== undefined);
+const key = (action: KeyAction): Action => ({ type: 'key', action });
 
-describe('keymap with jobs and actions', () => {
-  it('binds no key twice in one context, for any role', () => {
+/** How to get to each view from the fleet, with something to act on in it. */
+const REACH: Partial<Record<KeyContext, Action[]>> = {
+  fleet: [],
+  cluster: [key('drill'), { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL }, key('nextSection')],
+  jobs: [key('jobs')],
+  job: [key('jobs'), key('openJob')],
+};
+
+function reached(role: (typeof ROLES)[number], context: KeyContext): AppState {
+  const steps = REACH[context];
+  if (!steps) throw new Error(`the test does not know how to open the ${context} view; add it to REACH`);
+  const s = apply(jobsState(role), ...steps);
+  expect(keyContext(s)).toBe(context);
+  return s;
+}
+
+describe('role gating from the keymap', () => {
+  it('has gated keys, and only on calls the console makes', () => {
+    expect(GATED.length).toBeGreaterThan(0);
+    for (const b of GATED) expect(['job.submit', 'job.cancel']).toContain(b.needs);
+  });
+
+  it('shows and looks up a gated key exactly for the roles that may make its call', () => {
     for (const role of ROLES) {
-      for (const context of CONTEXTS) {
-        const keys = KEYMAP.filter((b) => b.contexts.includes(context) && (b.role === undefined || role !== 'viewer')).flatMap((b) => b.keys);
-        expect(new Set(keys).size, `${context} as ${role}`).toBe(keys.length);
+      const help = helpGroups(role).flatMap((g) => g.entries.map((e) => `${e.keys}|${e.description}`));
+      for (const b of GATED) {
+        const allowed = can(role, b.needs!);
+        for (const c of b.contexts) {
+          for (const k of b.keys) expect(lookupKey(k, c, role) === b, `${k} in ${c} as ${role}`).toBe(allowed);
+          expect(hintsFor(c, role).some((h) => h.keys === b.keys.join('/') && h.description === describeBinding(b, role)), `${b.action} hint in ${c} as ${role}`).toBe(allowed);
+          if (b.target) expect(actionHints(b.target, c, role).some((h) => h.description === b.short), `${b.action} target hint in ${c} as ${role}`).toBe(allowed);
+        }
+        expect(help.includes(`${b.keys.join(' ')}|${describeBinding(b, role)}`), `${b.action} in help as ${role}`).toBe(allowed);
       }
     }
   });
 
-  it('gives viewers no action in any context: not in lookup, footer, help or hints', () => {
-    expect(ACTION_KEYS.map((b) => b.action).sort()).toEqual(['backup', 'cancelJob', 'cordon', 'drain', 'restart', 'scale', 'uncordon']);
-    for (const context of CONTEXTS) {
-      for (const b of ACTION_KEYS) for (const k of b.keys) expect(lookupKey(k, context, 'viewer')?.role, `${k} in ${context}`).toBeUndefined();
-      const described = hintsFor(context, 'viewer').map((h) => h.description);
-      for (const b of ACTION_KEYS) expect(described).not.toContain(b.description);
+  it('does nothing with a gated action a role may not use, even if it arrives', () => {
+    for (const role of ROLES) {
+      for (const b of GATED.filter((x) => !can(role, x.needs!))) {
+        for (const c of b.contexts) {
+          const s = reached(role, c);
+          expect(reduce(s, { type: 'key', action: b.action }), `${b.action} in ${c} as ${role}`).toBe(s);
+        }
+      }
     }
-    const help = helpGroups('viewer').flatMap((g) => g.entries.map((e) => e.description));
-    for (const b of ACTION_KEYS) expect(help).not.toContain(b.description);
-    expect(actionHints('workload', 'cluster', 'viewer')).toEqual([]);
-    expect(actionHints('node', 'cluster', 'viewer')).toEqual([]);
-    expect(actionHints('job', 'jobs', 'viewer')).toEqual([]);
   });
 
+  it('carries out a gated action for a role that may: each opens its dialog or says why not', () => {
+    for (const b of GATED) {
+      for (const c of b.contexts) {
+        const s = reached('operator', c);
+        const next = reduce(s, { type: 'key', action: b.action });
+        expect(next.dialog !== null || next.message?.level === 'error', `${b.action} in ${c}`).toBe(true);
+      }
+    }
+  });
+
+  it('hides a gated command from the help and the unknown-command list, and refuses it with the role it needs', () => {
+    for (const role of ROLES) {
+      const usages = helpLines(role).flatMap((l) => (l.kind === 'entry' ? [l.keys] : []));
+      for (const c of COMMANDS) {
+        const allowed = c.needs === undefined || can(role, c.needs);
+        expect(usages.includes(c.usage), `${c.usage} in help as ${role}`).toBe(allowed);
+        expect(commandsFor(role).includes(c)).toBe(allowed);
+        if (!allowed) expect(parseCommand(`:${c.verbs[0]}`, role)).toEqual({ kind: 'error', message: `:${c.verbs[0]} needs the ${requiredRole(c.needs!)} role; this token is ${role}` });
+      }
+      const unknown = parseCommand(':nonsense', role);
+      expect(unknown.kind === 'error' && unknown.message).toBe(`unknown command "nonsense" — commands: ${commandsFor(role).map((c) => c.usage).join(', ')}`);
+    }
+  });
+});
+
+describe('keys by role', () => {
   it('gives operators and admins the actions where they apply', () => {
     expect(lookupKey('d', 'cluster', 'operator')?.action).toBe('drain');
     expect(lookupKey('c', 'cluster', 'admin')?.action).toBe('cordon');
@@ -40,11 +98,12 @@ describe('keymap with jobs and actions', () => {
     expect(actionHints('workload', 'cluster', 'operator').map((h) => h.keys)).toEqual(['s', 'r', 'b']);
     expect(actionHints('node', 'cluster', 'operator').map((h) => h.keys)).toEqual(['c', 'u', 'd']);
     expect(hintsFor('dialog', 'operator').map((h) => h.description)).toEqual(['next / confirm', 'close without submitting']);
+    expect(actionHints('job', 'jobs', 'viewer')).toEqual([]);
   });
 
   it('routes keys by role: a viewer pressing d gets nothing, an operator a drain', () => {
-    const viewer = apply(jobsState('viewer'), { type: 'key', action: 'drill' });
-    const operator = apply(jobsState('operator'), { type: 'key', action: 'drill' });
+    const viewer = apply(jobsState('viewer'), key('drill'));
+    const operator = apply(jobsState('operator'), key('drill'));
     expect(actionForKey(viewer, 'd', NO_KEY)).toBeNull();
     expect(actionForKey(operator, 'd', NO_KEY)).toEqual({ type: 'key', action: 'drain' });
     expect(actionForKey(operator, 'J', NO_KEY)).toEqual({ type: 'key', action: 'jobs' });
@@ -52,14 +111,14 @@ describe('keymap with jobs and actions', () => {
   });
 
   it('sends printable keys to an open dialog, even ones bound elsewhere', () => {
-    const dialog = apply(jobsState('operator'), { type: 'key', action: 'jobs' }, { type: 'key', action: 'cancelJob' });
+    const dialog = apply(jobsState('operator'), key('jobs'), key('cancelJob'));
     expect(actionForKey(dialog, 'q', NO_KEY)).toEqual({ type: 'input/text', text: 'q' });
     expect(actionForKey(dialog, '', { ...NO_KEY, return: true })).toEqual({ type: 'key', action: 'submit' });
     expect(actionForKey(dialog, '', { ...NO_KEY, escape: true })).toEqual({ type: 'key', action: 'cancel' });
   });
 
   it('treats an unknown role (before the first hello) as a viewer', () => {
-    const before = apply(jobsState('operator'), { type: 'key', action: 'drill' });
+    const before = apply(jobsState('operator'), key('drill'));
     expect(actionForKey({ ...before, role: null }, 'd', NO_KEY)).toBeNull();
   });
 });

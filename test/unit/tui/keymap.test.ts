@@ -1,47 +1,108 @@
-import { describe, expect, it } from 'vitest';
-import { CONTEXTS, KEYMAP, helpGroups, hintsFor, keyName, lookupKey, type KeyAction, type KeyFlags } from '../../../tui/keymap.js';
-import { actionForKey, actionsForInput } from '../../../tui/input.js';
-import { connectedState, apply } from './helpers.js';
+// The keymap table checked against itself: every case comes from KEYMAP, the command table and the
+// view registry, so a key added to any view is covered without touching this file.
+import { createElement } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../../core/roles.js';
+import { CONTEXTS, CONTEXT_TITLES, KEYMAP, MOVE_ACTIONS, allowedFor, describeBinding, helpGroups, hintsFor, keyName, lookupKey, type KeyContext, type KeyFlags } from '../../../tui/keymap.js';
+import { handlesKey } from '../../../tui/state/app.js';
+import { COMMANDS, commandsFor } from '../../../tui/state/commands.js';
+import { VIEWS } from '../../../tui/views/registry.js';
+import { Footer } from '../../../tui/views/Footer.js';
+import { makeTheme, ThemeContext } from '../../../tui/views/theme.js';
+import { renderAt, track, unmountAll } from './helpers.js';
 
-const ALL_ACTIONS: KeyAction[] = [
-  'down', 'up', 'top', 'bottom', 'pageDown', 'pageUp', 'halfPageDown', 'halfPageUp', 'drill', 'back', 'clearFilter',
-  'filter', 'command', 'help', 'closeHelp', 'nextSection', 'sort', 'quit', 'submit', 'cancel', 'erase',
-];
+afterEach(unmountAll);
 
 const NO_KEY: KeyFlags = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, tab: false, backspace: false, delete: false, ctrl: false };
+const ROLES_AND_NONE: (Role | undefined)[] = [undefined, ...ROLES];
 
-describe('keymap', () => {
-  it('binds every action to at least one key with a description', () => {
-    for (const action of ALL_ACTIONS) {
-      const bindings = KEYMAP.filter((b) => b.action === action);
-      expect(bindings.length, action).toBeGreaterThan(0);
-      for (const b of bindings) {
-        expect(b.keys.length).toBeGreaterThan(0);
-        expect(b.description.length).toBeGreaterThan(0);
-        expect(b.contexts.length).toBeGreaterThan(0);
+function footerText(context: KeyContext, role: Role): string {
+  const tree = createElement(ThemeContext.Provider, { value: makeTheme(false) }, createElement(Footer, { context, role }));
+  // Wide enough that nothing is truncated: the test is about what the footer says, not what fits.
+  return track(renderAt(tree, 2000, 5)).lastFrame();
+}
+
+describe('keymap table', () => {
+  it('gives every binding keys, a description and contexts that exist', () => {
+    for (const b of KEYMAP) {
+      expect(b.keys.length, b.action).toBeGreaterThan(0);
+      for (const role of ROLES_AND_NONE) expect(describeBinding(b, role).length, b.action).toBeGreaterThan(0);
+      expect(b.contexts.length, b.action).toBeGreaterThan(0);
+      for (const c of b.contexts) expect(CONTEXTS, `${b.action} in ${c}`).toContain(c);
+    }
+  });
+
+  it('has a handler for every binding in every context it is bound in', () => {
+    for (const b of KEYMAP) for (const c of b.contexts) expect(handlesKey(c, b), `${b.keys.join('/')} (${b.action}) in ${c}`).toBe(true);
+  });
+
+  it('binds no key twice in one context, for any role', () => {
+    for (const role of ROLES_AND_NONE) {
+      for (const context of CONTEXTS) {
+        const keys = KEYMAP.filter((b) => b.contexts.includes(context) && allowedFor(b, role)).flatMap((b) => b.keys);
+        expect(keys.filter((k, i) => keys.indexOf(k) !== i), `${context} as ${role ?? 'anyone'}`).toEqual([]);
       }
     }
   });
 
-  it('binds no key twice in one context', () => {
-    for (const context of CONTEXTS) {
-      const seen = new Map<string, string>();
-      for (const b of KEYMAP.filter((x) => x.contexts.includes(context))) {
-        for (const k of b.keys) {
-          expect(seen.get(k), `${k} in ${context}`).toBeUndefined();
-          seen.set(k, b.action);
-        }
+  it('looks every key of every binding up to that binding', () => {
+    for (const b of KEYMAP) for (const c of b.contexts) for (const k of b.keys) expect(lookupKey(k, c), `${k} in ${c}`).toBe(b);
+  });
+
+  it('lists every binding in the help, under the views it works in', () => {
+    const covers = (title: string, contexts: readonly KeyContext[]) => title === 'Everywhere' || contexts.every((c) => title.split(' & ').includes(CONTEXT_TITLES[c]));
+    for (const role of ROLES_AND_NONE) {
+      const groups = helpGroups(role);
+      for (const b of KEYMAP.filter((x) => allowedFor(x, role))) {
+        const entry = { keys: b.keys.join(' '), description: describeBinding(b, role) };
+        const holding = groups.filter((g) => g.entries.some((e) => e.keys === entry.keys && e.description === entry.description) && covers(g.title, b.contexts));
+        expect(holding.length, `${entry.keys} ${entry.description} in ${b.contexts.join(', ')}`).toBeGreaterThan(0);
+      }
+      for (const g of groups) {
+        const listed = g.entries.map((e) => `${e.keys}|${e.description}`);
+        expect(new Set(listed).size, g.title).toBe(listed.length);
       }
     }
   });
 
-  it('lists every binding in the help, once', () => {
-    const listed = helpGroups().flatMap((g) => g.entries.map((e) => `${e.keys}|${e.description}`));
-    expect(listed.sort()).toEqual(KEYMAP.map((b) => `${b.keys.join(' ')}|${b.description}`).sort());
+  it('lists a key that does the same in several views once, under all of them', () => {
+    const jobsBack = helpGroups().find((g) => g.entries.some((e) => e.keys === 'esc' && e.description === 'back'));
+    expect(jobsBack?.title).toBe('Jobs & Job detail');
+    expect(helpGroups().flatMap((g) => g.entries).filter((e) => e.keys === 'c' && e.description === 'cancel the selected job')).toHaveLength(1);
   });
 
-  it('derives footer hints per context from the same table', () => {
-    expect(hintsFor('fleet').map((h) => h.keys)).toEqual(expect.arrayContaining(['j/down', 'enter', '/', '?', 'q']));
+  it('draws the footer of every context from the table, hints only, in table order', () => {
+    for (const role of ROLES) {
+      for (const context of CONTEXTS) {
+        const frame = footerText(context, role);
+        const bound = KEYMAP.filter((b) => b.contexts.includes(context) && allowedFor(b, role));
+        const expected = bound.filter((b) => b.hint).map((b) => `${b.keys.join('/')} ${describeBinding(b, role)}`);
+        expect(frame.trim(), `${context} as ${role}`).toBe(expected.join('  '));
+        expect(hintsFor(context, role).map((h) => `${h.keys} ${h.description}`)).toEqual(expected);
+      }
+    }
+  });
+
+  it('gives the movement keys to every view with a list, and the :, ? and q keys to every view', () => {
+    for (const view of VIEWS) {
+      const actions = KEYMAP.filter((b) => b.contexts.includes(view.kind)).map((b) => b.action);
+      for (const move of MOVE_ACTIONS) expect(actions.includes(move), `${move} in ${view.kind}`).toBe('list' in view);
+      expect(actions).toEqual(expect.arrayContaining(['command', 'help', 'quit']));
+    }
+  });
+
+  it('names in the : hint every command the role may run, from the command table', () => {
+    const colon = KEYMAP.find((b) => b.action === 'command')!;
+    for (const role of ROLES) {
+      const hint = describeBinding(colon, role);
+      for (const c of COMMANDS) expect(hint.includes(`:${c.verbs[0]}`), `:${c.verbs[0]} for ${role}`).toBe(commandsFor(role).includes(c));
+    }
+    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :q)');
+    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :run, :q)');
+  });
+
+  it('hints what each context needs: movement and drilling in the fleet, sections in a cluster, apply and cancel while typing', () => {
+    expect(hintsFor('fleet').map((h) => h.keys)).toEqual(expect.arrayContaining(['j/down', 'enter', 'J', '/', '?', 'q']));
     expect(hintsFor('cluster').map((h) => h.keys)).toContain('tab');
     expect(hintsFor('cluster').map((h) => h.keys)).not.toContain('/');
     expect(hintsFor('filter').map((h) => h.description)).toEqual(['apply', 'cancel (clears the filter)']);
@@ -56,48 +117,5 @@ describe('keymap', () => {
     expect(keyName('', NO_KEY)).toBeNull();
     expect(lookupKey('G', 'fleet')?.action).toBe('bottom');
     expect(lookupKey('esc', 'help')?.action).toBe('closeHelp');
-  });
-});
-
-describe('input', () => {
-  it('looks keys up in the current context', () => {
-    const fleet = connectedState();
-    expect(actionForKey(fleet, 'j', NO_KEY)).toEqual({ type: 'key', action: 'down' });
-    expect(actionForKey(fleet, '', { ...NO_KEY, return: true })).toEqual({ type: 'key', action: 'drill' });
-    expect(actionForKey(fleet, 'x', NO_KEY)).toBeNull();
-    const help = apply(fleet, { type: 'key', action: 'help' });
-    expect(actionForKey(help, 'q', NO_KEY)).toEqual({ type: 'key', action: 'closeHelp' });
-  });
-
-  it('sends printable keys to the text being typed, even ones bound elsewhere', () => {
-    const typing = apply(connectedState(), { type: 'key', action: 'filter' });
-    expect(actionForKey(typing, 'q', NO_KEY)).toEqual({ type: 'input/text', text: 'q' });
-    expect(actionForKey(typing, 'j', NO_KEY)).toEqual({ type: 'input/text', text: 'j' });
-    expect(actionForKey(typing, '', { ...NO_KEY, escape: true })).toEqual({ type: 'key', action: 'cancel' });
-    expect(actionForKey(typing, 'c', { ...NO_KEY, ctrl: true })).toEqual({ type: 'key', action: 'quit' });
-  });
-
-  it('takes several characters read at once one key at a time', () => {
-    const fleet = connectedState();
-    const actions = actionsForInput(fleet, '/prod', NO_KEY);
-    expect(actions).toEqual([
-      { type: 'key', action: 'filter' },
-      { type: 'input/text', text: 'p' },
-      { type: 'input/text', text: 'r' },
-      { type: 'input/text', text: 'o' },
-      { type: 'input/text', text: 'd' },
-    ]);
-    const filtered = apply(fleet, ...actions);
-    expect(filtered.input?.text).toBe('prod');
-    const applied = apply(fleet, ...actionsForInput(fleet, '/prod\r', NO_KEY));
-    expect(applied.input).toBeNull();
-    expect(applied.filter).toBe('prod');
-    expect(actionsForInput(fleet, 'jj', NO_KEY)).toEqual([{ type: 'key', action: 'down' }, { type: 'key', action: 'down' }]);
-  });
-
-  it('keeps a named or modified key whole', () => {
-    const fleet = connectedState();
-    expect(actionsForInput(fleet, '', { ...NO_KEY, return: true })).toEqual([{ type: 'key', action: 'drill' }]);
-    expect(actionsForInput(fleet, 'xyz', { ...NO_KEY, meta: true })).toEqual([]);
   });
 });

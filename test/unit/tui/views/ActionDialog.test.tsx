@@ -1,16 +1,46 @@
-// The blast-radius dialog of a `:run` fleet job, rendered at 80×24, and its row builder.
+// The confirmation dialog as drawn: what will happen, the value being typed, the word a destructive
+// job needs typed back, and a fleet job's blast radius.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../tui/keymap.js';
-import { blastRows } from '../../../../tui/render/blast-rows.js';
 import type { Action, AppState } from '../../../../tui/state/app.js';
 import type { Affected } from '../../../../tui/state/calls.js';
-import { apply, showApp, unmountAll } from '../helpers.js';
+import { apply, DETAIL, showApp, unmountAll } from '../helpers.js';
 import { jobsState } from '../jobs-helpers.js';
 
 afterEach(unmountAll);
 const show = showApp;
 
 const key = (action: KeyAction): Action => ({ type: 'key', action });
+const lines = (frame: string) => frame.split('\n');
+const SIZES = [
+  [80, 24],
+  [160, 40],
+] as const;
+
+function fits(frame: string, columns: number, rows: number): void {
+  expect(lines(frame).length).toBeLessThanOrEqual(rows - 1);
+  for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(columns);
+}
+
+describe.each(SIZES)('action dialog at %i×%i', (columns, rows) => {
+  it('shows the drain dialog asking for the cluster name', () => {
+    const state = apply(
+      jobsState('operator', columns, rows),
+      key('drill'),
+      { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL },
+      key('down'),
+      key('down'),
+      key('drain'),
+      { type: 'input/text', text: 'prod' },
+    );
+    const frame = show(state);
+    fits(frame, columns, rows);
+    expect(frame).toContain('Drain us1-n3 on prod-us-1');
+    expect(frame).toContain('Cordons node us1-n3 and evicts its pods, respecting PodDisruptionBudgets.');
+    expect(frame).toContain('Destructive. Type the cluster name (prod-us-1) to confirm: prod');
+    expect(frame).toMatch(/enter +next \/ confirm {2}esc +close without submitting/);
+  });
+});
 
 function clusters(n: number): Affected[] {
   return Array.from({ length: n }, (_, i) => ({ cluster: `staging-${String(i + 1).padStart(2, '0')}`, affected: [`node node-1 (schedulable, ${i + 3} pods to evict)`] }));
@@ -24,7 +54,7 @@ function dialogState(blast: Affected[]): AppState {
   return apply(s, { type: 'call/sent', key: call.key }, { type: 'call/done', call: { method: call.method, label: call.label, key: call.key }, outcome: { ok: true, result: { dryRun: { clusters: blast } } } });
 }
 
-function fits(frame: string): void {
+function fitsIn80x24(frame: string): void {
   const lines = frame.split('\n');
   expect(lines.length).toBeLessThanOrEqual(23);
   for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
@@ -34,7 +64,7 @@ describe('blast-radius dialog at 80×24', () => {
   it('lists every cluster with what it would touch and asks for the cluster count', () => {
     const blast = [...clusters(2), { cluster: 'staging-03', affected: [], warning: 'node node-1 is not in the latest status report' }];
     const frame = show(dialogState(blast));
-    fits(frame);
+    fitsIn80x24(frame);
     expect(frame).toContain('Drain on 3 clusters matching env=staging');
     expect(frame).toContain('target: 3 clusters matching env=staging');
     expect(frame).toContain("Blast radius (from each cluster's latest status):");
@@ -47,27 +77,10 @@ describe('blast-radius dialog at 80×24', () => {
 
   it('caps a long blast radius to the screen and says how many clusters are left out', () => {
     const frame = show(dialogState(clusters(40)));
-    fits(frame);
+    fitsIn80x24(frame);
     expect(frame).toContain('staging-01');
     expect(frame).not.toContain('staging-40');
     expect(frame).toMatch(/… and \d+ more clusters/);
     expect(frame).toContain('Type the number of clusters (40) to confirm');
-  });
-});
-
-describe('blastRows', () => {
-  it('puts clusters with a warning first when not all fit, and counts the rest', () => {
-    const blast = [...clusters(5), { cluster: 'odd-one', affected: [], warning: 'no status report yet; the objects affected are not known' }];
-    const rows = blastRows(blast, 3, 60);
-    expect(rows).toHaveLength(3);
-    expect(rows[0]).toEqual({ text: expect.stringMatching(/^odd-one\s+! no status report yet/), warning: true });
-    expect(rows[2]?.text.trim()).toBe('… and 4 more clusters');
-    for (const r of rows) expect(r.text.length).toBe(60);
-  });
-
-  it('keeps the daemon’s order when everything fits', () => {
-    const rows = blastRows(clusters(3), 10, 50);
-    expect(rows.map((r) => r.text.slice(0, 10))).toEqual(['staging-01', 'staging-02', 'staging-03']);
-    expect(blastRows([{ cluster: 'a', affected: [] }], 5, 30)[0]?.text.trim()).toBe('a  nothing found to change');
   });
 });

@@ -1,9 +1,9 @@
 // The selected cluster at a glance, beside the table on wide terminals.
 import { Box, Text } from 'ink';
-import type { ClusterRow } from '../../core/fleet.js';
-import { formatAge } from '../../core/duration.js';
-import { dataAgeMs } from '../render/fleet-row.js';
-import { useTheme } from './theme.js';
+import type { ClusterRow } from '../../../core/fleet.js';
+import { formatAge } from '../../../core/duration.js';
+import { dataAgeMs } from '../../render/fleet-row.js';
+import { useTheme } from '../theme.js';
 
 export function SummaryPane(props: { row: ClusterRow | null; now: number; width: number; height: number }) {
   const theme = useTheme();

@@ -1,10 +1,9 @@
-// One cluster: title, three sections (the focused one expanded), then recent health transitions and
-// store rejections.
+// The cluster view: title, three sections (the focused one expanded, with the action keys that apply
+// to it), then recent health transitions and store rejections.
 import { Box, Text } from 'ink';
-import type { ClusterDetail as Detail, ClusterRow } from '../../core/fleet.js';
-import type { Role } from '../../core/roles.js';
-import { actionHints } from '../keymap.js';
-import { layoutColumns, joinCells, type ColumnDef } from '../render/columns.js';
+import type { ClusterDetail as Detail } from '../../../core/fleet.js';
+import { actionHints } from '../../keymap.js';
+import { layoutColumns, joinCells, type ColumnDef } from '../../render/columns.js';
 import {
   EVENT_COLUMNS,
   NODE_COLUMNS,
@@ -16,12 +15,12 @@ import {
   sectionSummary,
   workloadCells,
   workloadIsHealthy,
-} from '../render/detail-rows.js';
-import { formatReasons } from '../render/fleet-row.js';
-import { HISTORY_LINES } from '../state/layout.js';
-import { SECTIONS, type Section } from '../state/app.js';
-import { KeyHints } from './KeyHints.js';
-import { useTheme } from './theme.js';
+} from '../../render/detail-rows.js';
+import { formatReasons } from '../../render/fleet-row.js';
+import { KeyHints } from '../KeyHints.js';
+import { useTheme } from '../theme.js';
+import type { ViewProps } from '../view-props.js';
+import { detailSectionRows, HISTORY_LINES, SECTIONS, type ClusterSlice, type Section } from './model.js';
 
 const TITLES: Record<Section, string> = { nodes: 'Nodes', workloads: 'Workloads', events: 'Events' };
 
@@ -71,37 +70,30 @@ function FocusedSection(props: { detail: Detail; section: Section; scroll: numbe
   );
 }
 
-export function ClusterDetailView(props: {
-  name: string;
-  row: ClusterRow | null;
-  detail: Detail | null;
-  loaded: boolean;
-  section: Section;
-  scroll: number;
-  cursor: number;
-  role: Role;
-  sectionRows: number;
-  width: number;
-  now: number;
-}) {
+export function ClusterView({ slice, ctx }: ViewProps<ClusterSlice>) {
   const theme = useTheme();
-  const { row, detail } = props;
+  const name = slice.name ?? '';
+  const row = ctx.fleet.rows.get(name) ?? null;
+  const detail = slice.detail?.data ?? null;
+  const loaded = slice.detail !== null;
+  const sectionRows = detailSectionRows(ctx.viewport, ctx.conn);
+  const width = ctx.viewport.columns;
   const health = detail?.row.health ?? row?.health ?? 'unknown';
   const reasons = detail?.row.reasons ?? row?.reasons ?? [];
-  const history = detail ? historyLines(detail, props.now, HISTORY_LINES) : [];
+  const history = detail ? historyLines(detail, ctx.now, HISTORY_LINES) : [];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>{props.name}</Text>
+        <Text bold>{name}</Text>
         {'  '}
         <Text color={theme.health(health)}>{health}</Text>
-        {reasons.length > 0 ? `  ${formatReasons(reasons, Math.max(10, props.width - props.name.length - 16))}` : ''}
+        {reasons.length > 0 ? `  ${formatReasons(reasons, Math.max(10, width - name.length - 16))}` : ''}
       </Text>
       {SECTIONS.map((section) => {
-        const focused = section === props.section;
+        const focused = section === slice.section;
         const count = detail ? ` (${sectionSummary(detail, section)})` : '';
         const target = SECTION_TARGET[section];
-        const hints = focused && target ? actionHints(target, 'cluster', props.role) : [];
+        const hints = focused && target ? actionHints(target, 'cluster', ctx.role) : [];
         return (
           <Box key={section} flexDirection="column">
             <Text wrap="truncate" bold={focused} color={focused ? theme.accent : theme.muted}>
@@ -112,10 +104,10 @@ export function ClusterDetailView(props: {
             </Text>
             {focused &&
               (detail ? (
-                <FocusedSection detail={detail} section={section} scroll={props.scroll} cursor={props.cursor} rows={props.sectionRows} width={props.width} now={props.now} />
+                <FocusedSection detail={detail} section={section} scroll={slice.scroll} cursor={slice.cursor} rows={sectionRows} width={width} now={ctx.now} />
               ) : (
-                <Box height={props.sectionRows + 1}>
-                  <Text color={theme.muted}>  {props.loaded ? `no data for ${props.name}: the cluster is gone or has not reported` : 'loading…'}</Text>
+                <Box height={sectionRows + 1}>
+                  <Text color={theme.muted}>  {loaded ? `no data for ${name}: the cluster is gone or has not reported` : 'loading…'}</Text>
                 </Box>
               ))}
           </Box>

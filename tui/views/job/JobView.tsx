@@ -1,18 +1,20 @@
-// One job: identity, params (secrets shown as "<sealed>"), result and timing.
+// The job view: one job: identity, params (secrets shown as "<sealed>"), result and timing.
 import { Box, Text } from 'ink';
-import type { JobRecord } from '../../core/jobs.js';
-import { jobDetailLines } from '../render/job-row.js';
-import { useTheme } from './theme.js';
+import { jobDetailLines } from '../../render/job-row.js';
+import { useTheme } from '../theme.js';
+import type { ViewProps } from '../view-props.js';
+import type { JobSlice } from './model.js';
 
 const LABEL_WIDTH = 12;
 
-export function JobDetailView(props: { id: string; job: JobRecord | null; height: number; now: number }) {
+export function JobView({ slice, ctx, height }: ViewProps<JobSlice>) {
   const theme = useTheme();
-  if (!props.job) {
-    return <Text color={theme.muted}>{`job ${props.id.slice(0, 8)} is not in the list the daemon sent`}</Text>;
+  const id = slice.id ?? '';
+  const job = ctx.jobs.byId.get(id);
+  if (!job) {
+    return <Text color={theme.muted}>{`job ${id.slice(0, 8)} is not in the list the daemon sent`}</Text>;
   }
-  const { job } = props;
-  const lines = jobDetailLines(job, props.now).slice(0, Math.max(1, props.height - 1));
+  const lines = jobDetailLines(job, ctx.now).slice(0, Math.max(1, height - 1));
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">

@@ -1,11 +1,11 @@
 // Renders only the rows that fit: with 10,000 clusters a frame still draws a screenful.
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
-import type { ClusterRow } from '../../core/fleet.js';
-import { headerLine, joinCells, type Column } from '../render/columns.js';
-import { fleetCells, fleetColumns, isStale, type FleetColumnId } from '../render/fleet-row.js';
-import { fit } from '../render/text.js';
-import { useTheme } from './theme.js';
+import type { ClusterRow } from '../../../core/fleet.js';
+import { headerLine, joinCells, type Column } from '../../render/columns.js';
+import { fleetCells, fleetColumns, isStale, type FleetColumnId } from '../../render/fleet-row.js';
+import { fit } from '../../render/text.js';
+import { useTheme } from '../theme.js';
 
 const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; now: number; columns: Column<FleetColumnId>[] }) {
   const theme = useTheme();
