@@ -34,9 +34,11 @@ export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export type DirStoreConfig = z.infer<typeof DirStoreConfigSchema>;
 export type S3StoreConfig = z.infer<typeof S3StoreConfigSchema>;
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 export const LogConfigSchema = z
   .object({
-    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
+    level: z.enum(LOG_LEVELS).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
     file: z.string().min(1).optional().describe('log file; "-" logs JSON lines to stderr; default <dataDir>/<part>.log'),
   })
   .strict();
