@@ -9,6 +9,7 @@ import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
 import { Authenticator } from './api/auth.js';
+import { BackupService } from './backup/service.js';
 import { attachRoutes, createServer } from './api/server.js';
 import { WsHub } from './api/ws.js';
 import { FleetService } from './fleet/service.js';
@@ -70,6 +71,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       background.add(done);
     };
     service.onExpired((names) => track('teardown', jobs.teardown(names)));
+    const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log });
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls);
@@ -81,6 +83,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         registry,
         service,
         jobs,
+        backups,
         controlPlane: controlPlaneIdentity(signingKey),
         storeDescription: store.description,
         registryPath,
@@ -103,6 +106,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
 
     const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes, results: jobs });
     sync.start();
+    backups.start();
     const reevaluate = setInterval(() => {
       try {
         service.reevaluate(Date.now());
@@ -120,6 +124,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await sync.stop();
+        await backups.stop();
         await Promise.all(background);
         await hub.close();
         await new Promise<void>((resolve) => {
