@@ -71,7 +71,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       background.add(done);
     };
     service.onExpired((names) => track('teardown', jobs.teardown(names)));
-    const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log });
+    const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log, metrics: metrics.registry });
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls);

@@ -19,9 +19,13 @@ function inside(dataDir: string, path: string): string | null {
   return rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel) ? null : rel;
 }
 
-/** What the config itself names inside its data directory. Pure. */
+/** Where a restore builds the registry before it renames it into place; one left by a restore cut short is overwritten. */
+export const RESTORE_TEMP = '.restore-registry.db';
+
+/** What the config itself names inside its data directory, and the restore's own temp files. Pure. */
 export function allowedInDataDir(config: DaemonConfig, configFile: string): Allowed {
-  const files = [configFile, config.keys.signingKey, config.tls?.cert, config.tls?.key, config.log.file === '-' ? undefined : config.log.file];
+  const temp = join(config.dataDir, RESTORE_TEMP);
+  const files = [configFile, config.keys.signingKey, config.tls?.cert, config.tls?.key, config.log.file === '-' ? undefined : config.log.file, temp, `${temp}-journal`];
   const trees = config.store.type === 'dir' ? [config.store.path] : [];
   const rel = (list: (string | undefined)[]) => new Set(list.filter((p): p is string => p !== undefined).map((p) => inside(config.dataDir, p)).filter((p): p is string => p !== null));
   return { files: rel(files), trees: rel(trees) };

@@ -20,7 +20,7 @@ import { migrate, schemaVersion } from '../registry/db.js';
 import { MIGRATIONS } from '../registry/migrations.js';
 import { Registry } from '../registry/registry.js';
 import { backupInfo, listBackups, type CatalogEntry } from './catalog.js';
-import { assertRestorable } from './data-dir.js';
+import { assertRestorable, RESTORE_TEMP } from './data-dir.js';
 import { gatherEvidence, type Refusal } from './evidence.js';
 import type { BackupManifest, TrustedControlPlane } from './manifest.js';
 import { planSeqs, type SeqPlan } from './seq-floor.js';
@@ -137,7 +137,7 @@ export async function restoreControlPlane(opts: RestoreOptions): Promise<Restore
   const trusted = trustedKey(config);
   assertRestorable(config, opts.configFile);
   const store = openStore(config.store);
-  const temp = join(config.dataDir, '.restore-registry.db');
+  const temp = join(config.dataDir, RESTORE_TEMP);
   const target = join(config.dataDir, 'registry.db');
   try {
     const entry = choose(await listBackups(store, trusted), opts.backupId);

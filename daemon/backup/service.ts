@@ -4,9 +4,10 @@
 // Backups run one at a time, on request (`flotilla backup`, admin) and on the schedule of the
 // daemon config's `backup` section; after each, all but the newest `keep` are deleted.
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Counter, Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import type { ControlPlaneBackupInfo } from '../../core/api.js';
 import { parseDuration } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
@@ -31,7 +32,12 @@ export interface BackupServiceOptions {
   dataDir: string;
   config: DaemonConfig['backup'];
   log: Logger;
+  /** The daemon's Prometheus registry, for the backup counters. */
+  metrics: MetricsRegistry;
 }
+
+/** Temp files of snapshots on their way to the store; one left behind is from a daemon that died mid-backup. */
+const SNAPSHOT_TEMP = /^\.backup-.+\.db(-journal)?$/;
 
 /** setTimeout's limit; a longer wait is re-planned when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -44,10 +50,15 @@ export class BackupService {
   private stopped = false;
   private readonly trusted: TrustedControlPlane;
   private readonly intervalMs: number | null;
+  private readonly taken: Counter<'trigger' | 'result'>;
+  private readonly lastSuccess: Gauge;
 
   constructor(private readonly opts: BackupServiceOptions) {
     this.trusted = { keyid: opts.signingKey.keyid, key: opts.signingKey.publicKey };
     this.intervalMs = opts.config.interval === 'off' ? null : parseDuration(opts.config.interval);
+    const registers = [opts.metrics];
+    this.taken = new Counter({ name: 'flotilla_controlplane_backups_total', help: 'Control-plane backups attempted, by trigger and result', labelNames: ['trigger', 'result'], registers });
+    this.lastSuccess = new Gauge({ name: 'flotilla_controlplane_backup_last_success_timestamp_seconds', help: 'When the newest control-plane backup this daemon wrote or found in the store was taken (0: none)', registers });
   }
 
   /** Every backup in the store, newest first, judged against this daemon's key. */
@@ -64,11 +75,12 @@ export class BackupService {
 
   /** Starts the schedule: the first backup is due one interval after the newest in the store (at once if there is none). */
   start(): void {
-    if (this.intervalMs === null) return;
+    for (const name of readdirSync(this.opts.dataDir)) if (SNAPSHOT_TEMP.test(name)) rmSync(join(this.opts.dataDir, name), { force: true });
     void this.catalog()
       .then((entries) => {
         const newest = entries.find((e) => e.manifest);
         this.latestMs = newest?.manifest ? Date.parse(newest.manifest.createdAt) : null;
+        if (this.latestMs !== null) this.lastSuccess.set(this.latestMs / 1000);
       })
       .catch((e: unknown) => {
         this.opts.log.warn({ err: e }, 'could not list control-plane backups; scheduling one soon');
@@ -129,12 +141,15 @@ export class BackupService {
       await store.put(storeKeys.controlPlaneBackupManifest(id), envelope);
       this.latestMs = Date.parse(manifest.createdAt);
       this.failedAtMs = null;
+      this.taken.inc({ trigger, result: 'ok' });
+      this.lastSuccess.set(this.latestMs / 1000);
       log.info({ backup: id, trigger, bytes: figures.sizeBytes, parts: figures.parts.length }, 'control-plane backup written to the store');
       const entry: CatalogEntry = { id, state: 'ok', problem: null, manifest, manifestSha256: sha256Hex(envelope), keys: [...uploaded, storeKeys.controlPlaneBackupManifest(id)] };
       await this.prune();
       return backupInfo(entry);
     } catch (e) {
       this.failedAtMs = Date.now();
+      this.taken.inc({ trigger, result: 'failed' });
       log.error({ err: e, backup: id, trigger }, 'control-plane backup failed');
       for (const key of uploaded) await store.delete(key).catch(() => undefined);
       try {

@@ -220,6 +220,28 @@ describe('what a restore refuses', () => {
   });
 });
 
+describe('a backup the store refuses', () => {
+  it('fails with 503, is audited and counted as failed, and leaves nothing behind', async () => {
+    const fx = await fixture();
+    const storeRoot = fx.config.store.type === 'dir' ? fx.config.store.path : '';
+    writeFileSync(join(storeRoot, 'controlplane', 'backups'), 'not a directory');
+    const r = await fx.api('POST', '/api/v1/backups');
+    expect(r.status).toBe(503);
+    expect(r.body.error).toMatchObject({ code: 'unavailable', next: expect.any(String) });
+    const audit = (await fx.api('GET', '/api/v1/audit?limit=2')).body.items as { action: string; target: string; detail: Record<string, unknown> }[];
+    expect(audit.map((a) => a.action)).toEqual(['controlplane.backup', 'controlplane.backup']);
+    expect(audit[0]?.target).toBe(audit[1]?.target);
+    expect(audit[0]?.detail).toMatchObject({ trigger: 'manual', failed: 'unavailable' });
+    expect(readdirSync(fx.config.dataDir).filter((n) => n.startsWith('.backup-'))).toEqual([]);
+    const metrics = await (await fetch(`${fx.daemon.url}/metrics`)).text();
+    expect(metrics).toMatch(/^flotilla_controlplane_backups_total\{trigger="manual",result="failed"\} 1$/m);
+    expect(metrics).toMatch(/^flotilla_controlplane_backup_last_success_timestamp_seconds 0$/m);
+
+    rmSync(join(storeRoot, 'controlplane', 'backups'));
+    expect((await fx.api('POST', '/api/v1/backups')).status).toBe(201);
+  });
+});
+
 describe('the schedule', () => {
   it('backs up every interval and keeps only the newest `keep`', async () => {
     const fx = await fixture({ 'backup.interval': '1s', 'backup.keep': 2 });
@@ -234,6 +256,9 @@ describe('the schedule', () => {
       },
       { what: 'four scheduled backups, two kept', timeoutMs: 30_000 },
     );
+    const metrics = await (await fetch(`${fx.daemon.url}/metrics`)).text();
+    const ok = /^flotilla_controlplane_backups_total\{trigger="schedule",result="ok"\} (\d+)$/m.exec(metrics);
+    expect(Number(ok?.[1])).toBeGreaterThanOrEqual(4);
   });
 });
 

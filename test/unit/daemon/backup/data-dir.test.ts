@@ -13,18 +13,18 @@ function config(dataDir: string, over: Record<string, unknown> = {}) {
 }
 
 describe('what a restore allows in its data directory', () => {
-  it('names the config, the signing key, TLS and log files and a directory store inside it, nothing outside', () => {
+  it("names the config, the signing key, TLS and log files and a directory store inside it, nothing outside, and the restore's own temp files", () => {
     const allowed = allowedInDataDir(
       config('/srv/flotilla', { tls: { cert: '/srv/flotilla/tls/c.pem', key: '/etc/tls/k.pem' }, log: { level: 'info', file: '/srv/flotilla/daemon.log' } }),
       '/srv/flotilla/daemon.yaml',
     );
-    expect([...allowed.files].sort()).toEqual(['daemon.log', 'daemon.yaml', 'keys/controlplane.key', 'tls/c.pem']);
+    expect([...allowed.files].sort()).toEqual(['.restore-registry.db', '.restore-registry.db-journal', 'daemon.log', 'daemon.yaml', 'keys/controlplane.key', 'tls/c.pem']);
     expect([...allowed.trees]).toEqual(['store']);
   });
 
   it('allows no store tree for S3, and no log file for "-"', () => {
     const allowed = allowedInDataDir(config('/d', { store: { type: 's3', bucket: 'bkt' }, log: { level: 'info', file: '-' } }), '/elsewhere/daemon.yaml');
-    expect([...allowed.files]).toEqual(['keys/controlplane.key']);
+    expect([...allowed.files].filter((f) => !f.startsWith('.restore-'))).toEqual(['keys/controlplane.key']);
     expect([...allowed.trees]).toEqual([]);
   });
 });
