@@ -28,6 +28,9 @@ import { downloadSnapshot } from './snapshot.js';
 
 export const RESTORE_ACTOR = { id: 'restore', name: 'flotilla restore' };
 
+/** Clusters whose store evidence is read at once. */
+const CLUSTER_WIDTH = 16;
+
 export interface RestoreOptions {
   config: DaemonConfig;
   /** The config file, which may sit in the data directory. */
@@ -120,14 +123,21 @@ async function planAll(registry: Registry, store: ObjectStore, trusted: TrustedC
   const repo = new BackupRepo(registry.db);
   const plans: { plan: SeqPlan; generation: number }[] = [];
   const refused: Refusal[] = [];
-  for (const record of registry.clusters.all()) {
-    const counter = repo.counter(record.name);
-    const jobs = repo.jobsOf(record.name, counter.generation);
-    const pending = jobs.filter((j) => j.state === 'pending').map((j) => j.seq);
-    const fromSeq = Math.max(1, Math.min(counter.lastSeq + 1, ...pending));
-    const evidence = await gatherEvidence(store, record, trusted, { fromSeq, statusMaxBytes });
-    refused.push(...evidence.refused);
-    plans.push({ plan: planSeqs({ cluster: record.name, lastSeq: counter.lastSeq, jobs }, evidence), generation: counter.generation });
+  const records = registry.clusters.all();
+  for (let i = 0; i < records.length; i += CLUSTER_WIDTH) {
+    const batch = records.slice(i, i + CLUSTER_WIDTH).map((record) => {
+      const counter = repo.counter(record.name);
+      const jobs = repo.jobsOf(record.name, counter.generation);
+      const pending = jobs.filter((j) => j.state === 'pending').map((j) => j.seq);
+      const fromSeq = Math.max(1, Math.min(counter.lastSeq + 1, ...pending));
+      return { record, counter, jobs, fromSeq };
+    });
+    const evidence = await Promise.all(batch.map((b) => gatherEvidence(store, b.record, trusted, { fromSeq: b.fromSeq, statusMaxBytes })));
+    batch.forEach((b, j) => {
+      const e = evidence[j]!;
+      refused.push(...e.refused);
+      plans.push({ plan: planSeqs({ cluster: b.record.name, lastSeq: b.counter.lastSeq, jobs: b.jobs }, e), generation: b.counter.generation });
+    });
   }
   return { plans, refused };
 }

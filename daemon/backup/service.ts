@@ -114,6 +114,7 @@ export class BackupService {
 
   private async backup(actor: Actor, trigger: BackupManifest['trigger']): Promise<ControlPlaneBackupInfo> {
     const { registry, store, signingKey, log } = this.opts;
+    if (this.stopped) throw new FlotillaError('unavailable', 'the daemon is stopping; no backup was taken', 'Run `flotilla backup` again once the daemon is back.');
     const id = newBackupId(new Date(), randomBytes(3).toString('hex'));
     try {
       registry.tx(() => registry.audit.append({ actor, action: 'controlplane.backup', target: id, allowed: true, detail: { trigger } }));
@@ -121,12 +122,10 @@ export class BackupService {
       throw new FlotillaError('unavailable', `registry write failed: ${(e as Error).message}`, 'Check the daemon log and that the data directory is writable; no backup was taken.', { cause: e });
     }
     const file = join(this.opts.dataDir, `.backup-${id}.db`);
-    let uploaded: string[] = [];
     try {
       await registry.db.backup(file);
       const { summary, version } = snapshotFacts(file);
       const figures = await uploadSnapshot(store, id, file);
-      uploaded = figures.parts.map((p) => p.key);
       const manifest: BackupManifest = {
         format: BACKUP_FORMAT,
         backupId: id,
@@ -144,14 +143,16 @@ export class BackupService {
       this.taken.inc({ trigger, result: 'ok' });
       this.lastSuccess.set(this.latestMs / 1000);
       log.info({ backup: id, trigger, bytes: figures.sizeBytes, parts: figures.parts.length }, 'control-plane backup written to the store');
-      const entry: CatalogEntry = { id, state: 'ok', problem: null, manifest, manifestSha256: sha256Hex(envelope), keys: [...uploaded, storeKeys.controlPlaneBackupManifest(id)] };
+      const entry: CatalogEntry = { id, state: 'ok', problem: null, manifest, manifestSha256: sha256Hex(envelope), keys: [...figures.parts.map((p) => p.key), storeKeys.controlPlaneBackupManifest(id)] };
       await this.prune();
       return backupInfo(entry);
     } catch (e) {
       this.failedAtMs = Date.now();
       this.taken.inc({ trigger, result: 'failed' });
       log.error({ err: e, backup: id, trigger }, 'control-plane backup failed');
-      for (const key of uploaded) await store.delete(key).catch(() => undefined);
+      // Parts already written are useless without their manifest; a listing also finds those of an upload cut short.
+      const written = await store.list(`${storeKeys.controlPlaneBackupsPrefix()}${id}/`).catch(() => []);
+      for (const e2 of written) await store.delete(e2.key).catch(() => undefined);
       try {
         registry.audit.append({ actor, action: 'controlplane.backup', target: id, allowed: true, detail: { trigger, failed: e instanceof FlotillaError ? e.kind : 'internal', message: (e as Error).message } });
       } catch (auditError) {
