@@ -8,15 +8,17 @@ export interface ScheduleState {
   latestMs: number | null;
   /** When the last attempt failed, if it failed after the newest backup. */
   failedAtMs: number | null;
+  /** When the schedule started (the daemon's start). */
+  startedMs: number;
 }
 
 /**
- * The time of the next scheduled backup: one interval after the newest backup (at once if there is
- * none or it is overdue, so a daemon that was down past its interval catches up on start), and no
- * sooner than the retry delay after a failed attempt.
+ * The time of the next scheduled backup: one interval after the newest backup, or after the start
+ * if the store holds none; at once if that is past (a daemon that was down beyond its interval
+ * catches up as it starts); and no sooner than the retry delay after a failed attempt.
  */
 export function nextBackupAt(state: ScheduleState, intervalMs: number, nowMs: number): number {
-  let at = state.latestMs === null ? nowMs : state.latestMs + intervalMs;
+  let at = (state.latestMs ?? state.startedMs) + intervalMs;
   if (state.failedAtMs !== null && (state.latestMs === null || state.failedAtMs >= state.latestMs)) {
     at = Math.max(at, state.failedAtMs + Math.min(intervalMs, RETRY_AFTER_MS));
   }

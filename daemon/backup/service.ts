@@ -47,6 +47,7 @@ export class BackupService {
   private timer: NodeJS.Timeout | undefined;
   private latestMs: number | null = null;
   private failedAtMs: number | null = null;
+  private startedMs = Date.now();
   private stopped = false;
   private readonly trusted: TrustedControlPlane;
   private readonly intervalMs: number | null;
@@ -73,8 +74,9 @@ export class BackupService {
     return run;
   }
 
-  /** Starts the schedule: the first backup is due one interval after the newest in the store (at once if there is none). */
+  /** Starts the schedule: the next backup is due one interval after the newest in the store, or after now if there is none. */
   start(): void {
+    this.startedMs = Date.now();
     for (const name of readdirSync(this.opts.dataDir)) if (SNAPSHOT_TEMP.test(name)) rmSync(join(this.opts.dataDir, name), { force: true });
     void this.catalog()
       .then((entries) => {
@@ -100,7 +102,7 @@ export class BackupService {
     clearTimeout(this.timer);
     if (this.stopped || this.intervalMs === null) return;
     const now = Date.now();
-    const at = nextBackupAt({ latestMs: this.latestMs, failedAtMs: this.failedAtMs }, this.intervalMs, now);
+    const at = nextBackupAt({ latestMs: this.latestMs, failedAtMs: this.failedAtMs, startedMs: this.startedMs }, this.intervalMs, now);
     this.timer = setTimeout(() => {
       if (Date.now() < at) return this.plan();
       this.take(DAEMON_ACTOR, 'schedule').catch(() => undefined);

@@ -5,26 +5,27 @@ const HOUR = 3_600_000;
 const now = Date.parse('2025-06-01T12:00:00Z');
 
 describe('nextBackupAt', () => {
-  it('backs up at once when the store holds no backup', () => {
-    expect(nextBackupAt({ latestMs: null, failedAtMs: null }, HOUR, now)).toBe(now);
+  it('backs up one interval after the start when the store holds no backup', () => {
+    expect(nextBackupAt({ latestMs: null, failedAtMs: null, startedMs: now }, HOUR, now)).toBe(now + HOUR);
+    expect(nextBackupAt({ latestMs: null, failedAtMs: null, startedMs: now - 2 * HOUR }, HOUR, now)).toBe(now);
   });
 
   it('waits one interval after the newest backup', () => {
-    expect(nextBackupAt({ latestMs: now - 10 * 60_000, failedAtMs: null }, HOUR, now)).toBe(now + 50 * 60_000);
+    expect(nextBackupAt({ latestMs: now - 10 * 60_000, failedAtMs: null, startedMs: now }, HOUR, now)).toBe(now + 50 * 60_000);
   });
 
   it('catches up at once when the newest backup is overdue (the daemon was down)', () => {
-    expect(nextBackupAt({ latestMs: now - 5 * HOUR, failedAtMs: null }, HOUR, now)).toBe(now);
+    expect(nextBackupAt({ latestMs: now - 5 * HOUR, failedAtMs: null, startedMs: now }, HOUR, now)).toBe(now);
   });
 
   it('retries a failed attempt after the retry delay, or after the interval when that is shorter', () => {
-    expect(nextBackupAt({ latestMs: now - 5 * HOUR, failedAtMs: now }, HOUR, now)).toBe(now + RETRY_AFTER_MS);
-    expect(nextBackupAt({ latestMs: null, failedAtMs: now }, HOUR, now)).toBe(now + RETRY_AFTER_MS);
-    expect(nextBackupAt({ latestMs: null, failedAtMs: now }, 10_000, now)).toBe(now + 10_000);
+    expect(nextBackupAt({ latestMs: now - 5 * HOUR, failedAtMs: now, startedMs: now - 6 * HOUR }, HOUR, now)).toBe(now + RETRY_AFTER_MS);
+    expect(nextBackupAt({ latestMs: null, failedAtMs: now, startedMs: now - 2 * HOUR }, HOUR, now)).toBe(now + RETRY_AFTER_MS);
+    expect(nextBackupAt({ latestMs: null, failedAtMs: now, startedMs: now - 2 * HOUR }, 10_000, now)).toBe(now + 10_000);
   });
 
   it('forgets a failure older than the newest backup', () => {
-    expect(nextBackupAt({ latestMs: now - 60_000, failedAtMs: now - 120_000 }, HOUR, now)).toBe(now - 60_000 + HOUR);
+    expect(nextBackupAt({ latestMs: now - 60_000, failedAtMs: now - 120_000, startedMs: now - HOUR }, HOUR, now)).toBe(now - 60_000 + HOUR);
   });
 });
 
