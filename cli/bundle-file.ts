@@ -21,7 +21,7 @@ export function bundleYaml(bundle: AgentConfig, now: Date, expiresAt: string | n
 /** Checked before the cluster is created, so a one-time token is never lost to an unwritable path. */
 export function assertBundleWritable(path: string): void {
   if (existsSync(path)) {
-    throw new FlotillaError('conflict', `${path} already exists`, 'Choose another --out path or remove the old bundle first.');
+    throw new FlotillaError('usage', `${path} already exists; a bundle is never written over a file`, 'Pass --out with another path, or move the existing file away; nothing was added.');
   }
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {

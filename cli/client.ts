@@ -3,6 +3,7 @@ import {
   API_PREFIX,
   type ClusterAddRequest,
   type ClusterAddResponse,
+  type ControlPlaneBackupInfo,
   type Identity,
   type InfoResponse,
   type ListResponse,
@@ -58,6 +59,8 @@ function networkCode(e: unknown): string {
   return typeof err?.message === 'string' ? err.message : String(e);
 }
 
+const BACKUP_TIMEOUT_MS = 15 * 60 * 1000;
+
 export class FlotillaClient {
   readonly server: string;
   private readonly token: string | null;
@@ -71,7 +74,7 @@ export class FlotillaClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 
-  private async call<T>(method: HttpRequest['method'], path: string, body?: unknown, authenticated = true): Promise<T> {
+  private async call<T>(method: HttpRequest['method'], path: string, body?: unknown, authenticated = true, timeoutMs = this.timeoutMs): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (authenticated) {
       if (!this.token) throw new FlotillaError('unauthenticated', `no API token for ${this.server}`, NO_TOKEN_NEXT);
@@ -81,7 +84,7 @@ export class FlotillaClient {
     const url = `${this.server}${path}`;
     let res;
     try {
-      res = await this.transport({ method, url, headers, timeoutMs: this.timeoutMs, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      res = await this.transport({ method, url, headers, timeoutMs, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (e) {
       if (e instanceof DaemonTimeout) {
         // running but slow: starting another daemon is the wrong advice, and a mutation may still land
@@ -167,5 +170,14 @@ export class FlotillaClient {
 
   cancelJob(id: string): Promise<{ job: JobRecord; cancel: JobRecord }> {
     return this.call('POST', `${API_PREFIX}/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  async createBackup(): Promise<ControlPlaneBackupInfo> {
+    // A snapshot of a large registry takes a while to compress and upload.
+    return (await this.call<{ backup: ControlPlaneBackupInfo }>('POST', `${API_PREFIX}/backups`, undefined, true, BACKUP_TIMEOUT_MS)).backup;
+  }
+
+  async listBackups(): Promise<ControlPlaneBackupInfo[]> {
+    return (await this.call<ListResponse<ControlPlaneBackupInfo>>('GET', `${API_PREFIX}/backups`)).items;
   }
 }

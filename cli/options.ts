@@ -35,3 +35,14 @@ export function duration(value: string): string {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Parses `--listen [HOST:]PORT` (an IPv6 host in brackets, e.g. `[::1]:7420`). Pure. */
+export function listenAddress(value: string): { host?: string; port: number } {
+  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]+)?:)?(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    throw new InvalidArgumentError(`expected [HOST:]PORT such as 127.0.0.1:7420, 0.0.0.0:7420, [::1]:7420 or :7420 (0 picks a free port), got "${value}"`);
+  }
+  const host = m[1]?.replace(/^\[(.*)\]$/, '$1');
+  return host ? { host, port } : { port };
+}

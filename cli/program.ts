@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/version.js';
 import { registerAgent } from './commands/agent.js';
+import { registerBackup, registerRestore } from './commands/backup.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
@@ -34,6 +35,8 @@ export function buildProgram(io: Io): Command {
   registerToken(program, io);
   registerInfo(program, io);
   registerStore(program, io);
+  registerBackup(program, io);
+  registerRestore(program, io);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // zod schemas for every config file. Descriptions double as the "fix" in error messages and as
 // documentation in the generated JSON Schema (config/json-schema/).
 import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
 import { CLUSTER_NAME } from '../core/store/types.js';
 import { ApiConfigSchema } from './api-schema.js';
 
@@ -41,10 +42,11 @@ export const DaemonStoreConfigSchema = z
   .discriminatedUnion('type', [DirStoreConfigSchema.extend({ create }), S3StoreConfigSchema.extend({ create })])
   .describe('the orchestration store: {type: dir, path} or {type: s3, bucket, …}');
 export type DaemonStoreConfig = z.infer<typeof DaemonStoreConfigSchema>;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const LogConfigSchema = z
   .object({
-    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
+    level: z.enum(LOG_LEVELS).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),
     file: z.string().min(1).optional().describe('log file; "-" logs JSON lines to stderr; default <dataDir>/<part>.log'),
   })
   .strict();
@@ -82,9 +84,29 @@ export const DaemonConfigSchema = z
       .strict()
       .default({ statusMaxBytes: 4 * 1024 * 1024 }),
     log: LogConfigSchema.default({ level: 'info' }),
+    // Control-plane backups (`flotilla backup`, docs/TRUST.md): registry snapshots signed into the store.
+    backup: z
+      .object({
+        interval: z
+          .string()
+          .refine((v) => v === 'off' || isDurationAtLeast(v, 1000), { message: 'expected a duration of at least 1s, or "off"' })
+          .default('1h')
+          .describe('how often the daemon backs up its registry to the store, e.g. 1h, 30m or 1d; "off" for manual backups only'),
+        keep: z.number().int().min(1).max(10_000).default(24).describe('how many backups to keep in the store (1-10000); older ones are deleted after each backup'),
+      })
+      .strict()
+      .default({ interval: '1h', keep: 24 }),
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
+
+function isDurationAtLeast(text: string, minMs: number): boolean {
+  try {
+    return parseDuration(text) >= minMs;
+  } catch {
+    return false;
+  }
+}
 
 export const SimConfigSchema = z
   .object({

@@ -84,3 +84,26 @@ export interface AuditRecord {
   prevHash: string;
   hash: string;
 }
+
+/** One control-plane backup in the store (GET /api/v1/backups, `flotilla backup list`, `flotilla restore --list`). */
+export interface ControlPlaneBackupInfo {
+  id: string;
+  /** ok: signed manifest verified and every part present; incomplete: parts or manifest missing; invalid: the manifest does not verify. */
+  state: 'ok' | 'incomplete' | 'invalid';
+  problem: string | null;
+  createdAt: string | null;
+  trigger: 'manual' | 'schedule' | null;
+  /** The registry snapshot's size and SHA-256 before compression. */
+  sizeBytes: number | null;
+  sha256: string | null;
+  /** The compressed parts in the store, together. */
+  storedBytes: number | null;
+  /** SHA-256 of the signed manifest envelope's bytes. */
+  manifestSha256: string | null;
+  schemaVersion: number | null;
+  flotillaVersion: string | null;
+  clusters: number | null;
+  jobs: number | null;
+  tokens: number | null;
+  auditSeq: number | null;
+}

@@ -12,6 +12,7 @@ export const PAYLOAD_TYPES = {
   result: 'application/vnd.flotilla.result+json',
   config: 'application/vnd.flotilla.config+json',
   backup: 'application/vnd.flotilla.backup+json',
+  controlPlaneBackup: 'application/vnd.flotilla.controlplane-backup+json',
 } as const;
 
 export interface Envelope {

@@ -22,6 +22,8 @@ export const ACTION_ROLES = {
   'token.create': 'admin',
   'token.revoke': 'admin',
   'audit.read': 'admin',
+  'backup.read': 'admin',
+  'controlplane.backup': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type AuthAction = keyof typeof ACTION_ROLES;

@@ -59,5 +59,13 @@ limits:
 log:
   level: info
   # file: ./daemon.log
+
+# Control-plane backups: the registry is snapshotted into the store (controlplane/backups/) every
+# interval ("off": only \`flotilla backup\`), keeping the newest \`keep\`. \`flotilla restore --config
+# daemon.yaml\` rebuilds this data directory on any host; it needs the signing key above, so keep a
+# copy of this file and that key somewhere other than this host.
+backup:
+  interval: 1h
+  keep: 24
 `;
 }

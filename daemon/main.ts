@@ -11,6 +11,7 @@ import type { DaemonConfig } from '../config/schemas.js';
 import { Authenticator } from './api/auth.js';
 import { guardConnections } from './api/connection-guard.js';
 import { Refusals } from './api/refusals.js';
+import { BackupService } from './backup/service.js';
 import { attachRoutes, createServer } from './api/server.js';
 import { WsHub } from './api/ws.js';
 import { wsPlugins } from './api/ws-registry.js';
@@ -78,6 +79,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       background.add(done);
     };
     service.onExpired((names) => track('teardown', jobs.teardown(names)));
+    const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log, metrics: metrics.registry });
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
@@ -90,6 +92,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         registry,
         service,
         jobs,
+        backups,
         controlPlane: controlPlaneIdentity(signingKey),
         storeDescription: store.description,
         registryPath,
@@ -113,6 +116,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
 
     const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes, results: jobs });
     sync.start();
+    backups.start();
     const reevaluate = setInterval(() => {
       try {
         service.reevaluate(Date.now());
@@ -130,6 +134,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await sync.stop();
+        await backups.stop();
         await Promise.all(background);
         await hub.close();
         await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ClientFlags } from '../client-config.js';
+import { assertClusterName } from '../../core/store/types.js';
 import { assertBundleWritable, bundleYaml, writeBundle } from '../bundle-file.js';
 import { clusterTable } from '../format.js';
 import { clientFor, type Io } from '../io.js';
@@ -13,7 +14,7 @@ interface AddOptions {
   label?: string[];
   ttl?: string;
   interval?: number;
-  out: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -27,12 +28,14 @@ export function registerCluster(program: Command, io: Io): void {
     .option('--label <key=value>', 'a label; repeat for more', collect)
     .option('--ttl <duration>', 'remove the cluster this long after adding it, e.g. 24h', duration)
     .option('--interval <seconds>', 'status report interval written into the bundle', positiveSeconds)
-    .requiredOption('--out <bundle.yaml>', 'where to write the bundle ("-" for stdout); it holds a one-time token')
+    .option('--out <bundle.yaml>', 'where to write the bundle (default ./NAME.yaml, never overwritten; "-" for stdout); it holds a one-time token')
     .option('--json', 'print the new cluster row and bundle path as JSON')
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
       const labels = parseLabels(opts.label ?? []);
+      // The name becomes the default file name, so it is checked before it is used as a path.
+      if (opts.out === undefined) assertClusterName(name);
       const toStdout = opts.out === '-';
-      const out = toStdout ? '-' : resolve(io.cwd, opts.out);
+      const out = toStdout ? '-' : resolve(io.cwd, opts.out ?? `${name}.yaml`);
       if (!toStdout) assertBundleWritable(out);
       const client = clientFor(cmd.optsWithGlobals<ClientFlags>(), io);
       const res = await client.addCluster({

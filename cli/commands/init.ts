@@ -36,7 +36,7 @@ export function registerInit(program: Command, io: Io): void {
           'Next:',
           `  flotilla daemon --config ${result.configPath}`,
           '  export FLOTILLA_TOKEN=<the admin token above>',
-          '  flotilla cluster add NAME --out NAME.yaml',
+          '  flotilla cluster add NAME            # writes the agent bundle to ./NAME.yaml',
           '',
         ].join('\n'),
       );

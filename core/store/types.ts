@@ -77,6 +77,9 @@ export const storeKeys = {
   backupManifest: (cluster: string, backupId: string) => `clusters/${cluster}/backups/${backupId}/manifest.json`,
   backupObject: (cluster: string, backupId: string, name: string) => `clusters/${cluster}/backups/${backupId}/objects/${name}`,
   controlPlaneKey: () => 'controlplane/public-key.json',
+  controlPlaneBackupsPrefix: () => 'controlplane/backups/',
+  controlPlaneBackupManifest: (backupId: string) => `controlplane/backups/${backupId}/manifest.json`,
+  controlPlaneBackupPart: (backupId: string, index: number) => `controlplane/backups/${backupId}/registry-${String(index).padStart(5, '0')}.db.gz`,
 };
 
 /** The seq of clusters/<c>/jobs/<seq>.json or results/<seq>.json, or null for any other name. */

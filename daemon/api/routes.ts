@@ -9,6 +9,7 @@ import { VERSION } from '../../core/version.js';
 import type { DaemonConfig } from '../../config/schemas.js';
 import { actorOf } from '../auth/actor.js';
 import { audited } from '../auth/audited.js';
+import type { BackupService } from '../backup/service.js';
 import { buildBundle } from '../bundle.js';
 import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
@@ -16,6 +17,7 @@ import type { Registry } from '../registry/registry.js';
 import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
 import { decodePathParam } from './path-param.js';
+import { BACKUP_ROUTES } from './routes-backup.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
@@ -24,6 +26,7 @@ export interface ApiContext {
   registry: Registry;
   service: FleetService;
   jobs: JobService;
+  backups: BackupService;
   controlPlane: { keyid: string; publicKey: string };
   storeDescription: string;
   registryPath: string;
@@ -197,6 +200,7 @@ export const ROUTES: Route[] = [
     handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
   },
   ...JOB_ROUTES,
+  ...BACKUP_ROUTES,
 ];
 
 export type RouteMatch = { route: Route; params: string[] } | { allowed: string[] } | undefined;

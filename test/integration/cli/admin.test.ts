@@ -52,6 +52,31 @@ describe('cluster add, list, rm', () => {
     expect(list.map((r) => r.name)).toEqual(['edge-01']);
   });
 
+  it('writes ./NAME.yaml without --out, and never over an existing file', async () => {
+    const first = await cli(['cluster', 'add', 'edge-03']);
+    expect(first.code, first.stderr).toBe(0);
+    const bundlePath = join(work, 'edge-03.yaml');
+    expect(first.stderr).toContain(`bundle written to ${bundlePath}`);
+    expect(statSync(bundlePath).mode & 0o777).toBe(0o600);
+    expect(parse(readFileSync(bundlePath, 'utf8'))).toMatchObject({ kind: 'AgentBundle', cluster: 'edge-03' });
+    const before = readFileSync(bundlePath, 'utf8');
+    await cli(['cluster', 'rm', 'edge-03']);
+
+    const again = await cli(['cluster', 'add', 'edge-03']);
+    expect(again.code).toBe(64);
+    expect(again.stderr).toBe(`error: ${bundlePath} already exists; a bundle is never written over a file\nnext: Pass --out with another path, or move the existing file away; nothing was added.\n`);
+    expect(readFileSync(bundlePath, 'utf8')).toBe(before);
+    const list = JSON.parse((await cli(['cluster', 'list', '--json'])).stdout) as ClusterRow[];
+    expect(list.map((r) => r.name)).not.toContain('edge-03');
+  });
+
+  it('checks the name before using it as the default file name', async () => {
+    const res = await cli(['cluster', 'add', '../escape']);
+    expect(res.code).toBe(64);
+    expect(res.stderr).toMatch(/not a valid cluster name/);
+    expect(existsSync(join(work, '..', 'escape.yaml'))).toBe(false);
+  });
+
   it('runs the agent from the bundle until SIGTERM, and the listing shows its reports', async () => {
     const agent = startCli(['agent', '--config', 'edge-01.yaml', '--data', 'agent-edge-01', '--backend', 'sim'], { env, cwd: work });
     await agent.waitFor(/running/, 20_000, 'stderr');

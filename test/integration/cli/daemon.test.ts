@@ -1,6 +1,6 @@
 // `flotilla daemon` in the foreground: listening line, clean SIGTERM, config errors (78), and a client
 // pointed at nothing (69).
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,44 @@ describe('flotilla daemon', () => {
     const daemon = startCli(['daemon'], { env: { ...env, FLOTILLA_CONFIG: join(data, 'daemon.yaml') } });
     await daemon.waitFor(/listening on/, 20_000, 'stderr');
     expect((await daemon.stop()).code).toBe(0);
+  });
+
+  it('takes flag overrides over the config file and the environment', async () => {
+    const env = isolatedEnv();
+    const root = tempDir();
+    const data = join(root, 'cp');
+    const init = await runCli(['init', '--data', data, '--port', '0', '--json'], { env });
+    expect(init.code).toBe(0);
+    const { token } = JSON.parse(init.stdout) as { token: string };
+    // The registry (and so the admin token) moves with --data.
+    mkdirSync(join(root, 'flag-data'));
+    copyFileSync(join(data, 'registry.db'), join(root, 'flag-data', 'registry.db'));
+    // The environment says one thing, the flags another (relative to the cwd); the flags win.
+    const envSide = { FLOTILLA_DATA_DIR: join(root, 'env-data'), FLOTILLA_STORE_PATH: join(root, 'env-store'), FLOTILLA_LOG_LEVEL: 'info', FLOTILLA_LISTEN_PORT: String(await closedPort()) };
+    const daemon = startCli(
+      ['daemon', '--config', join(data, 'daemon.yaml'), '--listen', '127.0.0.1:0', '--data', 'flag-data', '--store', 'flag-store', '--log-level', 'warn', '--log-file', 'flag.log', '--public-url', 'https://flotilla.example.test:7420', '--store-poll-ms', '250'],
+      { env: { ...env, ...envSide }, cwd: root },
+    );
+    const [, url] = await daemon.waitFor(/listening on (http:\/\/\S+)/, 20_000, 'stderr');
+    const info = (await (await fetch(`${url as string}/api/v1/info`, { headers: { authorization: `Bearer ${token}` } })).json()) as { dataDir: string; store: string; publicUrl: string };
+    expect(info.dataDir).toBe(join(root, 'flag-data'));
+    expect(info.store).toBe(`dir:${join(root, 'flag-store')}`);
+    expect(info.publicUrl).toBe('https://flotilla.example.test:7420');
+    expect(existsSync(join(root, 'flag-data', 'registry.db'))).toBe(true);
+    expect(existsSync(join(root, 'flag-store', 'controlplane', 'public-key.json'))).toBe(true);
+    expect(existsSync(envSide.FLOTILLA_DATA_DIR)).toBe(false);
+    expect(existsSync(envSide.FLOTILLA_STORE_PATH)).toBe(false);
+    expect((await daemon.stop()).code).toBe(0);
+    // warn from the flag, not info from the environment: the info lines never reach the flag's log file.
+    expect(existsSync(join(root, 'flag.log'))).toBe(true);
+    expect(readFileSync(join(root, 'flag.log'), 'utf8')).not.toMatch(/daemon listening/);
+  });
+
+  it('refuses a malformed --listen as a usage error (64)', async () => {
+    const res = await runCli(['daemon', '--listen', 'localhost'], { env: isolatedEnv() });
+    expect(res.code).toBe(64);
+    expect(res.stderr).toMatch(/--listen.*expected \[HOST:\]PORT/);
+    expect(res.stderr).toMatch(/\nnext: /);
   });
 
   it('exits 78 on a broken config, naming the file, the key and the fix', async () => {

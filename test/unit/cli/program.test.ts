@@ -34,7 +34,9 @@ describe('flotilla command line', () => {
   });
 
   it.each([
-    [['cluster', 'add', 'edge-01'], /required option '--out/],
+    [['cluster', 'add', 'Edge_01'], /"Edge_01" is not a valid cluster name/],
+    [['daemon', '--listen', 'localhost'], /--listen.*expected \[HOST:\]PORT/],
+    [['restore', '--backup'], /option '--backup <id>' argument missing/],
     [['cluster', 'list', '--bogus'], /unknown option '--bogus'/],
     [['token', 'create', '--role', 'root'], /--role <role>' argument 'root' is invalid/],
     [['demo', '--clusters', 'many'], /expected a whole number/],
