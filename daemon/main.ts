@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
-import { readPrivateKeyFile } from '../core/keys.js';
+import { readPrivateKeyFile } from '../core/key-files.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';

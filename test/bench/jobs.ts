@@ -15,7 +15,7 @@ import type { AgentConfig } from '../../config/schemas.js';
 import type { ClusterAddResponse, ListResponse } from '../../core/api.js';
 import type { ClusterRow } from '../../core/fleet.js';
 import type { JobRecord, JobResult } from '../../core/jobs.js';
-import { readPrivateKeyFile } from '../../core/keys.js';
+import { readPrivateKeyFile } from '../../core/key-files.js';
 import type { ServerFrame } from '../../core/protocol.js';
 import type { StoreConfig } from '../../core/store/config.js';
 import { DirStore } from '../../core/store/dir.js';
