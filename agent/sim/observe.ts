@@ -2,7 +2,7 @@
 // produces from the API server and metrics-server.
 import type { ClusterObservation } from '../backend.js';
 import type { NodeStatus, PodProblem, WorkloadStatus } from '../../core/status.js';
-import type { SimPod, SimState } from './model.js';
+import type { SimPod, SimState } from './state.js';
 
 function secondsBetween(fromIso: string, toIso: string): number {
   return Math.max(0, Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
