@@ -3,7 +3,7 @@
 import type { Health, ClusterRow } from '../../core/fleet.js';
 import type { StatusReport } from '../../core/status.js';
 import { assessReport, deriveFromAssessment, type HealthResult } from '../health/model.js';
-import type { ClusterRecord } from '../registry/clusters.js';
+import type { ClusterRecord } from '../registry/cluster-record.js';
 
 export interface ReportSummary {
   seq: number;

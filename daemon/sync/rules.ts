@@ -6,7 +6,7 @@ import { keyIdOf, publicKeyFromBase64 } from '../../core/keys.js';
 import { proofMatches, RegistrationSchema, type Registration } from '../../core/registration.js';
 import { encryptionKeyFromBase64 } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
-import type { ClusterRecord } from '../registry/clusters.js';
+import type { ClusterRecord } from '../registry/cluster-record.js';
 
 export const REGISTRATION_MAX_BYTES = 64 * 1024;
 
