@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
 import { isFinal, JOB_LIMITS, JobResultSchema, type JobResult, type JobState } from '../../core/jobs.js';
-import { issueText } from './request.js';
+import { firstIssue } from '../../core/schema-issue.js';
 
 export interface ResultContext {
   /** The pinned agent key id and key, or undefined if the cluster is unknown or unregistered. */
@@ -32,7 +32,7 @@ export function checkResult(raw: Buffer, cluster: string, keySeq: number, ctx: R
     throw e;
   }
   const parsed = JobResultSchema.safeParse(payload);
-  if (!parsed.success) return reject('malformed_payload', issueText(parsed.error));
+  if (!parsed.success) return reject('malformed_payload', firstIssue(parsed.error, '(payload)'));
   const result = parsed.data;
   if (result.cluster !== cluster) return reject('wrong_cluster', `result for "${result.cluster.slice(0, 63)}" found under cluster "${cluster}"`);
   if (result.seq !== keySeq) return reject('seq_mismatch', `result says seq ${result.seq} but is stored as seq ${keySeq}`);
