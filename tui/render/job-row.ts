@@ -2,7 +2,7 @@
 // never reach the screen: the daemon already replaces them with "<sealed>", and anything that still
 // looks like a sealed box is masked here as well.
 import type { JobRecord, JobState } from '../../core/jobs.js';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import type { FleetGroup } from '../state/jobs.js';
 import type { ColumnDef } from './columns.js';
 import { oneLine } from './text.js';
@@ -19,11 +19,6 @@ export const JOB_STATE_COLUMN = 3;
 
 export const SEALED = '<sealed>';
 
-function ageSince(iso: string, now: number): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '-' : formatAge(Math.max(0, now - t));
-}
-
 const WAITING: Partial<Record<JobState, string>> = {
   pending: 'signed, waiting to be written to the store',
   dispatched: 'in the store, waiting for the agent',
@@ -36,7 +31,7 @@ export function jobDetailText(job: JobRecord): string {
 }
 
 export function jobCells(job: JobRecord, now: number): string[] {
-  return [ageSince(job.submittedAt, now), job.cluster, job.type, job.state, job.id.slice(0, 8), jobDetailText(job)];
+  return [formatAge(ageSince(job.submittedAt, now)), job.cluster, job.type, job.state, job.id.slice(0, 8), jobDetailText(job)];
 }
 
 function looksSealed(value: Record<string, unknown>): boolean {
