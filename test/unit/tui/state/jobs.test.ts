@@ -5,7 +5,7 @@ import { jobsViewOpen, keyContext, openClusterName, reduce, topView, visibleJobs
 import { fleetGroups, initialJobs, jobFilterProblems, matchesJobFilter, MAX_JOBS, parseJobFilter, reduceJobs, selectVisibleJobs } from '../../../../tui/state/jobs.js';
 import { backupIdAt, cancelJobSpec, clusterActionSpec } from '../../../../tui/state/job-actions.js';
 import { outcomeMessage } from '../../../../tui/state/calls.js';
-import { jobDetailLines, maskSecrets } from '../../../../tui/render/job-row.js';
+import { jobDetailLines } from '../../../../tui/render/job-row.js';
 import { BACKUP_ID } from '../../../../core/jobs.js';
 import { DETAIL, NOW, apply } from '../helpers.js';
 import { JOBS, jobById, jobsState } from '../jobs-helpers.js';
@@ -237,7 +237,6 @@ describe('actions from the cluster view', () => {
 describe('job rendering', () => {
   it('masks anything that still looks like a sealed box, at any depth', () => {
     const box = { alg: 'X25519-HKDF-SHA256-A256GCM', epk: 'e', iv: 'i', ct: 'c', tag: 't' };
-    expect(maskSecrets({ name: 'db', sealed: box, nested: [{ box }], plain: { a: 1 } })).toEqual({ name: 'db', sealed: '<sealed>', nested: [{ box: '<sealed>' }], plain: { a: 1 } });
     const lines = jobDetailLines({ ...jobById(3), params: { name: 'db', sealed: box } }, NOW);
     expect(lines.map((l) => l.value).join('\n')).not.toContain('X25519');
   });
