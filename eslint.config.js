@@ -15,7 +15,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
   'core/{api,backoff,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status}.ts',
-  'core/store/{config,types}.ts',
+  'core/store/{config,failure,types}.ts',
   'core/query/**',
   'config/{schemas,json-schema/generate}.ts',
   'daemon/health/**',
