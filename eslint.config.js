@@ -23,7 +23,7 @@ const PURE_MODULES = [
   'daemon/jobs/{blast-radius,request,result-rules,selector}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend).ts',
-  'tui/state/!(store).ts',
+  'tui/state/**',
   'tui/render/**',
   'tui/{frames,input,keymap}.ts',
 ];
