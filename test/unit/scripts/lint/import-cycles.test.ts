@@ -85,7 +85,8 @@ describe('flotilla/no-import-cycles', () => {
       ],
     });
     results = await eslint.lintFiles(['*.ts']);
-  });
+    // Type-aware linting builds a TypeScript program first: seconds on a loaded machine.
+  }, 120_000);
 
   function messagesOf(file: string): string[] {
     return (results.find((r) => r.filePath === join(dir, file))?.messages ?? []).map((m) => m.message);
