@@ -1,7 +1,7 @@
-// What the agent needs from a cluster, whatever runs it: the simulated cluster now, the Kubernetes API
-// next. Reading status is one narrow method; the job executors (scale, restart, cordon, drain, …)
-// will arrive as a sibling interface that a backend implements alongside this one, so the status
-// path never changes shape when they do.
+// What the agent needs from a cluster, whatever runs it: the simulated cluster (agent/sim/) or the
+// Kubernetes API (agent/kube/). Reading status is one narrow method; the job executors (scale,
+// restart, cordon, drain, …) are the sibling interface ClusterActions (actions.ts), and a Backend
+// implements both, so the status path does not depend on the executors.
 import type { ClusterEvent, NodeStatus, PodProblem, StatusReport, WorkloadStatus } from '../core/status.js';
 import type { ClusterActions } from './actions.js';
 

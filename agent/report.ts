@@ -2,6 +2,7 @@
 // reporter supplies seq, clock and pipeline figures. Lists are capped and strings cut to the wire
 // schema's limits, so a large or chatty cluster still produces a report the daemon accepts.
 import { FlotillaError } from '../core/errors.js';
+import { firstIssue } from '../core/schema-issue.js';
 import { StatusReportSchema, type ClusterEvent, type NodeStatus, type PodProblem, type StatusReport } from '../core/status.js';
 import type { ClusterObservation } from './backend.js';
 
@@ -98,9 +99,7 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
 export function validateStatusReport(report: StatusReport): StatusReport {
   const parsed = StatusReportSchema.safeParse(report);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}` : 'unknown issue';
-  throw new FlotillaError('internal', `the agent built an invalid status report (${where})`, 'This is a bug in the agent backend; report it with the agent log. The previous report stays in the store.', {
+  throw new FlotillaError('internal', `the agent built an invalid status report (${firstIssue(parsed.error)})`, 'This is a bug in the agent backend; report it with the agent log. The previous report stays in the store.', {
     details: { seq: report.seq },
   });
 }

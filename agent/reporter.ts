@@ -9,6 +9,7 @@ import { isFlotillaError } from '../core/errors.js';
 import type { SigningKey } from '../core/keys.js';
 import type { Registration } from '../core/registration.js';
 import { StatusReportSchema, type AgentRejection, type StatusReport } from '../core/status.js';
+import { storeOp, StoreFailure } from '../core/store/failure.js';
 import { storeKeys, type ObjectStore } from '../core/store/types.js';
 import type { ClusterBackend } from './backend.js';
 import { jitteredBackoffMs } from '../core/backoff.js';
@@ -37,15 +38,6 @@ export interface ReporterDeps {
   jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
   clock?: () => Date;
   random?: () => number;
-}
-
-class StoreFailure extends Error {
-  constructor(
-    readonly op: string,
-    readonly original: unknown,
-  ) {
-    super(original instanceof Error ? original.message : String(original));
-  }
 }
 
 export class StatusReporter {
@@ -89,13 +81,8 @@ export class StatusReporter {
     }, delayMs);
   }
 
-  private async storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      this.deps.metrics.storeErrors.inc({ op });
-      throw new StoreFailure(op, e);
-    }
+  private storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return storeOp(op, fn, () => this.deps.metrics.storeErrors.inc({ op }));
   }
 
   /** One attempt; resolves true when a report reached the store. Never rejects. */
@@ -179,8 +166,7 @@ export class StatusReporter {
   private logFailure(e: unknown): void {
     const { logger } = this.deps;
     if (e instanceof StoreFailure) {
-      const cause = e.original;
-      logger.warn({ op: e.op, failures: this.failures, err: cause instanceof Error ? cause.message : String(cause), next: isFlotillaError(cause) ? cause.next : undefined }, 'store unavailable; retrying');
+      logger.warn({ ...e.logFields, failures: this.failures }, 'store unavailable; retrying');
       return;
     }
     logger.error({ failures: this.failures, err: e instanceof Error ? e.message : String(e), next: isFlotillaError(e) ? e.next : undefined }, 'status report failed');

@@ -11,6 +11,7 @@ import {
   type TokenCreateResponse,
   type TokenInfo,
 } from '../core/api.js';
+import type { AgentConfig } from '../config/schemas.js';
 import { FlotillaError, type ErrorBody, type ErrorKind } from '../core/errors.js';
 import type { ClusterDetail, ClusterRow, StoreRejection } from '../core/fleet.js';
 import type { JobRecord } from '../core/jobs.js';
@@ -125,7 +126,7 @@ export class FlotillaClient {
     return this.call('GET', `${API_PREFIX}/clusters/${encodeURIComponent(name)}`);
   }
 
-  addCluster(req: ClusterAddRequest): Promise<ClusterAddResponse> {
+  addCluster(req: ClusterAddRequest): Promise<ClusterAddResponse<AgentConfig>> {
     return this.call('POST', `${API_PREFIX}/clusters`, req);
   }
 

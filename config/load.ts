@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { FlotillaError } from '../core/errors.js';
+import { issuePath } from '../core/schema-issue.js';
 
 export type Overrides = Record<string, unknown>;
 
@@ -35,7 +36,7 @@ export function envOverrides(env: NodeJS.ProcessEnv, table: Record<string, { pat
 }
 
 function describeIssue(file: string, issue: z.core.$ZodIssue, schemaHint: (path: PropertyKey[]) => string | undefined): FlotillaError {
-  const keyPath = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  const keyPath = issuePath(issue.path);
   const hint = schemaHint(issue.path);
   let fix: string;
   if (issue.code === 'unrecognized_keys') {

@@ -2,39 +2,12 @@
 // documentation in the generated JSON Schema (config/json-schema/).
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { DirStoreConfigSchema, S3StoreConfigSchema, StoreConfigSchema } from '../core/store/config.js';
 import { CLUSTER_NAME } from '../core/store/types.js';
 import { ApiConfigSchema } from './api-schema.js';
 
 const port = z.number().int().min(0).max(65535).describe('TCP port, 0-65535 (0 picks a free one)');
 const path = z.string().min(1).describe('a file system path; relative paths are resolved from the config file');
-
-const pollIntervalMs = z.number().int().min(50).max(600_000).default(1000).describe('how often readers poll the store, in milliseconds (50-600000)');
-
-export const DirStoreConfigSchema = z
-  .object({
-    type: z.literal('dir').describe('store backend: "dir" (a local directory or an NFS mount)'),
-    path: path.describe('the store directory, shared by the daemon and every agent'),
-    pollIntervalMs,
-  })
-  .strict();
-
-/** Credentials are never in the file: they come from the standard AWS chain (env, profile, instance role). */
-export const S3StoreConfigSchema = z
-  .object({
-    type: z.literal('s3').describe('store backend: "s3" (AWS S3 or any S3-compatible service)'),
-    bucket: z.string().min(3).max(63).describe('the bucket name, shared by the daemon and every agent'),
-    prefix: z.string().regex(/^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/).default('').describe('key prefix inside the bucket, empty or ending in "/", e.g. "flotilla/"'),
-    region: z.string().min(1).default('us-east-1').describe('the bucket region, e.g. eu-west-1'),
-    endpoint: z.url().optional().describe('URL of an S3-compatible service (MinIO, Ceph); omit for AWS'),
-    forcePathStyle: z.boolean().default(false).describe('true to address the bucket in the path (most S3-compatible services), false for virtual-host style'),
-    pollIntervalMs,
-  })
-  .strict();
-
-export const StoreConfigSchema = z.discriminatedUnion('type', [DirStoreConfigSchema, S3StoreConfigSchema]).describe('the orchestration store: {type: dir, path} or {type: s3, bucket, …}');
-export type StoreConfig = z.infer<typeof StoreConfigSchema>;
-export type DirStoreConfig = z.infer<typeof DirStoreConfigSchema>;
-export type S3StoreConfig = z.infer<typeof S3StoreConfigSchema>;
 
 /** The daemon's store may also say it is allowed to start a new one; agents never create a store. */
 const create = z.boolean().optional().describe('true lets the daemon start on a store that has no control plane yet (and create a missing directory); without it, a store not made by `flotilla init` is refused');
@@ -43,7 +16,6 @@ export const DaemonStoreConfigSchema = z
   .describe('the orchestration store: {type: dir, path} or {type: s3, bucket, …}');
 export type DaemonStoreConfig = z.infer<typeof DaemonStoreConfigSchema>;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
 export const LogConfigSchema = z
   .object({
     level: z.enum(LOG_LEVELS).default('info').describe('log level: trace, debug, info, warn, error, fatal or silent'),

@@ -1,5 +1,4 @@
 // REST payloads (docs/API.md), shared by the daemon's routes and the CLI's client.
-import type { AgentConfig } from '../config/schemas.js';
 import type { ClusterRow } from './fleet.js';
 import type { Role } from './roles.js';
 
@@ -41,10 +40,14 @@ export interface ClusterAddRequest {
   intervalSeconds?: number;
 }
 
-export interface ClusterAddResponse {
+/**
+ * `Bundle` is the agent bootstrap bundle, an AgentConfig (config/schemas.ts). core sits below config,
+ * so the side that knows the schema names the type: the CLI client reads it as AgentConfig.
+ */
+export interface ClusterAddResponse<Bundle = Record<string, unknown>> {
   cluster: ClusterRow;
   /** The agent bootstrap bundle; it holds the one-time token and is shown only in this response. */
-  bundle: AgentConfig;
+  bundle: Bundle;
 }
 
 export interface TokenInfo {

@@ -25,9 +25,21 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-/** Short human age: 4s, 2m, 3h, 5d. */
-export function formatAge(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
+/**
+ * How long ago `then` was at `nowMs`, in ms: `then` is an ISO time or epoch ms. Never negative, so a
+ * time ahead of our clock (a skewed agent, say) reads as just now; null when `then` is not a time.
+ */
+export function ageSince(then: number, nowMs: number): number;
+export function ageSince(then: string | number | null | undefined, nowMs: number): number | null;
+export function ageSince(then: string | number | null | undefined, nowMs: number): number | null {
+  if (then === null || then === undefined) return null;
+  const t = typeof then === 'number' ? then : Date.parse(then);
+  return Number.isNaN(t) ? null : Math.max(0, nowMs - t);
+}
+
+/** Short human age: 4s, 2m, 3h, 5d; "-" for no age. */
+export function formatAge(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
   const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

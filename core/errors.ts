@@ -97,7 +97,3 @@ export function toFlotillaError(e: unknown, next = 'This is a bug in Flotilla; p
   const message = e instanceof Error ? e.message : String(e);
   return new FlotillaError('internal', message, next, { cause: e });
 }
-
-export function exitCodeFor(kind: ErrorKind): number {
-  return EXIT_BY_KIND[kind];
-}

@@ -1,9 +1,7 @@
-// Ed25519 key handling on node:crypto. Private keys live as PKCS#8 PEM files (mode 0600) and never
-// leave their owner's data dir; public keys travel as one-line base64 SPKI DER so they fit in YAML
-// and JSON, and are named by a key id derived from their bytes.
+// Ed25519 key handling on node:crypto, with no file I/O (key-files.ts reads and writes the files).
+// Private keys are PKCS#8 PEM and never leave their owner's data dir; public keys travel as one-line
+// base64 SPKI DER so they fit in YAML and JSON, and are named by a key id derived from their bytes.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { FlotillaError } from './errors.js';
 
 export interface SigningKey {
@@ -40,18 +38,12 @@ export function keyIdOf(publicKey: KeyObject): string {
   return `ed25519:${createHash('sha256').update(der).digest('hex').slice(0, 32)}`;
 }
 
-export function writePrivateKeyFile(path: string, key: SigningKey): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, key.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+export function signingKeyToPem(key: SigningKey): string {
+  return key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
 
-export function readPrivateKeyFile(path: string): SigningKey {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new FlotillaError('config', `cannot read signing key ${path}: ${(e as Error).message}`, 'Check the path in your config, or run `flotilla init` to create keys.', { cause: e });
-  }
+/** Parses a PKCS#8 PEM Ed25519 private key; `path` names where it came from in errors. */
+export function signingKeyFromPem(pem: string, path: string): SigningKey {
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);

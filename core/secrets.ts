@@ -1,10 +1,9 @@
 // Sealed boxes for secrets that travel through the untrusted store (rotate-credentials): an ephemeral
 // X25519 key agrees a secret with the cluster's X25519 key, HKDF-SHA256 derives an AES-256-GCM key,
 // and the associated data binds the box to one cluster and one job, so it cannot be replayed into
-// another. Only the agent's private key (never leaving its data dir) can open it.
+// another. Only the agent's private key (never leaving its data dir) can open it. No file I/O here:
+// key-files.ts reads and writes the key file.
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { FlotillaError } from './errors.js';
 import type { Sealed } from './jobs.js';
 
@@ -38,13 +37,18 @@ export function encryptionKeyFromBase64(text: string): KeyObject {
   return key;
 }
 
-export function writeEncryptionKeyFile(path: string, key: EncryptionKey): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, key.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+export function encryptionKeyToPem(key: EncryptionKey): string {
+  return key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
 
-export function readEncryptionKeyFile(path: string): EncryptionKey {
-  const privateKey = createPrivateKey(readFileSync(path, 'utf8'));
+/** Parses a PKCS#8 PEM X25519 private key; `path` names where it came from in errors. */
+export function encryptionKeyFromPem(pem: string, path: string): EncryptionKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (e) {
+    throw new FlotillaError('config', `${path} is not a valid PEM private key`, 'Restore the agent data dir from backup, or re-register the agent.', { cause: e });
+  }
   if (privateKey.asymmetricKeyType !== 'x25519') {
     throw new FlotillaError('config', `${path} is ${privateKey.asymmetricKeyType ?? 'unknown'}, not an x25519 key`, 'Restore the agent data dir from backup, or re-register the agent.');
   }

@@ -1,5 +1,6 @@
 // Pure: the agent bootstrap bundle for a newly added cluster, valid under AgentConfigSchema.
-import { AgentConfigSchema, type AgentConfig, type DaemonStoreConfig, type StoreConfig } from '../config/schemas.js';
+import { AgentConfigSchema, type AgentConfig, type DaemonStoreConfig } from '../config/schemas.js';
+import type { StoreConfig } from '../core/store/config.js';
 
 export interface BundleInput {
   cluster: string;

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
-import { generateSigningKey, writePrivateKeyFile } from '../core/keys.js';
+import { writePrivateKeyFile } from '../core/key-files.js';
+import { generateSigningKey } from '../core/keys.js';
 import { DirStore } from '../core/store/dir.js';
 import { daemonYaml } from './config-file.js';
 import { publishControlPlaneKey } from './publish-key.js';

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
-import { readPrivateKeyFile } from '../core/keys.js';
+import { readPrivateKeyFile } from '../core/key-files.js';
 import { assertOwnerOnly, mkdirPrivate } from '../core/private-file.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { openStore } from '../core/store/open.js';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
 import { ROLES, type Role } from '../core/roles.js';
+import { firstIssue } from '../core/schema-issue.js';
 import { EventSchema, NodeStatusSchema, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
 import { JOB_REJECTION_REASONS, JOB_STATES, JOB_TYPES, RESULT_STATES, type JobRecord } from '../core/jobs.js';
 
@@ -94,11 +95,6 @@ export type InboundFrame =
 
 export type FrameResult = { ok: true; frame: InboundFrame } | { ok: false; reason: string };
 
-function issue(error: z.ZodError): string {
-  const first = error.issues[0];
-  return first ? `${first.path.join('.') || '(frame)'}: ${first.message}` : 'invalid';
-}
-
 export function parseServerFrame(text: string): FrameResult {
   let raw: unknown;
   try {
@@ -110,41 +106,41 @@ export function parseServerFrame(text: string): FrameResult {
   const obj = raw as Record<string, unknown>;
   if (obj.kind === 'hello') {
     const r = HelloSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'hello', identity: { name: r.data.identity.name, role: r.data.identity.role } } } : { ok: false, reason: `hello ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'hello', identity: { name: r.data.identity.name, role: r.data.identity.role } } } : { ok: false, reason: `hello ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'fleet' && obj.kind === 'snapshot') {
     const r = FleetSnapshotSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'fleet-snapshot', topic: 'fleet', rev: r.data.rev, rows: r.data.data } } : { ok: false, reason: `fleet snapshot ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'fleet-snapshot', topic: 'fleet', rev: r.data.rev, rows: r.data.data } } : { ok: false, reason: `fleet snapshot ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'fleet' && obj.kind === 'patch') {
     const r = FleetPatchSchema.safeParse(raw);
     return r.success
       ? { ok: true, frame: { kind: 'fleet-patch', topic: 'fleet', rev: r.data.rev, fromRev: r.data.fromRev, changes: r.data.changes } }
-      : { ok: false, reason: `fleet patch ${issue(r.error)}` };
+      : { ok: false, reason: `fleet patch ${firstIssue(r.error, '(frame)')}` };
   }
   if (typeof obj.topic === 'string' && obj.topic.startsWith('cluster:') && obj.kind === 'snapshot') {
     const r = ClusterSnapshotSchema.safeParse(raw);
     return r.success
       ? { ok: true, frame: { kind: 'cluster-snapshot', topic: r.data.topic, name: r.data.topic.slice('cluster:'.length), rev: r.data.rev, data: r.data.data } }
-      : { ok: false, reason: `cluster snapshot ${issue(r.error)}` };
+      : { ok: false, reason: `cluster snapshot ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'jobs' && obj.kind === 'snapshot') {
     const r = JobsSnapshotSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'jobs-snapshot', topic: 'jobs', rev: r.data.rev, jobs: r.data.data } } : { ok: false, reason: `jobs snapshot ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'jobs-snapshot', topic: 'jobs', rev: r.data.rev, jobs: r.data.data } } : { ok: false, reason: `jobs snapshot ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'jobs' && obj.kind === 'patch') {
     const r = JobsPatchSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'jobs-patch', topic: 'jobs', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'jobs-patch', topic: 'jobs', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'dropped', topic: r.data.topic, count: r.data.count } } : { ok: false, reason: `dropped ${issue(r.error)}` };
+    return r.success ? { ok: true, frame: { kind: 'dropped', topic: r.data.topic, count: r.data.count } } : { ok: false, reason: `dropped ${firstIssue(r.error, '(frame)')}` };
   }
   if ('id' in obj) {
     const r = ReplySchema.safeParse(raw);
     return r.success
       ? { ok: true, frame: { kind: 'reply', id: r.data.id, result: r.data.result, error: r.data.error ? { code: r.data.error.code, message: r.data.error.message, next: r.data.error.next } : undefined } }
-      : { ok: false, reason: `reply ${issue(r.error)}` };
+      : { ok: false, reason: `reply ${firstIssue(r.error, '(frame)')}` };
   }
   return { ok: false, reason: `unknown frame (topic ${JSON.stringify(obj.topic)}, kind ${JSON.stringify(obj.kind)})` };
 }

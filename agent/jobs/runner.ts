@@ -12,6 +12,7 @@ import type { SigningKey } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
 import type { EncryptionKey } from '../../core/secrets.js';
 import type { AgentRejection } from '../../core/status.js';
+import { storeOp, StoreFailure } from '../../core/store/failure.js';
 import { StorePoller } from '../../core/store/poller.js';
 import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../core/store/types.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
@@ -48,15 +49,6 @@ export interface JobRunnerDeps {
 export const MAX_PENDING_REJECTIONS = 100;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_REPORTED_VERSIONS = 10_000;
-
-class StoreFailure extends Error {
-  constructor(
-    readonly op: string,
-    readonly original: unknown,
-  ) {
-    super(original instanceof Error ? original.message : String(original));
-  }
-}
 
 class Stopped extends Error {}
 
@@ -174,13 +166,8 @@ export class JobRunner {
     this.kick();
   }
 
-  private async storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      this.deps.metrics?.storeErrors.inc({ op });
-      throw new StoreFailure(op, e);
-    }
+  private storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return storeOp(op, fn, () => this.deps.metrics?.storeErrors.inc({ op }));
   }
 
   private verify(body: Buffer, seq: number, resume = false): Verdict {
@@ -464,7 +451,7 @@ export class JobRunner {
   }
 
   private logStoreError(op: string, e: unknown, failures: number): void {
-    const cause = e instanceof StoreFailure ? e.original : e;
-    this.deps.logger.warn({ op, failures, err: cause instanceof Error ? cause.message : String(cause), next: isFlotillaError(cause) ? cause.next : undefined }, 'job store unavailable; retrying');
+    const failure = e instanceof StoreFailure ? e : new StoreFailure(op, e);
+    this.deps.logger.warn({ ...failure.logFields, failures }, 'job store unavailable; retrying');
   }
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES, type RejectionReason } from '../../core/dsse.js';
 import { isJobType, JOB_LIMITS, JOB_PARAMS, JobPayloadSchema, type JobParams, type JobPayload, type JobRejectionReason, type JobType } from '../../core/jobs.js';
+import { firstIssue } from '../../core/schema-issue.js';
 import { open, sealContext, type EncryptionKey } from '../../core/secrets.js';
 
 /** A job with its params parsed by the schema of its type. */
@@ -54,12 +55,6 @@ const DSSE_TO_JOB_REASON: Partial<Record<RejectionReason, JobRejectionReason>> =
 };
 
 const SecretDataSchema = z.record(z.string().max(253), z.string().max(1_000_000));
-
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  return `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`.slice(0, 400);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -5,7 +5,7 @@ import type { ActionOutcome, KubeObject } from '../actions.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { JobParams } from '../../core/jobs.js';
 import { isDaemonPod, replacePod } from './faults.js';
-import { namespaceObject, type SimNode, type SimPod, type SimState, type SimWorkload } from './model.js';
+import { namespaceObject, type SimNode, type SimPod, type SimState, type SimWorkload } from './state.js';
 import { applyObject, deleteObjects, exportNamespace, findObject, isClusterScoped, namespaceOf, type ApplyEffect } from './objects.js';
 import type { Rng } from './rng.js';
 import { parseSelector } from './selector.js';

@@ -1,6 +1,6 @@
 // Warning events the way Kubernetes aggregates them: one entry per (namespace, object, reason) whose
 // count grows each time the condition is seen again.
-import type { SimEvent, SimState } from './model.js';
+import type { SimEvent, SimState } from './state.js';
 
 /** Events not seen for this long are no longer "recent". */
 export const EVENT_TTL_MS = 60 * 60 * 1000;

@@ -2,7 +2,7 @@
 // and drained for maintenance, a pod crash-looping, a pod OOM-killed, and a rollout whose pod asks
 // for more CPU than any node has (Pending). Each leaves the Warning events Kubernetes would.
 import { recordEvent } from './events.js';
-import { newPod, podKey, type FaultKind, type SimPod, type SimState } from './model.js';
+import { newPod, podKey, type FaultKind, type SimPod, type SimState } from './state.js';
 import type { Rng } from './rng.js';
 
 const MIN_TICKS = 3;

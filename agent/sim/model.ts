@@ -1,104 +1,14 @@
-// The simulated cluster's state and how it starts. Pure data: no I/O, no clocks; time and randomness
-// come in as arguments so a seed and a sequence of instants replay the same cluster.
+// How the simulated cluster starts: a catalogue of workloads sized to a seed, on nodes with headroom.
+// Pure data: no I/O, no clocks; time and randomness come in as arguments so a seed and a sequence of
+// instants replay the same cluster.
 import type { KubeObject } from '../actions.js';
 import type { Rng } from './rng.js';
 import { schedulePending } from './scheduler.js';
+import { namespaceObject, newPod, type SimNode, type SimObject, type SimPod, type SimState, type SimWorkload, type WorkloadKind } from './state.js';
 import { workloadManifest, workloadFromObject } from './workloads.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-
-export type PodPhase = 'Running' | 'Pending' | 'Unknown';
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
-export type FaultKind = 'node-not-ready' | 'maintenance' | 'crashloop' | 'oom' | 'unschedulable';
-
-export interface SimNode {
-  name: string;
-  ready: boolean;
-  /** Cordoned: the scheduler places nothing new here. */
-  unschedulable: boolean;
-  /** Tick at which the node stopped being Ready, while it is not. */
-  notReadySinceTick: number | null;
-  capacity: { cpuMillis: number; memoryBytes: number; pods: number };
-  /** Share of capacity the system daemons use; drifts a little. */
-  systemShare: number;
-}
-
-export interface SimWorkload {
-  namespace: string;
-  name: string;
-  kind: WorkloadKind;
-  desired: number;
-  container: string;
-  /** Hash of the pod template: pods with another hash are rolled out. */
-  templateHash: string;
-  /** The pod template's labels, which PodDisruptionBudget selectors match. */
-  podLabels: Record<string, string>;
-  cpuRequestMillis: number;
-  memoryRequestBytes: number;
-}
-
-/** A stored object as the API server keeps it, minus server-set fields. */
-export interface SimObject {
-  body: KubeObject;
-  /** Leaf field paths each field manager owns, for server-side-apply merges. */
-  managers: Record<string, string[]>;
-}
-
-export interface SimPod {
-  namespace: string;
-  name: string;
-  /** Index into SimState.workloads. */
-  workload: number;
-  /** StatefulSet pods keep their ordinal (and so their name) when replaced. */
-  ordinal: number;
-  /** The workload's template hash when the pod was made. */
-  template: string;
-  node: string | null;
-  phase: PodPhase;
-  restarts: number;
-  cpuRequestMillis: number;
-  memoryRequestBytes: number;
-  /** Fraction of the request in use; drifts. */
-  cpuLoad: number;
-  memoryLoad: number;
-  problem: { reason: 'CrashLoopBackOff' | 'OOMKilled'; since: string } | null;
-  /** When the pod went Pending, while it is. */
-  pendingSince: string | null;
-}
-
-export interface SimFault {
-  id: number;
-  kind: FaultKind;
-  /** A node name, or "<namespace>/<pod>". */
-  target: string;
-  endsTick: number;
-}
-
-export interface SimEvent {
-  namespace: string;
-  object: string;
-  reason: string;
-  message: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export interface SimState {
-  tick: number;
-  now: string;
-  kubernetesVersion: string;
-  faultRate: number;
-  nodes: SimNode[];
-  workloads: SimWorkload[];
-  pods: SimPod[];
-  /** Namespaces, workload manifests, Secrets, ServiceAccounts, PDBs and whatever else was applied. */
-  objects: SimObject[];
-  faults: SimFault[];
-  events: SimEvent[];
-  nextFaultId: number;
-}
 
 export interface SimShape {
   nodes: number;
@@ -163,10 +73,6 @@ function makeWorkloadObjects(count: number, rng: Rng): KubeObject[] {
   return out;
 }
 
-export function namespaceObject(name: string, labels?: Record<string, string>): KubeObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(labels ? { labels } : {}) } };
-}
-
 function makeNodes(count: number, workloads: SimWorkload[], rng: Rng): SimNode[] {
   let cpu = 0;
   let memory = 0;
@@ -194,32 +100,6 @@ function makeNodes(count: number, workloads: SimWorkload[], rng: Rng): SimNode[]
   }));
 }
 
-export function podName(workload: SimWorkload, ordinal: number, rng: Rng): string {
-  if (workload.kind === 'StatefulSet') return `${workload.name}-${ordinal}`;
-  if (workload.kind === 'DaemonSet') return `${workload.name}-${rng.token(5)}`;
-  return `${workload.name}-${workload.templateHash}-${rng.token(5)}`;
-}
-
-export function newPod(workloads: SimWorkload[], index: number, ordinal: number, now: string, rng: Rng): SimPod {
-  const w = workloads[index] as SimWorkload;
-  return {
-    namespace: w.namespace,
-    name: podName(w, ordinal, rng),
-    workload: index,
-    ordinal,
-    template: w.templateHash,
-    node: null,
-    phase: 'Pending',
-    restarts: 0,
-    cpuRequestMillis: w.cpuRequestMillis,
-    memoryRequestBytes: w.memoryRequestBytes,
-    cpuLoad: 0.2 + rng.next() * 0.6,
-    memoryLoad: 0.4 + rng.next() * 0.4,
-    problem: null,
-    pendingSince: now,
-  };
-}
-
 /** A fresh, settled cluster at `now`: every pod created and placed where it fits. */
 export function createSimState(shape: SimShape, now: Date, rng: Rng): SimState {
   const iso = now.toISOString();
@@ -235,8 +115,4 @@ export function createSimState(shape: SimShape, now: Date, rng: Rng): SimState {
   const state: SimState = { tick: 0, now: iso, kubernetesVersion: shape.kubernetesVersion, faultRate: shape.faultRate, nodes, workloads, pods, objects, faults: [], events: [], nextFaultId: 1 };
   schedulePending(state);
   return state;
-}
-
-export function podKey(pod: Pick<SimPod, 'namespace' | 'name'>): string {
-  return `${pod.namespace}/${pod.name}`;
 }

@@ -1,7 +1,7 @@
 // The sim's object store: server-side-apply-like merges by field manager, deletion and export. Pure:
 // reducers mutate a draft SimState.
 import type { KubeObject } from '../actions.js';
-import type { SimObject, SimState } from './model.js';
+import type { SimObject, SimState } from './state.js';
 
 /** Objects that live outside namespaces (the sim stores only these of the cluster-scoped kinds). */
 const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'PriorityClass']);

@@ -1,11 +1,12 @@
 // What the simulated cluster looks like from outside: the same observation the Kubernetes backend
 // produces from the API server and metrics-server.
+import { ageSince } from '../../core/duration.js';
 import type { ClusterObservation } from '../backend.js';
 import type { NodeStatus, PodProblem, WorkloadStatus } from '../../core/status.js';
-import type { SimPod, SimState } from './model.js';
+import type { SimPod, SimState } from './state.js';
 
 function secondsBetween(fromIso: string, toIso: string): number {
-  return Math.max(0, Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+  return Math.floor((ageSince(fromIso, Date.parse(toIso)) ?? 0) / 1000);
 }
 
 function isReady(pod: SimPod): boolean {

@@ -2,7 +2,7 @@
 // spreading by least requested CPU; a pod that fits nowhere stays Pending with a FailedScheduling
 // event that says why, like kube-scheduler's "0/N nodes are available" message.
 import { recordEvent } from './events.js';
-import type { SimNode, SimPod, SimState } from './model.js';
+import type { SimNode, SimPod, SimState } from './state.js';
 
 interface Room {
   node: SimNode;

@@ -2,7 +2,7 @@
 // from `rng`, so a seed and a sequence of instants give the same cluster every time.
 import { expireEvents } from './events.js';
 import { EVICT_AFTER_TICKS, progressFaults, recoverFaults, replacePod, startFault } from './faults.js';
-import type { SimNode, SimState } from './model.js';
+import type { SimNode, SimState } from './state.js';
 import type { Rng } from './rng.js';
 import { schedulePending } from './scheduler.js';
 import { reconcilePods } from './workloads.js';

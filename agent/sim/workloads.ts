@@ -2,7 +2,7 @@
 // follow them: scaling, rolling restarts and one DaemonSet pod per node. Pure: the draft is mutated in
 // place by the tick or by an action reducer, randomness comes from `rng`.
 import type { KubeObject } from '../actions.js';
-import { newPod, type SimPod, type SimState, type SimWorkload, type WorkloadKind } from './model.js';
+import { newPod, type SimPod, type SimState, type SimWorkload, type WorkloadKind } from './state.js';
 import type { Rng } from './rng.js';
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];

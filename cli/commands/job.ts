@@ -1,6 +1,6 @@
 // `flotilla job submit|list|show|cancel`: thin over the REST job endpoints, human tables or --json.
 import type { Command } from 'commander';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { JobRecord } from '../../core/jobs.js';
 import type { ClientFlags } from '../client-config.js';
@@ -38,7 +38,7 @@ export function parseParams(texts: readonly string[]): Record<string, unknown> {
 }
 
 function age(iso: string, now: number): string {
-  return formatAge(now - Date.parse(iso));
+  return formatAge(ageSince(iso, now));
 }
 
 export function jobTable(jobs: readonly JobRecord[], now = Date.now()): string {

@@ -4,7 +4,8 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
-import { FlotillaError } from '../errors.js';
+import type { FlotillaError } from '../errors.js';
+import { storeUnavailable } from './failure.js';
 import { assertValidKey, assertValidPrefix, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 function etagOf(s: { mtimeMs: number; size: number; ino: number }): string {
@@ -25,15 +26,17 @@ function emptyIfGone(e: unknown): [] {
   throw e;
 }
 
-function unavailable(root: string, e: unknown): FlotillaError {
-  return new FlotillaError('unavailable', `store directory ${root}: ${(e as Error).message}`, 'Check that the store path exists, is mounted and is writable by this user.', { cause: e });
-}
+const DIR_NEXT = 'Check that the store path exists, is mounted and is writable by this user.';
 
 export class DirStore implements ObjectStore {
   readonly description: string;
 
   constructor(readonly root: string) {
     this.description = `dir:${root}`;
+  }
+
+  private unavailable(op: string, key: string, e: unknown): FlotillaError {
+    return storeUnavailable({ store: this.description, op, key, detail: (e as Error).message, next: DIR_NEXT, cause: e });
   }
 
   private path(key: string): string {
@@ -48,7 +51,7 @@ export class DirStore implements ObjectStore {
       handle = await open(path, 'r');
     } catch (e) {
       if (isNotFound(e)) return null;
-      throw unavailable(this.root, e);
+      throw this.unavailable('get', key, e);
     }
     try {
       const s = await handle.stat();
@@ -75,7 +78,7 @@ export class DirStore implements ObjectStore {
       const s = await stat(path);
       return { key, etag: etagOf(s), size: s.size };
     } catch (e) {
-      throw unavailable(this.root, e);
+      throw this.unavailable('put', key, e);
     }
   }
 
@@ -86,7 +89,7 @@ export class DirStore implements ObjectStore {
       return s.isFile() ? { key, etag: etagOf(s), size: s.size } : null;
     } catch (e) {
       if (isNotFound(e)) return null;
-      throw unavailable(this.root, e);
+      throw this.unavailable('head', key, e);
     }
   }
 
@@ -100,7 +103,7 @@ export class DirStore implements ObjectStore {
     try {
       paths = await this.walk(base, opts.exclude);
     } catch (e) {
-      throw unavailable(this.root, e);
+      throw this.unavailable('list', prefix, e);
     }
     const keys = paths.map((p) => relative(this.root, p).split(sep).join('/')).filter((k) => k.startsWith(prefix));
     const out: StoreEntry[] = [];
@@ -146,7 +149,7 @@ export class DirStore implements ObjectStore {
     try {
       await rm(path, { force: true });
     } catch (e) {
-      throw unavailable(this.root, e);
+      throw this.unavailable('delete', key, e);
     }
   }
 

@@ -1,5 +1,5 @@
 // The one place a store config becomes a backend, so every part opens the same store the same way.
-import type { StoreConfig } from '../../config/schemas.js';
+import type { StoreConfig } from './config.js';
 import { DirStore } from './dir.js';
 import { S3Store } from './s3.js';
 import type { ObjectStore } from './types.js';

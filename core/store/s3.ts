@@ -11,6 +11,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { FlotillaError } from '../errors.js';
+import { storeUnavailable } from './failure.js';
 import { assertValidKey, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 export interface S3StoreOptions {
@@ -111,12 +112,14 @@ export class S3Store implements ObjectStore {
     const name = (e as { name?: string } | null)?.name ?? 'Error';
     const status = statusOf(e);
     const detail = e instanceof S3ServiceException || e instanceof Error ? e.message : String(e);
-    return new FlotillaError(
-      'unavailable',
-      `S3 store ${this.description}: ${op} ${key || '(all)'} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${detail}`,
-      `Check that ${this.where} exists and is reachable from here, and that the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role) allow s3:GetObject, s3:PutObject, s3:ListBucket and s3:DeleteObject on it.`,
-      { cause: e },
-    );
+    return storeUnavailable({
+      store: `S3 store ${this.description}`,
+      op,
+      key,
+      detail: `${name}${status ? ` (HTTP ${status})` : ''}: ${detail}`,
+      next: `Check that ${this.where} exists and is reachable from here, and that the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role) allow s3:GetObject, s3:PutObject, s3:ListBucket and s3:DeleteObject on it.`,
+      cause: e,
+    });
   }
 
   async get(key: string, maxBytes: number): Promise<StoreObject | null> {

@@ -10,6 +10,7 @@ import { FlotillaError } from '../errors.js';
 import { JOB_LIMITS, JobPayloadSchema, JobResultSchema } from '../jobs.js';
 import { publicKeyFromBase64 } from '../keys.js';
 import { RegistrationSchema } from '../registration.js';
+import { firstIssue } from '../schema-issue.js';
 import { assertClusterName, assertValidKey, parseClusterKey, seqFromKey, storeKeys, type ObjectStore } from './types.js';
 
 /** jobs: control plane → edge (jobs, configs, backups to restore); results: edge → control plane. */
@@ -139,7 +140,7 @@ function keyed(k: TrustedKey | undefined): (id: string) => KeyObject | undefined
 
 function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, key: string): T {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new Refused('malformed_payload', `${key}: payload fails its schema: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new Refused('malformed_payload', `${key}: payload fails its schema: ${firstIssue(parsed.error, '(payload)')}`);
   return parsed.data;
 }
 
@@ -275,8 +276,7 @@ async function readManifest(dir: string): Promise<TransferManifest> {
   }
   const parsed = TransferManifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FlotillaError('usage', `${path}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`, 'Import a directory written by this version of `flotilla store export`.');
+    throw new FlotillaError('usage', `${path}: ${firstIssue(parsed.error)}`, 'Import a directory written by this version of `flotilla store export`.');
   }
   assertClusterName(parsed.data.cluster);
   return parsed.data;

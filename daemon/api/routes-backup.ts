@@ -1,7 +1,7 @@
 // The control-plane backup endpoints of docs/API.md: take a backup now, list the backups in the store.
 // Admin only (backup.read, controlplane.backup in core/roles.ts).
 import { actorOf } from '../auth/actor.js';
-import type { Route } from './routes.js';
+import type { Route } from './route.js';
 
 export const BACKUP_ROUTES: Route[] = [
   {

@@ -2,13 +2,9 @@
 import { isFinal, JOB_STATES, type JobState } from '../../core/jobs.js';
 import { FlotillaError } from '../../core/errors.js';
 import { readJson } from './http.js';
-import { decodePathParam } from './path-param.js';
-import type { Route, RouteCall } from './routes.js';
+import { pathParam as param, type Route } from './route.js';
 import { parseLimit } from './validate.js';
 
-function param(call: RouteCall, i = 0): string {
-  return decodePathParam(call.params[i] ?? '');
-}
 
 function stateFilter(text: string | null): JobState | undefined {
   if (text === null || text === '') return undefined;

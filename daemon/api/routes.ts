@@ -1,60 +1,18 @@
 // The REST route table of docs/API.md. Each route names the action it is (core/roles.ts); handlers
 // get an identity that authorize has allowed it, and return [status, body].
-import type { IncomingMessage } from 'node:http';
-import type { ClusterAddResponse, Identity, InfoResponse, TokenCreateResponse } from '../../core/api.js';
+import type { ClusterAddResponse, InfoResponse, TokenCreateResponse } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
 import { tokenHash } from '../../core/registration.js';
-import type { AuthAction } from '../../core/roles.js';
 import { VERSION } from '../../core/version.js';
-import type { DaemonConfig } from '../../config/schemas.js';
 import { actorOf } from '../auth/actor.js';
 import { audited } from '../auth/audited.js';
-import type { BackupService } from '../backup/service.js';
 import { buildBundle } from '../bundle.js';
-import type { FleetService } from '../fleet/service.js';
-import type { JobService } from '../jobs/service.js';
-import type { Registry } from '../registry/registry.js';
 import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
-import { decodePathParam } from './path-param.js';
+import { pathParam as param, type Route } from './route.js';
 import { BACKUP_ROUTES } from './routes-backup.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
-
-export interface ApiContext {
-  config: DaemonConfig;
-  registry: Registry;
-  service: FleetService;
-  jobs: JobService;
-  backups: BackupService;
-  controlPlane: { keyid: string; publicKey: string };
-  storeDescription: string;
-  registryPath: string;
-  publicUrl(): string;
-  onTokenRevoked(tokenId: string): void;
-}
-
-export interface RouteCall {
-  req: IncomingMessage;
-  params: string[];
-  query: URLSearchParams;
-  identity: Identity;
-}
-
-export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Template for metrics labels and docs, e.g. /api/v1/clusters/:name. */
-  path: string;
-  pattern: RegExp;
-  action: AuthAction;
-  /** A mutation: every call, allowed or denied, writes one audit record named after the action. */
-  mutating?: true;
-  handle(ctx: ApiContext, call: RouteCall): Promise<[number, unknown]>;
-}
-
-function param(call: RouteCall, i = 0): string {
-  return decodePathParam(call.params[i] ?? '');
-}
 
 export const ROUTES: Route[] = [
   {

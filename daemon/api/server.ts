@@ -13,7 +13,8 @@ import type { Authenticator } from './auth.js';
 import { serverTimeouts } from './connection-limits.js';
 import { sendError, sendJson } from './http.js';
 import type { Refusals } from './refusals.js';
-import { matchRoute, type ApiContext } from './routes.js';
+import type { ApiContext } from './route.js';
+import { matchRoute } from './routes.js';
 
 export interface ServerDeps {
   ctx: ApiContext;

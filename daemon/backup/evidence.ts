@@ -5,7 +5,7 @@ import { EnvelopeRejected } from '../../core/dsse.js';
 import { JOB_LIMITS } from '../../core/jobs.js';
 import { keyIdOf, publicKeyFromBase64 } from '../../core/keys.js';
 import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../core/store/types.js';
-import type { ClusterRecord } from '../registry/clusters.js';
+import type { ClusterRecord } from '../registry/cluster-record.js';
 import { checkRegistration, checkStatus, REGISTRATION_MAX_BYTES } from '../sync/rules.js';
 import { evidenceJob, evidenceResult, type AgentKey } from './evidence-rules.js';
 import type { TrustedControlPlane } from './manifest.js';

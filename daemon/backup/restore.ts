@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ControlPlaneBackupInfo } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
-import { readPrivateKeyFile } from '../../core/keys.js';
+import { readPrivateKeyFile } from '../../core/key-files.js';
 import { openStore } from '../../core/store/open.js';
 import type { ObjectStore } from '../../core/store/types.js';
 import type { DaemonConfig } from '../../config/schemas.js';

@@ -1,9 +1,10 @@
 // Pure: what the daemon keeps in memory per cluster, and how it becomes a ClusterRow at send time
 // (so dataAgeSeconds and age-driven health are always computed against the current clock).
+import { ageSince } from '../../core/duration.js';
 import type { Health, ClusterRow } from '../../core/fleet.js';
 import type { StatusReport } from '../../core/status.js';
 import { assessReport, deriveFromAssessment, type HealthResult } from '../health/model.js';
-import type { ClusterRecord } from '../registry/clusters.js';
+import type { ClusterRecord } from '../registry/cluster-record.js';
 
 export interface ReportSummary {
   seq: number;
@@ -64,7 +65,7 @@ export function toRow(entry: FleetEntry, nowMs: number, unreachableAfterInterval
     reasons,
     // reportedAt is the agent's claim; age is measured from receipt so a skewed agent clock cannot hide staleness.
     reportedAt: latest?.reportedAt ?? null,
-    dataAgeSeconds: latest ? Math.max(0, Math.floor((nowMs - latest.receivedAtMs) / 1000)) : null,
+    dataAgeSeconds: latest ? Math.floor(ageSince(latest.receivedAtMs, nowMs) / 1000) : null,
     intervalSeconds: latest?.intervalSeconds ?? record.intervalSeconds,
     kubernetesVersion: latest?.kubernetesVersion ?? null,
     agentVersion: latest?.agentVersion ?? null,

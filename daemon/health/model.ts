@@ -1,7 +1,7 @@
 // The health model of DESIGN.md §3.5, as pure functions. The rules are documented in docs/HEALTH.md;
 // keep the two in step. A report is judged on its content (assessReport) and then on its age and the
 // cluster's registration (deriveHealth), so stale data is never shown as healthy.
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import type { Health, RegistrationState } from '../../core/fleet.js';
 import type { StatusReport } from '../../core/status.js';
 
@@ -78,7 +78,7 @@ export function deriveFromAssessment(input: AssessedInput): HealthResult {
   if (input.registration === 'expired') return { health: 'unknown', reasons: ['cluster TTL expired'] };
   if (input.registration === 'pending') return { health: 'unknown', reasons: ['agent not registered'] };
   if (input.assessment === null || input.receivedAtMs === null) return { health: 'unknown', reasons: ['awaiting first report'] };
-  const ageMs = Math.max(0, input.nowMs - input.receivedAtMs);
+  const ageMs = ageSince(input.receivedAtMs, input.nowMs);
   if (ageMs > unreachableAfterMs(input.intervalSeconds, input.unreachableAfterIntervals)) {
     return { health: 'unreachable', reasons: [`no report for ${formatAge(ageMs)}`] };
   }

@@ -6,6 +6,7 @@ import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { parseDuration } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
 import { isJobType, JOB_LIMITS, JOB_PARAMS, JOB_TYPES, type JobType } from '../../core/jobs.js';
+import { firstIssue } from '../../core/schema-issue.js';
 import { assertClusterName } from '../../core/store/types.js';
 import { parseSelector, type Requirement } from './selector.js';
 
@@ -45,12 +46,6 @@ function usage(message: string, next: string): FlotillaError {
   return new FlotillaError('usage', message, next);
 }
 
-export function issueText(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  if (!issue) return 'does not match the schema';
-  return `${issue.path.map(String).join('.') || '(params)'}: ${issue.message}`;
-}
-
 export function validateSubmit(raw: unknown): SubmitRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usage('request body must be a JSON object', 'Send {"cluster": "c", "type": "scale", "params": {…}}; see docs/API.md.');
   const body = raw as Record<string, unknown>;
@@ -76,7 +71,7 @@ export function validateSubmit(raw: unknown): SubmitRequest {
   const bounds = checkJsonBounds(body.params ?? {}, JOB_LIMITS.params);
   if (bounds) throw usage(`params for ${type} ${describeViolation(bounds)}`, `Send params that nest at most ${JOB_LIMITS.params.maxDepth} levels deep in at most ${JOB_LIMITS.params.maxBytes} bytes; split a large apply into several jobs (docs/JOBS.md).`);
   const params = USER_PARAMS[type].safeParse(body.params ?? {});
-  if (!params.success) throw usage(`params for ${type} are not valid: ${issueText(params.error)}`, `Fix the parameter; see docs/JOBS.md for what ${type} takes.`);
+  if (!params.success) throw usage(`params for ${type} are not valid: ${firstIssue(params.error, '(params)')}`, `Fix the parameter; see docs/JOBS.md for what ${type} takes.`);
   let expiresMs = 60 * 60 * 1000;
   if (body.expires !== undefined) {
     if (typeof body.expires !== 'string') throw usage('expires must be a duration string', 'Write a duration like 30m or 1h.');

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { checkJsonBounds, describeViolation } from '../../core/depth.js';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
 import { isFinal, JOB_LIMITS, JobResultSchema, type JobResult, type JobState } from '../../core/jobs.js';
-import { issueText } from './request.js';
+import { firstIssue } from '../../core/schema-issue.js';
 
 export interface ResultContext {
   /** The pinned agent key id and key, or undefined if the cluster is unknown or unregistered. */
@@ -33,7 +33,7 @@ export function checkResult(raw: Buffer, cluster: string, keySeq: number, ctx: R
     throw e;
   }
   const parsed = JobResultSchema.safeParse(payload);
-  if (!parsed.success) return reject('malformed_payload', issueText(parsed.error));
+  if (!parsed.success) return reject('malformed_payload', firstIssue(parsed.error, '(payload)'));
   const result = parsed.data;
   // The output is stored and streamed as JSON: a signed but absurdly nested one must not reach that code.
   const bounds = result.output === undefined ? null : checkJsonBounds(result.output, { maxDepth: JOB_LIMITS.params.maxDepth, maxBytes: JOB_LIMITS.maxResultBytes });

@@ -10,6 +10,7 @@ import { FlotillaError } from '../../core/errors.js';
 import { DESTRUCTIVE, isFinal, JOB_PARAMS, type JobPayload, type JobRecord, type JobResult, type JobType } from '../../core/jobs.js';
 import type { SigningKey } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
+import { firstIssue } from '../../core/schema-issue.js';
 import { encryptionKeyFromBase64, seal, sealContext } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
 import { seqFromKey, storeKeys, type ObjectStore } from '../../core/store/types.js';
@@ -20,7 +21,7 @@ import type { AcceptedStatus, FleetService } from '../fleet/service.js';
 import { toJobRecord, type JobQuery, type JobRow } from '../registry/jobs.js';
 import type { Registry } from '../registry/registry.js';
 import { blastRadius, type Affected } from './blast-radius.js';
-import { issueText, validateSubmit, type SubmitRequest } from './request.js';
+import { validateSubmit, type SubmitRequest } from './request.js';
 import { checkResult, type ResultVerdict } from './result-rules.js';
 import { matches } from './selector.js';
 
@@ -332,7 +333,7 @@ export class JobService {
     const id = randomUUID();
     const params = p.complete ? p.complete(id) : p.params;
     const checked = JOB_PARAMS[p.type].safeParse(params);
-    if (!checked.success) throw new FlotillaError('usage', `params for ${p.type} are not valid: ${issueText(checked.error)}`, `Fix the parameter; see docs/JOBS.md for what ${p.type} takes.`);
+    if (!checked.success) throw new FlotillaError('usage', `params for ${p.type} are not valid: ${firstIssue(checked.error, '(params)')}`, `Fix the parameter; see docs/JOBS.md for what ${p.type} takes.`);
     const agentKeyId = this.opts.fleet.state.get(p.cluster)?.record.agentKeyid;
     if (!agentKeyId) throw new FlotillaError('conflict', `cluster "${p.cluster}" has no registered agent`, `Start its agent with the bundle from \`flotilla cluster add ${p.cluster}\`, then submit again.`);
     const { seq, generation } = this.opts.registry.jobs.nextSeq(p.cluster);

@@ -1,6 +1,6 @@
 // The registry queries of control-plane backup and restore: the figures a backup manifest records,
 // the seq counters a restore raises, and the jobs it adopts from the store (daemon/backup/seq-floor.ts).
-import { displayParams } from './jobs.js';
+import { maskSealedFields } from '../../core/sealed.js';
 import type { JobState } from '../../core/jobs.js';
 import type { JobPayload } from '../../core/jobs.js';
 import type { Db } from './db.js';
@@ -78,7 +78,7 @@ export class BackupRepo {
         id: p.fleetJobId,
         selector: ADOPTED_SELECTOR,
         type: p.type,
-        params: JSON.stringify(displayParams(p.params)),
+        params: JSON.stringify(maskSealedFields(p.params)),
         destructive: p.destructive ? 1 : 0,
         issuerTokenId: p.issuer.tokenId,
         issuerName: p.issuer.name,

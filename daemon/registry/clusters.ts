@@ -1,21 +1,7 @@
 // Clusters, their latest accepted status report and their health transitions.
 import type { Health, HealthTransition, RegistrationState } from '../../core/fleet.js';
+import type { ClusterRecord } from './cluster-record.js';
 import type { Db } from './db.js';
-
-export interface ClusterRecord {
-  name: string;
-  labels: Record<string, string>;
-  createdAt: string;
-  expiresAt: string | null;
-  intervalSeconds: number;
-  registration: RegistrationState;
-  tokenHash: string;
-  tokenBurned: boolean;
-  agentKeyid: string | null;
-  agentPublicKey: string | null;
-  registeredAt: string | null;
-  health: Health;
-}
 
 export interface LatestStatus {
   cluster: string;

@@ -3,6 +3,7 @@
 // Each add of a cluster name is a new generation (a new registration): its seqs start at 1, and the
 // jobs of earlier generations stay in the table as history, final, and are never matched to results.
 import type { JobRecord, JobRejectionReason, JobResult, JobState, JobType, ResultState } from '../../core/jobs.js';
+import { maskSealedFields } from '../../core/sealed.js';
 import type { Db } from './db.js';
 
 export interface JobRow {
@@ -64,17 +65,8 @@ export interface JobQuery {
   limit: number;
 }
 
-export const SEALED_PLACEHOLDER = '<sealed>';
-
 /** The result detail of jobs still open when their cluster is removed: they can never finish. */
 export const RETIRED_DETAIL = 'the cluster was removed before this job finished';
-
-/** Params as clients see them: any sealed box replaced by "<sealed>". */
-export function displayParams(params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = k === 'sealed' ? SEALED_PLACEHOLDER : v;
-  return out;
-}
 
 export function toJobRecord(r: JobRow): JobRecord {
   return {
@@ -82,7 +74,7 @@ export function toJobRecord(r: JobRow): JobRecord {
     cluster: r.cluster,
     seq: r.seq,
     type: r.type,
-    params: displayParams(JSON.parse(r.params) as Record<string, unknown>),
+    params: maskSealedFields(JSON.parse(r.params) as Record<string, unknown>),
     destructive: r.destructive === 1,
     state: r.state,
     issuer: { tokenId: r.issuer_token_id, name: r.issuer_name },
@@ -97,7 +89,7 @@ export function toJobRecord(r: JobRow): JobRecord {
             finishedAt: r.result_finished_at,
             detail: r.result_detail ?? '',
             reason: r.result_reason,
-            output: r.result_output ? (JSON.parse(r.result_output) as Record<string, unknown>) : null,
+            output: r.result_output ? maskSealedFields(JSON.parse(r.result_output) as Record<string, unknown>) : null,
           }
         : null,
   };
@@ -212,7 +204,7 @@ export class JobRepo {
       id: f.id,
       selector: f.selector,
       type: f.type,
-      params: JSON.stringify(displayParams(f.params)),
+      params: JSON.stringify(maskSealedFields(f.params)),
       destructive: f.destructive ? 1 : 0,
       issuerTokenId: f.issuer.tokenId,
       issuerName: f.issuer.name,

@@ -4,9 +4,10 @@ import type { KeyObject } from 'node:crypto';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES } from '../../core/dsse.js';
 import { keyIdOf, publicKeyFromBase64 } from '../../core/keys.js';
 import { proofMatches, RegistrationSchema, type Registration } from '../../core/registration.js';
+import { firstIssue } from '../../core/schema-issue.js';
 import { encryptionKeyFromBase64 } from '../../core/secrets.js';
 import { StatusReportSchema, type StatusReport } from '../../core/status.js';
-import type { ClusterRecord } from '../registry/clusters.js';
+import type { ClusterRecord } from '../registry/cluster-record.js';
 
 export const REGISTRATION_MAX_BYTES = 64 * 1024;
 
@@ -26,12 +27,6 @@ function announcedKey(raw: Buffer): { keyid: string; key: KeyObject } | undefine
   }
 }
 
-function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  if (!issue) return 'payload does not match the schema';
-  return `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`;
-}
-
 export function checkRegistration(raw: Buffer, cluster: string, record: ClusterRecord | undefined): RegistrationVerdict {
   if (!record) throw new EnvelopeRejected('unknown_cluster', `cluster "${cluster}" is not in the registry`);
   const announced = raw.length <= REGISTRATION_MAX_BYTES ? announcedKey(raw) : undefined;
@@ -41,7 +36,7 @@ export function checkRegistration(raw: Buffer, cluster: string, record: ClusterR
     keyFor: (keyid) => (announced && announced.keyid === keyid ? announced.key : undefined),
   });
   const parsed = RegistrationSchema.safeParse(opened.payload);
-  if (!parsed.success) throw new EnvelopeRejected('malformed_payload', firstIssue(parsed.error));
+  if (!parsed.success) throw new EnvelopeRejected('malformed_payload', firstIssue(parsed.error, '(payload)'));
   const reg = parsed.data;
   if (reg.cluster !== cluster) throw new EnvelopeRejected('wrong_cluster', `registration for "${reg.cluster.slice(0, 63)}" found under cluster "${cluster}"`);
   if (reg.keyid !== opened.keyid) throw new EnvelopeRejected('malformed_payload', 'registration keyid does not name the key that signed it');
@@ -80,7 +75,7 @@ export function checkStatus(raw: Buffer, cluster: string, ctx: StatusContext): S
     keyFor: (keyid) => (keyid === pinned ? agentKey : undefined),
   });
   const parsed = StatusReportSchema.safeParse(opened.payload);
-  if (!parsed.success) throw new EnvelopeRejected('malformed_payload', firstIssue(parsed.error));
+  if (!parsed.success) throw new EnvelopeRejected('malformed_payload', firstIssue(parsed.error, '(payload)'));
   const report = parsed.data;
   if (report.cluster !== cluster) throw new EnvelopeRejected('wrong_cluster', `status for "${report.cluster.slice(0, 63)}" found under cluster "${cluster}"`);
   if (report.seq <= ctx.lastSeq) throw new EnvelopeRejected('stale', `seq ${report.seq} is not newer than the accepted seq ${ctx.lastSeq}`);

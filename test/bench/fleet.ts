@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import type { AgentConfig } from '../../config/schemas.js';
 import type { ClusterAddResponse } from '../../core/api.js';
 import type { ServerFrame } from '../../core/protocol.js';
 import { initControlPlane } from '../../daemon/init.js';
@@ -59,14 +60,14 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     const auth = { authorization: `Bearer ${init.token}`, 'content-type': 'application/json' };
 
     log(`  adding ${clusters} clusters`);
-    const bundles: ClusterAddResponse['bundle'][] = [];
+    const bundles: AgentConfig[] = [];
     for (let i = 0; i < clusters; i += 32) {
       const batch = Array.from({ length: Math.min(32, clusters - i) }, (_, j) => `bench-${String(i + j).padStart(5, '0')}`);
       const added = await Promise.all(
         batch.map(async (name) => {
           const res = await fetch(`${server}/api/v1/clusters`, { method: 'POST', headers: auth, body: JSON.stringify({ name, labels: { env: 'bench' }, intervalSeconds }) });
           if (res.status !== 201) throw new Error(`cluster add ${name}: ${res.status} ${await res.text()}`);
-          return ((await res.json()) as ClusterAddResponse).bundle;
+          return ((await res.json()) as ClusterAddResponse<AgentConfig>).bundle;
         }),
       );
       bundles.push(...added);

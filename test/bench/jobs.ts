@@ -11,16 +11,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import type { AgentConfig } from '../../config/schemas.js';
 import type { ClusterAddResponse, ListResponse } from '../../core/api.js';
 import type { ClusterRow } from '../../core/fleet.js';
 import type { JobRecord, JobResult } from '../../core/jobs.js';
-import { readPrivateKeyFile } from '../../core/keys.js';
+import { readPrivateKeyFile } from '../../core/key-files.js';
 import type { ServerFrame } from '../../core/protocol.js';
+import type { StoreConfig } from '../../core/store/config.js';
 import { DirStore } from '../../core/store/dir.js';
 import { openStore } from '../../core/store/open.js';
 import { S3Store } from '../../core/store/s3.js';
 import { storeKeys, type ObjectStore } from '../../core/store/types.js';
-import type { StoreConfig } from '../../config/schemas.js';
 import { initControlPlane } from '../../daemon/init.js';
 import { FakeAgent } from '../harness/fake-agent.js';
 import { startS3rver, type S3Service } from '../harness/s3rver.js';
@@ -186,11 +187,11 @@ export async function benchFanout(clusters: number, opts: { log?: (s: string) =>
   try {
     log(`  adding and registering ${clusters} clusters`);
     const names = Array.from({ length: clusters }, (_, i) => `fan-${String(i).padStart(5, '0')}`);
-    const bundles: ClusterAddResponse['bundle'][] = [];
+    const bundles: AgentConfig[] = [];
     await inBatches(names, 32, async (name) => {
       const res = await daemon.api('POST', '/api/v1/clusters', { name, labels: { env: 'bench' } });
       if (res.status !== 201) throw new Error(`cluster add ${name}: ${res.status} ${JSON.stringify(res.body)}`);
-      bundles.push((res.body as ClusterAddResponse).bundle);
+      bundles.push((res.body as ClusterAddResponse<AgentConfig>).bundle);
     });
     const store = openStore(bundles[0]!.store);
     await inBatches(bundles, 32, (b) => new FakeAgent(b, store).register());

@@ -1,7 +1,7 @@
 // Cells for the cluster detail sections and its history block.
 import type { ClusterDetail, HealthTransition, StoreRejection } from '../../core/fleet.js';
 import type { ClusterEvent, NodeStatus, WorkloadStatus } from '../../core/status.js';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import type { ColumnDef } from './columns.js';
 import { oneLine } from './text.js';
 
@@ -49,14 +49,13 @@ export function workloadCells(w: WorkloadStatus): string[] {
   return [`${w.namespace}/${w.name}`, w.kind, `${w.ready}/${w.desired}`];
 }
 
-function ageSince(iso: string, now: number): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '-' : formatAge(Math.max(0, now - t));
+function ageText(iso: string, now: number): string {
+  return formatAge(ageSince(iso, now));
 }
 
 export function eventCells(e: ClusterEvent, now: number): string[] {
   const count = e.count > 1 ? ` (×${e.count})` : '';
-  return [ageSince(e.ts, now), e.reason, `${e.namespace ? `${e.namespace}/` : ''}${e.object}`, oneLine(e.message) + count];
+  return [ageText(e.ts, now), e.reason, `${e.namespace ? `${e.namespace}/` : ''}${e.object}`, oneLine(e.message) + count];
 }
 
 export function nodeIsHealthy(node: NodeStatus): boolean {
@@ -75,11 +74,11 @@ export interface HistoryLine {
 
 function transitionLine(t: HealthTransition, now: number): HistoryLine {
   const why = t.reasons.length > 0 ? `: ${t.reasons.join(', ')}` : '';
-  return { at: Date.parse(t.at), kind: 'transition', text: `${ageSince(t.at, now)} ago  ${t.from} → ${t.to}${oneLine(why)}` };
+  return { at: Date.parse(t.at), kind: 'transition', text: `${ageText(t.at, now)} ago  ${t.from} → ${t.to}${oneLine(why)}` };
 }
 
 function rejectionLine(r: StoreRejection, now: number): HistoryLine {
-  return { at: Date.parse(r.at), kind: 'rejection', text: `${ageSince(r.at, now)} ago  rejected ${r.key}: ${oneLine(r.reason)}` };
+  return { at: Date.parse(r.at), kind: 'rejection', text: `${ageText(r.at, now)} ago  rejected ${r.key}: ${oneLine(r.reason)}` };
 }
 
 /** Health transitions and store rejections, newest first. */

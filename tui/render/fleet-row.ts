@@ -1,7 +1,7 @@
 // k9s-style row rendering: a ClusterRow becomes fixed-width cells, with no knowledge of where the
 // row came from or how it is drawn.
 import type { ClusterRow } from '../../core/fleet.js';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import { layoutColumns, type Column, type ColumnDef } from './columns.js';
 import { fit } from './text.js';
 
@@ -25,9 +25,7 @@ export function fleetColumns(width: number): Column<FleetColumnId>[] {
 
 /** Milliseconds since the row's report, or null if the cluster never reported. */
 export function dataAgeMs(row: ClusterRow, now: number): number | null {
-  if (row.reportedAt === null) return null;
-  const t = Date.parse(row.reportedAt);
-  return Number.isNaN(t) ? null : Math.max(0, now - t);
+  return ageSince(row.reportedAt, now);
 }
 
 /** Stale rows are drawn dimmed: nothing on them should be read as current. */

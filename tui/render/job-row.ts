@@ -1,8 +1,9 @@
 // Jobs as text: table cells, the detail view's lines and a fleet fan-out's progress line. Secrets
 // never reach the screen: the daemon already replaces them with "<sealed>", and anything that still
-// looks like a sealed box is masked here as well.
+// looks like a sealed box is masked here as well, by the same rule (core/sealed.ts).
 import type { JobRecord, JobState } from '../../core/jobs.js';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
+import { maskSealedFields } from '../../core/sealed.js';
 import type { FleetGroup } from '../state/jobs.js';
 import type { ColumnDef } from './columns.js';
 import { oneLine } from './text.js';
@@ -17,13 +18,6 @@ export const JOB_COLUMNS: readonly ColumnDef[] = [
 ];
 export const JOB_STATE_COLUMN = 3;
 
-export const SEALED = '<sealed>';
-
-function ageSince(iso: string, now: number): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '-' : formatAge(Math.max(0, now - t));
-}
-
 const WAITING: Partial<Record<JobState, string>> = {
   pending: 'signed, waiting to be written to the store',
   dispatched: 'in the store, waiting for the agent',
@@ -36,23 +30,7 @@ export function jobDetailText(job: JobRecord): string {
 }
 
 export function jobCells(job: JobRecord, now: number): string[] {
-  return [ageSince(job.submittedAt, now), job.cluster, job.type, job.state, job.id.slice(0, 8), jobDetailText(job)];
-}
-
-function looksSealed(value: Record<string, unknown>): boolean {
-  return typeof value.alg === 'string' && 'ct' in value;
-}
-
-/** Params for display: sealed boxes and anything under a `sealed` key become "<sealed>". */
-export function maskSecrets(value: unknown, key = ''): unknown {
-  if (key === 'sealed') return SEALED;
-  if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
-  if (typeof value === 'object' && value !== null) {
-    const obj = value as Record<string, unknown>;
-    if (looksSealed(obj)) return SEALED;
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v, k)]));
-  }
-  return value;
+  return [formatAge(ageSince(job.submittedAt, now)), job.cluster, job.type, job.state, job.id.slice(0, 8), jobDetailText(job)];
 }
 
 function show(value: unknown): string {
@@ -83,7 +61,7 @@ export function jobDetailLines(job: JobRecord, now: number): DetailLine[] {
   ];
   if (job.fleetJobId) lines.push({ label: 'fleet job', value: job.fleetJobId });
   lines.push({ label: 'params', value: '', heading: true });
-  const params = maskSecrets(job.params) as Record<string, unknown>;
+  const params = maskSealedFields(job.params);
   const entries = Object.entries(params);
   if (entries.length === 0) lines.push({ label: '', value: 'none' });
   for (const [k, v] of entries) lines.push({ label: `  ${k}`, value: show(v) });
@@ -94,7 +72,7 @@ export function jobDetailLines(job: JobRecord, now: number): DetailLine[] {
     lines.push({ label: '  detail', value: oneLine(r.detail) });
     lines.push({ label: '  started', value: r.startedAt });
     lines.push({ label: '  finished', value: `${r.finishedAt}  (took ${durationText(r.startedAt, r.finishedAt)})` });
-    for (const [k, v] of Object.entries((maskSecrets(r.output ?? {}) as Record<string, unknown>))) lines.push({ label: `  ${k}`, value: show(v) });
+    for (const [k, v] of Object.entries(maskSealedFields(r.output ?? {}))) lines.push({ label: `  ${k}`, value: show(v) });
   }
   return lines;
 }

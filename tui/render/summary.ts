@@ -1,6 +1,6 @@
 // Text of the header summary and the stale banner.
 import type { Health } from '../../core/fleet.js';
-import { formatAge } from '../../core/duration.js';
+import { ageSince, formatAge } from '../../core/duration.js';
 import type { ConnectionState } from '../state/connection.js';
 import type { FleetSummary } from '../state/select.js';
 
@@ -25,14 +25,14 @@ export function connectionText(conn: ConnectionState): string {
 }
 
 export function freshestText(summary: FleetSummary, now: number): string {
-  return summary.freshestReportMs === null ? 'no reports yet' : `newest report ${formatAge(Math.max(0, now - summary.freshestReportMs))} old`;
+  return summary.freshestReportMs === null ? 'no reports yet' : `newest report ${formatAge(ageSince(summary.freshestReportMs, now))} old`;
 }
 
 /** Null while connected; otherwise says what is happening and how old the data on screen is. */
 export function staleBannerText(conn: ConnectionState, now: number, hasData: boolean): string | null {
   if (conn.status === 'open') return null;
   const lostAt = conn.lostAt;
-  const age = lostAt === null || !hasData ? 'no data yet' : `data is ${formatAge(Math.max(0, now - lostAt))} old`;
+  const age = lostAt === null || !hasData ? 'no data yet' : `data is ${formatAge(ageSince(lostAt, now))} old`;
   const error = conn.lastError ? ` — ${conn.lastError}` : '';
   if (lostAt === null) return `not connected — connecting (attempt ${conn.attempt}); ${age}${error}`;
   return `connection lost — reconnecting (attempt ${conn.attempt}); ${age}${error}`;

@@ -3,7 +3,8 @@
 // registers and reports through the bucket, and the daemon shows the cluster with its data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDaemonConfig } from '../../../config/daemon.js';
-import type { AgentConfig, DaemonConfig, S3StoreConfig } from '../../../config/schemas.js';
+import type { AgentConfig, DaemonConfig } from '../../../config/schemas.js';
+import type { S3StoreConfig } from '../../../core/store/config.js';
 import { silentLogger } from '../../../core/log.js';
 import { S3Store } from '../../../core/store/s3.js';
 import { storeKeys } from '../../../core/store/types.js';

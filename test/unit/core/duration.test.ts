@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, MAX_DURATION_MS, parseDuration } from '../../../core/duration.js';
+import { ageSince, formatAge, MAX_DURATION_MS, parseDuration } from '../../../core/duration.js';
 import { FlotillaError } from '../../../core/errors.js';
 
 describe('durations', () => {
@@ -37,5 +37,28 @@ describe('durations', () => {
     expect(formatAge(3 * 3_600_000)).toBe('3h');
     expect(formatAge(3 * 86_400_000)).toBe('3d');
     expect(formatAge(-1)).toBe('-');
+    expect(formatAge(null)).toBe('-');
+  });
+});
+
+describe('ageSince', () => {
+  const now = Date.parse('2030-06-01T12:00:00.000Z');
+
+  it('measures from an ISO time or from epoch milliseconds alike', () => {
+    expect(ageSince('2030-06-01T11:59:30.000Z', now)).toBe(30_000);
+    expect(ageSince(now - 1500, now)).toBe(1500);
+    expect(formatAge(ageSince('2030-06-01T09:00:00.000Z', now))).toBe('3h');
+  });
+
+  it('reads a time ahead of the clock as just now, never as a negative age', () => {
+    expect(ageSince('2030-06-01T12:05:00.000Z', now)).toBe(0);
+    expect(ageSince(now + 60_000, now)).toBe(0);
+  });
+
+  it('has no age for no time or for text that is not a time', () => {
+    expect(ageSince(null, now)).toBeNull();
+    expect(ageSince(undefined, now)).toBeNull();
+    expect(ageSince('yesterday-ish', now)).toBeNull();
+    expect(formatAge(ageSince('yesterday-ish', now))).toBe('-');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as act from '../../../../agent/sim/actions.js';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
-import type { SimState } from '../../../../agent/sim/model.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
+import type { SimState } from '../../../../agent/sim/state.js';
 import { applyObject } from '../../../../agent/sim/objects.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 import { parseSelector } from '../../../../agent/sim/selector.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TTL_MS, expireEvents, MAX_EVENTS, recordEvent } from '../../../../agent/sim/events.js';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 
 const T0 = new Date('2026-11-01T10:00:00Z');

@@ -1,5 +1,5 @@
 import { SimBackend, type SimClock } from '../../../../agent/sim/backend.js';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 import { executorContract } from '../../../contract/executors.js';
 

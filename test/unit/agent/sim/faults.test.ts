@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDaemonPod, progressFaults, recoverFaults, replacePod, startFault } from '../../../../agent/sim/faults.js';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
-import type { FaultKind, SimState } from '../../../../agent/sim/model.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
+import type { FaultKind, SimState } from '../../../../agent/sim/state.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 
 const T0 = new Date('2026-11-01T10:00:00Z');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSimState, type SimShape, type SimState } from '../../../../agent/sim/model.js';
+import { createSimState, type SimShape } from '../../../../agent/sim/model.js';
+import type { SimState } from '../../../../agent/sim/state.js';
 import { observe } from '../../../../agent/sim/observe.js';
 import { createRng, type Rng } from '../../../../agent/sim/rng.js';
 import { tick } from '../../../../agent/sim/tick.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../agent/actions.js';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
 import { applyObject, deleteObjects, exportNamespace, namespaceOf, stripServerFields } from '../../../../agent/sim/objects.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 

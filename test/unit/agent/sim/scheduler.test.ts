@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contractFixtureState } from '../../../../agent/sim/fixture.js';
+import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
 import { createRng } from '../../../../agent/sim/rng.js';
 import { schedulePending } from '../../../../agent/sim/scheduler.js';
-import type { SimState } from '../../../../agent/sim/model.js';
+import type { SimState } from '../../../../agent/sim/state.js';
 
 const T0 = new Date('2026-11-01T10:00:00Z');
 

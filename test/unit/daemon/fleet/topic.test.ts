@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FleetChange } from '../../../../core/fleet.js';
 import { FleetState } from '../../../../daemon/fleet/state.js';
 import { fleetTopic } from '../../../../daemon/fleet/topic.js';
-import type { ClusterRecord } from '../../../../daemon/registry/clusters.js';
+import type { ClusterRecord } from '../../../../daemon/registry/cluster-record.js';
 import { fakeSession, setSlow } from '../api/fake-session.js';
 
 function record(name: string): ClusterRecord {

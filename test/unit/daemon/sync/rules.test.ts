@@ -4,7 +4,7 @@ import { EnvelopeRejected, PAYLOAD_TYPES, sealEnvelope } from '../../../../core/
 import { generateSigningKey } from '../../../../core/keys.js';
 import { tokenHash } from '../../../../core/registration.js';
 import type { ObjectStore } from '../../../../core/store/types.js';
-import type { ClusterRecord } from '../../../../daemon/registry/clusters.js';
+import type { ClusterRecord } from '../../../../daemon/registry/cluster-record.js';
 import { checkRegistration, checkStatus, REGISTRATION_MAX_BYTES, type StatusContext } from '../../../../daemon/sync/rules.js';
 import { FakeAgent, makeStatusReport } from '../../../harness/fake-agent.js';
 
