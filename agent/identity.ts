@@ -17,8 +17,8 @@ export interface AgentIdentity {
   created: boolean;
 }
 
-function loadOrCreate<K>(path: string, read: (p: string) => K, create: () => K, write: (p: string, k: K) => void): { key: K; created: boolean } {
-  if (existsSync(path)) {
+function loadOrCreate<K>(path: string, read: (p: string) => K, create: () => K, write: (p: string, k: K) => void, replace = false): { key: K; created: boolean } {
+  if (!replace && existsSync(path)) {
     const key = read(path);
     // A key restored from backup may come back world-readable; tighten rather than refuse.
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
@@ -35,9 +35,10 @@ function loadOrCreate<K>(path: string, read: (p: string) => K, create: () => K, 
   return { key, created: true };
 }
 
-export function loadOrCreateAgentKey(dataDir: string): AgentIdentity {
+/** The keys in dataDir, created on a first start; `replace` creates new ones over them (a new registration). */
+export function loadOrCreateAgentKey(dataDir: string, opts: { replace?: boolean } = {}): AgentIdentity {
   const path = join(dataDir, AGENT_KEY_FILE);
-  const signing = loadOrCreate(path, readPrivateKeyFile, generateSigningKey, writePrivateKeyFile);
-  const encryption = loadOrCreate(join(dataDir, AGENT_ENCRYPTION_KEY_FILE), readEncryptionKeyFile, generateEncryptionKey, writeEncryptionKeyFile);
+  const signing = loadOrCreate(path, readPrivateKeyFile, generateSigningKey, writePrivateKeyFile, opts.replace);
+  const encryption = loadOrCreate(join(dataDir, AGENT_ENCRYPTION_KEY_FILE), readEncryptionKeyFile, generateEncryptionKey, writeEncryptionKeyFile, opts.replace);
   return { key: signing.key, encryption: encryption.key, path, created: signing.created };
 }

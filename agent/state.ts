@@ -1,5 +1,5 @@
-// state.json in the agent data dir: which key registered, when, and the last status seq written, so
-// a restart keeps the same registration and continues the sequence.
+// state.json in the agent data dir: which key registered, when, under which bundle, and the last
+// status seq written, so a restart keeps the same registration and continues the sequence.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -14,6 +14,8 @@ export const AgentStateSchema = z.object({
   keyid: z.string().min(1),
   registeredAt: z.string().min(1),
   lastSeq: z.number().int().nonnegative(),
+  /** bundleFingerprint() of the bundle this key registered with; absent in state written before it was recorded. */
+  bundle: z.string().min(1).optional(),
 });
 export type AgentState = z.infer<typeof AgentStateSchema>;
 

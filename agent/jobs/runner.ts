@@ -1,8 +1,10 @@
-// The agent's job runner. Polls clusters/<c>/jobs/ (the daemon is not needed, only the store), runs
-// jobs strictly in seq order, one at a time, and writes a signed result for each. A missing seq N
-// with N+1 present waits for N: the daemon writes jobs in order, so a gap is a write still on its
-// way (or a deleted job, which the daemon re-issues). The journal gives each effect exactly once
-// across crashes; store outages are retried with jittered backoff, keeping every piece of state.
+// The agent's job runner. Polls the job keys above its high-water seq (scan.ts; the daemon is not
+// needed, only the store), runs jobs strictly in seq order, one at a time, and writes a signed result
+// for each. A missing seq N waits for N: the daemon writes jobs in order, so a gap is a write still on
+// its way. Finished seqs are never looked at again, so a poll costs the same with 10 finished jobs
+// in the store as with 10,000, and an old envelope written back over a finished seq is never read.
+// The journal gives each effect exactly once across crashes; store outages are retried with
+// jittered backoff, keeping every piece of state.
 import type { KeyObject } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
 import { jitteredBackoffMs } from '../../core/backoff.js';
@@ -12,12 +14,13 @@ import type { SigningKey } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
 import type { EncryptionKey } from '../../core/secrets.js';
 import type { AgentRejection } from '../../core/status.js';
-import { StorePoller } from '../../core/store/poller.js';
 import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../core/store/types.js';
+import { readOwnStatus } from '../own-status.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
 import { execute } from './execute.js';
 import { JobJournal, type StartedRecord } from './journal.js';
 import { openOwnResult, sealResult } from './result.js';
+import { JobScanner } from './scan.js';
 import { verifyJob, type TargetState, type Verdict } from './verify.js';
 
 export interface JobMetrics {
@@ -71,11 +74,11 @@ export class JobRunner {
   private readonly reported = new Set<string>();
   private rejections: AgentRejection[] = [];
   private blocked: { key: string; etag: string } | undefined;
-  private readonly poller: StorePoller;
+  private readonly scanner: JobScanner;
+  private scanChain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly clock: () => Date;
   private readonly random: () => number;
-  private firstListing = true;
   private recovered = false;
   private stopped = false;
   private pollFailed = false;
@@ -92,22 +95,16 @@ export class JobRunner {
   ) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? Math.random;
-    this.poller = new StorePoller(deps.store, {
-      prefix: storeKeys.jobsPrefix(deps.cluster),
-      intervalMs: deps.pollIntervalMs,
-      onChange: (changed, removed) => this.onChange(changed, removed),
-      onError: (e) => {
-        this.pollFailed = true;
-        this.deps.metrics?.storeErrors.inc({ op: 'list_jobs' });
-        this.logStoreError('list_jobs', e, this.pollFailures + 1);
-      },
-    });
+    this.scanner = new JobScanner(deps.store, deps.cluster);
   }
 
-  /** Loads the journal; nothing runs until start() or pollNow(). */
+  /** Loads the journal of this agent key's registration; nothing runs until start() or pollNow(). */
   static async open(deps: JobRunnerDeps): Promise<JobRunner> {
-    const { journal, load } = await JobJournal.open(deps.dataDir);
+    const { journal, load } = await JobJournal.open(deps.dataDir, deps.key.keyid);
     if (load.skippedLines > 0) deps.logger.warn({ path: journal.path, skippedLines: load.skippedLines }, 'job journal had unreadable lines (a torn last line is normal after a crash)');
+    if (load.discardedScope) {
+      deps.logger.warn({ path: journal.path, previousKeyid: load.discardedScope.scope, previousLastJobSeq: load.discardedScope.lastFinished, keyid: deps.key.keyid }, 'job journal of an earlier registration discarded; this registration starts at seq 1');
+    }
     deps.metrics?.lastJobSeq.set(journal.lastFinished);
     return new JobRunner(deps, journal);
   }
@@ -164,7 +161,7 @@ export class JobRunner {
 
   private async pollCycle(): Promise<void> {
     this.pollFailed = false;
-    await this.poller.pollOnce();
+    await this.scanOnce();
     if (this.pollFailed) {
       this.pollFailures += 1;
     } else {
@@ -172,6 +169,24 @@ export class JobRunner {
       this.pollFailures = 0;
     }
     this.kick();
+  }
+
+  /** One scan at a time: a timer poll and pollNow() never overlap. */
+  private scanOnce(): Promise<void> {
+    const run = this.scanChain.then(async () => {
+      let found;
+      try {
+        found = await this.scanner.scan(this.journal.lastFinished + 1);
+      } catch (e) {
+        this.pollFailed = true;
+        this.deps.metrics?.storeErrors.inc({ op: 'scan_jobs' });
+        this.logStoreError('scan_jobs', e, this.pollFailures + 1);
+        return;
+      }
+      if (found.changed.length > 0 || found.removed.length > 0) await this.onChange(found.changed, found.removed);
+    });
+    this.scanChain = run.catch(() => undefined);
+    return run;
   }
 
   private async storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -212,17 +227,15 @@ export class JobRunner {
       this.pendingIds.delete(seq);
       for (const [target, c] of this.cancels) if (c.cancelSeq === seq) this.cancels.delete(target);
     }
-    const first = this.firstListing;
-    this.firstListing = false;
     const bySeq = changed.map((e) => ({ e, seq: seqFromKey(e.key) })).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
     for (const { e, seq } of bySeq) {
       if (seq === null) {
         this.refuse(e.key, e.etag, 'malformed', 'not a job file name (jobs/<12-digit seq>.json)');
         continue;
       }
-      // Jobs already finished are history on a first listing; a later change to one is a replay attempt.
-      if (seq <= this.journal.lastFinished && first) continue;
-      if (seq > this.journal.lastFinished) this.entries.set(seq, e);
+      // The worker may have finished this seq since the scan: it is history now, not a replay.
+      if (seq <= this.journal.lastFinished) continue;
+      this.entries.set(seq, e);
       let body: Buffer;
       try {
         const obj = await this.storeOp('get_job', () => this.deps.store.get(e.key, JOB_LIMITS.maxEnvelopeBytes));
@@ -230,10 +243,11 @@ export class JobRunner {
         body = obj.body;
       } catch (err) {
         // Read again on the next poll; the worker reads it itself when its turn comes.
-        this.poller.forget(e.key);
+        this.scanner.forget(seq);
         this.logStoreError('get_job', err, 1);
         continue;
       }
+      if (seq <= this.journal.lastFinished) continue;
       const verdict = this.verify(body, seq);
       if (verdict.kind === 'refused') {
         this.refuse(e.key, e.etag, verdict.reason, verdict.detail);
@@ -293,7 +307,11 @@ export class JobRunner {
     }
   }
 
-  /** Adopts results this agent wrote but did not journal (crash in between, or a lost journal), and re-writes journaled results missing from the store. */
+  /**
+   * At start: adopts results this agent wrote but did not journal (crash in between, or a lost
+   * journal), raises the high-water seq to what its own last status report in the store says, and
+   * re-writes journaled results missing from the store while their job is still there.
+   */
   private async recover(): Promise<void> {
     const { store, cluster, key } = this.deps;
     const listed = await this.storeOp('list_results', () => store.list(storeKeys.resultsPrefix(cluster)));
@@ -309,9 +327,21 @@ export class JobRunner {
       await this.journal.recordFinished({ seq, id: result.id, type, state: result.state, at: result.finishedAt, result: obj.body.toString('utf8') });
       this.deps.logger.warn({ seq, id: result.id, state: result.state }, 'adopted a result from the store that the journal had not recorded');
     }
+    // The report's lastJobSeq is the agent's own signed word: a journal restored from an old backup
+    // (or lost, with the key kept) must not take the seqs it reported finished as new.
+    const reported = await this.storeOp('get_status', () => readOwnStatus(store, cluster, key));
+    const floor = reported?.lastJobSeq ?? 0;
+    if (floor > this.journal.lastFinished) {
+      this.deps.logger.warn({ journal: this.journal.lastFinished, reported: floor }, 'job journal is behind this agent’s own last status report; continuing above the reported seq');
+      await this.journal.raiseFloor(floor);
+    }
     for (const rec of this.journal.recentFinished()) {
       const resultKey = storeKeys.result(cluster, rec.seq);
       if (await this.storeOp('head_result', () => store.head(resultKey))) continue;
+      // The daemon deletes a job's envelope before its result once it has collected it (retention):
+      // a result missing next to a missing envelope was collected, and writing it back would only
+      // leave an object behind that nobody deletes.
+      if (!(await this.storeOp('head_job', () => store.head(storeKeys.job(cluster, rec.seq))))) continue;
       await this.storeOp('put_result', () => store.put(resultKey, Buffer.from(rec.result, 'utf8')));
       this.deps.logger.info({ seq: rec.seq, id: rec.id }, 're-wrote a missing result from the journal');
     }
