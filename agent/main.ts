@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config/schemas.js';
 import { flotillaPaths } from '../config/paths.js';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { countedStore } from '../core/store/counted.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { ClusterActions } from './actions.js';
@@ -67,9 +68,9 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     }
   }
 
-  const store = openStore(config.store);
   const backend = openBackend(config, now);
   const metrics = createAgentMetrics(config.cluster, backend.kind, VERSION);
+  const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
   let server: MetricsServer | undefined;
   try {
     if (config.agent.metricsPort !== undefined) server = await serveMetrics(metrics.registry, config.agent.metricsPort);
