@@ -11,6 +11,8 @@ export class DaemonMetrics {
   readonly wsBadFrames: Counter;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly pollSeconds: Histogram;
+  readonly storeRequests: Counter<'op' | 'area'>;
+  readonly jobsRemovedFromStore: Counter;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -30,6 +32,8 @@ export class DaemonMetrics {
     this.wsClients = new Gauge({ name: 'flotilla_ws_clients', help: 'Open WebSocket connections', registers });
     this.wsBadFrames = new Counter({ name: 'flotilla_ws_bad_frames_total', help: 'WebSocket frames refused as invalid', registers });
     this.httpRequests = new Counter({ name: 'flotilla_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers });
+    this.storeRequests = new Counter({ name: 'flotilla_store_requests_total', help: 'Store operations asked by the daemon, by operation (get, put, head, list, delete) and key area (status, jobs, results, …)', labelNames: ['op', 'area'], registers });
+    this.jobsRemovedFromStore = new Counter({ name: 'flotilla_jobs_removed_from_store_total', help: 'Finished jobs whose envelope and result left the store under jobs.retention', registers });
     this.pollSeconds = new Histogram({
       name: 'flotilla_store_poll_seconds',
       help: 'Time to handle one batch of store changes',

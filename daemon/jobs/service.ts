@@ -43,6 +43,8 @@ export interface JobServiceOptions {
   store: ObjectStore;
   signingKey: SigningKey;
   log: Logger;
+  /** Job writes to a cluster wait until its store deletes in flight are done (retention-sweep.ts). */
+  storeGate?: { idle(cluster: string): Promise<void> };
 }
 
 const DAEMON_ISSUER = { tokenId: 'daemon', name: 'daemon' };
@@ -415,6 +417,7 @@ export class JobService {
       [...byCluster.entries()].map(async ([cluster, list]) => {
         try {
           await this.cleanStore(cluster);
+          await this.opts.storeGate?.idle(cluster);
         } catch {
           return;
         }

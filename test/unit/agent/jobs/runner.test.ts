@@ -11,10 +11,10 @@ import { openOwnResult } from '../../../../agent/jobs/result.js';
 import { JobRunner } from '../../../../agent/jobs/runner.js';
 import { sealEnvelope, PAYLOAD_TYPES } from '../../../../core/dsse.js';
 import type { JobResult } from '../../../../core/jobs.js';
-import type { StatusReport } from '../../../../core/status.js';
 import { silentLogger } from '../../../../core/log.js';
 import { seal, sealContext } from '../../../../core/secrets.js';
 import { storeKeys } from '../../../../core/store/types.js';
+import { makeStatusReport } from '../../../harness/fake-agent.js';
 import { waitUntil } from '../../../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { CORPUS_CLUSTER as C, CORPUS_NOW, CountingActions, fixtureKeys, MemoryStore } from '../../../fixtures/jobs/helpers.js';
@@ -55,24 +55,7 @@ const scale = (replicas: number) => ({ namespace: 'web', name: 'frontend', repli
 
 /** A status report as this agent signs it, saying it finished up to lastJobSeq. */
 function ownReport(lastJobSeq: number, cluster = C): Buffer {
-  const report: StatusReport = {
-    cluster,
-    seq: 7,
-    reportedAt: CORPUS_NOW.toISOString(),
-    intervalSeconds: 10,
-    agentVersion: 'test',
-    kubernetesVersion: 'v1.31.4',
-    nodes: [],
-    workloads: [],
-    pods: { running: 0, pending: 0, succeeded: 0, failed: 0, unknown: 0, total: 0 },
-    restarts: 0,
-    podProblems: [],
-    events: [],
-    pipeline: { queueDepth: 0, oldestUnshippedSeconds: 0, dropped: 0 },
-    metrics: { cpuUsageRatio: 0, memoryUsageRatio: 0, podDensityRatio: 0 },
-    lastJobSeq,
-  };
-  return sealEnvelope(PAYLOAD_TYPES.status, report, keys.agent);
+  return sealEnvelope(PAYLOAD_TYPES.status, { ...makeStatusReport(cluster, 7), lastJobSeq }, keys.agent);
 }
 
 /** What the daemon's retention does to a collected job: envelope first, then result. */
