@@ -16,7 +16,7 @@ import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
 import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
 import { buildRegistration } from './registration.js';
-import { bundleFingerprint, planIdentity } from './registration-scope.js';
+import { bundleFingerprint, planIdentity, retireBundle } from './registration-scope.js';
 import { StatusReporter } from './reporter.js';
 import { AgentStateFile, agentStatePath, readAgentState } from './state.js';
 
@@ -48,6 +48,13 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
   }
   const bundle = bundleFingerprint(config.bootstrapToken);
   const plan = planIdentity(saved, bundle);
+  if (plan.kind === 'retired_bundle') {
+    throw new FlotillaError(
+      'config',
+      `this bundle for "${config.cluster}" belongs to an earlier registration of the cluster; the agent data dir ${dataDir} has moved on to a newer registration (key ${plan.keyid})`,
+      'Start the agent with the newest bundle from `flotilla cluster add`; the old bundle’s token is spent.',
+    );
+  }
   const identity = loadOrCreateAgentKey(dataDir, { replace: plan.kind === 'new_registration' });
   const key = identity.key;
   if (plan.kind === 'new_registration') {
@@ -58,7 +65,12 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
   const now = new Date();
   const kept = plan.kind === 'same' || plan.kind === 'adopt' ? saved : null;
   // A new registration keeps counting status seqs where the old one stopped: harmless, and never a repeat.
-  const state = new AgentStateFile(dataDir, kept ? { ...kept, bundle } : { version: 1, cluster: config.cluster, keyid: key.keyid, registeredAt: now.toISOString(), lastSeq: saved?.lastSeq ?? 0, bundle });
+  const state = new AgentStateFile(
+    dataDir,
+    kept
+      ? { ...kept, bundle }
+      : { version: 1, cluster: config.cluster, keyid: key.keyid, registeredAt: now.toISOString(), lastSeq: saved?.lastSeq ?? 0, bundle, ...(saved ? { retiredBundles: retireBundle(saved) } : {}) },
+  );
   // Written before anything is published under the new key, so a crash before this line starts over with new keys again.
   if (plan.kind !== 'same') {
     try {

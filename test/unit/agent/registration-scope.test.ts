@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundleFingerprint, planIdentity } from '../../../agent/registration-scope.js';
+import { bundleFingerprint, planIdentity, retireBundle } from '../../../agent/registration-scope.js';
 import { tokenHash } from '../../../core/registration.js';
 import type { AgentState } from '../../../agent/state.js';
 
@@ -21,5 +21,19 @@ describe('registration scope of an agent data dir', () => {
     expect(planIdentity(state({ bundle: fp }), fp)).toEqual({ kind: 'same' });
     expect(planIdentity(state(), fp)).toEqual({ kind: 'adopt' });
     expect(planIdentity(state({ bundle: fp }), bundleFingerprint('token-after-cluster-rm-and-add'))).toEqual({ kind: 'new_registration', previousKeyid: 'ed25519:aa' });
+  });
+
+  it('refuses the bundle of a registration the data dir has left, instead of throwing its current keys away', () => {
+    const first = bundleFingerprint('token-1');
+    const second = bundleFingerprint('token-2');
+    const moved = state({ bundle: second, retiredBundles: retireBundle(state({ bundle: first })) });
+    expect(moved.retiredBundles).toEqual([first]);
+    expect(planIdentity(moved, first)).toEqual({ kind: 'retired_bundle', keyid: 'ed25519:aa' });
+    expect(planIdentity(moved, second)).toEqual({ kind: 'same' });
+    // The list stays bounded, newest first.
+    let s = state({ bundle: bundleFingerprint('t0') });
+    for (let i = 1; i <= 40; i += 1) s = state({ bundle: bundleFingerprint(`t${i}`), retiredBundles: retireBundle(s) });
+    expect(s.retiredBundles).toHaveLength(32);
+    expect(s.retiredBundles?.[0]).toBe(bundleFingerprint('t39'));
   });
 });
