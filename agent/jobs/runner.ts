@@ -18,9 +18,9 @@ import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../
 import { readOwnStatus } from '../own-status.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
 import { execute } from './execute.js';
-import { JobJournal, type StartedRecord } from './journal.js';
+import { JobJournal, type FinishedRecord, type StartedRecord } from './journal.js';
 import { openOwnResult, sealResult } from './result.js';
-import { JobScanner } from './scan.js';
+import { SeqScanner } from './scan.js';
 import { verifyJob, type TargetState, type Verdict } from './verify.js';
 
 export interface JobMetrics {
@@ -51,6 +51,8 @@ export interface JobRunnerDeps {
 export const MAX_PENDING_REJECTIONS = 100;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_REPORTED_VERSIONS = 10_000;
+/** Store requests in flight at once while recovering at start. */
+const RECOVER_WIDTH = 32;
 
 class StoreFailure extends Error {
   constructor(
@@ -74,7 +76,7 @@ export class JobRunner {
   private readonly reported = new Set<string>();
   private rejections: AgentRejection[] = [];
   private blocked: { key: string; etag: string } | undefined;
-  private readonly scanner: JobScanner;
+  private readonly scanner: SeqScanner;
   private scanChain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly clock: () => Date;
@@ -95,7 +97,7 @@ export class JobRunner {
   ) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? Math.random;
-    this.scanner = new JobScanner(deps.store, deps.cluster);
+    this.scanner = new SeqScanner(deps.store, (seq) => storeKeys.job(deps.cluster, seq));
   }
 
   /** Loads the journal of this agent key's registration; nothing runs until start() or pollNow(). */
@@ -308,25 +310,12 @@ export class JobRunner {
   }
 
   /**
-   * At start: adopts results this agent wrote but did not journal (crash in between, or a lost
-   * journal), raises the high-water seq to what its own last status report in the store says, and
+   * At start: raises the high-water seq to what its own last status report in the store says,
+   * adopts results this agent wrote but did not journal (a crash in between, or a lost journal), and
    * re-writes journaled results missing from the store while their job is still there.
    */
   private async recover(): Promise<void> {
     const { store, cluster, key } = this.deps;
-    const listed = await this.storeOp('list_results', () => store.list(storeKeys.resultsPrefix(cluster)));
-    const candidates = listed
-      .map((e) => ({ e, seq: seqFromKey(e.key) }))
-      .filter((c): c is { e: StoreEntry; seq: number } => c.seq !== null && c.seq > this.journal.lastFinished)
-      .sort((a, b) => a.seq - b.seq);
-    for (const { e, seq } of candidates) {
-      const obj = await this.storeOp('get_result', () => store.get(e.key, JOB_LIMITS.maxResultBytes));
-      const result = obj ? openOwnResult(obj.body, key, cluster, seq) : null;
-      if (!obj || !result || seq <= this.journal.lastFinished) continue;
-      const type = this.journal.inFlight()?.seq === seq ? (this.journal.inFlight()?.type ?? 'unknown') : 'unknown';
-      await this.journal.recordFinished({ seq, id: result.id, type, state: result.state, at: result.finishedAt, result: obj.body.toString('utf8') });
-      this.deps.logger.warn({ seq, id: result.id, state: result.state }, 'adopted a result from the store that the journal had not recorded');
-    }
     // The report's lastJobSeq is the agent's own signed word: a journal restored from an old backup
     // (or lost, with the key kept) must not take the seqs it reported finished as new.
     const reported = await this.storeOp('get_status', () => readOwnStatus(store, cluster, key));
@@ -335,17 +324,43 @@ export class JobRunner {
       this.deps.logger.warn({ journal: this.journal.lastFinished, reported: floor }, 'job journal is behind this agent’s own last status report; continuing above the reported seq');
       await this.journal.raiseFloor(floor);
     }
-    for (const rec of this.journal.recentFinished()) {
-      const resultKey = storeKeys.result(cluster, rec.seq);
-      if (await this.storeOp('head_result', () => store.head(resultKey))) continue;
-      // The daemon deletes a job's envelope before its result once it has collected it (retention):
-      // a result missing next to a missing envelope was collected, and writing it back would only
-      // leave an object behind that nobody deletes.
-      if (!(await this.storeOp('head_job', () => store.head(storeKeys.job(cluster, rec.seq))))) continue;
-      await this.storeOp('put_result', () => store.put(resultKey, Buffer.from(rec.result, 'utf8')));
-      this.deps.logger.info({ seq: rec.seq, id: rec.id }, 're-wrote a missing result from the journal');
+    // Results go out in seq order, so those above the high-water follow it without a gap (after a
+    // crash between a result's PUT and its journal record, just the next seq). A journal that knows
+    // nothing (a first start, or lost with no report of ours left) lists results/ once instead:
+    // retention may have removed the oldest results, and the newest tell where this agent got to.
+    const candidates =
+      this.journal.lastFinished === 0
+        ? await this.storeOp('list_results', () => store.list(storeKeys.resultsPrefix(cluster)))
+        : (await this.storeOp('scan_results', () => new SeqScanner(store, (seq) => storeKeys.result(cluster, seq)).scan(this.journal.lastFinished + 1))).changed;
+    const above = candidates
+      .map((e) => ({ e, seq: seqFromKey(e.key) }))
+      .filter((c): c is { e: StoreEntry; seq: number } => c.seq !== null && c.seq > this.journal.lastFinished)
+      .sort((a, b) => a.seq - b.seq);
+    for (const { e, seq } of above) {
+      const obj = await this.storeOp('get_result', () => store.get(e.key, JOB_LIMITS.maxResultBytes));
+      const result = obj ? openOwnResult(obj.body, key, cluster, seq) : null;
+      if (!obj || !result || seq <= this.journal.lastFinished) continue;
+      const type = this.journal.inFlight()?.seq === seq ? (this.journal.inFlight()?.type ?? 'unknown') : 'unknown';
+      await this.journal.recordFinished({ seq, id: result.id, type, state: result.state, at: result.finishedAt, result: obj.body.toString('utf8') });
+      this.deps.logger.warn({ seq, id: result.id, state: result.state }, 'adopted a result from the store that the journal had not recorded');
+    }
+    const recent = this.journal.recentFinished();
+    for (let i = 0; i < recent.length; i += RECOVER_WIDTH) {
+      await Promise.all(recent.slice(i, i + RECOVER_WIDTH).map((rec) => this.rewriteMissingResult(rec)));
     }
     this.deps.metrics?.lastJobSeq.set(this.journal.lastFinished);
+  }
+
+  private async rewriteMissingResult(rec: FinishedRecord): Promise<void> {
+    const { store, cluster } = this.deps;
+    const resultKey = storeKeys.result(cluster, rec.seq);
+    if (await this.storeOp('head_result', () => store.head(resultKey))) return;
+    // The daemon deletes a job's envelope before its result once it has collected it (retention):
+    // a result missing next to a missing envelope was collected, and writing it back would only
+    // leave an object behind that nobody deletes.
+    if (!(await this.storeOp('head_job', () => store.head(storeKeys.job(cluster, rec.seq))))) return;
+    await this.storeOp('put_result', () => store.put(resultKey, Buffer.from(rec.result, 'utf8')));
+    this.deps.logger.info({ seq: rec.seq, id: rec.id }, 're-wrote a missing result from the journal');
   }
 
   /** Settles the next seq if it can; false when there is nothing to do until the store changes. */

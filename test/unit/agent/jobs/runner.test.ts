@@ -126,6 +126,26 @@ describe('JobRunner', () => {
     await second.stop();
   });
 
+  it('finds a result written before a crash by asking for the keys above its journal, without listing results/', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const dataDir = tempDir();
+    const first = await open(store, actions, dataDir);
+    for (const seq of [1, 2]) await store.put(storeKeys.job(C, seq), job(seq, 'scale', scale(seq)).body);
+    await first.pollNow();
+    await first.stop();
+    // Lose seq 2's finished record, as if the crash came after its result PUT.
+    const lines = readFileSync(join(dataDir, JOURNAL_FILE), 'utf8').split('\n').filter((l) => l !== '' && !(l.includes('"t":"finished"') && l.includes('"seq":2,')));
+    writeFileSync(join(dataDir, JOURNAL_FILE), `${lines.join('\n')}\n`);
+    const second = await open(store, actions, dataDir);
+    const lists = store.ops.list;
+    await second.pollNow();
+    expect(store.ops.list).toBe(lists);
+    expect(second.lastJobSeq()).toBe(2);
+    expect(actions.calls).toBe(2);
+    await second.stop();
+  });
+
   it('re-writes a finished job’s missing result from the journal and ignores a torn last line', async () => {
     const store = new MemoryStore();
     const actions = new CountingActions();
