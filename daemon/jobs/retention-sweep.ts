@@ -45,7 +45,9 @@ export class RetentionSweep {
   }
 
   private async sweepNow(clusters: readonly string[] | undefined): Promise<number> {
-    const rows = clusters ? clusters.flatMap((c) => this.opts.registry.jobs.storedFinished(c)) : this.opts.registry.jobs.storedFinished();
+    // Only a cluster storing more than keepLast finished jobs can have any to delete.
+    const names = clusters ?? this.opts.registry.jobs.clustersStoringMoreThan(Math.max(1, this.opts.policy.keepLast));
+    const rows = names.flatMap((c) => this.opts.registry.jobs.storedFinished(c));
     const byCluster = new Map<string, StoredJob[]>();
     for (const r of rows) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
     const now = this.clock();

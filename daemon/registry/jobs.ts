@@ -165,9 +165,13 @@ export class JobRepo {
         `SELECT j.cluster, j.seq FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
          WHERE j.state IN ('dispatched', 'running') ORDER BY j.cluster, j.seq`,
       ),
-      stored: db.prepare<{ cluster: string | null }, { cluster: string; generation: number; seq: number; collected_at: string }>(
+      stored: db.prepare<[string], { cluster: string; generation: number; seq: number; collected_at: string }>(
         `SELECT j.cluster, j.generation, j.seq, j.result_collected_at AS collected_at FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
-         WHERE j.result_collected_at IS NOT NULL AND j.store_removed_at IS NULL AND (@cluster IS NULL OR j.cluster = @cluster) ORDER BY j.cluster, j.seq`,
+         WHERE j.cluster = ? AND j.result_collected_at IS NOT NULL AND j.store_removed_at IS NULL ORDER BY j.seq`,
+      ),
+      overCount: db.prepare<[number], { cluster: string }>(
+        `SELECT j.cluster FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
+         WHERE j.result_collected_at IS NOT NULL AND j.store_removed_at IS NULL GROUP BY j.cluster HAVING COUNT(*) > ? ORDER BY j.cluster`,
       ),
       markRemoved: db.prepare<{ cluster: string; generation: number; seq: number; at: string }>(
         'UPDATE jobs SET store_removed_at = @at WHERE cluster = @cluster AND generation = @generation AND seq = @seq AND store_removed_at IS NULL',
@@ -289,9 +293,14 @@ export class JobRepo {
     return this.stmts.awaited.all();
   }
 
-  /** Finished jobs of the current registrations (of one cluster, or all) whose envelope and result are still in the store, by cluster and seq. */
-  storedFinished(cluster?: string): StoredJob[] {
-    return this.stmts.stored.all({ cluster: cluster ?? null }).map((r) => ({ cluster: r.cluster, generation: r.generation, seq: r.seq, collectedAt: r.collected_at }));
+  /** Finished jobs of the cluster's current registration whose envelope and result are still in the store, by seq. */
+  storedFinished(cluster: string): StoredJob[] {
+    return this.stmts.stored.all(cluster).map((r) => ({ cluster: r.cluster, generation: r.generation, seq: r.seq, collectedAt: r.collected_at }));
+  }
+
+  /** Clusters with more than `keep` finished jobs still in the store: the only ones retention can delete from. */
+  clustersStoringMoreThan(keep: number): string[] {
+    return this.stmts.overCount.all(keep).map((r) => r.cluster);
   }
 
   /** Records that retention deleted these jobs' envelopes and results. */
