@@ -20,7 +20,7 @@ const PURE_MODULES = [
   'config/{api-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',
-  'daemon/jobs/{blast-radius,request,result-rules,selector}.ts',
+  'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',

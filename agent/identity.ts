@@ -18,9 +18,10 @@ export interface AgentIdentity {
   created: boolean;
 }
 
-export function loadOrCreateAgentKey(dataDir: string): AgentIdentity {
+/** The keys in dataDir, created on a first start; `replace` creates new ones over them (a new registration). */
+export function loadOrCreateAgentKey(dataDir: string, opts: { replace?: boolean } = {}): AgentIdentity {
   const path = join(dataDir, AGENT_KEY_FILE);
-  const signing = loadOrCreateKeyFile(path, { read: readPrivateKeyFile, write: writePrivateKeyFile, generate: generateSigningKey }, UNWRITABLE_NEXT);
-  const encryption = loadOrCreateKeyFile(join(dataDir, AGENT_ENCRYPTION_KEY_FILE), { read: readEncryptionKeyFile, write: writeEncryptionKeyFile, generate: generateEncryptionKey }, UNWRITABLE_NEXT);
+  const signing = loadOrCreateKeyFile(path, { read: readPrivateKeyFile, write: writePrivateKeyFile, generate: generateSigningKey }, UNWRITABLE_NEXT, opts);
+  const encryption = loadOrCreateKeyFile(join(dataDir, AGENT_ENCRYPTION_KEY_FILE), { read: readEncryptionKeyFile, write: writeEncryptionKeyFile, generate: generateEncryptionKey }, UNWRITABLE_NEXT, opts);
   return { key: signing.key, encryption: encryption.key, path, created: signing.created };
 }

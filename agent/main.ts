@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config/schemas.js';
 import { flotillaPaths } from '../config/paths.js';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { countedStore } from '../core/store/counted.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { ClusterActions } from './actions.js';
@@ -15,6 +16,7 @@ import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
 import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
 import { buildRegistration } from './registration.js';
+import { bundleFingerprint, planIdentity, retireBundle } from './registration-scope.js';
 import { StatusReporter } from './reporter.js';
 import { AgentStateFile, agentStatePath, readAgentState } from './state.js';
 
@@ -40,18 +42,37 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
   prepareDataDir(dataDir);
   const logger = (opts.logger ?? createLogger({ name: 'flotilla-agent', level: config.log.level, file: config.log.file ?? join(dataDir, 'agent.log') })).child({ cluster: config.cluster });
 
-  const identity = loadOrCreateAgentKey(dataDir);
-  const key = identity.key;
   const saved = readAgentState(dataDir);
   if (saved && saved.cluster !== config.cluster) {
     throw new FlotillaError('config', `agent data dir ${dataDir} belongs to cluster "${saved.cluster}", not "${config.cluster}"`, 'Give each cluster its own agent.dataDir.');
   }
-  if (saved && saved.keyid !== key.keyid) {
+  const bundle = bundleFingerprint(config.bootstrapToken);
+  const plan = planIdentity(saved, bundle);
+  if (plan.kind === 'retired_bundle') {
+    throw new FlotillaError(
+      'config',
+      `this bundle for "${config.cluster}" belongs to an earlier registration of the cluster; the agent data dir ${dataDir} has moved on to a newer registration (key ${plan.keyid})`,
+      'Start the agent with the newest bundle from `flotilla cluster add`; the old bundle’s token is spent.',
+    );
+  }
+  const identity = loadOrCreateAgentKey(dataDir, { replace: plan.kind === 'new_registration' });
+  const key = identity.key;
+  if (plan.kind === 'new_registration') {
+    logger.warn({ previousKeyid: plan.previousKeyid, keyid: key.keyid }, 'a new bundle for this cluster (it was removed and added again): new agent keys, a new registration and a fresh job journal');
+  } else if (saved && saved.keyid !== key.keyid) {
     throw new FlotillaError('config', `agent state ${agentStatePath(dataDir)} was written for key ${saved.keyid}, but ${identity.path} is ${key.keyid}`, `Restore the original ${identity.path}; or, to start over as a new agent, delete both files and add the cluster again with \`flotilla cluster add\`.`);
   }
   const now = new Date();
-  const state = new AgentStateFile(dataDir, saved ?? { version: 1, cluster: config.cluster, keyid: key.keyid, registeredAt: now.toISOString(), lastSeq: 0 });
-  if (!saved) {
+  const kept = plan.kind === 'same' || plan.kind === 'adopt' ? saved : null;
+  // A new registration keeps counting status seqs where the old one stopped: harmless, and never a repeat.
+  const state = new AgentStateFile(
+    dataDir,
+    kept
+      ? { ...kept, bundle }
+      : { version: 1, cluster: config.cluster, keyid: key.keyid, registeredAt: now.toISOString(), lastSeq: saved?.lastSeq ?? 0, bundle, ...(saved ? { retiredBundles: retireBundle(saved) } : {}) },
+  );
+  // Written before anything is published under the new key, so a crash before this line starts over with new keys again.
+  if (plan.kind !== 'same') {
     try {
       await state.save({});
     } catch (e) {
@@ -59,9 +80,9 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     }
   }
 
-  const store = openStore(config.store);
   const backend = openBackend(config, now);
   const metrics = createAgentMetrics(config.cluster, backend.kind, VERSION);
+  const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
   let server: MetricsServer | undefined;
   try {
     if (config.agent.metricsPort !== undefined) server = await serveMetrics(metrics.registry, config.agent.metricsPort);

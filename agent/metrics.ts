@@ -14,6 +14,7 @@ export interface AgentMetrics {
   jobsFinished: Counter<'type' | 'state'>;
   jobRejections: Counter<'reason'>;
   lastJobSeq: Gauge;
+  storeRequests: Counter<'op' | 'area'>;
 }
 
 export function createAgentMetrics(cluster: string, backend: string, version: string): AgentMetrics {
@@ -31,6 +32,7 @@ export function createAgentMetrics(cluster: string, backend: string, version: st
     jobsFinished: new Counter({ name: 'flotilla_agent_jobs_finished_total', help: 'Jobs finished (a signed result written), by type and result state.', labelNames: ['type', 'state'], registers: [registry] }),
     jobRejections: new Counter({ name: 'flotilla_agent_job_envelopes_refused_total', help: 'Job envelopes refused without consuming a seq (forged, corrupt, transplanted, replayed), by reason.', labelNames: ['reason'], registers: [registry] }),
     lastJobSeq: new Gauge({ name: 'flotilla_agent_last_job_seq', help: 'Highest job seq finished.', registers: [registry] }),
+    storeRequests: new Counter({ name: 'flotilla_agent_store_requests_total', help: 'Store operations asked, by operation (get, put, head, list, delete) and key area (status, jobs, results, …).', labelNames: ['op', 'area'], registers: [registry] }),
   };
 }
 

@@ -4,21 +4,20 @@
 // counted and retried with jittered backoff (never longer than the interval); nothing here throws
 // out of the loop, so the agent outlives any outage.
 import type { Logger } from '../core/log.js';
-import { openEnvelope, PAYLOAD_TYPES, sealEnvelope } from '../core/dsse.js';
+import { PAYLOAD_TYPES, sealEnvelope } from '../core/dsse.js';
 import { isFlotillaError } from '../core/errors.js';
 import type { SigningKey } from '../core/keys.js';
 import type { Registration } from '../core/registration.js';
-import { StatusReportSchema, type AgentRejection, type StatusReport } from '../core/status.js';
+import type { AgentRejection, StatusReport } from '../core/status.js';
 import { storeOp, StoreFailure } from '../core/store/failure.js';
 import { storeKeys, type ObjectStore } from '../core/store/types.js';
+import { readOwnStatus } from './own-status.js';
 import type { ClusterBackend } from './backend.js';
 import { jitteredBackoffMs } from '../core/backoff.js';
 import type { AgentMetrics } from './metrics.js';
 import { publishRegistration } from './registration.js';
 import { buildStatusReport, validateStatusReport } from './report.js';
 import type { AgentStateFile } from './state.js';
-
-const STATUS_MAX_BYTES = 4 * 1024 * 1024;
 
 /** No log shipping yet in this agent: nothing is ever queued. */
 const EMPTY_PIPELINE: StatusReport['pipeline'] = { queueDepth: 0, oldestUnshippedSeconds: 0, dropped: 0 };
@@ -138,17 +137,9 @@ export class StatusReporter {
   /** If state.json lagged behind the store (crash after a write, or state lost), continue past the store's seq. */
   private async reconcileSeq(): Promise<void> {
     const { deps } = this;
-    const existing = await this.storeOp('get_status', () => deps.store.get(storeKeys.status(deps.cluster), STATUS_MAX_BYTES));
+    const stored = await this.storeOp('get_status', () => readOwnStatus(deps.store, deps.cluster, deps.key));
     this.seqReconciled = true;
-    if (!existing) return;
-    let stored: StatusReport;
-    try {
-      const opened = openEnvelope(existing.body, { payloadType: PAYLOAD_TYPES.status, maxBytes: STATUS_MAX_BYTES, keyFor: (id) => (id === deps.key.keyid ? deps.key.publicKey : undefined) });
-      stored = StatusReportSchema.parse(opened.payload);
-    } catch {
-      return; // not ours or not valid: it tells us nothing about our sequence
-    }
-    if (stored.cluster === deps.cluster && stored.seq > deps.state.current.lastSeq) {
+    if (stored && stored.seq > deps.state.current.lastSeq) {
       deps.logger.warn({ stateSeq: deps.state.current.lastSeq, storeSeq: stored.seq }, 'continuing status seq from the store');
       await this.persistSeq(stored.seq);
     }

@@ -1,5 +1,5 @@
-// state.json in the agent data dir: which key registered, when, and the last status seq written, so
-// a restart keeps the same registration and continues the sequence.
+// state.json in the agent data dir: which key registered, when, under which bundle, and the last
+// status seq written, so a restart keeps the same registration and continues the sequence.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { FlotillaError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 
 export const AGENT_STATE_FILE = 'state.json';
+export const RETIRED_BUNDLES_KEPT = 32;
 
 export const AgentStateSchema = z.object({
   version: z.literal(1),
@@ -14,6 +15,10 @@ export const AgentStateSchema = z.object({
   keyid: z.string().min(1),
   registeredAt: z.string().min(1),
   lastSeq: z.number().int().nonnegative(),
+  /** bundleFingerprint() of the bundle this key registered with; absent in state written before it was recorded. */
+  bundle: z.string().min(1).optional(),
+  /** Fingerprints of the bundles of earlier registrations in this data dir, newest first. */
+  retiredBundles: z.array(z.string().min(1)).max(RETIRED_BUNDLES_KEPT).optional(),
 });
 export type AgentState = z.infer<typeof AgentStateSchema>;
 

@@ -23,6 +23,23 @@ export const LogConfigSchema = z
   })
   .strict();
 
+/**
+ * Finished jobs leave the store once the daemon has their result and they are neither among the
+ * newest `keepLast` of their cluster nor younger than `keepHours`; the registry keeps their history.
+ * The agent's journal holds its high-water seq, so a deleted envelope never becomes runnable again.
+ */
+export const JobsConfigSchema = z
+  .object({
+    retention: z
+      .object({
+        keepLast: z.number().int().min(1).max(1_000_000).default(100).describe('finished jobs per cluster that always stay in the store, the newest ones (at least 1)'),
+        keepHours: z.number().min(0).max(8760).default(24).describe('hours a finished job stays in the store after the daemon collected its result, however many jobs came after it'),
+      })
+      .strict()
+      .default({ keepLast: 100, keepHours: 24 }),
+  })
+  .strict();
+
 export const DaemonConfigSchema = z
   .object({
     listen: z
@@ -55,6 +72,7 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .default({ statusMaxBytes: 4 * 1024 * 1024 }),
+    jobs: JobsConfigSchema.default({ retention: { keepLast: 100, keepHours: 24 } }),
     log: LogConfigSchema.default({ level: 'info' }),
     // Control-plane backups (`flotilla backup`, docs/TRUST.md): registry snapshots signed into the store.
     backup: z

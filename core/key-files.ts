@@ -46,8 +46,9 @@ export interface KeyFileKind<K> {
  * The key in `path`, created there on first use. The new file is written beside it and renamed into
  * place, so a crash never leaves half a key; `next` says what to do when the directory is not writable.
  */
-export function loadOrCreateKeyFile<K>(path: string, kind: KeyFileKind<K>, next: string): { key: K; created: boolean } {
-  if (existsSync(path)) {
+/** The key at path, created on first use; `replace` writes a new one over it (a new registration). */
+export function loadOrCreateKeyFile<K>(path: string, kind: KeyFileKind<K>, next: string, opts: { replace?: boolean } = {}): { key: K; created: boolean } {
+  if (!opts.replace && existsSync(path)) {
     const key = kind.read(path);
     // A key restored from backup may come back readable by others; tighten rather than refuse.
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);

@@ -5,6 +5,7 @@ import { FlotillaError } from '../core/errors.js';
 import { readPrivateKeyFile } from '../core/key-files.js';
 import { assertOwnerOnly, mkdirPrivate } from '../core/private-file.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { countedStore } from '../core/store/counted.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
@@ -17,6 +18,9 @@ import { WsHub } from './api/ws.js';
 import { wsPlugins } from './api/ws-registry.js';
 import { FleetService } from './fleet/service.js';
 import { FleetState } from './fleet/state.js';
+import { ResultPoll } from './jobs/result-poll.js';
+import { retentionPolicy } from './jobs/retention.js';
+import { RetentionSweep } from './jobs/retention-sweep.js';
 import { JobService } from './jobs/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
@@ -32,6 +36,8 @@ export interface DaemonHandle {
 
 /** Clock-driven health (silence, TTL) is re-derived this often. */
 export const REEVALUATE_MS = 1000;
+/** Finished jobs past their retention age leave the store within this long. */
+export const RETENTION_SWEEP_MS = 60_000;
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
@@ -70,8 +76,12 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();
+    const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
     await publishControlPlaneKey(store, signingKey);
-    const jobs = new JobService({ registry, fleet: service, store, signingKey, log });
+    const retention = new RetentionSweep({ registry, store, policy: retentionPolicy(config.jobs.retention), log, metrics });
+    const jobs = new JobService({ registry, fleet: service, store, signingKey, log, storeGate: retention });
+    const sweep = (clusters?: string[]) => void retention.sweep(clusters).catch((e: unknown) => log.error({ err: e }, 'retention sweep failed; will retry'));
+    const results = new ResultPoll({ registry, store, fleet: service, jobs, log, intervalMs: config.store.pollIntervalMs, onApplied: sweep });
     // Job store writes and teardowns run beside the clock; stop() waits for them before closing the registry.
     const background = new Set<Promise<void>>();
     const track = (what: string, p: Promise<void>) => {
@@ -114,9 +124,15 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.listen.host)}:${port}`;
     publicUrl = config.publicUrl ?? url;
 
-    const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes, results: jobs });
+    const sync = new StoreSync({ store, service, metrics, log, pollIntervalMs: config.store.pollIntervalMs, statusMaxBytes: config.limits.statusMaxBytes });
     sync.start();
     backups.start();
+    results.start();
+    sweep();
+    // The age rule needs a clock; the count rule also runs as results come in (onApplied above).
+    const sweeper = setInterval(() => sweep(), RETENTION_SWEEP_MS);
+    sweeper.unref();
+    timers.push(sweeper);
     const reevaluate = setInterval(() => {
       try {
         service.reevaluate(Date.now());
@@ -135,6 +151,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         for (const t of timers) clearInterval(t);
         await sync.stop();
         await backups.stop();
+        await results.stop();
+        await retention.sweep([]);
         await Promise.all(background);
         await hub.close();
         await new Promise<void>((resolve) => {

@@ -14,6 +14,8 @@ export class DaemonMetrics {
   readonly httpConnections: Gauge;
   readonly httpConnectionsRefused: Counter<'reason'>;
   readonly httpConnectionsShed: Counter;
+  readonly storeRequests: Counter<'op' | 'area'>;
+  readonly jobsRemovedFromStore: Counter;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -36,6 +38,8 @@ export class DaemonMetrics {
     this.httpConnections = new Gauge({ name: 'flotilla_http_connections', help: 'Open client connections (REST, /ws, /metrics)', registers });
     this.httpConnectionsRefused = new Counter({ name: 'flotilla_http_connections_refused_total', help: 'Connections refused at api.connections.maxPerSource (reason "source") or api.connections.max ("total")', labelNames: ['reason'], registers });
     this.httpConnectionsShed = new Counter({ name: 'flotilla_http_connections_shed_total', help: 'Idle connections (no request in flight) closed to admit a new one at a connection cap', registers });
+    this.storeRequests = new Counter({ name: 'flotilla_store_requests_total', help: 'Store operations asked by the daemon, by operation (get, put, head, list, delete) and key area (status, jobs, results, …)', labelNames: ['op', 'area'], registers });
+    this.jobsRemovedFromStore = new Counter({ name: 'flotilla_jobs_removed_from_store_total', help: 'Finished jobs whose envelope and result left the store under jobs.retention', registers });
     this.pollSeconds = new Histogram({
       name: 'flotilla_store_poll_seconds',
       help: 'Time to handle one batch of store changes',

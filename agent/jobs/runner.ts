@@ -1,8 +1,10 @@
-// The agent's job runner. Polls clusters/<c>/jobs/ (the daemon is not needed, only the store), runs
-// jobs strictly in seq order, one at a time, and writes a signed result for each. A missing seq N
-// with N+1 present waits for N: the daemon writes jobs in order, so a gap is a write still on its
-// way (or a deleted job, which the daemon re-issues). The journal gives each effect exactly once
-// across crashes; store outages are retried with jittered backoff, keeping every piece of state.
+// The agent's job runner. Polls the job keys above its high-water seq (scan.ts; the daemon is not
+// needed, only the store), runs jobs strictly in seq order, one at a time, and writes a signed result
+// for each. A missing seq N waits for N: the daemon writes jobs in order, so a gap is a write still on
+// its way. Finished seqs are never looked at again, so a poll costs the same with 10 finished jobs
+// in the store as with 10,000, and an old envelope written back over a finished seq is never read.
+// The journal gives each effect exactly once across crashes; store outages are retried with
+// jittered backoff, keeping every piece of state.
 import type { KeyObject } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
 import { jitteredBackoffMs } from '../../core/backoff.js';
@@ -13,12 +15,13 @@ import type { Logger } from '../../core/log.js';
 import type { EncryptionKey } from '../../core/secrets.js';
 import type { AgentRejection } from '../../core/status.js';
 import { storeOp, StoreFailure } from '../../core/store/failure.js';
-import { StorePoller } from '../../core/store/poller.js';
 import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../core/store/types.js';
+import { readOwnStatus } from '../own-status.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
 import { execute } from './execute.js';
-import { JobJournal, type StartedRecord } from './journal.js';
+import { JobJournal, type FinishedRecord, type StartedRecord } from './journal.js';
 import { openOwnResult, sealResult } from './result.js';
+import { SeqScanner } from './scan.js';
 import { verifyJob, type TargetState, type Verdict } from './verify.js';
 
 export interface JobMetrics {
@@ -49,6 +52,8 @@ export interface JobRunnerDeps {
 export const MAX_PENDING_REJECTIONS = 100;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_REPORTED_VERSIONS = 10_000;
+/** Store requests in flight at once while recovering at start. */
+const RECOVER_WIDTH = 32;
 
 class Stopped extends Error {}
 
@@ -63,11 +68,11 @@ export class JobRunner {
   private readonly reported = new Set<string>();
   private rejections: AgentRejection[] = [];
   private blocked: { key: string; etag: string } | undefined;
-  private readonly poller: StorePoller;
+  private readonly scanner: SeqScanner;
+  private scanChain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly clock: () => Date;
   private readonly random: () => number;
-  private firstListing = true;
   private recovered = false;
   private stopped = false;
   private pollFailed = false;
@@ -84,22 +89,16 @@ export class JobRunner {
   ) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? Math.random;
-    this.poller = new StorePoller(deps.store, {
-      prefix: storeKeys.jobsPrefix(deps.cluster),
-      intervalMs: deps.pollIntervalMs,
-      onChange: (changed, removed) => this.onChange(changed, removed),
-      onError: (e) => {
-        this.pollFailed = true;
-        this.deps.metrics?.storeErrors.inc({ op: 'list_jobs' });
-        this.logStoreError('list_jobs', e, this.pollFailures + 1);
-      },
-    });
+    this.scanner = new SeqScanner(deps.store, (seq) => storeKeys.job(deps.cluster, seq));
   }
 
-  /** Loads the journal; nothing runs until start() or pollNow(). */
+  /** Loads the journal of this agent key's registration; nothing runs until start() or pollNow(). */
   static async open(deps: JobRunnerDeps): Promise<JobRunner> {
-    const { journal, load } = await JobJournal.open(deps.dataDir);
+    const { journal, load } = await JobJournal.open(deps.dataDir, deps.key.keyid);
     if (load.skippedLines > 0) deps.logger.warn({ path: journal.path, skippedLines: load.skippedLines }, 'job journal had unreadable lines (a torn last line is normal after a crash)');
+    if (load.discardedScope) {
+      deps.logger.warn({ path: journal.path, previousKeyid: load.discardedScope.scope, previousLastJobSeq: load.discardedScope.lastFinished, keyid: deps.key.keyid }, 'job journal of an earlier registration discarded; this registration starts at seq 1');
+    }
     deps.metrics?.lastJobSeq.set(journal.lastFinished);
     return new JobRunner(deps, journal);
   }
@@ -156,7 +155,7 @@ export class JobRunner {
 
   private async pollCycle(): Promise<void> {
     this.pollFailed = false;
-    await this.poller.pollOnce();
+    await this.scanOnce();
     if (this.pollFailed) {
       this.pollFailures += 1;
     } else {
@@ -164,6 +163,24 @@ export class JobRunner {
       this.pollFailures = 0;
     }
     this.kick();
+  }
+
+  /** One scan at a time: a timer poll and pollNow() never overlap. */
+  private scanOnce(): Promise<void> {
+    const run = this.scanChain.then(async () => {
+      let found;
+      try {
+        found = await this.scanner.scan(this.journal.lastFinished + 1);
+      } catch (e) {
+        this.pollFailed = true;
+        this.deps.metrics?.storeErrors.inc({ op: 'scan_jobs' });
+        this.logStoreError('scan_jobs', e, this.pollFailures + 1);
+        return;
+      }
+      if (found.changed.length > 0 || found.removed.length > 0) await this.onChange(found.changed, found.removed);
+    });
+    this.scanChain = run.catch(() => undefined);
+    return run;
   }
 
   private storeOp<T>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -199,17 +216,15 @@ export class JobRunner {
       this.pendingIds.delete(seq);
       for (const [target, c] of this.cancels) if (c.cancelSeq === seq) this.cancels.delete(target);
     }
-    const first = this.firstListing;
-    this.firstListing = false;
     const bySeq = changed.map((e) => ({ e, seq: seqFromKey(e.key) })).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
     for (const { e, seq } of bySeq) {
       if (seq === null) {
         this.refuse(e.key, e.etag, 'malformed', 'not a job file name (jobs/<12-digit seq>.json)');
         continue;
       }
-      // Jobs already finished are history on a first listing; a later change to one is a replay attempt.
-      if (seq <= this.journal.lastFinished && first) continue;
-      if (seq > this.journal.lastFinished) this.entries.set(seq, e);
+      // The worker may have finished this seq since the scan: it is history now, not a replay.
+      if (seq <= this.journal.lastFinished) continue;
+      this.entries.set(seq, e);
       let body: Buffer;
       try {
         const obj = await this.storeOp('get_job', () => this.deps.store.get(e.key, JOB_LIMITS.maxEnvelopeBytes));
@@ -217,10 +232,11 @@ export class JobRunner {
         body = obj.body;
       } catch (err) {
         // Read again on the next poll; the worker reads it itself when its turn comes.
-        this.poller.forget(e.key);
+        this.scanner.forget(seq);
         this.logStoreError('get_job', err, 1);
         continue;
       }
+      if (seq <= this.journal.lastFinished) continue;
       const verdict = this.verify(body, seq);
       if (verdict.kind === 'refused') {
         this.refuse(e.key, e.etag, verdict.reason, verdict.detail);
@@ -280,15 +296,34 @@ export class JobRunner {
     }
   }
 
-  /** Adopts results this agent wrote but did not journal (crash in between, or a lost journal), and re-writes journaled results missing from the store. */
+  /**
+   * At start: raises the high-water seq to what its own last status report in the store says,
+   * adopts results this agent wrote but did not journal (a crash in between, or a lost journal), and
+   * re-writes journaled results missing from the store while their job is still there.
+   */
   private async recover(): Promise<void> {
     const { store, cluster, key } = this.deps;
-    const listed = await this.storeOp('list_results', () => store.list(storeKeys.resultsPrefix(cluster)));
-    const candidates = listed
+    // The report's lastJobSeq is the agent's own signed word: a journal restored from an old backup
+    // (or lost, with the key kept) must not take the seqs it reported finished as new.
+    const reported = await this.storeOp('get_status', () => readOwnStatus(store, cluster, key));
+    const floor = reported?.lastJobSeq ?? 0;
+    if (floor > this.journal.lastFinished) {
+      this.deps.logger.warn({ journal: this.journal.lastFinished, reported: floor }, 'job journal is behind this agent’s own last status report; continuing above the reported seq');
+      await this.journal.raiseFloor(floor);
+    }
+    // Results go out in seq order, so those above the high-water follow it without a gap (after a
+    // crash between a result's PUT and its journal record, just the next seq). A journal that knows
+    // nothing (a first start, or lost with no report of ours left) lists results/ once instead:
+    // retention may have removed the oldest results, and the newest tell where this agent got to.
+    const candidates =
+      this.journal.lastFinished === 0
+        ? await this.storeOp('list_results', () => store.list(storeKeys.resultsPrefix(cluster)))
+        : (await this.storeOp('scan_results', () => new SeqScanner(store, (seq) => storeKeys.result(cluster, seq)).scan(this.journal.lastFinished + 1))).changed;
+    const above = candidates
       .map((e) => ({ e, seq: seqFromKey(e.key) }))
       .filter((c): c is { e: StoreEntry; seq: number } => c.seq !== null && c.seq > this.journal.lastFinished)
       .sort((a, b) => a.seq - b.seq);
-    for (const { e, seq } of candidates) {
+    for (const { e, seq } of above) {
       const obj = await this.storeOp('get_result', () => store.get(e.key, JOB_LIMITS.maxResultBytes));
       const result = obj ? openOwnResult(obj.body, key, cluster, seq) : null;
       if (!obj || !result || seq <= this.journal.lastFinished) continue;
@@ -296,13 +331,23 @@ export class JobRunner {
       await this.journal.recordFinished({ seq, id: result.id, type, state: result.state, at: result.finishedAt, result: obj.body.toString('utf8') });
       this.deps.logger.warn({ seq, id: result.id, state: result.state }, 'adopted a result from the store that the journal had not recorded');
     }
-    for (const rec of this.journal.recentFinished()) {
-      const resultKey = storeKeys.result(cluster, rec.seq);
-      if (await this.storeOp('head_result', () => store.head(resultKey))) continue;
-      await this.storeOp('put_result', () => store.put(resultKey, Buffer.from(rec.result, 'utf8')));
-      this.deps.logger.info({ seq: rec.seq, id: rec.id }, 're-wrote a missing result from the journal');
+    const recent = this.journal.recentFinished();
+    for (let i = 0; i < recent.length; i += RECOVER_WIDTH) {
+      await Promise.all(recent.slice(i, i + RECOVER_WIDTH).map((rec) => this.rewriteMissingResult(rec)));
     }
     this.deps.metrics?.lastJobSeq.set(this.journal.lastFinished);
+  }
+
+  private async rewriteMissingResult(rec: FinishedRecord): Promise<void> {
+    const { store, cluster } = this.deps;
+    const resultKey = storeKeys.result(cluster, rec.seq);
+    if (await this.storeOp('head_result', () => store.head(resultKey))) return;
+    // The daemon deletes a job's envelope before its result once it has collected it (retention):
+    // a result missing next to a missing envelope was collected, and writing it back would only
+    // leave an object behind that nobody deletes.
+    if (!(await this.storeOp('head_job', () => store.head(storeKeys.job(cluster, rec.seq))))) return;
+    await this.storeOp('put_result', () => store.put(resultKey, Buffer.from(rec.result, 'utf8')));
+    this.deps.logger.info({ seq: rec.seq, id: rec.id }, 're-wrote a missing result from the journal');
   }
 
   /** Settles the next seq if it can; false when there is nothing to do until the store changes. */

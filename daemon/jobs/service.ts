@@ -47,6 +47,8 @@ export interface JobServiceOptions {
   store: ObjectStore;
   signingKey: SigningKey;
   log: Logger;
+  /** Job writes to a cluster wait until its store deletes in flight are done (retention-sweep.ts). */
+  storeGate?: { idle(cluster: string): Promise<void> };
 }
 
 const DAEMON_ISSUER = { tokenId: DAEMON_ACTOR.id, name: DAEMON_ACTOR.name };
@@ -413,6 +415,7 @@ export class JobService {
       [...byCluster.entries()].map(async ([cluster, list]) => {
         try {
           await this.cleanStore(cluster);
+          await this.opts.storeGate?.idle(cluster);
         } catch {
           return;
         }

@@ -30,6 +30,24 @@ export interface JobRow {
   result_reason: JobRejectionReason | null;
   result_output: string | null;
   result_etag: string | null;
+  /** When the daemon took the result from the store (its own clock). */
+  result_collected_at: string | null;
+  /** When retention deleted the job's envelope and result from the store. */
+  store_removed_at: string | null;
+}
+
+/** A job of a cluster's current registration whose result the daemon is waiting for. */
+export interface AwaitedJob {
+  cluster: string;
+  seq: number;
+}
+
+/** A finished job of a cluster's current registration whose envelope and result are still in the store. */
+export interface StoredJob {
+  cluster: string;
+  generation: number;
+  seq: number;
+  collectedAt: string;
 }
 
 export interface NewJob {
@@ -133,8 +151,24 @@ export class JobRepo {
       setState: db.prepare<[JobState, string, JobState]>('UPDATE jobs SET state = ? WHERE id = ? AND state = ?'),
       setResult: db.prepare(
         `UPDATE jobs SET state = @state, result_state = @state, result_started_at = @startedAt, result_finished_at = @finishedAt,
-         result_detail = @detail, result_reason = @reason, result_output = @output, result_etag = @etag WHERE id = @id`,
+         result_detail = @detail, result_reason = @reason, result_output = @output, result_etag = @etag, result_collected_at = @collectedAt WHERE id = @id`,
       ),
+      awaited: db.prepare<[], AwaitedJob>(
+        `SELECT j.cluster, j.seq FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
+         WHERE j.state IN ('dispatched', 'running') ORDER BY j.cluster, j.seq`,
+      ),
+      stored: db.prepare<[string], { cluster: string; generation: number; seq: number; collected_at: string }>(
+        `SELECT j.cluster, j.generation, j.seq, j.result_collected_at AS collected_at FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
+         WHERE j.cluster = ? AND j.result_collected_at IS NOT NULL AND j.store_removed_at IS NULL ORDER BY j.seq`,
+      ),
+      overCount: db.prepare<[number], { cluster: string }>(
+        `SELECT j.cluster FROM jobs j JOIN job_seqs s ON s.cluster = j.cluster AND s.generation = j.generation
+         WHERE j.result_collected_at IS NOT NULL AND j.store_removed_at IS NULL GROUP BY j.cluster HAVING COUNT(*) > ? ORDER BY j.cluster`,
+      ),
+      markRemoved: db.prepare<{ cluster: string; generation: number; seq: number; at: string }>(
+        'UPDATE jobs SET store_removed_at = @at WHERE cluster = @cluster AND generation = @generation AND seq = @seq AND store_removed_at IS NULL',
+      ),
+      generation: db.prepare<[string], { generation: number }>('SELECT generation FROM job_seqs WHERE cluster = ?'),
       backup: db.prepare<[string, string], JobRow>(
         "SELECT * FROM jobs WHERE cluster = ? AND type = 'backup' AND state = 'succeeded' AND json_extract(params, '$.backupId') = ? ORDER BY generation DESC, seq DESC LIMIT 1",
       ),
@@ -232,8 +266,9 @@ export class JobRepo {
     return this.stmts.setState.run(to, id, from).changes === 1;
   }
 
-  setResult(id: string, result: JobResult, etag: string): void {
+  setResult(id: string, result: JobResult, etag: string, collectedAt = new Date().toISOString()): void {
     this.stmts.setResult.run({
+      collectedAt,
       id,
       state: result.state,
       startedAt: result.startedAt,
@@ -243,6 +278,31 @@ export class JobRepo {
       output: result.output ? JSON.stringify(result.output) : null,
       etag,
     });
+  }
+
+  /** Jobs the agents have yet to answer (dispatched or running), current registrations only, by cluster and seq. */
+  awaitingResults(): AwaitedJob[] {
+    return this.stmts.awaited.all();
+  }
+
+  /** Finished jobs of the cluster's current registration whose envelope and result are still in the store, by seq. */
+  storedFinished(cluster: string): StoredJob[] {
+    return this.stmts.stored.all(cluster).map((r) => ({ cluster: r.cluster, generation: r.generation, seq: r.seq, collectedAt: r.collected_at }));
+  }
+
+  /** Clusters with more than `keep` finished jobs still in the store: the only ones retention can delete from. */
+  clustersStoringMoreThan(keep: number): string[] {
+    return this.stmts.overCount.all(keep).map((r) => r.cluster);
+  }
+
+  /** Records that retention deleted these jobs' envelopes and results. */
+  markRemovedFromStore(cluster: string, generation: number, seqs: readonly number[], at: string): void {
+    for (const seq of seqs) this.stmts.markRemoved.run({ cluster, generation, seq, at });
+  }
+
+  /** The cluster name's current registration generation (0 before its first removal). */
+  generation(cluster: string): number {
+    return this.stmts.generation.get(cluster)?.generation ?? 0;
   }
 
   /** Newest first. */

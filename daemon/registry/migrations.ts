@@ -188,4 +188,13 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM teardowns WHERE cluster NOT IN (SELECT name FROM clusters);
   DELETE FROM agent_encryption_keys WHERE cluster NOT IN (SELECT name FROM clusters);
   `,
+  // Job history leaves the store (jobs.retention): when the daemon collected each result, by its own
+  // clock, and when the job's envelope and result were deleted from the store. Results collected
+  // before this count from their finish time. The partial index holds only jobs still in the store.
+  `
+  ALTER TABLE jobs ADD COLUMN result_collected_at TEXT;
+  ALTER TABLE jobs ADD COLUMN store_removed_at TEXT;
+  UPDATE jobs SET result_collected_at = result_finished_at WHERE result_etag IS NOT NULL;
+  CREATE INDEX jobs_in_store ON jobs(cluster, generation, seq) WHERE result_collected_at IS NOT NULL AND store_removed_at IS NULL;
+  `,
 ];

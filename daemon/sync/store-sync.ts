@@ -1,5 +1,6 @@
 // Reads what agents wrote to the store: registrations first, then status reports, each verified by
-// rules.ts. Accepted reports and rejections of one poll land in one registry transaction.
+// rules.ts. Accepted reports and rejections of one poll land in one registry transaction. Job results
+// are not listed here: daemon/jobs/result-poll.ts asks for the result keys of open jobs only.
 import { EnvelopeRejected } from '../../core/dsse.js';
 import type { Logger } from '../../core/log.js';
 import { StorePoller } from '../../core/store/poller.js';
@@ -8,17 +9,6 @@ import type { AcceptedStatus, FleetService } from '../fleet/service.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { RejectionInput } from '../registry/rejections.js';
 import { checkRegistration, checkStatus, REGISTRATION_MAX_BYTES } from './rules.js';
-import { JOB_LIMITS } from '../../core/jobs.js';
-import type { AcceptedResult } from '../jobs/service.js';
-import type { ResultVerdict } from '../jobs/result-rules.js';
-
-/** Where job results go: verified against the pinned agent key and the job issued at that seq. */
-export interface ResultSink {
-  verifyResult(cluster: string, key: string, body: Buffer): ResultVerdict;
-  applyResults(accepted: AcceptedResult[]): void;
-}
-
-const RESULT_KEY = /^results\/\d{12}\.json$/;
 
 export interface StoreSyncOptions {
   store: ObjectStore;
@@ -27,11 +17,10 @@ export interface StoreSyncOptions {
   log: Logger;
   pollIntervalMs: number;
   statusMaxBytes: number;
-  results?: ResultSink;
 }
 
 const READ_WIDTH = 64;
-const NOT_READ_BY_DAEMON = /^clusters\/[^/]+\/(jobs|backups)\/$/;
+const NOT_READ_BY_DAEMON = /^clusters\/[^/]+\/(jobs|results|backups)\/$/;
 
 interface Read {
   entry: StoreEntry;
@@ -46,8 +35,8 @@ export class StoreSync {
   constructor(private readonly opts: StoreSyncOptions) {
     this.poller = new StorePoller(opts.store, {
       prefix: 'clusters/',
-      // The daemon reads status, registrations and results; job envelopes are its own writes and
-      // backups are read only by agents, and both grow with every job.
+      // The daemon reads status and registrations here; job envelopes are its own writes, results
+      // are read by key for open jobs, backups are read only by agents, and all three grow with every job.
       exclude: (dirKey) => NOT_READ_BY_DAEMON.test(dirKey),
       intervalMs: opts.pollIntervalMs,
       onChange: (changed) => this.handle(changed),
@@ -76,12 +65,10 @@ export class StoreSync {
     const started = process.hrtime.bigint();
     const registrations: Read['entry'][] = [];
     const statuses: Read['entry'][] = [];
-    const results: Read['entry'][] = [];
     for (const e of changed) {
       const parts = parseClusterKey(e.key);
       if (parts?.rest === 'registration.json') registrations.push(e);
       else if (parts?.rest === 'status.json') statuses.push(e);
-      else if (parts && this.opts.results && RESULT_KEY.test(parts.rest)) results.push(e);
     }
     const rejections: RejectionInput[] = [];
     for (const read of await this.readAll(registrations, REGISTRATION_MAX_BYTES)) {
@@ -94,24 +81,12 @@ export class StoreSync {
       if ('reason' in r) rejections.push(r);
       else if (r.report) accepted.push({ cluster: read.cluster, report: r.report, etag: read.entry.etag });
     }
-    const acceptedResults: AcceptedResult[] = [];
-    for (const read of await this.readAll(results, JOB_LIMITS.maxResultBytes)) {
-      const r = this.handleResult(read);
-      if (r && 'reason' in r) rejections.push(r);
-      else if (r) acceptedResults.push(r);
-    }
     try {
       this.opts.service.applyBatch(accepted, rejections);
     } catch (e) {
       // The registry refused the batch: forget these objects so the next poll tries them again.
       this.opts.log.error({ err: e }, 'could not store a batch of status reports; will retry');
-      for (const e2 of [...statuses, ...registrations, ...results]) this.poller.forget(e2.key);
-    }
-    try {
-      this.opts.results?.applyResults(acceptedResults);
-    } catch (e) {
-      this.opts.log.error({ err: e }, 'could not store a batch of job results; will retry');
-      for (const r of acceptedResults) this.poller.forget(r.key);
+      for (const e2 of [...statuses, ...registrations]) this.poller.forget(e2.key);
     }
     this.opts.metrics.pollSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
@@ -161,16 +136,6 @@ export class StoreSync {
       this.poller.forget(read.entry.key);
     }
     return undefined;
-  }
-
-  private handleResult(read: Read): RejectionInput | AcceptedResult | undefined {
-    if (!read.object || !this.opts.results) return undefined;
-    const verdict = this.opts.results.verifyResult(read.cluster, read.entry.key, read.object.body);
-    if (verdict.kind === 'duplicate') return undefined;
-    if (verdict.kind === 'accept') return { cluster: read.cluster, key: read.entry.key, etag: read.object.etag, result: verdict.result };
-    // A result that arrives before its agent's registration is processed is judged again later.
-    if (verdict.reason === 'unknown_key' && this.opts.service.state.get(read.cluster)?.record.registration === 'pending') this.poller.forget(read.entry.key);
-    return { at: new Date().toISOString(), cluster: read.cluster || null, key: read.entry.key, etag: read.object.etag, reason: verdict.reason, message: verdict.message };
   }
 
   private handleStatus(read: Read): RejectionInput | { report: AcceptedStatus['report'] | null } {

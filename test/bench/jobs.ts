@@ -95,7 +95,7 @@ function countRefusals(agentLog: string): number {
 
 const succeededCount = (results: Iterable<JobResult>) => [...results].filter((r) => r.state === 'succeeded').length;
 
-interface StoreUnderTest {
+export interface StoreUnderTest {
   config: StoreConfig;
   /** The bench's own client; S3 credentials are passed explicitly, the agent gets them from its environment. */
   store: ObjectStore;
@@ -103,7 +103,7 @@ interface StoreUnderTest {
   stop(): Promise<void>;
 }
 
-async function storeUnderTest(kind: StoreKind): Promise<StoreUnderTest> {
+export async function storeUnderTest(kind: StoreKind): Promise<StoreUnderTest> {
   if (kind === 'dir') {
     const path = tempDir('flotilla-bench-store-');
     return { config: { type: 'dir', path, pollIntervalMs: POLL_INTERVAL_MS }, store: new DirStore(path), agentEnv: {}, stop: async () => undefined };

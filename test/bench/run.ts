@@ -1,10 +1,12 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
-// for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000.
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
+// for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
+import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
 
@@ -21,6 +23,7 @@ const tui: TuiResult[] = [];
 const pickup: PickupResult[] = [];
 const throughput: ThroughputResult[] = [];
 const fanout: FanoutResult[] = [];
+const agentPoll: AgentPollResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -48,7 +51,17 @@ if (!only || only === 'jobs') {
   fanout.push(await benchFanout(n, { log }));
 }
 
+if (!only || only === 'job-poll') {
+  const finished = (process.env.BENCH_POLL_FINISHED ?? '10,10000').split(',').map(Number);
+  const pollOpts = { runs: Number(process.env.BENCH_POLL_RUNS ?? '3'), polls: Number(process.env.BENCH_POLL_COUNT ?? '50'), log };
+  for (const kind of ['dir', 's3'] as const) {
+    log(`job-poll: one agent poll with ${finished.join(' and ')} finished jobs in the ${kind} store`);
+    agentPoll.push(...(await benchAgentPoll(kind, finished, pollOpts)));
+  }
+}
+
 const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
 const lines = [`Machine: ${machine}. Date: ${date}.`, ''];
 if (fleet.length) {
   lines.push(
@@ -91,7 +104,24 @@ if (fanout.length) {
     '',
   );
 }
+if (agentPoll.length) {
+  const storeName = (k: string) => (k === 's3' ? 'S3 (s3rver)' : 'directory');
+  const requests = (r: AgentPollResult) =>
+    Object.entries(r.requestsPerPoll)
+      .filter(([, c]) => c > 0)
+      .map(([op, c]) => `${Number.isInteger(c) ? c : c.toFixed(2)} ${op.toUpperCase()}`)
+      .join(', ') || 'none';
+  const range = (xs: number[]) => `${f2(Math.min(...xs))}–${f2(Math.max(...xs))} ms`;
+  lines.push(
+    '| agent job poll | finished jobs in store | poll p50 | p90 | max | p50 per run (spread) | store requests per poll | first poll after start | list jobs/ p50 (the old poll) |',
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    ...agentPoll.map((r) => `| ${storeName(r.store)} | ${r.finishedJobs} | ${f2(r.pollMs.p50)} ms | ${f2(r.pollMs.p90)} ms | ${f2(r.pollMs.max)} ms | ${range(r.p50ByRunMs)} | ${requests(r)} | ${range(r.firstPollMs)} | ${f1(r.listJobsMs.p50)} ms |`),
+    '',
+    `${agentPoll[0]!.runs} runs of ${agentPoll[0]!.pollsPerRun} polls each per row, every run a fresh runner on the same journal and store; nothing open, the journal at the high-water seq.`,
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll }, null, 2));

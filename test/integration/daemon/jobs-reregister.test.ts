@@ -93,20 +93,23 @@ describe('jobs across cluster rm and add', () => {
     expect(runner.pendingRejections()).toEqual([expect.objectContaining({ key: storeKeys.job('rebuilt', 2), reason: 'wrong_agent' })]);
     await waitUntil(async () => (await job(next.id)).state === 'succeeded', { what: 'the new registration’s job to succeed' });
 
-    // The old seq-1 envelope over the finished seq is refused the same way; nothing more runs.
+    // The old seq-1 envelope written over the finished seq is never even read: the agent looks only above its high-water seq.
     await fx.store.put(storeKeys.job('rebuilt', 1), oldEnvelopes[0]!);
     await runner.pollNow();
-    expect(runner.pendingRejections().map((r) => r.reason)).toEqual(['wrong_agent', 'wrong_agent']);
+    expect(runner.pendingRejections().map((r) => r.reason)).toEqual(['wrong_agent']);
     expect(actions.calls).toBe(1);
     await runner.stop();
 
-    // A result the old agent still writes is refused by the daemon: its key is no longer pinned.
-    await old.finish({ seq: 3, payload: { ...first!.payload, seq: 3 } });
+    // A result the old agent still writes for a job the daemon waits for is refused: its key is no longer pinned.
+    const waiting = await submit({ cluster: 'rebuilt', type: 'cordon', params: { node: 'n2' } });
+    expect(waiting.seq).toBe(2);
+    await old.finish({ seq: 2, payload: { ...first!.payload, seq: 2 } });
     await waitUntil(
-      async () => ((await fx.api('GET', '/api/v1/rejections?cluster=rebuilt')).body.items as any[]).find((r) => r.key === storeKeys.result('rebuilt', 3)),
+      async () => ((await fx.api('GET', '/api/v1/rejections?cluster=rebuilt')).body.items as any[]).find((r) => r.key === storeKeys.result('rebuilt', 2)),
       { what: 'the old agent’s result to be rejected' },
     );
-    const rejection = ((await fx.api('GET', '/api/v1/rejections?cluster=rebuilt')).body.items as any[]).find((r) => r.key === storeKeys.result('rebuilt', 3));
+    const rejection = ((await fx.api('GET', '/api/v1/rejections?cluster=rebuilt')).body.items as any[]).find((r) => r.key === storeKeys.result('rebuilt', 2));
     expect(rejection.reason).toBe('unknown_key');
+    expect((await job(waiting.id)).state).toBe('dispatched');
   });
 });

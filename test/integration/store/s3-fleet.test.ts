@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies are checked by assertions, not by types */
 // The daemon and an agent working over S3 (s3rver): the bundle carries the bucket settings, the agent
-// registers and reports through the bucket, and the daemon shows the cluster with its data.
+// registers and reports through the bucket, and the daemon shows the cluster with its data; jobs run
+// through the bucket and, once collected, leave it under the retention (keep the newest 2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDaemonConfig } from '../../../config/daemon.js';
 import type { AgentConfig, DaemonConfig } from '../../../config/schemas.js';
@@ -41,12 +42,12 @@ afterAll(async () => {
 });
 
 describe('daemon and agent over S3', () => {
-  it('registers an agent from its bundle and shows its reports', async () => {
+  it('registers an agent from its bundle, shows its reports, and runs jobs through the bucket', async () => {
     const dir = tempDir('flotilla-s3-daemon-');
     const init = await initControlPlane({ dataDir: dir, port: 0 });
     const store: S3StoreConfig = { type: 's3', bucket: s3.bucket, prefix: 'fleet/', region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, pollIntervalMs: 100 };
     // a fresh bucket prefix holds no control plane yet: starting one there is what create allows
-    const config: DaemonConfig = { ...loadDaemonConfig(init.configPath, {}, {}), store: { ...store, create: true } };
+    const config: DaemonConfig = { ...loadDaemonConfig(init.configPath, {}, {}), store: { ...store, create: true }, jobs: { retention: { keepLast: 2, keepHours: 0 } } };
     daemon = await startDaemon(config, { logger: silentLogger() });
     const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
       const res = await fetch(`${daemon!.url}${path}`, {
@@ -81,6 +82,19 @@ describe('daemon and agent over S3', () => {
     const direct = new S3Store({ bucket: s3.bucket, prefix: 'fleet/', region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
     const keys = (await direct.list('')).map((e) => e.key);
     expect(keys).toEqual(expect.arrayContaining([storeKeys.controlPlaneKey(), storeKeys.registration('edge-s3'), storeKeys.status('edge-s3')]));
+
+    // Jobs go out and results come back by key through the bucket; collected ones leave it.
+    const ids: string[] = [];
+    for (const type of ['cordon', 'uncordon', 'cordon', 'uncordon', 'cordon']) {
+      const res = await api('POST', '/api/v1/jobs', { cluster: 'edge-s3', type, params: { node: 'worker-01' } });
+      expect(res.status).toBe(201);
+      ids.push(res.body.jobs[0].id as string);
+    }
+    await waitUntil(async () => (await Promise.all(ids.map(async (id) => (await api('GET', `/api/v1/jobs/${id}`)).body.state))).every((st) => st === 'succeeded'), { timeoutMs: 30_000, what: 'the jobs to succeed over S3' });
+    const under = async (prefix: string) => (await direct.list(prefix)).map((e) => e.key).sort();
+    await waitUntil(async () => (await under(storeKeys.jobsPrefix('edge-s3'))).length === 2 && (await under(storeKeys.resultsPrefix('edge-s3'))).length === 2, { what: 'retention over S3' });
+    expect(await under(storeKeys.jobsPrefix('edge-s3'))).toEqual([storeKeys.job('edge-s3', 4), storeKeys.job('edge-s3', 5)]);
+    expect(await under(storeKeys.resultsPrefix('edge-s3'))).toEqual([storeKeys.result('edge-s3', 4), storeKeys.result('edge-s3', 5)]);
     direct.close();
   });
 });

@@ -1,6 +1,7 @@
 // Every envelope of the negative corpus (test/fixtures/jobs/negative) through the real runner against
 // counting actions: none executes, each ends with its expected reason (a signed result when it is the
-// control plane's job for that seq, a status-report rejection otherwise), and a valid job still runs.
+// control plane's job for that seq, a status-report rejection otherwise; envelopes written over a
+// finished seq are never read at all), and a valid job still runs.
 import { afterAll, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../../../agent/jobs/runner.js';
 import { openOwnResult } from '../../../../agent/jobs/result.js';
@@ -56,6 +57,11 @@ describe('negative job corpus', () => {
         const result = await resultAt(c.seq);
         outcomes.push(`${c.file}: ${result?.state}/${result?.reason ?? '-'}`);
         expect(runner.lastJobSeq(), c.file).toBe(c.seq);
+      } else if (c.expect.via === 'unread') {
+        // Below the high-water: never read, so neither run nor reported.
+        const rejections = runner.pendingRejections().filter((r) => r.key === key);
+        outcomes.push(`${c.file}: unread${rejections.length > 0 ? `/${rejections.map((r) => r.reason).join(',')}` : ''}`);
+        expect(runner.lastJobSeq(), c.file).toBe(before);
       } else {
         const rejections = runner.pendingRejections().filter((r) => r.key === key);
         outcomes.push(`${c.file}: report/${rejections.map((r) => r.reason).join(',')}`);
@@ -66,7 +72,7 @@ describe('negative job corpus', () => {
         await runner.pollNow();
       }
     }
-    const expected = corpus.cases.map((c) => `${c.file}: ${c.expect.via === 'result' ? `${c.expect.state}/${c.expect.reason ?? '-'}` : `report/${c.expect.reason}`}`);
+    const expected = corpus.cases.map((c) => `${c.file}: ${c.expect.via === 'result' ? `${c.expect.state}/${c.expect.reason ?? '-'}` : c.expect.via === 'unread' ? 'unread' : `report/${c.expect.reason}`}`);
     expect(outcomes).toEqual(expected);
     expect(actions.calls).toBe(corpus.setup.length);
 

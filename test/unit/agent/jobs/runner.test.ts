@@ -1,6 +1,7 @@
 // The runner's exactly-once machinery against an in-memory store and counting actions: crash between
-// executor and result write, results lost from the store, a torn journal line, cancels, store
-// outages, and backup → restore through the store with the manifest hash as the chain of trust.
+// executor and result write, results lost from the store, a torn journal line, a lost journal with
+// old envelopes written back, cancels, store outages, what one poll asks of the store, and backup →
+// restore through the store with the manifest hash as the chain of trust.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { JobResult } from '../../../../core/jobs.js';
 import { silentLogger } from '../../../../core/log.js';
 import { seal, sealContext } from '../../../../core/secrets.js';
 import { storeKeys } from '../../../../core/store/types.js';
+import { makeStatusReport } from '../../../harness/fake-agent.js';
 import { waitUntil } from '../../../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { CORPUS_CLUSTER as C, CORPUS_NOW, CountingActions, fixtureKeys, MemoryStore } from '../../../fixtures/jobs/helpers.js';
@@ -50,6 +52,17 @@ async function result(store: MemoryStore, seq: number, cluster = C): Promise<Job
 }
 
 const scale = (replicas: number) => ({ namespace: 'web', name: 'frontend', replicas });
+
+/** A status report as this agent signs it, saying it finished up to lastJobSeq. */
+function ownReport(lastJobSeq: number, cluster = C): Buffer {
+  return sealEnvelope(PAYLOAD_TYPES.status, { ...makeStatusReport(cluster, 7), lastJobSeq }, keys.agent);
+}
+
+/** What the daemon's retention does to a collected job: envelope first, then result. */
+async function collect(store: MemoryStore, seq: number): Promise<void> {
+  await store.delete(storeKeys.job(C, seq));
+  await store.delete(storeKeys.result(C, seq));
+}
 
 describe('JobRunner', () => {
   it('runs jobs in seq order, waits at a gap, and never runs a seq twice', async () => {
@@ -113,6 +126,26 @@ describe('JobRunner', () => {
     await second.stop();
   });
 
+  it('finds a result written before a crash by asking for the keys above its journal, without listing results/', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const dataDir = tempDir();
+    const first = await open(store, actions, dataDir);
+    for (const seq of [1, 2]) await store.put(storeKeys.job(C, seq), job(seq, 'scale', scale(seq)).body);
+    await first.pollNow();
+    await first.stop();
+    // Lose seq 2's finished record, as if the crash came after its result PUT.
+    const lines = readFileSync(join(dataDir, JOURNAL_FILE), 'utf8').split('\n').filter((l) => l !== '' && !(l.includes('"t":"finished"') && l.includes('"seq":2,')));
+    writeFileSync(join(dataDir, JOURNAL_FILE), `${lines.join('\n')}\n`);
+    const second = await open(store, actions, dataDir);
+    const lists = store.ops.list;
+    await second.pollNow();
+    expect(store.ops.list).toBe(lists);
+    expect(second.lastJobSeq()).toBe(2);
+    expect(actions.calls).toBe(2);
+    await second.stop();
+  });
+
   it('re-writes a finished job’s missing result from the journal and ignores a torn last line', async () => {
     const store = new MemoryStore();
     const actions = new CountingActions();
@@ -131,6 +164,93 @@ describe('JobRunner', () => {
     expect(second.lastJobSeq()).toBe(1);
     expect(actions.calls).toBe(1);
     await second.stop();
+  });
+
+  it('with its journal lost and its key kept, continues above its own last report: an old envelope written back never runs', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const first = await open(store, actions, tempDir());
+    const old = [1, 2, 3].map((seq) => job(seq, 'scale', scale(seq)));
+    for (const [i, j] of old.entries()) await store.put(storeKeys.job(C, i + 1), j.body);
+    await first.pollNow();
+    await first.stop();
+    expect(actions.calls).toBe(3);
+    await store.put(storeKeys.status(C), ownReport(3));
+    for (const seq of [1, 2, 3]) await collect(store, seq);
+
+    // Someone with store access puts jobs 1 and 2 back; the agent starts with an empty journal.
+    await store.put(storeKeys.job(C, 1), old[0]!.body);
+    await store.put(storeKeys.job(C, 2), old[1]!.body);
+    const second = await open(store, actions, tempDir());
+    await second.pollNow();
+    expect(second.lastJobSeq()).toBe(3);
+    expect(actions.calls).toBe(3);
+    await store.put(storeKeys.job(C, 4), job(4, 'scale', scale(4)).body);
+    await second.pollNow();
+    expect(actions.calls).toBe(4);
+    expect((await result(store, 4))?.state).toBe('succeeded');
+    await second.stop();
+  });
+
+  it('with its journal lost and no report of its own, continues above its newest result in the store', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const first = await open(store, actions, tempDir());
+    const old = [1, 2, 3].map((seq) => job(seq, 'scale', scale(seq)));
+    for (const [i, j] of old.entries()) await store.put(storeKeys.job(C, i + 1), j.body);
+    await first.pollNow();
+    await first.stop();
+    // Retention removed the older jobs; the newest result always stays.
+    for (const seq of [1, 2]) await collect(store, seq);
+    await store.put(storeKeys.job(C, 1), old[0]!.body);
+    const second = await open(store, actions, tempDir());
+    await second.pollNow();
+    expect(second.lastJobSeq()).toBe(3);
+    expect(actions.calls).toBe(3);
+    await second.stop();
+  });
+
+  it('does not write back a result the daemon collected and deleted with its envelope', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const dataDir = tempDir();
+    const first = await open(store, actions, dataDir);
+    for (const seq of [1, 2]) await store.put(storeKeys.job(C, seq), job(seq, 'cordon', { node: 'n1' }).body);
+    await first.pollNow();
+    await first.stop();
+    await collect(store, 1);
+    const second = await open(store, actions, dataDir);
+    await second.pollNow();
+    expect(await store.get(storeKeys.result(C, 1), 1 << 20)).toBeNull();
+    expect(await result(store, 2)).toMatchObject({ state: 'succeeded' });
+    expect(second.lastJobSeq()).toBe(2);
+    await second.stop();
+  });
+
+  it('asks the store only for the keys above its high-water seq: one HEAD when idle, however many jobs finished', async () => {
+    const store = new MemoryStore();
+    const actions = new CountingActions();
+    const runner = await open(store, actions, tempDir());
+    await runner.pollNow();
+    const idle = async () => {
+      const before = { ...store.ops };
+      await runner.pollNow();
+      return Object.fromEntries(Object.entries(store.ops).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+    };
+    const none = { get: 0, put: 0, head: 1, list: 0, delete: 0 };
+    expect(await idle()).toEqual(none);
+    for (let seq = 1; seq <= 300; seq += 1) await store.put(storeKeys.job(C, seq), job(seq, 'cordon', { node: 'n1' }).body);
+    await runner.pollNow();
+    expect(runner.lastJobSeq()).toBe(300);
+    expect(await idle()).toEqual(none);
+    // A backlog costs a HEAD per waiting job (in doubling windows) and a GET to read each one.
+    for (let seq = 301; seq <= 310; seq += 1) await store.put(storeKeys.job(C, seq), job(seq, 'cordon', { node: 'n1' }).body);
+    const before = { ...store.ops };
+    await runner.pollNow();
+    expect(store.ops.list - before.list).toBe(0);
+    expect(store.ops.head - before.head).toBeLessThanOrEqual(2 * 10);
+    expect(runner.lastJobSeq()).toBe(310);
+    await runner.stop();
   });
 
   it('honours a cancel found before the job starts, and settles the cancel itself', async () => {

@@ -53,6 +53,19 @@ describe('registry migrations', () => {
     expect(db.prepare('SELECT cluster FROM store_cleanups').all()).toEqual([{ cluster: 'gone' }]);
   });
 
+  it('dates the results collected before retention existed by their finish, and leaves every job in the store until retention runs', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.exec(`INSERT INTO jobs (id, cluster, generation, seq, type, params, payload, destructive, state, issuer_token_id, issuer_name, submitted_at, not_after, result_state, result_finished_at, result_etag)
+        VALUES ('done', 'c', 0, 1, 'cordon', '{}', '{}', 0, 'succeeded', 't', 'n', 't', 't', 'succeeded', '2030-01-01T00:00:00.000Z', 'e1'),
+               ('open', 'c', 0, 2, 'cordon', '{}', '{}', 0, 'dispatched', 't', 'n', 't', 't', NULL, NULL, NULL);`);
+    migrate(db);
+    expect(db.prepare('SELECT id, result_collected_at, store_removed_at FROM jobs ORDER BY id').all()).toEqual([
+      { id: 'done', result_collected_at: '2030-01-01T00:00:00.000Z', store_removed_at: null },
+      { id: 'open', result_collected_at: null, store_removed_at: null },
+    ]);
+  });
+
   it('refuses a registry written by a newer version', () => {
     const db = new Database(':memory:');
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
