@@ -1,6 +1,6 @@
 // `flotilla daemon` in the foreground: listening line, clean SIGTERM, config errors (78), and a client
 // pointed at nothing (69).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,8 @@ describe('flotilla daemon', () => {
     // The registry (and so the admin token) moves with --data.
     mkdirSync(join(root, 'flag-data'));
     copyFileSync(join(data, 'registry.db'), join(root, 'flag-data', 'registry.db'));
+    // So does the store: --store names one that init made (a daemon refuses any other).
+    cpSync(join(data, 'store'), join(root, 'flag-store'), { recursive: true });
     // The environment says one thing, the flags another (relative to the cwd); the flags win.
     const envSide = { FLOTILLA_DATA_DIR: join(root, 'env-data'), FLOTILLA_STORE_PATH: join(root, 'env-store'), FLOTILLA_LOG_LEVEL: 'info', FLOTILLA_LISTEN_PORT: String(await closedPort()) };
     const daemon = startCli(

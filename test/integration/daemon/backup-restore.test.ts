@@ -4,7 +4,7 @@
 // directory holding only the carried config and signing key, another port) and takes over: every
 // agent keeps reporting to it without registering again, the open job finishes, and the next job of
 // every cluster gets a seq above every seq A issued, and succeeds.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord, ControlPlaneBackupInfo } from '../../../core/api.js';
@@ -82,7 +82,10 @@ beforeAll(async () => {
   hostA = join(root, 'host-a');
   hostB = join(root, 'host-b');
   ({ token } = await initControlPlane(hostA, env));
-  // The store lives outside A's data directory, as an NFS mount or a bucket would.
+  // The store lives outside A's data directory, as an NFS mount or a bucket would: the one init made
+  // moves there (a daemon refuses a store no control plane made).
+  cpSync(join(hostA, 'store'), store, { recursive: true });
+  rmSync(join(hostA, 'store'), { recursive: true });
   daemonA = startCli(['daemon', '--config', join(hostA, 'daemon.yaml'), '--store', store, '--store-poll-ms', POLL_MS], { env });
   [, urlA] = (await daemonA.waitFor(/listening on (\S+)/, 20_000, 'stderr')) as [string, string];
 });

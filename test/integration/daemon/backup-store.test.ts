@@ -217,7 +217,11 @@ describe('what a restore refuses', () => {
     expect((await fx.api('POST', '/api/v1/backups', { token: operator })).status).toBe(403);
     expect((await fx.api('GET', '/api/v1/backups', { token: operator })).status).toBe(403);
     const audit = (await fx.api('GET', '/api/v1/audit?limit=5')).body.items as { action: string; allowed: boolean }[];
-    expect(audit[0]).toMatchObject({ action: 'controlplane.backup', allowed: false });
+    // Newest first: the refused listing, then the refused backup.
+    expect(audit.slice(0, 2)).toMatchObject([
+      { action: 'backup.read', allowed: false },
+      { action: 'controlplane.backup', allowed: false },
+    ]);
   });
 });
 
@@ -290,7 +294,8 @@ describe('on S3', () => {
     process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
     try {
       const init = await initControlPlane({ dataDir: join(dir, 'a'), port: 0 });
-      const flags = { store: { type: 's3', bucket: s3.bucket, prefix: 'cp/', region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, pollIntervalMs: 100 }, 'backup.interval': 'off' };
+      // A fresh bucket prefix holds no control plane yet: starting one there is what create allows.
+      const flags = { store: { type: 's3', bucket: s3.bucket, prefix: 'cp/', region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, pollIntervalMs: 100, create: true }, 'backup.interval': 'off' };
       const config = loadDaemonConfig(init.configPath, flags, {});
       const a: DaemonHandle = await startDaemon(config, { logger: silentLogger() });
       const headers = { authorization: `Bearer ${init.token}`, 'content-type': 'application/json' };
