@@ -4,7 +4,7 @@ import { render } from 'ink';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { runQueuedCalls } from './call-runner.js';
-import { initialState, jobsViewOpen, openClusterName } from './state/app.js';
+import { initialState, wantedTopics } from './state/app.js';
 import { createStore } from './state/store.js';
 import { enterScreen } from './terminal/screen.js';
 import { readSize, watchSize } from './terminal/size.js';
@@ -51,8 +51,7 @@ export async function runTui(opts: { server: string; token: string; logFile: str
   const unsubscribe = store.subscribe(() => {
     const state = store.getState();
     if (state.quit) finish();
-    link.watchCluster(openClusterName(state));
-    link.watchJobs(jobsViewOpen(state));
+    link.follow(wantedTopics(state));
   });
   const stopCalls = runQueuedCalls(store, link);
   const instance = render(<Console store={store} color={colorEnabled(process.env)} />, {

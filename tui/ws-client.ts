@@ -82,7 +82,8 @@ export class FleetLink {
   private ready = false;
   private nextId = 1;
   private readonly subscriptions = new Map<string, Subscription>();
-  private requestedCluster: string | null = null;
+  /** The last topic a view asked for that the link cannot follow; reported once. */
+  private refused: string | null = null;
   private lastError: FlotillaError | null = null;
   private authRejected = false;
   /** Calls awaiting their reply, by frame id; settled as unavailable if the link drops first. */
@@ -108,24 +109,32 @@ export class FleetLink {
     this.connect();
   }
 
-  /** Follows the detail view: subscribes `cluster:<name>` and drops the previous one. */
-  watchCluster(name: string | null): void {
-    if (name === this.requestedCluster) return;
-    this.requestedCluster = name;
-    const topic = name === null ? null : `${CLUSTER_PREFIX}${name}`;
-    for (const held of this.subscriptions.keys()) if (held.startsWith(CLUSTER_PREFIX) && held !== topic) this.unwatch(held);
-    if (topic === null) return;
-    if (!TOPIC.test(topic)) {
-      this.opts.dispatch({ type: 'message', text: `"${name}" is not a valid cluster name`, level: 'error' });
-      return;
+  /**
+   * Follows the open views: the table holds `fleet` and exactly the topics they want, so a new view's
+   * topic needs only its handler in `handlerFor`. New topics are subscribed, dropped ones unsubscribed.
+   */
+  follow(topics: readonly string[]): void {
+    const wanted = new Set(topics);
+    for (const held of [...this.subscriptions.keys()]) if (held !== 'fleet' && !wanted.has(held)) this.unwatch(held);
+    for (const topic of wanted) {
+      if (this.subscriptions.has(topic)) continue;
+      const handle = this.handlerFor(topic);
+      if (handle) {
+        this.watch(topic, {}, handle);
+      } else if (this.refused !== topic) {
+        // Said once per name, not on every state change while the view asks for it.
+        this.refused = topic;
+        const text = topic.startsWith(CLUSTER_PREFIX) ? `"${topic.slice(CLUSTER_PREFIX.length)}" is not a valid cluster name` : `the console cannot follow the topic "${topic}"`;
+        this.opts.dispatch({ type: 'message', text, level: 'error' });
+      }
     }
-    this.watch(topic, {}, (frame, sub) => this.onCluster(frame, sub));
   }
 
-  /** Follows the jobs view: the `jobs` topic is subscribed only while it is open. */
-  watchJobs(on: boolean): void {
-    if (on) this.watch('jobs', {}, (frame, sub) => this.onJobs(frame, sub));
-    else this.unwatch('jobs');
+  private handlerFor(topic: string): Subscription['handle'] | undefined {
+    if (!TOPIC.test(topic)) return undefined;
+    if (topic === 'jobs') return (frame, sub) => this.onJobs(frame, sub);
+    if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
+    return undefined;
   }
 
   /** Adds a topic to the table (a change of params subscribes it again); sent now if connected, else on hello. */

@@ -137,16 +137,6 @@ export function wantedTopics(state: AppState): string[] {
   return [...new Set(state.stack.flatMap((kind) => model(kind).topics?.(sliceOf(state, kind)) ?? []))];
 }
 
-/** The cluster whose detail view is open anywhere in the stack; its topic stays subscribed under the jobs view. */
-export function openClusterName(state: AppState): string | null {
-  const topic = wantedTopics(state).find((t) => t.startsWith('cluster:'));
-  return topic === undefined ? null : topic.slice('cluster:'.length);
-}
-
-/** The jobs topic is wanted only while the jobs list or a job's detail is open. */
-export function jobsViewOpen(state: AppState): boolean {
-  return wantedTopics(state).includes('jobs');
-}
 
 /** The filter the prompt line shows: the top view's, else the root's, which stays visible under views without one. */
 export function promptFilter(state: AppState): { text: string; shown: number; total: number } | null {

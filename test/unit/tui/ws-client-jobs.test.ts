@@ -72,7 +72,7 @@ describe('FleetLink jobs topic and calls', () => {
     const client = link(d.url, (a) => actions.push(a));
     await waitFor('open', () => actions.some((a) => a.type === 'conn/open'));
     expect(d.frames.some((f) => f.topic === 'jobs')).toBe(false);
-    client.watchJobs(true);
+    client.follow(['jobs']);
     await waitFor('jobs snapshot', () => actions.find((a) => a.type === 'jobs/snapshot'));
     const ws = d.connections[0]!;
     ws.send(JSON.stringify({ topic: 'jobs', kind: 'patch', rev: 4, changes: [{ ...jobById(3), state: 'succeeded' }] }));
@@ -80,7 +80,7 @@ describe('FleetLink jobs topic and calls', () => {
     const patch = await waitFor('patch', () => actions.find((a) => a.type === 'jobs/patch'));
     expect(patch).toMatchObject({ rev: 6, changes: [{ state: 'running' }] });
     expect(actions.filter((a) => a.type === 'jobs/patch')).toHaveLength(1);
-    client.watchJobs(false);
+    client.follow([]);
     await waitFor('unsubscribe', () => d.frames.find((f) => f.op === 'unsubscribe' && f.topic === 'jobs'));
   });
 

@@ -2,7 +2,7 @@
 // view model. Each view's own behaviour is tested beside its model (test/unit/tui/views/*/model.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../tui/keymap.js';
-import { initialState, keyContext, openClusterName, promptFilter, reduce, topView, wantedTopics, type AppState } from '../../../../tui/state/app.js';
+import { type AppState, initialState, keyContext, promptFilter, reduce, topView, wantedTopics } from '../../../../tui/state/app.js';
 import { ROOT_VIEW, VIEWS } from '../../../../tui/views/registry.js';
 import { visibleRows } from '../../../../tui/views/fleet/model.js';
 import { DETAIL, NOW, apply, connectedState } from '../helpers.js';
@@ -59,7 +59,6 @@ describe('view stack', () => {
     expect(wantedTopics(s)).toEqual([]);
     s = apply(s, key('drill'), key('jobs'), key('openJob'));
     expect(wantedTopics(s)).toEqual(['cluster:prod-us-1', 'jobs']);
-    expect(openClusterName(s)).toBe('prod-us-1');
     s = apply(s, key('back'), key('back'));
     expect(wantedTopics(s)).toEqual(['cluster:prod-us-1']);
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKUP_ID } from '../../../../../core/jobs.js';
 import type { KeyAction } from '../../../../../tui/keymap.js';
-import { keyContext, openClusterName, reduce, topView, type AppState } from '../../../../../tui/state/app.js';
+import { type AppState, keyContext, reduce, topView, wantedTopics } from '../../../../../tui/state/app.js';
 import { backupIdAt, clusterActionSpec } from '../../../../../tui/state/job-actions.js';
 import { clusterView, detailSectionRows } from '../../../../../tui/views/cluster/model.js';
 import { DETAIL, NOW, apply, connectedState } from '../../helpers.js';
@@ -38,7 +38,7 @@ describe('cluster view', () => {
     s = apply(s, key('back'));
     const closed = s;
     expect(apply(closed, { type: 'cluster/snapshot', name: 'prod-us-1', rev: 4, data: DETAIL })).toBe(closed);
-    expect(openClusterName(closed)).toBeNull();
+    expect(wantedTopics(closed)).toEqual([]);
   });
 
   it('scrolls the focused section within its items', () => {

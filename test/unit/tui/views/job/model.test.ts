@@ -1,7 +1,7 @@
 // The job view's slice is the job it shows; it keeps the jobs topic subscribed and cancels that job.
 import { describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../../tui/keymap.js';
-import { jobsViewOpen, keyContext, topView } from '../../../../../tui/state/app.js';
+import { keyContext, topView, wantedTopics } from '../../../../../tui/state/app.js';
 import { apply } from '../../helpers.js';
 import { JOBS, jobById, jobsState } from '../../jobs-helpers.js';
 
@@ -13,11 +13,11 @@ describe('job view', () => {
     let s = apply(jobsState(), key('jobs'), key('openJob'));
     expect(s.stack).toEqual(['fleet', 'jobs', 'job']);
     expect(s.view.job).toEqual({ id: jobById(3).id });
-    expect(jobsViewOpen(s)).toBe(true);
+    expect(wantedTopics(s)).toContain('jobs');
     s = apply(s, key('back'));
     expect(topView(s)).toBe('jobs');
     expect(s.view.job).toEqual({ id: null });
-    expect(jobsViewOpen(s)).toBe(true);
+    expect(wantedTopics(s)).toContain('jobs');
   });
 
   it('cancels the job it shows, never the one the list has selected meanwhile', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../../../core/jobs.js';
 import type { KeyAction } from '../../../../../tui/keymap.js';
-import { jobsViewOpen, keyContext, openClusterName, topView, type AppState } from '../../../../../tui/state/app.js';
+import { type AppState, keyContext, topView, wantedTopics } from '../../../../../tui/state/app.js';
 import { cancelJobSpec } from '../../../../../tui/state/job-actions.js';
 import { visibleJobs } from '../../../../../tui/views/jobs/model.js';
 import { DETAIL, NOW, apply } from '../../helpers.js';
@@ -19,11 +19,11 @@ describe('jobs view', () => {
     let s = apply(jobsState(), key('jobs'));
     expect(topView(s)).toBe('jobs');
     expect(keyContext(s)).toBe('jobs');
-    expect(jobsViewOpen(s)).toBe(true);
+    expect(wantedTopics(s)).toContain('jobs');
     expect(s.view.jobs.selected).toBe(JOBS[2]!.id);
     s = apply(s, key('back'));
     expect(topView(s)).toBe('fleet');
-    expect(jobsViewOpen(s)).toBe(false);
+    expect(wantedTopics(s)).not.toContain('jobs');
     s = apply(s, key('command'), text('jobs'), key('submit'));
     expect(topView(s)).toBe('jobs');
   });
@@ -32,7 +32,7 @@ describe('jobs view', () => {
     let s = apply(jobsState(), key('drill'), { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL }, key('jobs'));
     expect(s.view.jobs.filter).toBe('cluster:prod-us-1');
     expect(ids(shown(s))).toEqual(['00000002', '00000001']);
-    expect(openClusterName(s)).toBe('prod-us-1');
+    expect(wantedTopics(s)).toContain('cluster:prod-us-1');
     s = apply(s, { type: 'cluster/snapshot', name: 'prod-us-1', rev: 2, data: DETAIL });
     expect(s.view.cluster.detail?.rev).toBe(2);
     s = apply(s, key('back'));
