@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import { readPrivateKeyFile } from '../core/keys.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { countedStore } from '../core/store/counted.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
@@ -60,7 +61,10 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();
-    const store = openStore(config.store);
+    const store = countedStore(openStore(config.store), (op, entries) => {
+      metrics.storeOperations.inc({ op });
+      metrics.storeOperationEntries.inc({ op }, entries);
+    });
     await publishControlPlaneKey(store, signingKey);
     const jobs = new JobService({ registry, fleet: service, store, signingKey, log });
     // Job store writes and teardowns run beside the clock; stop() waits for them before closing the registry.

@@ -11,6 +11,9 @@ export class DaemonMetrics {
   readonly wsBadFrames: Counter;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly pollSeconds: Histogram;
+  readonly storePolls: Counter<'kind'>;
+  readonly storeOperations: Counter<'op'>;
+  readonly storeOperationEntries: Counter<'op'>;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -36,5 +39,8 @@ export class DaemonMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.storePolls = new Counter({ name: 'flotilla_store_polls_total', help: 'Store polls: listing (known keys and a listing), known (known keys only), hint (keys named by watch hints)', labelNames: ['kind'], registers });
+    this.storeOperations = new Counter({ name: 'flotilla_store_operations_total', help: 'Calls to the orchestration store, by operation', labelNames: ['op'], registers });
+    this.storeOperationEntries = new Counter({ name: 'flotilla_store_operation_entries_total', help: 'Keys asked of headMany, and entries returned by list', labelNames: ['op'], registers });
   }
 }
