@@ -175,7 +175,9 @@ function workerMain(fs: typeof import('node:fs'), port: import('node:worker_thre
   });
 }
 
-const WORKER_SOURCE = `(${workerMain.toString()})(require('node:fs'), require('node:worker_threads').parentPort);`;
+// Transpilers that keep function names (tsx, for the benchmarks) wrap them in a __name helper the
+// worker lacks; the stand-in returns the function unchanged.
+const WORKER_SOURCE = `var __name = (f) => f;\n(${workerMain.toString()})(require('node:fs'), require('node:worker_threads').parentPort);`;
 
 interface Queued {
   req: Required<BatchRequest>;
