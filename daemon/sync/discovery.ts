@@ -3,7 +3,7 @@
 // (a cluster added with `cluster add` is known before its agent registers); only what no registry
 // entry names needs the listing: results (until they are known keys too), files of clusters the
 // registry does not know, and whatever else someone put in the store.
-import { clusterOf, dirRole } from '../../core/store/key-space.js';
+import { clusterOf, dirRole, keyRole } from '../../core/store/key-space.js';
 import type { StoreEntry } from '../../core/store/types.js';
 import type { RejectionInput } from '../registry/rejections.js';
 
@@ -25,18 +25,22 @@ export function discoveryExclude(dirKey: string): boolean | 'report' {
 /** The rejection that records an irregular entry, or a name outside the key space. */
 export function entryRejection(e: StoreEntry, at: string): RejectionInput {
   const { reason, message } = describe(e);
-  return { at, cluster: clusterOf(e.key), key: e.key, etag: e.etag, reason, message };
+  // A directory named like a file of the key space is met by the listing (as "…/status.json/") and
+  // by the known keys (as "…/status.json"): one key, so it is recorded once.
+  const key = e.irregular?.kind === 'directory' && e.key.endsWith('/') && keyRole(e.key.slice(0, -1)) ? e.key.slice(0, -1) : e.key;
+  return { at, cluster: clusterOf(e.key), key, etag: e.etag, reason, message };
 }
 
 function describe(e: StoreEntry): { reason: EntryRejectionReason; message: string } {
   const irregular = e.irregular;
   if (!irregular) return { reason: 'unknown_name', message: 'not a name in the store key space (docs/ARCHITECTURE.md); not read' };
+  if (irregular.kind === 'directory' && e.key.endsWith('/') && keyRole(e.key.slice(0, -1))) return { reason: 'not_a_file', message: 'a directory where a file belongs' };
   const where = irregular.at === e.key ? '' : ` (at ${irregular.at} on its path)`;
   switch (irregular.kind) {
     case 'symlink':
-      return { reason: 'not_a_file', message: `a symbolic link where a file belongs${where}; never followed` };
+      return { reason: 'not_a_file', message: `a symbolic link${where}; never followed` };
     case 'special':
-      return { reason: 'not_a_file', message: `a FIFO, socket or device where a file belongs${where}; never opened` };
+      return { reason: 'not_a_file', message: `a FIFO, socket or device${where}; never opened` };
     case 'unreadable':
       return { reason: 'unreadable', message: `cannot be read: permission denied${where}` };
     case 'bad_name':

@@ -35,10 +35,17 @@ describe('entryRejection', () => {
   });
 
   it('records links, special files and directories where files belong as not_a_file, naming a link on the path', () => {
-    expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'symlink', at: 'clusters/prod-1/status.json' }), AT)).toMatchObject({ reason: 'not_a_file', message: 'a symbolic link where a file belongs; never followed' });
-    expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'symlink', at: 'clusters/prod-1/' }), AT).message).toBe('a symbolic link where a file belongs (at clusters/prod-1/ on its path); never followed');
+    expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'symlink', at: 'clusters/prod-1/status.json' }), AT)).toMatchObject({ reason: 'not_a_file', message: 'a symbolic link; never followed' });
+    expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'symlink', at: 'clusters/prod-1/' }), AT).message).toBe('a symbolic link (at clusters/prod-1/ on its path); never followed');
     expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'special', at: 'clusters/prod-1/status.json' }), AT).reason).toBe('not_a_file');
     expect(entryRejection(entry('clusters/prod-1/status.json', { kind: 'directory', at: 'clusters/prod-1/status.json' }), AT)).toMatchObject({ reason: 'not_a_file', message: 'a directory where a file belongs' });
     expect(entryRejection(entry('clusters/prod-1/', { kind: 'unreadable', at: 'clusters/prod-1/' }), AT).reason).toBe('unreadable');
+  });
+
+  it('records a directory named like a file of the key space under that file key, as the known keys meet it', () => {
+    const listed = entryRejection(entry('clusters/prod-1/status.json/', { kind: 'directory', at: 'clusters/prod-1/status.json/' }), AT);
+    const known = entryRejection(entry('clusters/prod-1/status.json', { kind: 'directory', at: 'clusters/prod-1/status.json' }), AT);
+    expect(listed).toEqual(known);
+    expect(listed).toMatchObject({ key: 'clusters/prod-1/status.json', reason: 'not_a_file', message: 'a directory where a file belongs' });
   });
 });
