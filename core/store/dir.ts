@@ -26,6 +26,9 @@ function etagOf(s: { mtimeMs: number; size: number; ino: number }): string {
   return `${s.ino.toString(36)}-${Math.floor(s.mtimeMs * 1000).toString(36)}-${s.size.toString(36)}`;
 }
 
+/** Beyond this many remembered files (keys no longer asked for), the memory starts afresh. */
+const CHECKED_MAX = 200_000;
+
 function isNotFound(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -65,6 +68,8 @@ export class DirStore implements ObjectStore {
   readonly description: string;
   private readonly base: string;
   private realBase: Promise<string> | undefined;
+  /** Files whose whole path headMany found to be real directories, as they were then. */
+  private readonly checked = new Map<string, { ino: number; mtimeMs: number; entry: StoreEntry }>();
 
   constructor(readonly root: string) {
     this.description = `dir:${root}`;
@@ -142,22 +147,43 @@ export class DirStore implements ObjectStore {
 
   async headMany(keys: readonly string[], opts: HeadOptions = {}): Promise<(StoreEntry | null)[]> {
     for (const k of keys) assertValidKey(k);
-    // Every directory on the keys' paths must be a real directory, or the key is not inside the store.
-    const dirs = [...new Set(keys.flatMap((k) => ancestorsOf(k)))];
-    const answer = await this.batch({ lstat: [...keys, ...dirs].map((k) => this.abs(k)) });
-    const dirInfo = new Map(dirs.map((d, i) => [d, answer.lstat[keys.length + i] as LstatAnswer]));
-    return keys.map((key, i) => {
-      for (const d of ancestorsOf(key)) {
-        const s = dirInfo.get(d) as LstatAnswer;
-        if (s.type === 'dir') continue;
-        if (s.type === 'missing' || s.type === 'file') return null;
-        return opts.irregular ? irregularEntry(key, irregularKind(s.type), `${d}/`, s) : null;
-      }
+    const answer = await this.batch({ lstat: keys.map((k) => this.abs(k)) });
+    const out: (StoreEntry | null)[] = new Array<StoreEntry | null>(keys.length).fill(null);
+    // A file just as it was when its path was last checked is that same file, however the path
+    // reaches it now; only the others have every directory on their path checked.
+    const check: number[] = [];
+    keys.forEach((key, i) => {
       const s = answer.lstat[i] as LstatAnswer;
-      if (s.type === 'missing') return null;
-      if (s.type === 'file') return { key, etag: etagOf(s), size: s.size };
-      return opts.irregular ? irregularEntry(key, irregularKind(s.type), key, s) : null;
+      if (s.type === 'missing') {
+        this.checked.delete(key);
+        return;
+      }
+      const known = s.type === 'file' ? this.checked.get(key) : undefined;
+      if (known && known.ino === s.ino && known.mtimeMs === s.mtimeMs && known.entry.size === s.size) out[i] = known.entry;
+      else check.push(i);
     });
+    if (check.length === 0) return out;
+    const dirs = [...new Set(check.flatMap((i) => ancestorsOf(keys[i] as string)))];
+    const dirAnswer = await this.batch({ lstat: dirs.map((d) => this.abs(d)) });
+    const dirInfo = new Map(dirs.map((d, i) => [d, dirAnswer.lstat[i] as LstatAnswer]));
+    if (this.checked.size > CHECKED_MAX) this.checked.clear();
+    for (const i of check) {
+      const key = keys[i] as string;
+      const s = answer.lstat[i] as LstatAnswer;
+      this.checked.delete(key);
+      const blocked = ancestorsOf(key).find((d) => (dirInfo.get(d) as LstatAnswer).type !== 'dir');
+      if (blocked !== undefined) {
+        const b = dirInfo.get(blocked) as LstatAnswer;
+        if (b.type !== 'missing' && b.type !== 'file' && opts.irregular) out[i] = irregularEntry(key, irregularKind(b.type), `${blocked}/`, b);
+      } else if (s.type === 'file') {
+        const entry = { key, etag: etagOf(s), size: s.size };
+        this.checked.set(key, { ino: s.ino, mtimeMs: s.mtimeMs, entry });
+        out[i] = entry;
+      } else if (opts.irregular) {
+        out[i] = irregularEntry(key, irregularKind(s.type), key, s);
+      }
+    }
+    return out;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<StoreEntry[]> {

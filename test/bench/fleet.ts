@@ -17,6 +17,8 @@ export interface FleetResult {
   clusters: number;
   /** Files outside the store's key space written among the clusters' directories before measuring. */
   junkFiles: number;
+  /** flotilla_store_rejections_total at the end, all reasons: the junk files the daemon recorded. */
+  rejectionsRecorded: number;
   intervalSeconds: number;
   pollIntervalMs: number;
   measuredSeconds: number;
@@ -125,10 +127,16 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     measuring = false;
     const usage = sampler.stop();
     ws.close();
+    const metricsText = await (await fetch(`${server}/metrics`)).text();
+    const rejectionsRecorded = metricsText
+      .split('\n')
+      .filter((l) => l.startsWith('flotilla_store_rejections_total{'))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     const pollIntervalMs = 1000;
     return {
       clusters,
       junkFiles,
+      rejectionsRecorded,
       intervalSeconds,
       pollIntervalMs,
       measuredSeconds: Math.round(usage.seconds),

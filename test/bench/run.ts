@@ -53,9 +53,9 @@ const f1 = (x: number) => x.toFixed(1);
 const lines = [`Machine: ${machine}. Date: ${date}.`, ''];
 if (fleet.length) {
   lines.push(
-    '| clusters | junk files | reports/s | daemon CPU (cores) | daemon RSS peak | status→patch p50 | p90 | p99 | max | samples |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...fleet.map((r) => `| ${r.clusters} | ${r.junkFiles} | ${r.reportsPerSecond} | ${r.daemonCores.toFixed(2)} | ${f1(r.daemonRssPeakMiB)} MiB | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.latencyMs.n} |`),
+    '| clusters | junk files | rejections recorded | reports/s | daemon CPU (cores) | daemon RSS peak | status→patch p50 | p90 | p99 | max | samples |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...fleet.map((r) => `| ${r.clusters} | ${r.junkFiles} | ${r.rejectionsRecorded} | ${r.reportsPerSecond} | ${r.daemonCores.toFixed(2)} | ${f1(r.daemonRssPeakMiB)} MiB | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.latencyMs.n} |`),
     '',
     `Each run: reports every ${fleet[0]!.intervalSeconds} s per cluster, store poll interval ${fleet[0]!.pollIntervalMs} ms, ${warmupSeconds} s warm-up, ${measureSeconds} s measured.`,
     '',
