@@ -21,6 +21,8 @@ export interface PollerOptions {
   onPolled?: (stats: PollStats) => void;
   /** Minimum gap between two polls triggered by watch hints. */
   hintDebounceMs?: number;
+  /** Take the store's watch hints (default true); polling alone finds every change either way. */
+  watch?: boolean;
 }
 
 export interface PollStats {
@@ -52,7 +54,7 @@ export class StorePoller {
 
   start(): void {
     this.stopped = false;
-    this.unwatch = this.store.watch?.(this.opts.prefix, (key) => this.hint(key));
+    if (this.opts.watch !== false) this.unwatch = this.store.watch?.(this.opts.prefix, (key) => this.hint(key));
     this.schedule(0);
   }
 

@@ -217,3 +217,14 @@ describe('StorePoller and watch hints', () => {
     }
   });
 });
+
+describe('StorePoller without watch hints', () => {
+  it('never asks the store to watch when told not to', async () => {
+    const { store } = observed();
+    let watched = false;
+    const poller = new StorePoller({ ...store, watch: () => ((watched = true), () => undefined) }, { prefix: 'clusters/', watch: false, intervalMs: 60_000, onChange: () => Promise.resolve(), onError: (e) => { throw e; } });
+    poller.start();
+    poller.stop();
+    expect(watched).toBe(false);
+  });
+});
