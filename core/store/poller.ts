@@ -26,6 +26,8 @@ export interface PollerOptions {
 }
 
 export interface PollStats {
+  /** A check of the keys watch hints named, rather than a poll. */
+  hinted: boolean;
   /** Whether this poll listed the prefix, and how many entries the listing returned. */
   listed: boolean;
   listedEntries: number;
@@ -128,7 +130,7 @@ export class StorePoller {
       for (const k of this.seen.keys()) if (!present.has(k) && !tracked.has(k)) removed.push(k);
       for (const k of removed) this.seen.delete(k);
     }
-    this.opts.onPolled?.({ listed: listing, listedEntries: listed?.length ?? 0, headedKeys: keys.length, changed: changed.length, removed: removed.length });
+    this.opts.onPolled?.({ hinted: false, listed: listing, listedEntries: listed?.length ?? 0, headedKeys: keys.length, changed: changed.length, removed: removed.length });
     if (changed.length > 0 || removed.length > 0) await this.opts.onChange(changed, removed);
   }
 
@@ -143,7 +145,7 @@ export class StorePoller {
       if (e?.irregular?.kind === 'directory' && e.irregular.at === key) return;
       this.compare(key, e, changed, removed);
     });
-    this.opts.onPolled?.({ listed: false, listedEntries: 0, headedKeys: keys.length, changed: changed.length, removed: removed.length });
+    this.opts.onPolled?.({ hinted: true, listed: false, listedEntries: 0, headedKeys: keys.length, changed: changed.length, removed: removed.length });
     if (changed.length > 0 || removed.length > 0) await this.opts.onChange(changed, removed);
   }
 

@@ -84,8 +84,7 @@ export class StoreSync {
   }
 
   private notePoll(stats: PollStats): void {
-    const kind = stats.listed ? 'listing' : stats.headedKeys > 0 ? 'known' : 'hint';
-    this.opts.metrics.storePolls.inc({ kind });
+    this.opts.metrics.storePolls.inc({ kind: stats.hinted ? 'hint' : stats.listed ? 'listing' : 'known' });
   }
 
   start(): void {

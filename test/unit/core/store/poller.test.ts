@@ -177,7 +177,7 @@ describe('StorePoller and watch hints', () => {
       hint(C);
       expect(await next).toEqual({ changed: [C], removed: [] });
       expect(calls).toEqual([{ op: 'headMany', keys: ['clusters/c', C] }]);
-      expect(polled.at(-1)).toMatchObject({ listed: false, headedKeys: 2, changed: 1 });
+      expect(polled.at(-1)).toMatchObject({ hinted: true, listed: false, headedKeys: 2, changed: 1 });
     } finally {
       poller.stop();
     }
