@@ -15,7 +15,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
   'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status}.ts',
-  'core/store/{config,failure,types}.ts',
+  'core/store/{config,failure,key-space,types}.ts',
   'core/query/**',
   'config/{api-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',

@@ -76,7 +76,10 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();
-    const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
+    const store = countedStore(openStore(config.store), (op, area, entries) => {
+      metrics.storeRequests.inc({ op, area });
+      metrics.storeRequestEntries.inc({ op, area }, entries);
+    });
     await publishControlPlaneKey(store, signingKey);
     const retention = new RetentionSweep({ registry, store, policy: retentionPolicy(config.jobs.retention), log, metrics });
     const jobs = new JobService({ registry, fleet: service, store, signingKey, log, storeGate: retention });

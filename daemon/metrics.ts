@@ -15,7 +15,9 @@ export class DaemonMetrics {
   readonly httpConnectionsRefused: Counter<'reason'>;
   readonly httpConnectionsShed: Counter;
   readonly storeRequests: Counter<'op' | 'area'>;
+  readonly storeRequestEntries: Counter<'op' | 'area'>;
   readonly jobsRemovedFromStore: Counter;
+  readonly storePolls: Counter<'kind'>;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -38,7 +40,8 @@ export class DaemonMetrics {
     this.httpConnections = new Gauge({ name: 'flotilla_http_connections', help: 'Open client connections (REST, /ws, /metrics)', registers });
     this.httpConnectionsRefused = new Counter({ name: 'flotilla_http_connections_refused_total', help: 'Connections refused at api.connections.maxPerSource (reason "source") or api.connections.max ("total")', labelNames: ['reason'], registers });
     this.httpConnectionsShed = new Counter({ name: 'flotilla_http_connections_shed_total', help: 'Idle connections (no request in flight) closed to admit a new one at a connection cap', registers });
-    this.storeRequests = new Counter({ name: 'flotilla_store_requests_total', help: 'Store operations asked by the daemon, by operation (get, put, head, list, delete) and key area (status, jobs, results, …)', labelNames: ['op', 'area'], registers });
+    this.storeRequests = new Counter({ name: 'flotilla_store_requests_total', help: 'Store requests made by the daemon, by operation (get, put, head, headMany, list, delete) and key area (status, jobs, results, …)', labelNames: ['op', 'area'], registers });
+    this.storeRequestEntries = new Counter({ name: 'flotilla_store_request_entries_total', help: 'Keys asked of headMany and entries returned by list, by operation and key area (1 for the other operations)', labelNames: ['op', 'area'], registers });
     this.jobsRemovedFromStore = new Counter({ name: 'flotilla_jobs_removed_from_store_total', help: 'Finished jobs whose envelope and result left the store under jobs.retention', registers });
     this.pollSeconds = new Histogram({
       name: 'flotilla_store_poll_seconds',
@@ -46,5 +49,6 @@ export class DaemonMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.storePolls = new Counter({ name: 'flotilla_store_polls_total', help: 'Store polls: listing (known keys and a listing), known (known keys only), hint (keys named by watch hints)', labelNames: ['kind'], registers });
   }
 }

@@ -470,6 +470,7 @@ export class JobRunner {
       get: (k, max) => this.storeOp('backup_get', () => store.get(k, max)),
       put: (k, body) => this.storeOp('backup_put', () => store.put(k, body)),
       head: (k) => this.storeOp('backup_head', () => store.head(k)),
+      headMany: (keys, o) => this.storeOp('backup_head', () => store.headMany(keys, o)),
       list: (p) => this.storeOp('backup_list', () => store.list(p)),
       delete: (k) => this.storeOp('backup_delete', () => store.delete(k)),
     };

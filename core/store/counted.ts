@@ -5,7 +5,7 @@
 import type { ObjectStore } from './types.js';
 import { parseClusterKey } from './types.js';
 
-export type StoreOp = 'get' | 'put' | 'head' | 'list' | 'delete';
+export type StoreOp = 'get' | 'put' | 'head' | 'headMany' | 'list' | 'delete';
 export const STORE_AREAS = ['clusters', 'status', 'registration', 'jobs', 'results', 'config', 'backups', 'controlplane', 'other'] as const;
 export type StoreArea = (typeof STORE_AREAS)[number];
 
@@ -21,27 +21,42 @@ export function storeArea(keyOrPrefix: string): StoreArea {
   return top === 'jobs' || top === 'results' || top === 'config' || top === 'backups' ? top : 'other';
 }
 
-export function countedStore(store: ObjectStore, count: (op: StoreOp, area: StoreArea) => void): ObjectStore {
+/** The one area all keys share; keys of several areas of the cluster key space count as `clusters`. */
+function areaOfAll(keys: readonly string[]): StoreArea {
+  const areas = new Set(keys.map(storeArea));
+  return areas.size === 1 ? [...areas][0]! : 'clusters';
+}
+
+/**
+ * Reports every request it passes on: its operation, its area and how many entries it carried (the
+ * keys asked of headMany, the entries a list returned, 1 otherwise).
+ */
+export function countedStore(store: ObjectStore, count: (op: StoreOp, area: StoreArea, entries: number) => void): ObjectStore {
   const counted: ObjectStore = {
     description: store.description,
     get: (key, maxBytes) => {
-      count('get', storeArea(key));
+      count('get', storeArea(key), 1);
       return store.get(key, maxBytes);
     },
     put: (key, body) => {
-      count('put', storeArea(key));
+      count('put', storeArea(key), 1);
       return store.put(key, body);
     },
     head: (key) => {
-      count('head', storeArea(key));
+      count('head', storeArea(key), 1);
       return store.head(key);
     },
-    list: (prefix, opts) => {
-      count('list', storeArea(prefix));
-      return store.list(prefix, opts);
+    headMany: (keys, opts) => {
+      count('headMany', areaOfAll(keys), keys.length);
+      return store.headMany(keys, opts);
+    },
+    list: async (prefix, opts) => {
+      const entries = await store.list(prefix, opts);
+      count('list', storeArea(prefix), entries.length);
+      return entries;
     },
     delete: (key) => {
-      count('delete', storeArea(key));
+      count('delete', storeArea(key), 1);
       return store.delete(key);
     },
   };

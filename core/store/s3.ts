@@ -10,9 +10,10 @@ import {
   S3ServiceException,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { FlotillaError } from '../errors.js';
 import { storeUnavailable } from './failure.js';
-import { assertValidKey, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
+import { assertValidKey, escapeBadName, isValidKey, type HeadOptions, type ListOptions, type ObjectStore, type StoreEntry, type StoreObject } from './types.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -67,12 +68,35 @@ async function readCapped(body: unknown, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks, length).subarray(0, limit);
 }
 
-/** S3 has no directories to skip: a key is excluded when any of its parent directory keys is. */
-function excluded(key: string, exclude: ListOptions['exclude']): boolean {
-  if (!exclude) return false;
-  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) if (exclude(key.slice(0, i + 1))) return true;
-  return false;
+/**
+ * S3 has no directories to skip: a key is excluded when any of its parent directory keys is. Returns
+ * that directory key, or undefined.
+ */
+function excludedBy(key: string, exclude: ListOptions['exclude']): { dirKey: string; report: boolean } | undefined {
+  if (!exclude) return undefined;
+  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+    const dirKey = key.slice(0, i + 1);
+    const ex = exclude(dirKey);
+    if (ex) return { dirKey, report: ex === 'report' };
+  }
+  return undefined;
 }
+
+/** The longest directory key ("…/") that every key starts with, or "". */
+export function commonDirPrefix(keys: readonly string[]): string {
+  let common = keys[0] ?? '';
+  for (const k of keys) {
+    let i = 0;
+    while (i < common.length && i < k.length && common[i] === k[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.slice(0, common.lastIndexOf('/') + 1);
+}
+
+/** With no count yet for a prefix, up to this many keys are HEADed rather than listing it to learn. */
+const HEAD_BLIND = 8;
+/** HEAD requests in flight at once. */
+const HEAD_WIDTH = 16;
 
 export class S3Store implements ObjectStore {
   readonly description: string;
@@ -81,6 +105,8 @@ export class S3Store implements ObjectStore {
   private readonly prefix: string;
   private readonly pageSize: number;
   private readonly where: string;
+  /** Objects last seen under a prefix, to price a listing of it against one HEAD per key. */
+  private readonly objectCounts = new Map<string, number>();
 
   constructor(opts: S3StoreOptions) {
     if (opts.prefix !== '' && !opts.prefix.endsWith('/')) {
@@ -174,9 +200,61 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  /**
+   * S3 has no stat-many. One HEAD per key costs a request each; a listing costs one request per
+   * page of 1000 objects under the keys' common prefix, wanted or not. Whichever is fewer is sent,
+   * priced by how many objects that prefix held when it was last listed.
+   */
+  async headMany(keys: readonly string[], _opts: HeadOptions = {}): Promise<(StoreEntry | null)[]> {
+    for (const k of keys) assertValidKey(k);
+    if (keys.length === 0) return [];
+    const prefix = commonDirPrefix(keys);
+    const known = this.objectCounts.get(prefix);
+    const listRequests = known === undefined ? undefined : Math.max(1, Math.ceil(known / this.pageSize));
+    if (listRequests === undefined ? keys.length <= HEAD_BLIND : keys.length <= listRequests) {
+      const out: (StoreEntry | null)[] = [];
+      for (let i = 0; i < keys.length; i += HEAD_WIDTH) out.push(...(await Promise.all(keys.slice(i, i + HEAD_WIDTH).map((k) => this.head(k)))));
+      return out;
+    }
+    const found = new Map<string, StoreEntry>();
+    const wanted = new Set(keys);
+    await this.eachObject(prefix, (key, etag, size) => {
+      if (wanted.has(key)) found.set(key, { key, etag, size });
+    });
+    // S3 keys are objects or nothing: no links, directories or devices stand in for them.
+    return keys.map((k) => found.get(k) ?? null);
+  }
+
   async list(prefix: string, opts: ListOptions = {}): Promise<StoreEntry[]> {
     const out: StoreEntry[] = [];
+    const reported = new Map<string, { count: number; hash: ReturnType<typeof createHash> }>();
+    await this.eachObject(prefix, (key, etag, size) => {
+      const ex = excludedBy(key, opts.exclude);
+      if (ex) {
+        if (!ex.report || !opts.irregular) return;
+        const r = reported.get(ex.dirKey) ?? { count: 0, hash: createHash('sha256') };
+        r.count += 1;
+        r.hash.update(`${key}\n${etag}\n`);
+        reported.set(ex.dirKey, r);
+        return;
+      }
+      if (isValidKey(key)) out.push({ key, etag, size });
+      // Anyone with bucket access can write odd names; a key no backend could address is not an object of ours.
+      else if (opts.irregular) {
+        const shown = escapeBadName(key);
+        out.push({ key: shown, etag: `bad_name:${etag}`, size, irregular: { kind: 'bad_name', at: shown } });
+      }
+    });
+    for (const [dirKey, r] of reported) {
+      out.push({ key: dirKey, etag: `directory:${r.count}-${r.hash.digest('hex').slice(0, 32)}`, size: 0, irregular: { kind: 'directory', at: dirKey } });
+    }
+    return out;
+  }
+
+  /** Every object under prefix, page by page; remembers how many there were. */
+  private async eachObject(prefix: string, fn: (key: string, etag: string, size: number) => void): Promise<void> {
     let token: string | undefined;
+    let count = 0;
     do {
       let page;
       try {
@@ -186,14 +264,12 @@ export class S3Store implements ObjectStore {
       }
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
-        const key = o.Key.slice(this.prefix.length);
-        // Anyone with bucket access can write odd names; a key no backend could address is not an object of ours.
-        if (!isValidKey(key) || excluded(key, opts.exclude)) continue;
-        out.push({ key, etag: bareEtag(o.ETag), size: o.Size ?? 0 });
+        count += 1;
+        fn(o.Key.slice(this.prefix.length), bareEtag(o.ETag), o.Size ?? 0);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return out;
+    this.objectCounts.set(prefix, count);
   }
 
   async delete(key: string): Promise<void> {
@@ -209,14 +285,5 @@ export class S3Store implements ObjectStore {
   /** Closes the SDK's connection pool (tests and short-lived CLI commands). */
   close(): void {
     this.client.destroy();
-  }
-}
-
-function isValidKey(key: string): boolean {
-  try {
-    assertValidKey(key);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -7,10 +7,40 @@ export interface StoreEntry {
   /** Changes whenever the object's content may have changed (mtime+size+inode on a dir, ETag on S3). */
   etag: string;
   size: number;
+  /**
+   * Set only when a caller asks for irregular entries: what stands at this key instead of an object.
+   * Such an entry is never followed or read; get() answers null for it.
+   */
+  irregular?: Irregular;
+}
+
+/**
+ * symlink, directory, special (FIFO, socket, device), unreadable (permission denied): on a
+ * directory store, at the key itself or on its path (`at` names the entry). bad_name: a name no
+ * store key can have (`key` shows it escaped).
+ */
+export type IrregularKind = 'symlink' | 'directory' | 'special' | 'unreadable' | 'bad_name';
+
+export interface Irregular {
+  kind: IrregularKind;
+  /** The key, or the directory key (ending in "/") on its path, that is irregular. */
+  at: string;
 }
 
 export interface ListOptions {
-  exclude?: (dirKey: string) => boolean;
+  /**
+   * Asked for each directory below the prefix (its key ends in "/"): true leaves it out unread;
+   * "report" leaves it out too but returns it as one irregular entry of kind "directory" when
+   * `irregular` is set (a directory where the caller's key space has none).
+   */
+  exclude?: (dirKey: string) => boolean | 'report';
+  /** Also return irregular entries (see StoreEntry.irregular) instead of passing over them. */
+  irregular?: boolean;
+}
+
+export interface HeadOptions {
+  /** Answer an irregular entry instead of null where something other than an object stands. */
+  irregular?: boolean;
 }
 
 export interface StoreObject {
@@ -28,24 +58,49 @@ export interface ObjectStore {
   put(key: string, body: Buffer): Promise<StoreEntry>;
   head(key: string): Promise<StoreEntry | null>;
   /**
+   * head() for many keys at once, answered in the order asked (null: no object there). Each backend
+   * does it the cheapest way it has: a directory store stats every key in one batch off the event
+   * loop; S3 sends one HEAD per key or lists the keys' common prefix, whichever takes fewer requests.
+   * A poller that knows its keys uses this instead of listing everything.
+   */
+  headMany(keys: readonly string[], opts?: HeadOptions): Promise<(StoreEntry | null)[]>;
+  /**
    * Every object whose key starts with prefix, in no particular order, except those under a
    * directory that `opts.exclude` names (it is asked with directory keys ending in "/"). A backend
    * that walks directories skips them without reading them, which keeps a poll of clusters/ from
-   * growing with every job envelope and backup object ever written.
+   * growing with every job envelope and backup object ever written. Symlinks are never followed.
    */
   list(prefix: string, opts?: ListOptions): Promise<StoreEntry[]>;
   delete(key: string): Promise<void>;
-  /** Optional hint source (fs.watch on a local dir); pollers still poll, NFS gives no events. */
-  watch?(prefix: string, onHint: () => void): () => void;
+  /**
+   * Optional hint source (fs.watch on a local dir); pollers still poll, NFS gives no events. A hint
+   * names the key that changed when the platform says (it may also name a directory or a key that
+   * is gone); without one, anything under the prefix may have changed.
+   */
+  watch?(prefix: string, onHint: (key?: string) => void): () => void;
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** SEGMENT, "/"-joined: one test per key, which pollers run for thousands of keys a second. */
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,254})*$/;
+
+/** Whether one path segment of a key is valid (see assertValidKey). */
+export function isValidSegment(s: string): boolean {
+  return SEGMENT.test(s) && !s.includes('..');
+}
+
+export function isValidKey(key: string): boolean {
+  return key.length <= 1024 && KEY.test(key) && !key.includes('..');
+}
+
+/** A name no key can have, made safe to show and store: control and non-ASCII characters escaped, length capped. */
+export function escapeBadName(name: string): string {
+  return JSON.stringify(name).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 1024);
+}
 
 /** Rejects keys that could escape the store root or collide with temp files. */
 export function assertValidKey(key: string): void {
-  const segments = key.split('/');
-  const ok = key.length > 0 && key.length <= 1024 && segments.every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.includes('..'));
-  if (!ok) {
+  if (!isValidKey(key)) {
     throw new FlotillaError('usage', `invalid store key ${JSON.stringify(key).slice(0, 120)}`, 'Store keys are slash-separated names of letters, digits, ".", "_" and "-".');
   }
 }

@@ -1,8 +1,8 @@
 // Fleet benchmark (issue: foundation): N clusters report every 10 s through the store directory; we
 // measure the daemon's CPU and RSS, and the latency from a status file written to its fleet patch
 // arriving at a WebSocket client.
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -16,6 +16,10 @@ import { ProcSampler, summarize } from './proc-sampler.js';
 
 export interface FleetResult {
   clusters: number;
+  /** Files outside the store's key space written among the clusters' directories before measuring. */
+  junkFiles: number;
+  /** flotilla_store_rejections_total at the end, all reasons: the junk files the daemon recorded. */
+  rejectionsRecorded: number;
   intervalSeconds: number;
   pollIntervalMs: number;
   measuredSeconds: number;
@@ -43,17 +47,19 @@ async function waitLine(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
   });
 }
 
-export async function benchFleet(clusters: number, opts: { warmupSeconds: number; measureSeconds: number; intervalSeconds?: number; log?: (s: string) => void }): Promise<FleetResult> {
+export async function benchFleet(clusters: number, opts: { warmupSeconds: number; measureSeconds: number; intervalSeconds?: number; junkFiles?: number; log?: (s: string) => void }): Promise<FleetResult> {
   const log = opts.log ?? (() => undefined);
   const intervalSeconds = opts.intervalSeconds ?? 10;
   const setupStart = performance.now();
   const dir = tempDir('flotilla-bench-');
   const init = await initControlPlane({ dataDir: dir, port: 0 });
-  const daemon = spawn(process.execPath, [CLI, 'daemon', '--config', init.configPath], {
+  // BENCH_PROFILE=DIR writes the daemon's V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const daemon = spawn(process.execPath, [...profile, CLI, 'daemon', '--config', init.configPath], {
     env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const children: import("node:child_process").ChildProcess[] = [daemon];
+  const children: ChildProcess[] = [daemon];
   try {
     const [, url] = await waitLine(daemon.stderr, /listening on (\S+)/, 20_000);
     const server = url as string;
@@ -71,6 +77,15 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
         }),
       );
       bundles.push(...added);
+    }
+    const junkFiles = opts.junkFiles ?? 0;
+    if (junkFiles > 0) {
+      log(`  writing ${junkFiles} junk files`);
+      for (let i = 0; i < junkFiles; i++) {
+        const clusterDir = join(dir, 'store', 'clusters', `bench-${String(i % clusters).padStart(5, '0')}`);
+        if (i < clusters) mkdirSync(clusterDir, { recursive: true });
+        writeFileSync(join(clusterDir, `junk-${i}.txt`), `not a store object ${i}\n`);
+      }
     }
     const bundlesFile = join(dir, 'bundles.json');
     writeFileSync(bundlesFile, JSON.stringify(bundles));
@@ -113,9 +128,16 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     measuring = false;
     const usage = sampler.stop();
     ws.close();
+    const metricsText = await (await fetch(`${server}/metrics`)).text();
+    const rejectionsRecorded = metricsText
+      .split('\n')
+      .filter((l) => l.startsWith('flotilla_store_rejections_total{'))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     const pollIntervalMs = 1000;
     return {
       clusters,
+      junkFiles,
+      rejectionsRecorded,
       intervalSeconds,
       pollIntervalMs,
       measuredSeconds: Math.round(usage.seconds),
@@ -126,9 +148,12 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
       setupSeconds,
     };
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await sleep(500);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+    for (const c of children) if (alive(c)) c.kill('SIGTERM');
+    // A profiled daemon needs a moment to write its profile on the way out.
+    const deadline = Date.now() + (process.env.BENCH_PROFILE ? 15_000 : 500);
+    while (Date.now() < deadline && children.some(alive)) await sleep(50);
+    for (const c of children) if (alive(c)) c.kill('SIGKILL');
     cleanupTempDirs();
   }
 }

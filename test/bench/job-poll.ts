@@ -71,7 +71,7 @@ export async function benchAgentPoll(kind: StoreKind, counts: number[], opts: { 
       await journal.close();
       clusters.set(n, { cluster, dataDir });
     }
-    const acc = new Map(counts.map((n) => [n, { polls: [] as number[], p50ByRun: [] as number[], firsts: [] as number[], lists: [] as number[], requests: { get: 0, put: 0, head: 0, list: 0, delete: 0 } }]));
+    const acc = new Map(counts.map((n) => [n, { polls: [] as number[], p50ByRun: [] as number[], firsts: [] as number[], lists: [] as number[], requests: { get: 0, put: 0, head: 0, headMany: 0, list: 0, delete: 0 } }]));
     for (let run = 0; run < opts.runs; run += 1) {
       for (const n of counts) {
         const { cluster, dataDir } = clusters.get(n)!;
@@ -82,7 +82,7 @@ export async function benchAgentPoll(kind: StoreKind, counts: number[], opts: { 
           await sut.store.list(storeKeys.jobsPrefix(cluster));
           a.lists.push(performance.now() - t);
         }
-        const counted: Record<StoreOp, number> = { get: 0, put: 0, head: 0, list: 0, delete: 0 };
+        const counted: Record<StoreOp, number> = { get: 0, put: 0, head: 0, headMany: 0, list: 0, delete: 0 };
         const runner = await JobRunner.open({
           cluster,
           store: countedStore(sut.store, (op) => (counted[op] += 1)),

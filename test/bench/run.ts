@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
 // Environment: BENCH_ONLY=fleet|tui|jobs|job-poll, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const agentPoll: AgentPollResult[] = [];
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
     log(`fleet: ${n} clusters`);
-    fleet.push(await benchFleet(n, { warmupSeconds, measureSeconds, log }));
+    fleet.push(await benchFleet(n, { warmupSeconds, measureSeconds, junkFiles: Number(process.env.BENCH_JUNK ?? '0'), log }));
   }
 }
 if (!only || only === 'tui') {
@@ -65,9 +66,9 @@ const f2 = (x: number) => x.toFixed(2);
 const lines = [`Machine: ${machine}. Date: ${date}.`, ''];
 if (fleet.length) {
   lines.push(
-    '| clusters | reports/s | daemon CPU (cores) | daemon RSS peak | status→patch p50 | p90 | p99 | max | samples |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...fleet.map((r) => `| ${r.clusters} | ${r.reportsPerSecond} | ${r.daemonCores.toFixed(2)} | ${f1(r.daemonRssPeakMiB)} MiB | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.latencyMs.n} |`),
+    '| clusters | junk files | rejections recorded | reports/s | daemon CPU (cores) | daemon RSS peak | status→patch p50 | p90 | p99 | max | samples |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...fleet.map((r) => `| ${r.clusters} | ${r.junkFiles} | ${r.rejectionsRecorded} | ${r.reportsPerSecond} | ${r.daemonCores.toFixed(2)} | ${f1(r.daemonRssPeakMiB)} MiB | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.latencyMs.n} |`),
     '',
     `Each run: reports every ${fleet[0]!.intervalSeconds} s per cluster, store poll interval ${fleet[0]!.pollIntervalMs} ms, ${warmupSeconds} s warm-up, ${measureSeconds} s measured.`,
     '',

@@ -7,6 +7,8 @@ import { storeKeys, type ObjectStore } from '../../core/store/types.js';
 
 export interface StoreUnderTest {
   store: ObjectStore;
+  /** Writes an object under a name the store's API refuses, as anyone with write access to the backend could. */
+  writeRaw(name: string, body: Buffer): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -164,6 +166,77 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest>,
       expect(sortedKeys(listed)).toEqual(['clusters/a/results/000000000001.json', 'clusters/a/status.json', 'clusters/jobsx/status.json']);
       expect(asked.every((d) => d.endsWith('/'))).toBe(true);
       expect(sortedKeys(await store.list('clusters/'))).toHaveLength(6);
+    });
+
+    it('heads many keys at once, in the order asked, as head() answers each', async () => {
+      const keys = [storeKeys.status('a'), storeKeys.registration('a'), storeKeys.status('b'), storeKeys.result('b', 3), storeKeys.controlPlaneKey()];
+      for (const k of keys) await store.put(k, Buffer.from(k));
+      const asked = [keys[2]!, storeKeys.status('nobody'), keys[0]!, keys[4]!, keys[3]!, keys[1]!, storeKeys.job('a', 1)];
+      const many = await store.headMany(asked);
+      expect(many).toEqual(await Promise.all(asked.map((k) => store.head(k))));
+      expect(many.map((e) => e?.key ?? null)).toEqual([keys[2], null, keys[0], keys[4], keys[3], keys[1], null]);
+      for (const e of many) if (e) expect(e).toEqual({ key: e.key, etag: expect.any(String) as string, size: Buffer.byteLength(e.key) });
+      expect(await store.headMany([])).toEqual([]);
+
+      const before = many[0]!.etag;
+      await store.put(keys[2]!, Buffer.from('a new version'));
+      const [after] = await store.headMany([keys[2]!]);
+      expect(after?.etag).not.toBe(before);
+      expect(after?.etag).toBe((await store.head(keys[2]!))?.etag);
+      await store.delete(keys[2]!);
+      expect(await store.headMany([keys[2]!, keys[0]!])).toEqual([null, await store.head(keys[0]!)]);
+    });
+
+    it('heads more keys than a list page holds, and agrees with list', async () => {
+      const count = options.listKeys ?? 30;
+      const keys = Array.from({ length: count }, (_, i) => storeKeys.status(`c${i}`));
+      for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, Buffer.from(k))));
+      const listed = new Map((await store.list('clusters/')).map((e) => [e.key, e]));
+      // Twice: a backend may choose how to answer from what it learned the first time.
+      for (let round = 0; round < 2; round++) {
+        const many = await store.headMany([...keys, storeKeys.status('missing')]);
+        expect(many.slice(0, count)).toEqual(keys.map((k) => listed.get(k)));
+        expect(many[count]).toBeNull();
+      }
+      expect(await store.headMany(keys.slice(0, 2))).toEqual(keys.slice(0, 2).map((k) => listed.get(k)));
+    });
+
+    it('refuses invalid keys in headMany as a usage error', async () => {
+      for (const key of INVALID_KEYS) {
+        const err = await store.headMany([storeKeys.status('fine'), key]).catch((e: unknown) => e);
+        expect(err, key).toBeInstanceOf(FlotillaError);
+        expect((err as FlotillaError).kind, key).toBe('usage');
+      }
+    });
+
+    it('passes over names no key can have, and returns them escaped when asked', async () => {
+      await store.put(storeKeys.status('c1'), Buffer.from('ok'));
+      await current.writeRaw('clusters/c1/bad name.json', Buffer.from('x'));
+      await current.writeRaw('clusters/c1/.hidden', Buffer.from('x'));
+      await current.writeRaw('clusters/c1/caf\u00e9.json', Buffer.from('x'));
+      expect(sortedKeys(await store.list('clusters/'))).toEqual([storeKeys.status('c1')]);
+      const all = await store.list('clusters/', { irregular: true });
+      const odd = all.filter((e) => e.irregular).sort((a, b) => (a.key < b.key ? -1 : 1));
+      expect(odd.map((e) => [e.key, e.irregular])).toEqual([
+        ['clusters/c1/.hidden', { kind: 'bad_name', at: 'clusters/c1/.hidden' }],
+        ['clusters/c1/bad name.json', { kind: 'bad_name', at: 'clusters/c1/bad name.json' }],
+        ['clusters/c1/caf\\u00e9.json', { kind: 'bad_name', at: 'clusters/c1/caf\\u00e9.json' }],
+      ]);
+      const again = await store.list('clusters/', { irregular: true });
+      expect(again.filter((e) => e.irregular).map((e) => e.etag).sort()).toEqual(odd.map((e) => e.etag).sort());
+    });
+
+    it('returns a directory that exclude reports as one irregular entry, whose etag follows its content', async () => {
+      await store.put(storeKeys.status('a'), Buffer.from('ok'));
+      await store.put('clusters/a/notes/one.txt', Buffer.from('1'));
+      await store.put('clusters/a/notes/two.txt', Buffer.from('2'));
+      const exclude = (dirKey: string) => (dirKey === 'clusters/a/notes/' ? ('report' as const) : false);
+      expect(sortedKeys(await store.list('clusters/', { exclude }))).toEqual([storeKeys.status('a')]);
+      const first = (await store.list('clusters/', { exclude, irregular: true })).filter((e) => e.irregular);
+      expect(first.map((e) => [e.key, e.irregular])).toEqual([['clusters/a/notes/', { kind: 'directory', at: 'clusters/a/notes/' }]]);
+      expect((await store.list('clusters/', { exclude, irregular: true })).find((e) => e.irregular)?.etag).toBe(first[0]?.etag);
+      await store.put('clusters/a/notes/three.txt', Buffer.from('3'));
+      expect((await store.list('clusters/', { exclude, irregular: true })).find((e) => e.irregular)?.etag).not.toBe(first[0]?.etag);
     });
 
     const bodies = Array.from({ length: 8 }, (_, i) => Buffer.alloc(96 * 1024, i + 1));

@@ -8,13 +8,17 @@ import type { AddressInfo } from 'node:net';
 
 export interface SlowProxy {
   url: string;
+  /** Every request forwarded, as "METHOD /path?query", so a test can count what a client sent. */
+  requests: string[];
   close(): Promise<void>;
 }
 
 export async function startSlowProxy(upstream: string, responseDelayMs: number): Promise<SlowProxy> {
   const target = new URL(upstream);
   const timers = new Set<NodeJS.Timeout>();
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
+    requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
     const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       const chunks: Buffer[] = [];
       upRes.on('data', (c: Buffer) => chunks.push(c));
@@ -41,6 +45,7 @@ export async function startSlowProxy(upstream: string, responseDelayMs: number):
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -1,10 +1,13 @@
 // The store contract against the S3 backend on a local s3rver, plus the S3-only failure modes.
 import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlotillaError } from '../../../core/errors.js';
 import { openStore } from '../../../core/store/open.js';
 import { S3Store, totalFromContentRange } from '../../../core/store/s3.js';
+import { storeKeys } from '../../../core/store/types.js';
 import { storeContract } from '../../contract/store.js';
+import { startSlowProxy } from '../../harness/slow-proxy.js';
 import { startS3rver, type S3Service } from '../../harness/s3rver.js';
 import { cleanupTempDirs } from '../../harness/tmp.js';
 
@@ -24,11 +27,50 @@ function storeAt(prefix: string, over: Partial<ConstructorParameters<typeof S3St
 
 // Every case gets its own prefix in the shared bucket; a page of 7 keys makes listing page several times.
 storeContract('s3 (s3rver)', () => {
-  const store = storeAt(`t-${randomUUID()}/`, { pageSize: 7 });
-  return Promise.resolve({ store, cleanup: () => Promise.resolve(store.close()) });
+  const prefix = `t-${randomUUID()}/`;
+  const store = storeAt(prefix, { pageSize: 7 });
+  // Anyone with bucket access can PUT any name; the SDK itself does not care about store keys.
+  const raw = new S3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+  return Promise.resolve({
+    store,
+    async writeRaw(name: string, body: Buffer) {
+      await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}${name}`, Body: body }));
+    },
+    cleanup: () => {
+      store.close();
+      raw.destroy();
+      return Promise.resolve();
+    },
+  });
 }, { atomicConcurrentPuts: false });
 
 describe('S3 store specifics', () => {
+  it('answers headMany with one HEAD per key or one listing, whichever is fewer requests', async () => {
+    const proxy = await startSlowProxy(s3.endpoint, 0);
+    const prefix = `hm-${randomUUID()}/`;
+    const store = storeAt(prefix, { endpoint: proxy.url, pageSize: 10 });
+    try {
+      const keys = Array.from({ length: 40 }, (_, i) => storeKeys.status(`c${String(i).padStart(2, '0')}`));
+      for (const k of keys) await store.put(k, Buffer.from(k));
+      const sent = async (fn: () => Promise<unknown>) => {
+        const before = proxy.requests.length;
+        await fn();
+        return proxy.requests.slice(before).map((r) => (r.startsWith('HEAD ') ? 'HEAD' : r.includes('list-type=2') ? 'LIST' : r));
+      };
+      // Nothing known of clusters/ yet: a few keys are HEADed, many keys list it (4 pages of 10) and learn its size.
+      expect(await sent(() => store.headMany(keys.slice(0, 3)))).toEqual(['HEAD', 'HEAD', 'HEAD']);
+      expect(await sent(() => store.headMany(keys))).toEqual(['LIST', 'LIST', 'LIST', 'LIST']);
+      // 4 pages: up to 4 keys go as HEADs, more as the listing.
+      expect(await sent(() => store.headMany(keys.slice(0, 4)))).toEqual(['HEAD', 'HEAD', 'HEAD', 'HEAD']);
+      expect(await sent(() => store.headMany(keys.slice(0, 5)))).toEqual(['LIST', 'LIST', 'LIST', 'LIST']);
+      // The same answers either way.
+      expect(await store.headMany(keys.slice(0, 5))).toEqual(await Promise.all(keys.slice(0, 5).map((k) => store.head(k))));
+    } finally {
+      store.close();
+      await proxy.close();
+    }
+  });
+
   it('keeps keys under its prefix, apart from other prefixes in the bucket', async () => {
     const a = storeAt('tenant-a/');
     const b = storeAt('tenant-b/');

@@ -38,6 +38,9 @@ class MemoryStore implements ObjectStore {
     const body = this.objects.get(key);
     return body ? { key, etag: String(body.length), size: body.length } : null;
   }
+  async headMany(keys: readonly string[]): Promise<(StoreEntry | null)[]> {
+    return Promise.all(keys.map((k) => this.head(k)));
+  }
   async list(): Promise<StoreEntry[]> {
     return [];
   }

@@ -30,15 +30,18 @@ describe('counted store', () => {
   it('counts every operation and passes it through unchanged, watch included', async () => {
     const dir = new DirStore(tempDir());
     const seen: string[] = [];
-    const store = countedStore(dir, (op: StoreOp, area: StoreArea) => seen.push(`${op} ${area}`));
+    const store = countedStore(dir, (op: StoreOp, area: StoreArea, entries: number) => seen.push(`${op} ${area} ${entries}`));
     expect(store.description).toBe(dir.description);
     expect(typeof store.watch).toBe('function');
     await store.put(storeKeys.job('a', 1), Buffer.from('x'));
     expect((await store.head(storeKeys.job('a', 1)))?.size).toBe(1);
     expect((await store.get(storeKeys.job('a', 1), 10))?.body.toString()).toBe('x');
     expect((await store.list('clusters/')).map((e) => e.key)).toEqual([storeKeys.job('a', 1)]);
+    await store.put(storeKeys.status('a'), Buffer.from('s'));
+    expect(await store.headMany([storeKeys.status('a'), storeKeys.status('b')])).toHaveLength(2);
+    expect(await store.headMany([storeKeys.status('a'), storeKeys.registration('a'), storeKeys.job('a', 1)])).toHaveLength(3);
     await store.delete(storeKeys.job('a', 1));
     expect(await dir.head(storeKeys.job('a', 1))).toBeNull();
-    expect(seen).toEqual(['put jobs', 'head jobs', 'get jobs', 'list clusters', 'delete jobs']);
+    expect(seen).toEqual(['put jobs 1', 'head jobs 1', 'get jobs 1', 'list clusters 1', 'put status 1', 'headMany status 2', 'headMany clusters 3', 'delete jobs 1']);
   });
 });
