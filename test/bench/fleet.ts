@@ -20,6 +20,8 @@ export interface FleetResult {
   junkFiles: number;
   /** flotilla_store_rejections_total at the end, all reasons: the junk files the daemon recorded. */
   rejectionsRecorded: number;
+  /** From the junk written to all of it recorded: wall seconds and daemon CPU seconds (null: not all recorded within a minute). */
+  junkRecording: { seconds: number; cpuSeconds: number } | null;
   intervalSeconds: number;
   pollIntervalMs: number;
   measuredSeconds: number;
@@ -47,6 +49,15 @@ async function waitLine(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutM
   });
 }
 
+/** flotilla_store_rejections_total, all reasons. */
+async function rejectionsOf(server: string): Promise<number> {
+  const text = await (await fetch(`${server}/metrics`).catch(() => fetch(`${server}/metrics`))).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('flotilla_store_rejections_total{'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 export async function benchFleet(clusters: number, opts: { warmupSeconds: number; measureSeconds: number; intervalSeconds?: number; junkFiles?: number; log?: (s: string) => void }): Promise<FleetResult> {
   const log = opts.log ?? (() => undefined);
   const intervalSeconds = opts.intervalSeconds ?? 10;
@@ -60,6 +71,7 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const children: ChildProcess[] = [daemon];
+  daemon.on('exit', (code, signal) => log(`  daemon exited (${code ?? signal})`));
   try {
     const [, url] = await waitLine(daemon.stderr, /listening on (\S+)/, 20_000);
     const server = url as string;
@@ -79,13 +91,21 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
       bundles.push(...added);
     }
     const junkFiles = opts.junkFiles ?? 0;
+    let junkRecording: FleetResult['junkRecording'] = null;
     if (junkFiles > 0) {
       log(`  writing ${junkFiles} junk files`);
+      const junkSampler = new ProcSampler(daemon.pid!);
+      junkSampler.start();
       for (let i = 0; i < junkFiles; i++) {
         const clusterDir = join(dir, 'store', 'clusters', `bench-${String(i % clusters).padStart(5, '0')}`);
         if (i < clusters) mkdirSync(clusterDir, { recursive: true });
         writeFileSync(join(clusterDir, `junk-${i}.txt`), `not a store object ${i}\n`);
       }
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && (await rejectionsOf(server)) < junkFiles) await sleep(250);
+      const usage = junkSampler.stop();
+      if ((await rejectionsOf(server)) >= junkFiles) junkRecording = { seconds: usage.seconds, cpuSeconds: usage.cores * usage.seconds };
+      log(junkRecording ? `  junk recorded in ${junkRecording.seconds.toFixed(1)} s` : '  junk not recorded within a minute');
     }
     const bundlesFile = join(dir, 'bundles.json');
     writeFileSync(bundlesFile, JSON.stringify(bundles));
@@ -128,16 +148,13 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     measuring = false;
     const usage = sampler.stop();
     ws.close();
-    const metricsText = await (await fetch(`${server}/metrics`)).text();
-    const rejectionsRecorded = metricsText
-      .split('\n')
-      .filter((l) => l.startsWith('flotilla_store_rejections_total{'))
-      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const rejectionsRecorded = await rejectionsOf(server);
     const pollIntervalMs = 1000;
     return {
       clusters,
       junkFiles,
       rejectionsRecorded,
+      junkRecording,
       intervalSeconds,
       pollIntervalMs,
       measuredSeconds: Math.round(usage.seconds),

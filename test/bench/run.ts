@@ -72,6 +72,8 @@ if (fleet.length) {
     '',
     `Each run: reports every ${fleet[0]!.intervalSeconds} s per cluster, store poll interval ${fleet[0]!.pollIntervalMs} ms, ${warmupSeconds} s warm-up, ${measureSeconds} s measured.`,
     '',
+    ...fleet.filter((r) => r.junkFiles > 0).map((r) => (r.junkRecording ? `${r.junkFiles} junk files recorded in ${f1(r.junkRecording.seconds)} s, ${f1(r.junkRecording.cpuSeconds)} s of daemon CPU, before the warm-up.` : `${r.junkFiles} junk files not all recorded within a minute.`)),
+    '',
   );
 }
 if (tui.length) {
