@@ -153,7 +153,7 @@ export class KubeApiServer {
     this.denies.length = 0;
   }
 
-  /** While paused, scheduled pods stay Pending: a test can hold a PodDisruptionBudget at its limit without racing the controllers. */
+  /** While paused, scheduled pods stay Pending and deleted pods stay terminating: a test can hold a PodDisruptionBudget at its limit, or read an evicted pod, without racing the controllers. */
   pauseKubelet(paused = true): void {
     this.controllers.kubeletPaused = paused;
   }

@@ -84,7 +84,8 @@ export class Controllers {
   // ---- lifecycle ----
 
   private finishDeletions(): void {
-    for (const p of this.store.view('pods').filter((p) => p.metadata.deletionTimestamp)) this.store.remove(this.store.def('pods'), p.metadata.namespace as string, p.metadata.name as string);
+    // The kubelet finishes a pod's termination: while it is paused, a deleted pod stays, deletionTimestamp set.
+    if (!this.kubeletPaused) for (const p of this.store.view('pods').filter((p) => p.metadata.deletionTimestamp)) this.store.remove(this.store.def('pods'), p.metadata.namespace as string, p.metadata.name as string);
     for (const ns of this.store.view('namespaces').filter((n) => n.metadata.deletionTimestamp)) {
       const name = ns.metadata.name as string;
       for (const plural of ['pods', 'events', 'secrets', 'serviceaccounts', 'configmaps', 'services', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'poddisruptionbudgets']) {

@@ -103,9 +103,12 @@ describe('daemon store sync in a junk-filled store', () => {
     expect(after('flotilla_store_rejections_total', { reason: 'unknown_name' })).toBe(unknownNames);
     expect(after('flotilla_store_rejections_total', { reason: 'not_a_file' })).toBe(notFiles);
     expect(delta('flotilla_store_requests_total', { op: 'get' })).toBe(0);
-    expect(delta('flotilla_store_requests_total', { op: 'headMany' })).toBe(polls);
-    expect(delta('flotilla_store_request_entries_total', { op: 'headMany' })).toBe(polls * 8);
-    expect(delta('flotilla_store_requests_total', { op: 'list' })).toBe(delta('flotilla_store_polls_total', { kind: 'listing' }));
+    // A poll's requests are counted as they are made and the poll when it ends, so a poll in flight at
+    // either scrape may be counted on one side only: at most one apart, never more.
+    const heads = delta('flotilla_store_requests_total', { op: 'headMany' });
+    expect(Math.abs(heads - polls)).toBeLessThanOrEqual(1);
+    expect(delta('flotilla_store_request_entries_total', { op: 'headMany' })).toBe(heads * 8);
+    expect(Math.abs(delta('flotilla_store_requests_total', { op: 'list' }) - delta('flotilla_store_polls_total', { kind: 'listing' }))).toBeLessThanOrEqual(1);
     expect(delta('flotilla_store_polls_total', { kind: 'listing' }) * DISCOVER_EVERY).toBeLessThanOrEqual(polls + DISCOVER_EVERY);
 
     // Still serving, still accepting alpha; the linked reports never counted.

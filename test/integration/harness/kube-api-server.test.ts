@@ -349,8 +349,13 @@ describe('evictions', () => {
     expect(e.headers['retry-after']).toBe('10');
     expect(status(e)).toMatchObject({ details: { retryAfterSeconds: 10, causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget api is still being processed by the server.' }] } });
     await until('status caught up', () => server.get('poddisruptionbudgets', 'payments', 'api')!.status.observedGeneration === server.get('poddisruptionbudgets', 'payments', 'api')!.metadata.generation);
+    // Held terminating, so the next controller tick cannot remove the pod before it is read.
+    server.pauseKubelet();
     await evict(name!);
-    expect(server.get('pods', 'payments', name!)?.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'DisruptionTarget', reason: 'EvictionByEvictionAPI' })]));
+    const evicted = server.get('pods', 'payments', name!)!;
+    expect(evicted.metadata.deletionTimestamp).toBeDefined();
+    expect(evicted.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'DisruptionTarget', reason: 'EvictionByEvictionAPI' })]));
+    server.pauseKubelet(false);
   });
 });
 
