@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { render } from 'ink';
 import type { ReactElement } from 'react';
+import { expect } from 'vitest';
+import type { KeyAction } from '../../../tui/keymap.js';
 import type { ClusterDetail, ClusterRow } from '../../../core/fleet.js';
 import { initialState, reduce, type Action, type AppState } from '../../../tui/state/app.js';
 import { App } from '../../../tui/views/App.js';
@@ -108,3 +110,19 @@ export function showApp(state: AppState, color = false): string {
   );
   return track(renderAt(tree, state.viewport.columns, state.viewport.rows)).lastFrame();
 }
+
+export const key = (action: KeyAction): Action => ({ type: 'key', action });
+
+/** The terminal sizes a view must draw in: the smallest supported and a wide one. */
+export const VIEW_SIZES = [
+  [80, 24],
+  [160, 40],
+] as const;
+
+/** A frame fits the terminal: at most rows - 1 lines (the root's height), none wider than it. */
+export function expectFits(frame: string, columns: number, rows: number): void {
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(rows - 1);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(columns);
+}
+

@@ -1,28 +1,16 @@
 // The confirmation dialog as drawn: what will happen, the value being typed, the word a destructive
 // job needs typed back, and a fleet job's blast radius.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KeyAction } from '../../../../tui/keymap.js';
-import type { Action, AppState } from '../../../../tui/state/app.js';
+import type { AppState } from '../../../../tui/state/app.js';
 import type { Affected } from '../../../../tui/state/calls.js';
-import { apply, DETAIL, showApp, unmountAll } from '../helpers.js';
+import { apply, DETAIL, expectFits, key, showApp, unmountAll, VIEW_SIZES } from '../helpers.js';
 import { jobsState } from '../jobs-helpers.js';
 
 afterEach(unmountAll);
 const show = showApp;
 
-const key = (action: KeyAction): Action => ({ type: 'key', action });
-const lines = (frame: string) => frame.split('\n');
-const SIZES = [
-  [80, 24],
-  [160, 40],
-] as const;
 
-function fits(frame: string, columns: number, rows: number): void {
-  expect(lines(frame).length).toBeLessThanOrEqual(rows - 1);
-  for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(columns);
-}
-
-describe.each(SIZES)('action dialog at %i×%i', (columns, rows) => {
+describe.each(VIEW_SIZES)('action dialog at %i×%i', (columns, rows) => {
   it('shows the drain dialog asking for the cluster name', () => {
     const state = apply(
       jobsState('operator', columns, rows),
@@ -34,7 +22,7 @@ describe.each(SIZES)('action dialog at %i×%i', (columns, rows) => {
       { type: 'input/text', text: 'prod' },
     );
     const frame = show(state);
-    fits(frame, columns, rows);
+    expectFits(frame, columns, rows);
     expect(frame).toContain('Drain us1-n3 on prod-us-1');
     expect(frame).toContain('Cordons node us1-n3 and evicts its pods, respecting PodDisruptionBudgets.');
     expect(frame).toContain('Destructive. Type the cluster name (prod-us-1) to confirm: prod');

@@ -1,28 +1,17 @@
 // The jobs view as drawn: newest first, fleet fan-out progress, and the cancel key for operators only.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KeyAction } from '../../../../../tui/keymap.js';
-import { apply, showApp, unmountAll } from '../../helpers.js';
+import { apply, expectFits, key, showApp, unmountAll, VIEW_SIZES } from '../../helpers.js';
 import { jobsState } from '../../jobs-helpers.js';
 
 afterEach(unmountAll);
 const show = showApp;
 
-const key = (action: KeyAction) => ({ type: 'key' as const, action });
 const lines = (frame: string) => frame.split('\n');
-const SIZES = [
-  [80, 24],
-  [160, 40],
-] as const;
 
-function fits(frame: string, columns: number, rows: number): void {
-  expect(lines(frame).length).toBeLessThanOrEqual(rows - 1);
-  for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(columns);
-}
-
-describe.each(SIZES)('jobs view at %i×%i', (columns, rows) => {
+describe.each(VIEW_SIZES)('jobs view at %i×%i', (columns, rows) => {
   it('lists jobs newest first with state, fleet progress and the cancel hint', () => {
     const frame = show(apply(jobsState('operator', columns, rows), key('jobs')));
-    fits(frame, columns, rows);
+    expectFits(frame, columns, rows);
     expect(frame).toMatch(/^Jobs \(8, newest first\) {2}c cancel$/m);
     expect(frame).toContain('fleet f1ee7000 cordon  3 clusters: 1 dispatched · 1 running · 1 succeeded');
     expect(frame).toMatch(/^ {4}AGE CLUSTER +TYPE +STATE +ID +DETAIL$/m);
