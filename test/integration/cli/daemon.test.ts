@@ -73,7 +73,6 @@ describe('flotilla daemon', () => {
     expect(info.store).toBe(`dir:${join(root, 'flag-store')}`);
     expect(info.publicUrl).toBe('https://flotilla.example.test:7420');
     expect(existsSync(join(root, 'flag-data', 'registry.db'))).toBe(true);
-    expect(existsSync(join(root, 'flag-store', 'controlplane', 'public-key.json'))).toBe(true);
     expect(existsSync(envSide.FLOTILLA_DATA_DIR)).toBe(false);
     expect(existsSync(envSide.FLOTILLA_STORE_PATH)).toBe(false);
     expect((await daemon.stop()).code).toBe(0);
