@@ -17,6 +17,7 @@ const PURE_MODULES = [
   'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status}.ts',
   'core/store/{config,failure,key-space,types}.ts',
   'core/query/**',
+  'core/logs/**',
   'config/{api-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',

@@ -13,6 +13,7 @@ export const PAYLOAD_TYPES = {
   config: 'application/vnd.flotilla.config+json',
   backup: 'application/vnd.flotilla.backup+json',
   controlPlaneBackup: 'application/vnd.flotilla.controlplane-backup+json',
+  logBatch: 'application/vnd.flotilla.log-batch+json',
 } as const;
 
 export interface Envelope {

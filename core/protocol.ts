@@ -7,7 +7,7 @@ import type { ErrorBody } from './errors.js';
 export const TOPIC = /^(fleet|jobs|audit|pipeline|logs|metrics|cluster:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/;
 
 export const ClientFrameSchema = z.discriminatedUnion('op', [
-  z.object({ id: z.number().int().nonnegative(), op: z.literal('subscribe'), topic: z.string().regex(TOPIC), query: z.string().max(2048).optional() }),
+  z.object({ id: z.number().int().nonnegative(), op: z.literal('subscribe'), topic: z.string().regex(TOPIC), query: z.string().max(2048).optional(), after: z.string().max(128).optional() }),
   z.object({ id: z.number().int().nonnegative(), op: z.literal('unsubscribe'), topic: z.string().regex(TOPIC) }),
   z.object({ id: z.number().int().nonnegative(), op: z.literal('call'), method: z.string().min(1).max(128), params: z.record(z.string(), z.unknown()).optional() }),
   z.object({ id: z.number().int().nonnegative(), op: z.literal('ping') }),
@@ -71,7 +71,19 @@ export interface HelloFrame {
   identity: import('./api.js').Identity;
 }
 
-export type ServerFrame = FleetSnapshotFrame | FleetPatchFrame | ClusterSnapshotFrame | JobsSnapshotFrame | JobsPatchFrame | DroppedFrame | ReplyFrame | HelloFrame;
+export type { LogsLinesFrame, LogsSnapshotFrame } from './logs/api.js';
+
+export type ServerFrame =
+  | FleetSnapshotFrame
+  | FleetPatchFrame
+  | ClusterSnapshotFrame
+  | JobsSnapshotFrame
+  | JobsPatchFrame
+  | import('./logs/api.js').LogsSnapshotFrame
+  | import('./logs/api.js').LogsLinesFrame
+  | DroppedFrame
+  | ReplyFrame
+  | HelloFrame;
 
 export const WS_LIMITS = {
   maxFrameBytes: 64 * 1024,

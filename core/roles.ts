@@ -14,6 +14,7 @@ export const ACTION_ROLES = {
   'cluster.read': 'viewer',
   'rejection.read': 'viewer',
   'job.read': 'viewer',
+  'log.read': 'viewer',
   'cluster.add': 'operator',
   'cluster.remove': 'operator',
   'job.submit': 'operator',

@@ -1,0 +1,66 @@
+// Where the daemon keeps log records (DESIGN.md §3.6): one narrow interface, one contract suite
+// (test/contract/log-sink.ts) that every sink passes. SQLite FTS5 (fts5-sink.ts) is the embedded
+// default; Elasticsearch comes next on the same contract.
+import type { LogHistogram } from '../../core/logs/api.js';
+import type { LogRecord, StoredLogRecord } from '../../core/logs/record.js';
+import type { ResolvedQuery } from '../../core/query/ast.js';
+
+export interface SinkWriteResult {
+  /** Records newly stored, in input order, with their ingest cursor. */
+  stored: StoredLogRecord[];
+  /** Records whose id was already stored; success, not an error. */
+  duplicates: number;
+}
+
+export interface SinkSearch {
+  query: ResolvedQuery;
+  /** 1..1000. */
+  limit: number;
+  /** A `next` from the previous page. */
+  before?: string;
+}
+
+export interface SinkPage {
+  /** Newest first by ts (ties by id). */
+  items: StoredLogRecord[];
+  next?: string;
+}
+
+export interface SinkRetention {
+  maxAgeMs: number;
+  maxBytes: number;
+}
+
+export interface SinkRetentionResult {
+  removedRecords: number;
+  removedBytes: number;
+  /** Partitions (or indices) removed. */
+  removedPartitions: number;
+}
+
+export interface SinkStats {
+  records: number;
+  bytes: number;
+  partitions: number;
+  oldestTs: string | null;
+  newestTs: string | null;
+}
+
+export interface LogSink {
+  readonly kind: 'sqlite' | 'elasticsearch';
+  /** Stores the records atomically (all or none) and resolves once committed. A known id is already stored. */
+  write(records: readonly LogRecord[]): Promise<SinkWriteResult>;
+  search(req: SinkSearch): Promise<SinkPage>;
+  /** Records stored after an ingest cursor (null: from the start), stored order, at most limit; `next` continues. */
+  storedAfter(query: ResolvedQuery, after: string | null, limit: number): Promise<{ items: StoredLogRecord[]; next: string | null }>;
+  /** The cursor of the newest stored record (null when empty): where a live tail starts. */
+  head(): Promise<string | null>;
+  /** Up to `lines` records of the same cluster/namespace/pod/container before and after the record with this id, by ts; null if unknown. */
+  context(id: string, lines: number): Promise<{ hit: StoredLogRecord; before: StoredLogRecord[]; after: StoredLogRecord[] } | null>;
+  /** Matches by level over [sinceMs, untilMs] of the query (the caller resolves defaults), in `buckets` equal buckets. */
+  histogram(query: ResolvedQuery & { sinceMs: number; untilMs: number }, buckets: number): Promise<LogHistogram>;
+  /** Removes what is older than maxAgeMs before nowMs, then the oldest until under maxBytes. */
+  retain(policy: SinkRetention, nowMs: number): Promise<SinkRetentionResult>;
+  stats(): Promise<SinkStats>;
+  close(): Promise<void>;
+}
