@@ -18,7 +18,7 @@ const PURE_MODULES = [
   'core/store/{config,failure,key-space,types}.ts',
   'core/query/**',
   'core/logs/**',
-  'config/{api-schema,schemas,json-schema/generate}.ts',
+  'config/{api-schema,logs-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',
   'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',

@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import { DirStoreConfigSchema, S3StoreConfigSchema, StoreConfigSchema } from '../core/store/config.js';
 import { CLUSTER_NAME } from '../core/store/types.js';
 import { ApiConfigSchema } from './api-schema.js';
+import { AgentLogsConfigSchema, DaemonLogsConfigSchema } from './logs-schema.js';
 
 const port = z.number().int().min(0).max(65535).describe('TCP port, 0-65535 (0 picks a free one)');
 const path = z.string().min(1).describe('a file system path; relative paths are resolved from the config file');
@@ -86,6 +87,7 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .default({ interval: '1h', keep: 24 }),
+    logs: DaemonLogsConfigSchema.default(DaemonLogsConfigSchema.parse({})),
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
@@ -146,6 +148,7 @@ export const AgentConfigSchema = z
       .strict()
       .optional()
       .describe('how the agent reaches the Kubernetes API (backend: kube only)'),
+    logs: AgentLogsConfigSchema.default(AgentLogsConfigSchema.parse({})).describe('container log collection and shipping (docs/LOGS.md); unrelated to `log`, the agent\'s own log'),
     log: LogConfigSchema.default({ level: 'info' }),
   })
   .strict();

@@ -1,0 +1,96 @@
+// The `logs` sections of the agent bundle and the daemon config (docs/LOGS.md). Shared here so the
+// agent's inputs and pipeline and the daemon's sink and ingest read one definition.
+import { z } from 'zod';
+
+export const LOG_FORMATS = ['cri', 'docker', 'plain'] as const;
+
+const glob = z.string().min(1).max(4096).describe('a file glob (`*`, `**`, `?`, `{a,b}`); relative globs are resolved from the config file');
+
+export const LogFileInputSchema = z
+  .object({
+    paths: z.array(glob).min(1).max(64).describe('globs of files to follow'),
+    exclude: z.array(glob).max(64).default([]).describe('globs of files never to follow'),
+    format: z.enum(LOG_FORMATS).describe('cri: kubelet files /var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log; docker: json-file lines; plain: one line a record, the file name as the container'),
+    namespace: z.string().max(253).optional().describe('namespace to record for plain files (default "")'),
+  })
+  .strict();
+export type LogFileInput = z.infer<typeof LogFileInputSchema>;
+
+export const KubeApiLogInputSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('read container logs through the Kubernetes API (pods/log, follow) instead of node files; for an agent without node access (backend: kube only)'),
+    namespaces: z.array(z.string().min(1).max(253)).max(1000).default([]).describe('namespaces to follow; empty: every namespace'),
+    maxStreams: z.number().int().min(1).max(10_000).default(500).describe('containers followed at once; more are refused and reported'),
+  })
+  .strict();
+
+export const AgentLogsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('collect and ship container logs'),
+    inputs: z
+      .array(LogFileInputSchema)
+      .max(32)
+      .optional()
+      .describe("file inputs; default: the backend's CRI files (kube: /var/log/pods/*/*/*.log; sim: the files the simulated cluster writes under the agent's data dir)"),
+    kubeApi: KubeApiLogInputSchema.default({ enabled: false, namespaces: [], maxStreams: 500 }),
+    maxFiles: z.number().int().min(1).max(100_000).default(2000).describe('files followed at once over all inputs; matches past the cap are refused and reported'),
+    scanIntervalMs: z.number().int().min(50).max(600_000).default(1000).describe('how often the globs are expanded again to find new files'),
+    holdDeletedSeconds: z.number().min(0).max(86_400).default(300).describe('how long a deleted file with unshipped lines is held open while the next hop is away; past it, its lines are counted as dropped'),
+    batch: z
+      .object({
+        maxRecords: z.number().int().min(1).max(5000).default(2000).describe('records per shipped batch'),
+        maxBytes: z.number().int().min(1024).max(8 * 1024 * 1024).default(1024 * 1024).describe('source bytes per shipped batch'),
+        flushMs: z.number().int().min(10).max(250).default(250).describe('a partial batch ships after at most this long (at most 250 ms)'),
+      })
+      .strict()
+      .default({ maxRecords: 2000, maxBytes: 1024 * 1024, flushMs: 250 }),
+    retry: z
+      .object({
+        initialMs: z.number().int().min(10).max(60_000).default(250).describe('first retry delay while the next hop is away'),
+        maxMs: z.number().int().min(100).max(600_000).default(30_000).describe('longest retry delay (jittered exponential backoff)'),
+      })
+      .strict()
+      .default({ initialMs: 250, maxMs: 30_000 }),
+  })
+  .strict();
+export type AgentLogsConfig = z.infer<typeof AgentLogsConfigSchema>;
+export const AGENT_LOGS_DEFAULT: AgentLogsConfig = AgentLogsConfigSchema.parse({});
+
+const GIB = 1024 * 1024 * 1024;
+export const DaemonLogsConfigSchema = z
+  .object({
+    sink: z
+      .discriminatedUnion('type', [
+        z
+          .object({
+            type: z.literal('sqlite'),
+            path: z.string().min(1).optional().describe('log database file; default <dataDir>/logs.db (a file of its own, so ingest never blocks the registry)'),
+            partitionHours: z.number().int().min(1).max(168).default(24).describe('hours of records per partition (table and index); retention drops whole partitions'),
+          })
+          .strict(),
+      ])
+      .default({ type: 'sqlite', partitionHours: 24 })
+      .describe('where records are stored and searched: {type: sqlite} (FTS5, embedded)'),
+    retention: z
+      .object({
+        maxAge: z.string().min(2).default('7d').describe('records older than this are removed, e.g. 7d, 36h'),
+        maxBytes: z.number().int().min(1024 * 1024).default(10 * GIB).describe('the log store is kept under this size by removing the oldest records'),
+        intervalSeconds: z.number().int().min(1).max(86_400).default(300).describe('how often retention runs'),
+      })
+      .strict()
+      .default({ maxAge: '7d', maxBytes: 10 * GIB, intervalSeconds: 300 }),
+    ingest: z
+      .object({
+        maxBatchBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(16 * 1024 * 1024).describe('largest signed batch accepted on POST /api/v1/ingest/logs'),
+      })
+      .strict()
+      .default({ maxBatchBytes: 16 * 1024 * 1024 }),
+    health: z
+      .object({
+        lagSeconds: z.number().int().min(1).max(86_400).default(60).describe('a cluster whose oldest unshipped line is older than this is degraded'),
+      })
+      .strict()
+      .default({ lagSeconds: 60 }),
+  })
+  .strict();
+export type DaemonLogsConfig = z.infer<typeof DaemonLogsConfigSchema>;
