@@ -35,6 +35,11 @@ export interface ClusterBackend {
   /** "sim" or "kube": shown in logs and /metrics. */
   readonly kind: string;
   collect(now: Date): Promise<ClusterObservation>;
+  /**
+   * The node a pod runs on, for the `node` of its log records (a CRI file's path names namespace,
+   * pod and container but not the node); undefined when the backend does not know the pod.
+   */
+  podNode(namespace: string, pod: string): string | undefined;
   close(): Promise<void>;
 }
 

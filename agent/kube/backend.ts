@@ -75,6 +75,13 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
 
   // ---- status ----
 
+  /** Pod → node from the latest status collection, for log records. */
+  private podNodes = new Map<string, string>();
+
+  podNode(namespace: string, pod: string): string | undefined {
+    return this.podNodes.get(`${namespace}/${pod}`);
+  }
+
   async collect(now: Date): Promise<ClusterObservation> {
     const call = <T>(verb: string, resource: string, p: Promise<T>): Promise<T> => p.catch((e: unknown) => Promise.reject(kubeError(e, verb, resource, resource)));
     const [version, nodes, pods, deployments, statefulSets, daemonSets, events, nodeUsage] = await Promise.all([
@@ -87,6 +94,7 @@ export class KubeBackend implements ClusterBackend, ClusterActions {
       call('list', 'events', this.core.listEventForAllNamespaces({ fieldSelector: 'type=Warning' })),
       this.nodeUsage(),
     ]);
+    this.podNodes = new Map(pods.items.map((p) => [`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`, p.spec?.nodeName ?? '']));
     return observeSnapshot(
       { gitVersion: version.gitVersion, nodes: nodes.items, pods: pods.items, deployments: deployments.items, statefulSets: statefulSets.items, daemonSets: daemonSets.items, warningEvents: events.items, ...(nodeUsage ? { nodeUsage } : {}) },
       now,

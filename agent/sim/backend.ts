@@ -67,6 +67,11 @@ export class SimBackend implements ClusterBackend, ClusterActions {
     return observe(this.state);
   }
 
+  podNode(namespace: string, pod: string): string | undefined {
+    const found = this.state.pods.find((p) => p.namespace === namespace && p.name === pod);
+    return found ? (found.node ?? '') : undefined;
+  }
+
   async close(): Promise<void> {}
 
   /** Runs a reducer on a copy: a reducer that throws leaves the cluster untouched. */

@@ -86,7 +86,7 @@ describe('runningJobSeq in status reports', () => {
     await store.put(storeKeys.job(C, 1), sealEnvelope(PAYLOAD_TYPES.job, payload, keys.controlPlane));
 
     let state: AgentState = { version: 1, cluster: C, keyid: keys.agent.keyid, registeredAt: CORPUS_NOW.toISOString(), lastSeq: 0 };
-    const backend: ClusterBackend = { kind: 'fake', collect: () => Promise.resolve(observation), close: () => Promise.resolve() };
+    const backend: ClusterBackend = { kind: 'fake', collect: () => Promise.resolve(observation), podNode: () => undefined, close: () => Promise.resolve() };
     const reporter = new StatusReporter({
       cluster: C,
       intervalSeconds: 10,

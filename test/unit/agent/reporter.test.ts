@@ -67,7 +67,7 @@ function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () 
   const store = new MemoryStore();
   let state: AgentState = { version: 1, cluster: 'c1', keyid: key.keyid, registeredAt: NOW.toISOString(), lastSeq: 0 };
   const saved: number[] = [];
-  const backend: ClusterBackend = { kind: 'fake', collect: async () => obs(), close: async () => undefined };
+  const backend: ClusterBackend = { kind: 'fake', collect: async () => obs(), podNode: () => undefined, close: async () => undefined };
   const metrics = createAgentMetrics('c1', 'fake', '0.1.0');
   const reporter = new StatusReporter({
     cluster: 'c1',
