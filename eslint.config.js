@@ -26,7 +26,7 @@ const PURE_MODULES = [
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
-  'agent/sim/!(backend).ts',
+  'agent/sim/!(backend|log-files).ts',
   'agent/kube/{export,managed,quantity}.ts',
   'tui/state/**',
   'tui/render/**',

@@ -80,7 +80,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     }
   }
 
-  const backend = openBackend(config, now);
+  const backend = openBackend(config, now, dataDir, logger);
   const metrics = createAgentMetrics(config.cluster, backend.kind, VERSION);
   const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
   let server: MetricsServer | undefined;

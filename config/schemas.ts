@@ -100,6 +100,20 @@ function isDurationAtLeast(text: string, minMs: number): boolean {
   }
 }
 
+const MIB = 1024 * 1024;
+/** The container log files the simulated cluster writes (docs/LOGS.md, "The simulated cluster's logs"). */
+export const SimLogsConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("write CRI log files for the simulated pods under the agent's data dir (sim-logs/pods/...)"),
+    linesPerSecond: z.number().min(0).max(100_000).default(20).describe('log lines per second over the whole simulated cluster; faults add error bursts on top (at most as many again)'),
+    rotateBytes: z.number().int().min(4096).max(1024 * MIB).default(MIB).describe('a container log file is rotated (renamed <n>.log.<YYYYMMDD-HHMMSS>) once it reaches this size, like kubelet'),
+    keepRotated: z.number().int().min(0).max(100).default(2).describe('rotated files kept per container log; older ones are deleted'),
+    deletedPodGraceSeconds: z.number().min(0).max(86_400).default(60).describe("a deleted pod's log directory is removed this long after the pod went away"),
+  })
+  .strict();
+export type SimLogsConfig = z.infer<typeof SimLogsConfigSchema>;
+export const SIM_LOGS_DEFAULT: SimLogsConfig = SimLogsConfigSchema.parse({});
+
 export const SimConfigSchema = z
   .object({
     nodes: z.number().int().min(1).max(5000).default(5).describe('simulated nodes'),
@@ -107,6 +121,7 @@ export const SimConfigSchema = z
     faultRate: z.number().min(0).max(1).default(0.05).describe('chance per tick (0-1) that a fault starts'),
     seed: z.number().int().optional().describe('random seed; the same seed gives the same cluster'),
     kubernetesVersion: z.string().default('v1.31.4').describe('Kubernetes version the sim reports'),
+    logs: SimLogsConfigSchema.default(SIM_LOGS_DEFAULT).describe('container log files the simulated cluster writes for the agent to tail'),
   })
   .strict();
 export type SimConfig = z.infer<typeof SimConfigSchema>;
@@ -138,7 +153,7 @@ export const AgentConfigSchema = z
       })
       .strict()
       .default({ backend: 'sim' }),
-    sim: SimConfigSchema.default({ nodes: 5, deployments: 12, faultRate: 0.05, kubernetesVersion: 'v1.31.4' }),
+    sim: SimConfigSchema.default(SimConfigSchema.parse({})),
     kube: z
       .object({
         kubeconfig: path.optional().describe('kubeconfig file; default the first file in $KUBECONFIG'),

@@ -6,7 +6,10 @@ import { FlotillaError } from '../../core/errors.js';
 import type { JobParams } from '../../core/jobs.js';
 import type { ActionContext, ActionOutcome, ClusterActions, KubeObject } from '../actions.js';
 import type { ClusterBackend, ClusterObservation } from '../backend.js';
+import type { Logger } from '../../core/log.js';
 import * as act from './actions.js';
+import { SimLogFiles } from './log-files.js';
+import { logSeed } from './log-lines.js';
 import { createSimState } from './model.js';
 import type { SimState } from './state.js';
 import { observe } from './observe.js';
@@ -44,7 +47,19 @@ export interface SimBackendOptions {
   clock?: SimClock;
   /** Start from this state (e.g. the executor contract fixture) instead of one built from the config. */
   state?: SimState;
+  /**
+   * Write the pods' container logs as CRI files under this directory (`<logDir>/pods/…`, see
+   * log-files.ts) while `config.logs.enabled`. Without it the sim writes no files.
+   */
+  logDir?: string;
+  /** Where failures to write the log files are reported. */
+  logger?: Logger;
 }
+
+/** How often the log files are appended to: often enough that lines arrive as a trickle, not in lumps. */
+export const LOG_WRITE_INTERVAL_MS = 200;
+/** A log writing failure (disk full, permissions) is reported at most this often, with the count since. */
+const LOG_FAILURE_REPORT_MS = 60_000;
 
 /** Between eviction attempts of a drain, like kubectl's retry after a 429. */
 export const DRAIN_RETRY_MS = 1000;
@@ -54,12 +69,38 @@ export class SimBackend implements ClusterBackend, ClusterActions {
   private state: SimState;
   private readonly rng: Rng;
   private readonly clock: SimClock;
+  private readonly logFiles: SimLogFiles | undefined;
+  private readonly logTimer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger | undefined;
+  private logFailuresReported = 0;
+  private logFailureReportedAt = -Infinity;
 
   /** Without a seed the cluster name seeds the sim, so each cluster differs but replays the same. */
   constructor(config: SimConfig, cluster: string, start: Date, options: SimBackendOptions = {}) {
-    this.rng = createRng(config.seed ?? seedFromName(cluster));
+    const seed = config.seed ?? seedFromName(cluster);
+    this.rng = createRng(seed);
     this.clock = options.clock ?? realClock;
+    this.logger = options.logger;
     this.state = options.state ? structuredClone(options.state) : createSimState(config, start, this.rng);
+    if (options.logDir !== undefined && config.logs.enabled) {
+      this.logFiles = new SimLogFiles({ root: options.logDir, seed: logSeed(seed), config: config.logs, startMs: start.getTime() });
+      this.logTimer = setInterval(() => this.writeLogs(), LOG_WRITE_INTERVAL_MS);
+      // The agent's own loops keep the process alive; the log writer must not hold it open on its own.
+      this.logTimer.unref();
+    }
+  }
+
+  /** One append round; a failure is counted and reported, never thrown into the timer. */
+  private writeLogs(): void {
+    const files = this.logFiles;
+    if (!files) return;
+    files.write(this.state, this.clock.now().getTime());
+    const now = Date.now();
+    if (files.failures > this.logFailuresReported && now - this.logFailureReportedAt >= LOG_FAILURE_REPORT_MS) {
+      this.logger?.warn({ failures: files.failures - this.logFailuresReported, total: files.failures, err: files.lastError }, 'the simulated cluster could not write some of its container log files; check the agent data dir has room and is writable');
+      this.logFailuresReported = files.failures;
+      this.logFailureReportedAt = now;
+    }
   }
 
   async collect(now: Date): Promise<ClusterObservation> {
@@ -72,7 +113,9 @@ export class SimBackend implements ClusterBackend, ClusterActions {
     return found ? (found.node ?? '') : undefined;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.logTimer) clearInterval(this.logTimer);
+  }
 
   /** Runs a reducer on a copy: a reducer that throws leaves the cluster untouched. */
   private change<T>(reduce: (draft: SimState) => T): T {

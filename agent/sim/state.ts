@@ -1,5 +1,6 @@
 // The simulated cluster's state: plain data, and how its objects and pods are made. Pure: no I/O, no
 // clocks; time and randomness come in as arguments.
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../actions.js';
 import type { Rng } from './rng.js';
 
@@ -43,6 +44,8 @@ export interface SimObject {
 export interface SimPod {
   namespace: string;
   name: string;
+  /** Stable for the pod's life and new for a replacement, even one that keeps the name (a StatefulSet pod). */
+  uid: string;
   /** Index into SimState.workloads. */
   workload: number;
   /** StatefulSet pods keep their ordinal (and so their name) when replaced. */
@@ -105,11 +108,22 @@ export function podName(workload: SimWorkload, ordinal: number, rng: Rng): strin
   return `${workload.name}-${workload.templateHash}-${rng.token(5)}`;
 }
 
+/**
+ * A UUID-shaped pod uid from what makes the pod unique (namespace, name, creation instant). Derived, not
+ * drawn from the rng, so adding it left every seeded cluster as it was.
+ */
+export function podUid(namespace: string, name: string, createdAt: string): string {
+  const h = createHash('sha256').update(`${namespace}/${name}@${createdAt}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function newPod(workloads: SimWorkload[], index: number, ordinal: number, now: string, rng: Rng): SimPod {
   const w = workloads[index] as SimWorkload;
+  const name = podName(w, ordinal, rng);
   return {
     namespace: w.namespace,
-    name: podName(w, ordinal, rng),
+    name,
+    uid: podUid(w.namespace, name, now),
     workload: index,
     ordinal,
     template: w.templateHash,

@@ -1,6 +1,6 @@
 // The demo's simulated fleet: varied labels, sizes and fault rates so every health state shows up
 // within a minute. Pure and deterministic, so the same --clusters N always gives the same fleet.
-import type { SimConfig } from '../../config/schemas.js';
+import { SIM_LOGS_DEFAULT, type SimConfig } from '../../config/schemas.js';
 
 export interface DemoCluster {
   name: string;
@@ -47,6 +47,7 @@ export function fleetPlan(count: number): DemoCluster[] {
         faultRate: Math.round(faultRate * 100) / 100,
         seed: i + 1,
         kubernetesVersion: pick(K8S, i, 7),
+        logs: SIM_LOGS_DEFAULT,
       },
       goesDark: count > 1 && i === 1,
     });

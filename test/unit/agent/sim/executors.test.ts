@@ -1,3 +1,4 @@
+import { SIM_LOGS_DEFAULT } from '../../../../config/schemas.js';
 import { SimBackend, type SimClock } from '../../../../agent/sim/backend.js';
 import { contractFixtureState } from '../../../fixtures/sim/contract-cluster.js';
 import { createRng } from '../../../../agent/sim/rng.js';
@@ -24,7 +25,7 @@ function manualClock(): SimClock & { advance(ms: number): void } {
 executorContract('sim', async () => {
   const clock = manualClock();
   const state = contractFixtureState(START, createRng(7));
-  const backend = new SimBackend({ nodes: 3, deployments: 0, faultRate: 0, kubernetesVersion: 'v1.31.4', seed: 7 }, 'contract', START, { clock, state });
+  const backend = new SimBackend({ nodes: 3, deployments: 0, faultRate: 0, kubernetesVersion: 'v1.31.4', seed: 7, logs: SIM_LOGS_DEFAULT }, 'contract', START, { clock, state });
   return {
     backend,
     cleanup: () => backend.close(),
