@@ -3,7 +3,7 @@
 // <restartCount>.log`, rotated by size to `<n>.log.<YYYYMMDD-HHMMSS>` keeping a few, the previous
 // restart's log kept (like `kubectl logs --previous`) and older ones removed, and a deleted pod's
 // directory removed after a grace period. What to write comes from log-lines.ts; this is the I/O.
-import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, existsSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimLogsConfig } from '../../config/schemas.js';
 import { classifyLogFile, criLines, podLogDirName, rotatedSuffix } from './log-cri.js';
@@ -129,6 +129,8 @@ export class SimLogFiles {
     // Two rotations within a second would share a name; the later one takes the next free second.
     while (existsSync(join(dir, `${restart}.log.${rotatedSuffix(stamp)}`))) stamp += 1000;
     renameSync(join(dir, `${restart}.log`), join(dir, `${restart}.log.${rotatedSuffix(stamp)}`));
+    // Rename and create, like kubelet: a reader sees the new empty file at once, not a gap.
+    writeFileSync(join(dir, `${restart}.log`), '', { flag: 'a' });
     const rotated = readdirSync(dir)
       .filter((name) => {
         const kind = classifyLogFile(name);
