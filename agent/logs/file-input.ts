@@ -487,6 +487,10 @@ export class FileInput implements LogInput {
       for (let i = 0; i < active.length && !used.full; i++) {
         const t = active[(start + i) % active.length]!;
         if (t.closed || exhausted.has(t)) continue;
+        if (t.eof && !(await this.grew(t))) {
+          exhausted.add(t);
+          continue;
+        }
         const from = out.length;
         const n = await this.readOnce(t, limits, out, used, now);
         if (n > 0) progressed = true;
@@ -501,6 +505,21 @@ export class FileInput implements LogInput {
     const drops = this.pendingDrops;
     this.pendingDrops = [];
     return { records: out, bytes: used.bytes, drops, positions: [...positions.values()] };
+  }
+
+  /**
+   * Whether a file found at its end last time has new bytes to read. A copytruncate seen here
+   * (smaller than the read position, or other first bytes) restarts the file before anything is
+   * read from the new content at the old position; the next scan keys it again.
+   */
+  private async grew(t: Tracked): Promise<boolean> {
+    const st = await t.fh.stat();
+    if (st.size === t.readPos) return false;
+    if (st.size < t.readPos || !(await isSameFile(t.id!, st.dev, st.ino, t.fh))) {
+      this.truncated(t);
+      return false;
+    }
+    return true;
   }
 
   /** One read at the file's position; lines go through its parser. Returns the bytes consumed. */

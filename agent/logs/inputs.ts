@@ -39,7 +39,7 @@ function inputName(i: LogFileInput): string {
   return `files-${i.format}-${h}`;
 }
 
-export async function openLogInputs(config: AgentConfig, ctx: LogInputsContext): Promise<LogInput[]> {
+export async function openLogInputs(config: Pick<AgentConfig, 'logs'>, ctx: LogInputsContext): Promise<LogInput[]> {
   const logs = config.logs;
   if (!logs.enabled) return [];
   const store = await CheckpointStore.open(join(ctx.dataDir, CHECKPOINTS_FILE), ctx.logger);
