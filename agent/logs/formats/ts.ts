@@ -4,10 +4,19 @@
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(\.\d{1,9})?\d*([Zz]|[+-]\d\d:?\d\d)$/;
 const UTC_FAST = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/;
 
+let lastValidSecond = '';
+
 /** The record form of an RFC 3339 timestamp, or undefined when `s` is none (or not a real date). */
 export function normaliseTs(s: string): string | undefined {
-  // Date.parse rejects month 13 or hour 25; the sink files records by their time, so it must be one.
-  if (UTC_FAST.test(s)) return Number.isNaN(Date.parse(s)) ? undefined : s;
+  // Date.parse rejects month 13 or hour 25; the sink files records by their time, so it must be
+  // one. Lines come in bursts within one second, so the last valid second is remembered.
+  if (UTC_FAST.test(s)) {
+    const second = s.slice(0, 19);
+    if (second === lastValidSecond) return s;
+    if (Number.isNaN(Date.parse(`${second}Z`))) return undefined;
+    lastValidSecond = second;
+    return s;
+  }
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   const zone = m[4]!.toUpperCase() === 'Z' ? 'Z' : m[4]!.length === 5 ? `${m[4]!.slice(0, 3)}:${m[4]!.slice(3)}` : m[4]!;
