@@ -259,6 +259,38 @@ describe('file input', () => {
     expect(records[0]!.id).not.toBe(before[0]!.id);
   });
 
+  it('keys a short file once it stops growing, keeps the key as it grows, and finds it again after a restart', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, 'short 0\n');
+    const a = await start({ paths: ['*.log'] });
+    expect(messages((await collect(a, 1)).records)).toEqual(['short 0']);
+    const key = checkpoint().inputs.test![0]!.key;
+    expect(key.endsWith('-8')).toBe(true); // fingerprint over the 8 bytes it had
+    appendFileSync(path, lines(0, 100));
+    await collect(a, 100);
+    await stop(a);
+    appendFileSync(path, lines(100, 110));
+    const b = await start({ paths: ['*.log'] });
+    const { records, drops } = await collect(b, 10);
+    expect(drops).toEqual([]);
+    expect(messages(records)).toEqual(range(100, 110));
+    expect(checkpoint().inputs.test![0]!.key).toBe(key);
+  });
+
+  it('sets a damaged checkpoint file aside and starts over with the same ids', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, lines(0, 50));
+    const a = await start({ paths: ['*.log'] });
+    const { records: first } = await collect(a, 50);
+    await stop(a);
+    writeFileSync(join(dir, CHECKPOINTS_FILE), '{"version":1,"inputs":{"test":[{"key":');
+    const { logger, lines: logged } = captureLogger();
+    const b = await start({ paths: ['*.log'] }, { logger });
+    const { records } = await collect(b, 50);
+    expect(records.map((r) => r.id)).toEqual(first.map((r) => r.id));
+    expect(logged.some((l) => l.includes('log checkpoints unreadable'))).toBe(true);
+  });
+
   it('caps a glob matching 5,000 files and reports the rest once', async () => {
     const many = join(dir, 'many');
     mkdirSync(many);
