@@ -45,7 +45,7 @@ export interface LogInput {
    * chunk twice in one run; after a restart everything past the checkpoint comes again, with the same ids.
    * Within the limits, except that a non-empty chunk always holds at least one whole source line (a
    * line's parts are never spread over chunks), so every read makes progress; a file line is at
-   * most 1 MiB (file-input.ts LINE_MAX_BYTES), 32 records.
+   * most LINE_MAX_BYTES (1 MiB, file-input.ts) plus one read (256 KiB), so some 40 records.
    */
   read(limits: ReadLimits, waitMs: number): Promise<LogChunk>;
   /** The next hop has the chunk: persist the checkpoints it reached. Chunks commit in read order. */
