@@ -78,7 +78,7 @@ export function buildRecords(src: RecordSource, stats?: BuildStats): LogRecord[]
     const raw = bytes.toString('utf8', start, end);
     if (part === firstPart) {
       garbage ||= looksBinary(raw);
-      level ??= garbage ? 'unknown' : levelFromText(cleanText(raw));
+      level ??= garbage ? 'unknown' : raw.charCodeAt(0) === 0x7b ? (jsonLevelInText(raw) ?? 'unknown') : levelFromText(cleanText(raw));
     }
     const last = end >= bytes.length && !continues;
     const message = cleanText(raw) + (last ? '' : CONTINUED_MARKER);
@@ -115,6 +115,14 @@ function parseObject(raw: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+// A JSON line too long to parse whole still says its level near the start: `{"level":"error",…`.
+const JSON_LEVEL = /"(?:level|severity|lvl)"\s*:\s*"?([A-Za-z]+|\d{1,3})/;
+
+function jsonLevelInText(raw: string): LogLevel | undefined {
+  const m = JSON_LEVEL.exec(raw.length > 1024 ? raw.slice(0, 1024) : raw);
+  return m ? levelFromValue(/^\d/.test(m[1]!) ? Number(m[1]) : m[1]) : undefined;
 }
 
 function jsonLevel(o: Record<string, unknown>): LogLevel | undefined {

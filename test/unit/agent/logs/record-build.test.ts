@@ -107,6 +107,13 @@ describe('record building', () => {
     expect(buildRecords(src('{"msg":"ERROR in text"}'))[0]!.level).toBe('error');
   });
 
+  it('reads the level of a JSON line too long to parse from its start', () => {
+    const records = buildRecords(src(`{"level":50,"msg":"${'x'.repeat(LOG_LIMITS.messageBytes)}"}`));
+    expect(records.length).toBe(2);
+    expect(records.map((r) => r.level)).toEqual(['error', 'error']);
+    expect(buildRecords(src(`{"severity":"WARNING","m":"${'x'.repeat(LOG_LIMITS.messageBytes)}"}`))[0]!.level).toBe('warn');
+  });
+
   it('treats broken JSON and JSON arrays as text', () => {
     expect(buildRecords(src('{"level":"error", broken'))[0]).toMatchObject({ message: '{"level":"error", broken', fields: {} });
     expect(buildRecords(src('[1,2]'))[0]!.fields).toEqual({});
