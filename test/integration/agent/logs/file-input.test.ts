@@ -11,7 +11,7 @@ import type { LogChunk } from '../../../../agent/logs/input.js';
 import { CHECKPOINTS_FILE, openLogInputs } from '../../../../agent/logs/inputs.js';
 import { recordId } from '../../../../agent/logs/record-id.js';
 import type { LogDrop } from '../../../../core/logs/batch.js';
-import { LogRecordSchema, type LogRecord } from '../../../../core/logs/record.js';
+import { CONTINUED_MARKER, LOG_LIMITS, LogRecordSchema, type LogRecord } from '../../../../core/logs/record.js';
 import type { LogFileInput } from '../../../../config/logs-schema.js';
 import { AgentLogsConfigSchema } from '../../../../config/logs-schema.js';
 
@@ -67,7 +67,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 }
 
 /** Reads (and commits, unless told not to) until `n` records or the wanted drops arrived. */
-async function collect(f: FileInput, n: number, opts: { commit?: boolean; drops?: number; records?: number } = {}): Promise<{ records: LogRecord[]; drops: LogDrop[]; chunks: LogChunk[] }> {
+async function collect(f: FileInput, n: number, opts: { commit?: boolean; drops?: number; records?: number; done?: (records: LogRecord[]) => boolean } = {}): Promise<{ records: LogRecord[]; drops: LogDrop[]; chunks: LogChunk[] }> {
   const records: LogRecord[] = [];
   const drops: LogDrop[] = [];
   const chunks: LogChunk[] = [];
@@ -77,7 +77,7 @@ async function collect(f: FileInput, n: number, opts: { commit?: boolean; drops?
     drops.push(...c.drops);
     chunks.push(c);
     if (opts.commit !== false) await f.commit(c);
-    return records.length >= n && drops.length >= (opts.drops ?? 0) ? true : undefined;
+    return records.length >= n && drops.length >= (opts.drops ?? 0) && (opts.done?.(records) ?? true) ? true : undefined;
   });
   for (const r of records) LogRecordSchema.parse(r);
   return { records, drops, chunks };
@@ -305,6 +305,20 @@ describe('file input', () => {
     await until('a few more scans', async () => (await f.read({ records: 10, bytes: 1024 }, 300)).records.length === 0 || undefined);
     expect(logged.filter((l) => l.includes('logs.maxFiles')).length).toBe(1);
     expect(logged.length).toBe(scansBefore);
+  });
+
+  it('reads a 10 MB line as marked parts that together hold all of it', async () => {
+    const f = await start({ paths: ['*.log'] });
+    const big = 'ERROR ' + 'y'.repeat(10 * 1024 * 1024);
+    writeFileSync(join(dir, 'big.log'), `before\n${big}\nafter\n`);
+    const { records } = await collect(f, 3, { done: (rs) => rs.at(-1)?.message === 'after' });
+    expect(records.length).toBeGreaterThanOrEqual(2 + Math.ceil(big.length / LOG_LIMITS.messageBytes));
+    expect(records[0]!.message).toBe('before');
+    expect(records.at(-1)!.message).toBe('after');
+    const parts = records.slice(1, -1);
+    expect(parts.slice(0, -1).every((r) => r.message.endsWith(CONTINUED_MARKER))).toBe(true);
+    expect(parts.map((r) => r.message.replace(CONTINUED_MARKER, '')).join('')).toBe(big);
+    expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
   });
 
   it('keeps binary garbage and invalid UTF-8 as records and counts the garbage', async () => {
