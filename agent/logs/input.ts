@@ -30,6 +30,8 @@ export interface InputFigures {
   /** Dropped since start, summed over sources. */
   droppedLines: number;
   droppedBytes: number;
+  /** Lines kept although they were malformed (binary garbage, a framed format's line without its framing), since start. */
+  malformed?: number;
   /** Sources followed now, and those refused (a glob over the cap, an unreadable file), with why. */
   sources: number;
   refused: { path: string; reason: string }[];
@@ -41,6 +43,9 @@ export interface LogInput {
    * The next records past what earlier chunks returned (committed or not), waiting up to
    * `waitMs` for data; an empty chunk when there is none. Never returns records of an uncommitted
    * chunk twice in one run; after a restart everything past the checkpoint comes again, with the same ids.
+   * Within the limits, except that a non-empty chunk always holds at least one whole source line (a
+   * line's parts are never spread over chunks), so every read makes progress; a file line is at
+   * most LINE_MAX_BYTES (1 MiB, file-input.ts) plus one read (256 KiB), so some 40 records.
    */
   read(limits: ReadLimits, waitMs: number): Promise<LogChunk>;
   /** The next hop has the chunk: persist the checkpoints it reached. Chunks commit in read order. */
