@@ -26,6 +26,7 @@ const PURE_MODULES = [
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
+  'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
   'tui/state/**',
