@@ -1,7 +1,8 @@
 // The health model of DESIGN.md §3.5, as pure functions. The rules are documented in docs/HEALTH.md;
 // keep the two in step. A report is judged on its content (assessReport) and then on its age and the
 // cluster's registration (deriveHealth), so stale data is never shown as healthy.
-import { ageSince, formatAge } from '../../core/duration.js';
+import { ageSince, formatAge, formatLag } from '../../core/duration.js';
+import { formatBytes } from '../../core/units.js';
 import type { Health, RegistrationState } from '../../core/fleet.js';
 import type { PipelineFigures, StatusReport } from '../../core/status.js';
 
@@ -27,28 +28,6 @@ export const CRITICAL_NAMESPACE = 'kube-system';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return n === 1 ? one : many;
-}
-
-/** "2m 5s", "45s", "3h 10m": a lag precise enough to watch it shrink. */
-export function formatLag(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 === 0 ? `${m}m` : `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return m % 60 === 0 ? `${h}h` : `${h}h ${m % 60}m`;
-}
-
-/** Bytes in the largest unit that keeps a number of at least 1: 512 B, 3.2 KiB, 1.5 MiB. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.max(0, bytes);
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u += 1;
-  }
-  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 /** How much a since-start counter grew; a smaller value means the agent restarted, so all of it is new. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineFigures, StatusReport } from '../../../../core/status.js';
-import { assessReport, deriveHealth, formatBytes, formatLag, type HealthInput } from '../../../../daemon/health/model.js';
+import { formatLag } from '../../../../core/duration.js';
+import { formatBytes } from '../../../../core/units.js';
+import { assessReport, deriveHealth, type HealthInput } from '../../../../daemon/health/model.js';
 import { makeStatusReport } from '../../../harness/fake-agent.js';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
