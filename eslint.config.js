@@ -29,6 +29,8 @@ const PURE_MODULES = [
   'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
+  'agent/logs/{flatten,level,record-build,record-id,text}.ts',
+  'agent/logs/formats/**',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',

@@ -5,8 +5,6 @@ import { createHash } from 'node:crypto';
 
 /** The first 128 bits of SHA-256 over the parts, NUL-separated, as 32 hex characters (LOG_ID). */
 export function recordId(cluster: string, ...source: (string | number)[]): string {
-  const h = createHash('sha256');
-  h.update(cluster);
-  for (const part of source) h.update('\0').update(String(part));
-  return h.digest('hex').slice(0, 32);
+  // One update of the joined text: the same bytes as updating part by part, fewer calls per line.
+  return createHash('sha256').update(source.length === 0 ? cluster : `${cluster}\0${source.join('\0')}`).digest('hex').slice(0, 32);
 }
