@@ -43,7 +43,9 @@ function pipelineReasons(pipeline: StatusReport['pipeline'], opts: AssessOptions
   if (pipeline.oldestUnshippedSeconds > opts.logsLagSeconds) reasons.push(`logs lag ${formatLag(pipeline.oldestUnshippedSeconds)} behind`);
   const lines = growth(pipeline.dropped, prev?.dropped);
   const bytes = growth(pipeline.droppedBytes ?? 0, prev ? (prev.droppedBytes ?? 0) : undefined);
-  if (lines > 0 || bytes > 0) reasons.push(`dropped ${lines} log ${plural(lines, 'line')} (${formatBytes(bytes)})`);
+  // A file truncated or lost before it was read has bytes but no countable lines.
+  if (lines > 0) reasons.push(`dropped ${lines} log ${plural(lines, 'line')} (${formatBytes(bytes)})`);
+  else if (bytes > 0) reasons.push(`dropped ${formatBytes(bytes)} of log lines (lines uncounted)`);
   if (pipeline.lastError && prev?.lastError) reasons.push(`log shipping failing: ${pipeline.lastError.slice(0, REASON_ERROR_CHARS)}`);
   return reasons;
 }

@@ -27,7 +27,8 @@ export function pipelineLines(p: PipelineFigures | null): PipelineLines {
   parts.push(`oldest ${formatLag(p.oldestUnshippedSeconds)}`);
 
   const problems: string[] = [];
-  if (p.dropped > 0 || (p.droppedBytes ?? 0) > 0) problems.push(`dropped ${formatCount(p.dropped)} lines (${formatBytes(p.droppedBytes ?? 0)})`);
+  if (p.dropped > 0) problems.push(`dropped ${formatCount(p.dropped)} lines (${formatBytes(p.droppedBytes ?? 0)})`);
+  else if ((p.droppedBytes ?? 0) > 0) problems.push(`dropped ${formatBytes(p.droppedBytes ?? 0)} (lines uncounted)`);
   const refused = p.refusedSources;
   if (refused && refused.count > 0) {
     const first = refused.listed[0];

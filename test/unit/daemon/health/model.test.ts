@@ -70,6 +70,10 @@ describe('assessReport: the log pipeline', () => {
     expect(assessReport(pipe({ dropped: 0, droppedBytes: 0 }), opts).health).toBe('healthy');
   });
 
+  it('names the bytes when the lines were gone before they could be counted', () => {
+    expect(assessReport(pipe({ dropped: 0, droppedBytes: 4096 }), { logsLagSeconds: 60, previousPipeline: prev({}) }).reasons).toEqual(['dropped 4.0 KiB of log lines (lines uncounted)']);
+  });
+
   it('counts drops seen in a first report (no previous one) as new', () => {
     expect(assessReport(pipe({ dropped: 2, droppedBytes: 20 }), { logsLagSeconds: 60, previousPipeline: null }).reasons).toEqual(['dropped 2 log lines (20 B)']);
   });
