@@ -14,7 +14,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // health model, reducers and selectors, render, rules, selectors, blast radius, the sim model, the log
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
-  'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status}.ts',
+  'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status,units}.ts',
   'core/store/{config,failure,key-space,types}.ts',
   'core/query/**',
   'core/logs/**',
@@ -27,6 +27,7 @@ const PURE_MODULES = [
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend|log-files).ts',
+  'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',
   'agent/kube/{export,managed,quantity}.ts',
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',

@@ -14,6 +14,9 @@ import { openBackend } from './backends.js';
 import { openJobRunner } from './jobs/start.js';
 import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
+import { openLogInputs } from './logs/inputs.js';
+import type { LogPipeline } from './logs/pipeline.js';
+import { startLogShipping } from './logs/start.js';
 import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
 import { buildRegistration } from './registration.js';
 import { bundleFingerprint, planIdentity, retireBundle } from './registration-scope.js';
@@ -100,6 +103,16 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     throw e;
   }
 
+  let logs: LogPipeline | null;
+  try {
+    logs = await startLogShipping(config, { dataDir, cluster: config.cluster, backendKind: backend.kind, podNode: backend.podNode.bind(backend), logger, key, metrics, openInputs: openLogInputs });
+  } catch (e) {
+    await jobs.stop();
+    await backend.close();
+    await server?.close();
+    throw e;
+  }
+
   const reporter = new StatusReporter({
     cluster: config.cluster,
     intervalSeconds: config.status.intervalSeconds,
@@ -112,11 +125,12 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     metrics,
     logger,
     jobs,
+    ...(logs ? { pipeline: logs } : {}),
   });
   reporter.start();
   jobs.start();
   logger.info(
-    { keyid: key.keyid, newKey: identity.created, store: store.description, backend: backend.kind, dataDir, intervalSeconds: config.status.intervalSeconds, metricsPort: server?.port },
+    { keyid: key.keyid, newKey: identity.created, store: store.description, backend: backend.kind, dataDir, intervalSeconds: config.status.intervalSeconds, metricsPort: server?.port, logs: logs?.transport ?? 'off' },
     'agent started',
   );
 
@@ -126,6 +140,8 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     stop() {
       stopping ??= (async () => {
         await jobs.stop();
+        // Before the reporter: the last report then carries where shipping stopped.
+        await logs?.stop();
         await reporter.stop();
         await backend.close();
         await server?.close();

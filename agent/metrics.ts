@@ -15,6 +15,15 @@ export interface AgentMetrics {
   jobRejections: Counter<'reason'>;
   lastJobSeq: Gauge;
   storeRequests: Counter<'op' | 'area'>;
+  /** Log shipping (agent/logs/pipeline.ts). */
+  logs: {
+    linesRead: Counter;
+    linesShipped: Counter;
+    droppedLines: Counter;
+    droppedBytes: Counter;
+    shipErrors: Counter<'kind'>;
+    bytesBehind: Gauge;
+  };
 }
 
 export function createAgentMetrics(cluster: string, backend: string, version: string): AgentMetrics {
@@ -33,6 +42,14 @@ export function createAgentMetrics(cluster: string, backend: string, version: st
     jobRejections: new Counter({ name: 'flotilla_agent_job_envelopes_refused_total', help: 'Job envelopes refused without consuming a seq (forged, corrupt, transplanted, replayed), by reason.', labelNames: ['reason'], registers: [registry] }),
     lastJobSeq: new Gauge({ name: 'flotilla_agent_last_job_seq', help: 'Highest job seq finished.', registers: [registry] }),
     storeRequests: new Counter({ name: 'flotilla_agent_store_requests_total', help: 'Store operations asked, by operation (get, put, head, list, delete) and key area (status, jobs, results, …).', labelNames: ['op', 'area'], registers: [registry] }),
+    logs: {
+      linesRead: new Counter({ name: 'flotilla_agent_log_lines_read_total', help: 'Log records read from the inputs (a line, or a part of an over-long line).', registers: [registry] }),
+      linesShipped: new Counter({ name: 'flotilla_agent_log_lines_shipped_total', help: 'Log records the next hop acked.', registers: [registry] }),
+      droppedLines: new Counter({ name: 'flotilla_agent_log_dropped_lines_total', help: 'Log lines that went beyond reach (rotated or deleted away) before they were shipped.', registers: [registry] }),
+      droppedBytes: new Counter({ name: 'flotilla_agent_log_dropped_bytes_total', help: 'Bytes of log data that went beyond reach before they were shipped.', registers: [registry] }),
+      shipErrors: new Counter({ name: 'flotilla_agent_log_ship_errors_total', help: 'Failed log batch ship attempts, by kind: retry (next hop away or busy) or refused (it rejected the batch).', labelNames: ['kind'], registers: [registry] }),
+      bytesBehind: new Gauge({ name: 'flotilla_agent_log_bytes_behind', help: 'Bytes in the tailed sources past the committed checkpoints.', registers: [registry] }),
+    },
   };
 }
 

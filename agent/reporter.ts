@@ -18,9 +18,8 @@ import type { AgentMetrics } from './metrics.js';
 import { publishRegistration } from './registration.js';
 import { buildStatusReport, validateStatusReport } from './report.js';
 import type { AgentStateFile } from './state.js';
+import { offFigures } from './logs/figures.js';
 
-/** No log shipping yet in this agent: nothing is ever queued. */
-const EMPTY_PIPELINE: StatusReport['pipeline'] = { queueDepth: 0, oldestUnshippedSeconds: 0, dropped: 0 };
 
 export interface ReporterDeps {
   cluster: string;
@@ -34,6 +33,8 @@ export interface ReporterDeps {
   metrics: AgentMetrics;
   logger: Logger;
   /** The job runner, when one runs: its refusals and progress ride along in each report. */
+  /** The log pipeline, when logs ship: its figures ride along in each report (transport 'off' without one). */
+  pipeline?: { figures(): StatusReport['pipeline'] };
   jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
   clock?: () => Date;
   random?: () => number;
@@ -101,7 +102,7 @@ export class StatusReporter {
           now,
           intervalSeconds: deps.intervalSeconds,
           agentVersion: deps.agentVersion,
-          pipeline: EMPTY_PIPELINE,
+          pipeline: deps.pipeline?.figures() ?? offFigures(),
           ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq(), runningJobSeq: deps.jobs.runningJobSeq?.() } : {}),
         }),
       );

@@ -44,6 +44,11 @@ export const AgentLogsConfigSchema = z
       })
       .strict()
       .default({ maxRecords: 2000, maxBytes: 1024 * 1024, flushMs: 250 }),
+    daemonCaFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CA bundle (PEM) to trust for an https `server` signed by a private CA; relative paths are resolved from the config file'),
     retry: z
       .object({
         initialMs: z.number().int().min(10).max(60_000).default(250).describe('first retry delay while the next hop is away'),

@@ -140,7 +140,7 @@ export const AgentConfigSchema = z
       })
       .strict(),
     bootstrapToken: z.string().min(16).describe('one-time registration token from `flotilla cluster add`'),
-    server: z.string().optional().describe('daemon URL, informational for the agent'),
+    server: z.string().optional().describe('daemon URL (http or https); the agent ships its container logs to <server>/api/v1/ingest/logs. Without it, log shipping is off'),
     status: z
       .object({ intervalSeconds: z.number().positive().max(86_400).default(10).describe('seconds between status reports') })
       .strict()

@@ -24,6 +24,8 @@ export interface ClusterRow {
   nodes: { ready: number; total: number };
   pods: { running: number; total: number };
   restarts: number;
+  /** Error and fatal log lines shipped in the last minute, from the latest report; null when the agent ships no logs or reports no such figure. */
+  errorLinesPerMinute: number | null;
   /** ISO expiry from `cluster add --ttl`, or null. */
   expiresAt: string | null;
 }

@@ -40,11 +40,43 @@ export const EventSchema = z.object({
   count: count,
 });
 
+/** Up to this many refused log sources are named in a report; the rest are only counted. */
+export const REFUSED_SOURCES_LISTED = 10;
+
+export const PIPELINE_TRANSPORTS = ['daemon', 'rabbitmq', 'off'] as const;
+export type PipelineTransport = (typeof PIPELINE_TRANSPORTS)[number];
+
+/**
+ * The agent's log shipping figures (docs/LOGS.md, Shipping). The first three are as old as the
+ * status report; the rest came with log shipping and are optional so an older agent's report
+ * still parses. Counters (`dropped`, `droppedBytes`) count since the agent started.
+ */
 export const PipelineSchema = z.object({
+  /** Records read and not yet acked by the next hop (at most one batch per input). */
   queueDepth: count,
   oldestUnshippedSeconds: count,
+  /** Lines dropped since the agent started (rotated or deleted away before they were shipped). */
   dropped: count,
+  transport: z.enum(PIPELINE_TRANSPORTS).optional(),
+  linesReadPerSecond: z.number().nonnegative().max(1e9).optional(),
+  linesShippedPerSecond: z.number().nonnegative().max(1e9).optional(),
+  /** Bytes in the sources past the committed checkpoints. */
+  bytesBehind: count.optional(),
+  droppedBytes: count.optional(),
+  /** Error and fatal lines shipped in the last minute. */
+  errorLinesPerMinute: count.optional(),
+  /** Sources (files, API streams) followed now. */
+  sources: count.optional(),
+  refusedSources: z
+    .object({
+      count: count,
+      listed: z.array(z.object({ path: z.string().max(4096), reason: z.string().max(256) })).max(REFUSED_SOURCES_LISTED),
+    })
+    .optional(),
+  /** Why the last ship attempt failed, while shipping fails; null once a batch is acked again. */
+  lastError: z.string().max(512).nullable().optional(),
 });
+export type PipelineFigures = z.infer<typeof PipelineSchema>;
 
 /** A store object the agent refused (a forged job, say), reported in its signed status so the daemon can record and audit it. */
 export const AgentRejectionSchema = z.object({

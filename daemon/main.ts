@@ -72,7 +72,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
   const timers: NodeJS.Timeout[] = [];
   try {
-    const state = new FleetState(config.status.unreachableAfterIntervals);
+    const state = new FleetState(config.status.unreachableAfterIntervals, config.logs.health.lagSeconds);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
     const service = new FleetService(registry, state, metrics, log);
     service.load();

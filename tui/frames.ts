@@ -24,6 +24,8 @@ const ClusterRowSchema = z.object({
   nodes: z.object({ ready: count, total: count }),
   pods: z.object({ running: count, total: count }),
   restarts: count,
+  // An older daemon sends no error-lines rate: shown as unknown.
+  errorLinesPerMinute: count.nullable().default(null),
   expiresAt: iso.nullable(),
 }) satisfies z.ZodType<ClusterRow>;
 

@@ -2,8 +2,8 @@
 // (so dataAgeSeconds and age-driven health are always computed against the current clock).
 import { ageSince } from '../../core/duration.js';
 import type { Health, ClusterRow } from '../../core/fleet.js';
-import type { StatusReport } from '../../core/status.js';
-import { assessReport, deriveFromAssessment, type HealthResult } from '../health/model.js';
+import type { PipelineFigures, StatusReport } from '../../core/status.js';
+import { assessReport, deriveFromAssessment, type AssessOptions, type HealthResult } from '../health/model.js';
 import type { ClusterRecord } from '../registry/cluster-record.js';
 
 export interface ReportSummary {
@@ -17,6 +17,8 @@ export interface ReportSummary {
   nodes: { ready: number; total: number };
   pods: { running: number; total: number };
   restarts: number;
+  /** What the next report's log rules compare with, and the fleet table's error-lines rate (null from an agent that ships no figures). */
+  pipeline: Pick<PipelineFigures, 'dropped' | 'droppedBytes' | 'lastError'> & { errorLinesPerMinute: number | null };
   assessment: HealthResult;
 }
 
@@ -27,7 +29,10 @@ export interface FleetEntry {
   health: Health;
 }
 
-export function summarize(report: StatusReport, receivedAtMs: number, etag: string): ReportSummary {
+/** `previous`: the summary of the cluster's report before this one, if the daemon holds it. */
+export function summarize(report: StatusReport, receivedAtMs: number, etag: string, opts: { logsLagSeconds: number; previous?: ReportSummary | null }): ReportSummary {
+  const p = report.pipeline;
+  const assess: AssessOptions = { logsLagSeconds: opts.logsLagSeconds, previousPipeline: opts.previous?.pipeline ?? null };
   return {
     seq: report.seq,
     reportedAt: report.reportedAt,
@@ -39,7 +44,8 @@ export function summarize(report: StatusReport, receivedAtMs: number, etag: stri
     nodes: { ready: report.nodes.filter((n) => n.ready).length, total: report.nodes.length },
     pods: { running: report.pods.running, total: report.pods.total },
     restarts: report.restarts,
-    assessment: assessReport(report),
+    pipeline: { dropped: p.dropped, droppedBytes: p.droppedBytes ?? 0, lastError: p.lastError ?? null, errorLinesPerMinute: p.transport === 'off' ? null : (p.errorLinesPerMinute ?? null) },
+    assessment: assessReport(report, assess),
   };
 }
 
@@ -72,6 +78,7 @@ export function toRow(entry: FleetEntry, nowMs: number, unreachableAfterInterval
     nodes: latest?.nodes ?? { ready: 0, total: 0 },
     pods: latest?.pods ?? { running: 0, total: 0 },
     restarts: latest?.restarts ?? 0,
+    errorLinesPerMinute: latest?.pipeline.errorLinesPerMinute ?? null,
     expiresAt: record.expiresAt,
   };
 }

@@ -51,7 +51,7 @@ export class FleetService {
       const s = latest.get(record.name);
       if (s) {
         const parsed = StatusReportSchema.safeParse(safeJson(s.payload));
-        if (parsed.success) summary = summarize(parsed.data, Date.parse(s.receivedAt), s.etag);
+        if (parsed.success) summary = summarize(parsed.data, Date.parse(s.receivedAt), s.etag, { logsLagSeconds: this.state.logsLagSeconds });
         else this.log.warn({ cluster: record.name }, 'stored status report no longer parses; waiting for the next one');
       }
       this.state.put({ record, latest: summary, health: record.health });
@@ -125,7 +125,7 @@ export class FleetService {
     for (const a of accepted) {
       const entry = this.state.get(a.cluster);
       if (!entry) continue;
-      const next: FleetEntry = { ...entry, latest: summarize(a.report, nowMs, a.etag) };
+      const next: FleetEntry = { ...entry, latest: summarize(a.report, nowMs, a.etag, { logsLagSeconds: this.state.logsLagSeconds, previous: entry.latest }) };
       const h = healthOf(next, nowMs, this.state.unreachableAfterIntervals);
       if (h.health !== entry.health) transitions.push({ name: a.cluster, t: { at: receivedAt, from: entry.health, to: h.health, reasons: h.reasons } });
       next.health = h.health;

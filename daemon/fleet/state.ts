@@ -1,6 +1,7 @@
 // The in-memory fleet: one entry per cluster and a revision counter. Every change bumps the revision
 // and tells listeners which clusters changed; listeners build rows themselves at send time.
 import type { ClusterRow, Health } from '../../core/fleet.js';
+import { DEFAULT_LOGS_LAG_SECONDS } from '../health/model.js';
 import { healthOf, toRow, type FleetEntry } from './row.js';
 
 export interface FleetChangeEvent {
@@ -16,7 +17,11 @@ export class FleetState {
   private readonly listeners = new Set<FleetListener>();
   private revision = 0;
 
-  constructor(readonly unreachableAfterIntervals: number) {}
+  /** logsLagSeconds: the daemon config's logs.health.lagSeconds, for the health model's log rules. */
+  constructor(
+    readonly unreachableAfterIntervals: number,
+    readonly logsLagSeconds: number = DEFAULT_LOGS_LAG_SECONDS,
+  ) {}
 
   get rev(): number {
     return this.revision;

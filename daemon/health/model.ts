@@ -1,25 +1,61 @@
 // The health model of DESIGN.md §3.5, as pure functions. The rules are documented in docs/HEALTH.md;
 // keep the two in step. A report is judged on its content (assessReport) and then on its age and the
 // cluster's registration (deriveHealth), so stale data is never shown as healthy.
-import { ageSince, formatAge } from '../../core/duration.js';
+import { ageSince, formatAge, formatLag } from '../../core/duration.js';
+import { formatBytes } from '../../core/units.js';
 import type { Health, RegistrationState } from '../../core/fleet.js';
-import type { StatusReport } from '../../core/status.js';
+import type { PipelineFigures, StatusReport } from '../../core/status.js';
 
 export interface HealthResult {
   health: Health;
   reasons: string[];
 }
 
-/** A report whose edge pipeline holds logs this old is behind enough to mention. */
-export const PIPELINE_LAG_SECONDS = 300;
+/** The daemon config's logs.health.lagSeconds default: logs older than this waiting to ship are a lag. */
+export const DEFAULT_LOGS_LAG_SECONDS = 60;
+
+/** What the log rules compare a report with: the previous report's pipeline figures, and the lag threshold. */
+export interface AssessOptions {
+  logsLagSeconds: number;
+  /** The pipeline of the report before this one, or null when the daemon holds none (first report, or after its own restart). */
+  previousPipeline?: Pick<PipelineFigures, 'dropped' | 'droppedBytes' | 'lastError'> | null;
+}
+
+const DEFAULT_ASSESS: AssessOptions = { logsLagSeconds: DEFAULT_LOGS_LAG_SECONDS };
+/** lastError is cut to this in a reason, so a long error does not push the others off a row. */
+const REASON_ERROR_CHARS = 120;
 export const CRITICAL_NAMESPACE = 'kube-system';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return n === 1 ? one : many;
 }
 
-/** Judges a report's content alone: critical, degraded or healthy, with reasons (critical ones first). */
-export function assessReport(report: StatusReport): HealthResult {
+/** How much a since-start counter grew; a smaller value means the agent restarted, so all of it is new. */
+function growth(now: number, before: number | undefined): number {
+  if (before === undefined) return now;
+  return now >= before ? now - before : now;
+}
+
+/** The log pipeline rules (docs/HEALTH.md): a lag past the threshold, new drops, shipping failing for a second report. */
+function pipelineReasons(pipeline: StatusReport['pipeline'], opts: AssessOptions): string[] {
+  const reasons: string[] = [];
+  const prev = opts.previousPipeline ?? null;
+  if (pipeline.oldestUnshippedSeconds > opts.logsLagSeconds) reasons.push(`logs lag ${formatLag(pipeline.oldestUnshippedSeconds)} behind`);
+  const lines = growth(pipeline.dropped, prev?.dropped);
+  const bytes = growth(pipeline.droppedBytes ?? 0, prev ? (prev.droppedBytes ?? 0) : undefined);
+  // A file truncated or lost before it was read has bytes but no countable lines.
+  if (lines > 0) reasons.push(`dropped ${lines} log ${plural(lines, 'line')} (${formatBytes(bytes)})`);
+  else if (bytes > 0) reasons.push(`dropped ${formatBytes(bytes)} of log lines (lines uncounted)`);
+  if (pipeline.lastError && prev?.lastError) reasons.push(`log shipping failing: ${pipeline.lastError.slice(0, REASON_ERROR_CHARS)}`);
+  return reasons;
+}
+
+/**
+ * Judges a report's content: critical, degraded or healthy, with reasons (critical ones first).
+ * The log rules also look at the previous report's pipeline (opts), since drops and errors count
+ * from the agent's start and only their change says something happened now.
+ */
+export function assessReport(report: StatusReport, opts: AssessOptions = DEFAULT_ASSESS): HealthResult {
   const critical: string[] = [];
   const degraded: string[] = [];
 
@@ -43,8 +79,7 @@ export function assessReport(report: StatusReport): HealthResult {
     degraded.push(`${n} ${plural(n, 'pod')} ${reason}`);
   }
 
-  if (report.pipeline.dropped > 0) degraded.push(`${report.pipeline.dropped} log ${plural(report.pipeline.dropped, 'line')} dropped`);
-  if (report.pipeline.oldestUnshippedSeconds > PIPELINE_LAG_SECONDS) degraded.push(`logs ${formatAge(report.pipeline.oldestUnshippedSeconds * 1000)} behind`);
+  degraded.push(...pipelineReasons(report.pipeline, opts));
 
   if (critical.length > 0) return { health: 'critical', reasons: [...critical, ...degraded] };
   if (degraded.length > 0) return { health: 'degraded', reasons: degraded };
@@ -61,9 +96,11 @@ export interface HealthInput {
   /** The cluster's report interval; a report's own intervalSeconds wins over the configured one. */
   intervalSeconds: number;
   unreachableAfterIntervals: number;
+  /** The log rules' threshold and previous report (default: the default lag, no previous report). */
+  assess?: AssessOptions;
 }
 
-export interface AssessedInput extends Omit<HealthInput, 'report'> {
+export interface AssessedInput extends Omit<HealthInput, 'report' | 'assess'> {
   /** assessReport's verdict on the latest report, or null if none. */
   assessment: HealthResult | null;
 }
@@ -86,10 +123,10 @@ export function deriveFromAssessment(input: AssessedInput): HealthResult {
 }
 
 export function deriveHealth(input: HealthInput): HealthResult {
-  const { report, ...rest } = input;
+  const { report, assess, ...rest } = input;
   return deriveFromAssessment({
     ...rest,
     intervalSeconds: report?.intervalSeconds ?? input.intervalSeconds,
-    assessment: report ? assessReport(report) : null,
+    assessment: report ? assessReport(report, assess) : null,
   });
 }

@@ -31,6 +31,7 @@ function row(i: number, now: number): ClusterRow {
     nodes: { ready: 5 - (i % 2), total: 5 },
     pods: { running: 100 + (i % 40), total: 140 },
     restarts: i % 13,
+    errorLinesPerMinute: i % 4 === 0 ? i % 50 : 0,
     expiresAt: null,
   };
 }

@@ -2,10 +2,11 @@
 // row came from or how it is drawn.
 import type { ClusterRow } from '../../core/fleet.js';
 import { ageSince, formatAge } from '../../core/duration.js';
+import { formatCount } from '../../core/units.js';
 import { layoutColumns, type Column, type ColumnDef } from './columns.js';
 import { fit } from './text.js';
 
-export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'AGE'] as const;
+export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE'] as const;
 export type FleetColumnId = (typeof FLEET_COLUMN_IDS)[number];
 
 const FLEET_COLUMNS: readonly ColumnDef<FleetColumnId>[] = [
@@ -16,11 +17,15 @@ const FLEET_COLUMNS: readonly ColumnDef<FleetColumnId>[] = [
   { id: 'NODES', title: 'NODES', width: 7, align: 'right' },
   { id: 'PODS', title: 'PODS', width: 9, align: 'right' },
   { id: 'RESTARTS', title: 'RESTARTS', width: 8, align: 'right' },
+  { id: 'ERR/m', title: 'ERR/m', width: 5, align: 'right' },
   { id: 'AGE', title: 'AGE', width: 5, align: 'right' },
 ];
 
+/** Below this width the Kubernetes version gives way, so names and reasons keep their room at 80 columns. */
+export const FLEET_NARROW_BELOW = 90;
+
 export function fleetColumns(width: number): Column<FleetColumnId>[] {
-  return layoutColumns(FLEET_COLUMNS, width);
+  return layoutColumns(width < FLEET_NARROW_BELOW ? FLEET_COLUMNS.filter((c) => c.id !== 'K8S') : FLEET_COLUMNS, width);
 }
 
 /** Milliseconds since the row's report, or null if the cluster never reported. */
@@ -62,6 +67,9 @@ export function fleetCells(row: ClusterRow, now: number, columns: readonly Colum
         return `${row.pods.running}/${row.pods.total}`;
       case 'RESTARTS':
         return String(row.restarts);
+      case 'ERR/m':
+        // null: the agent ships no logs (or is too old to say); 0 is a real, quiet minute.
+        return row.errorLinesPerMinute === null ? '-' : formatCount(row.errorLinesPerMinute);
       case 'AGE':
         return age === null ? '-' : formatAge(age);
     }

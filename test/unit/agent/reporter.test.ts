@@ -9,7 +9,8 @@ import { openEnvelope, PAYLOAD_TYPES } from '../../../core/dsse.js';
 import { FlotillaError } from '../../../core/errors.js';
 import { generateSigningKey } from '../../../core/keys.js';
 import { silentLogger } from '../../../core/log.js';
-import { StatusReportSchema } from '../../../core/status.js';
+import { StatusReportSchema, type StatusReport } from '../../../core/status.js';
+import { offFigures } from '../../../agent/logs/figures.js';
 import type { ObjectStore, StoreEntry, StoreObject } from '../../../core/store/types.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -62,7 +63,7 @@ function observation(restarts = 0): ClusterObservation {
   };
 }
 
-function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () => observation(), intervalSeconds = 10) {
+function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () => observation(), intervalSeconds = 10, pipeline?: { figures(): StatusReport['pipeline'] }) {
   const key = generateSigningKey();
   const store = new MemoryStore();
   let state: AgentState = { version: 1, cluster: 'c1', keyid: key.keyid, registeredAt: NOW.toISOString(), lastSeq: 0 };
@@ -89,15 +90,17 @@ function setup(obs: () => ClusterObservation | Promise<ClusterObservation> = () 
     metrics,
     logger: silentLogger(),
     clock: () => NOW,
+    ...(pipeline ? { pipeline } : {}),
   });
-  const seqInStore = () => {
+  const reportInStore = () => {
     const body = store.objects.get('clusters/c1/status.json');
     if (!body) return null;
     const opened = openEnvelope(body, { payloadType: PAYLOAD_TYPES.status, maxBytes: 1 << 20, keyFor: (id) => (id === key.keyid ? key.publicKey : undefined) });
-    return StatusReportSchema.parse(opened.payload).seq;
+    return StatusReportSchema.parse(opened.payload);
   };
+  const seqInStore = () => reportInStore()?.seq ?? null;
   const metric = async (name: string) => (await metrics.registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
-  return { store, reporter, seqInStore, metric, saved };
+  return { store, reporter, seqInStore, reportInStore, metric, saved };
 }
 
 describe('status reporter', () => {
@@ -111,6 +114,20 @@ describe('status reporter', () => {
     expect(seqInStore()).toBe(3);
     expect(saved.at(-1)).toBe(3);
     expect(await metric('flotilla_agent_reports_written_total')).toBe(3);
+  });
+
+  it('takes the log pipeline figures fresh for each report, and reports transport off without a pipeline', async () => {
+    let queued = 5;
+    const figures = (): StatusReport['pipeline'] => ({ ...offFigures(), transport: 'daemon', queueDepth: queued, lastError: queued > 5 ? 'cannot reach the daemon: ECONNREFUSED' : null });
+    const { reporter, reportInStore } = setup(undefined, 10, { figures });
+    await reporter.runOnce();
+    expect(reportInStore()?.pipeline).toMatchObject({ transport: 'daemon', queueDepth: 5, lastError: null });
+    queued = 9;
+    await reporter.runOnce();
+    expect(reportInStore()?.pipeline).toMatchObject({ transport: 'daemon', queueDepth: 9, lastError: 'cannot reach the daemon: ECONNREFUSED' });
+    const off = setup();
+    await off.reporter.runOnce();
+    expect(off.reportInStore()?.pipeline).toEqual(offFigures());
   });
 
   it('counts store failures, does not skip a seq, and recovers', async () => {

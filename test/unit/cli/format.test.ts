@@ -17,6 +17,7 @@ const row = (over: Partial<ClusterRow>): ClusterRow => ({
   nodes: { ready: 5, total: 5 },
   pods: { running: 40, total: 42 },
   restarts: 0,
+  errorLinesPerMinute: null,
   expiresAt: null,
   ...over,
 });

@@ -17,10 +17,11 @@ import {
   workloadIsHealthy,
 } from '../../render/detail-rows.js';
 import { formatReasons } from '../../render/fleet-row.js';
+import { pipelineLines } from '../../render/pipeline-lines.js';
 import { KeyHints } from '../KeyHints.js';
 import { useTheme } from '../theme.js';
 import type { ViewProps } from '../view-props.js';
-import { detailSectionRows, HISTORY_LINES, SECTIONS, type ClusterSlice, type Section } from './model.js';
+import { detailSectionRows, HISTORY_LINES, PIPELINE_LINES, SECTIONS, type ClusterSlice, type Section } from './model.js';
 
 const TITLES: Record<Section, string> = { nodes: 'Nodes', workloads: 'Workloads', events: 'Events' };
 
@@ -81,6 +82,8 @@ export function ClusterView({ slice, ctx }: ViewProps<ClusterSlice>) {
   const health = detail?.row.health ?? row?.health ?? 'unknown';
   const reasons = detail?.row.reasons ?? row?.reasons ?? [];
   const history = detail ? historyLines(detail, ctx.now, HISTORY_LINES) : [];
+  const logs = pipelineLines(detail?.pipeline ?? null);
+  const logsTone = { ok: theme.muted, muted: theme.muted, warning: theme.warning, error: theme.error }[logs.tone];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -89,6 +92,13 @@ export function ClusterView({ slice, ctx }: ViewProps<ClusterSlice>) {
         <Text color={theme.health(health)}>{health}</Text>
         {reasons.length > 0 ? `  ${formatReasons(reasons, Math.max(10, width - name.length - 16))}` : ''}
       </Text>
+      <Box flexDirection="column" height={PIPELINE_LINES}>
+        <Text wrap="truncate">{logs.summary}</Text>
+        <Text wrap="truncate" color={logsTone}>
+          {'      '}
+          {logs.detail}
+        </Text>
+      </Box>
       {SECTIONS.map((section) => {
         const focused = section === slice.section;
         const count = detail ? ` (${sectionSummary(detail, section)})` : '';

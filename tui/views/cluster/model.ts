@@ -26,10 +26,12 @@ export type ClusterKeyAction = 'nextSection' | ClusterAction;
 export type ClusterDataAction = { type: 'cluster/snapshot'; name: string; rev: number; data: ClusterDetail | null };
 
 export const HISTORY_LINES = 3;
+/** The log pipeline figures under the title (tui/render/pipeline-lines.ts). */
+export const PIPELINE_LINES = 2;
 
-/** Item rows of the focused section: the body minus the title, three section titles, a column header and the history block. */
+/** Item rows of the focused section: the body minus the title, the pipeline lines, three section titles, a column header and the history block. */
 export function detailSectionRows(vp: Viewport, conn: ConnectionState): number {
-  return Math.max(1, bodyLines(vp, conn) - 1 - 3 - 1 - (1 + HISTORY_LINES));
+  return Math.max(1, bodyLines(vp, conn) - 1 - PIPELINE_LINES - 3 - 1 - (1 + HISTORY_LINES));
 }
 
 export function sectionItemCount(detail: ClusterDetail | null, section: Section): number {

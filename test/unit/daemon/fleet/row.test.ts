@@ -27,13 +27,13 @@ function record(over: Partial<ClusterRecord> = {}): ClusterRecord {
 
 function entry(opts: { record?: Partial<ClusterRecord>; report?: Parameters<typeof makeStatusReport>[2] | null; health?: FleetEntry['health'] } = {}): FleetEntry {
   const report = opts.report === null ? null : makeStatusReport('prod-eu-1', 7, opts.report ?? {});
-  return { record: record(opts.record), latest: report ? summarize(report, RECEIVED, 'etag-7') : null, health: opts.health ?? 'unknown' };
+  return { record: record(opts.record), latest: report ? summarize(report, RECEIVED, 'etag-7', { logsLagSeconds: 60 }) : null, health: opts.health ?? 'unknown' };
 }
 
 describe('summarize', () => {
   it('keeps what a row shows and the report assessment, stamped with the receipt time and etag', () => {
     const report = makeStatusReport('prod-eu-1', 7, { nodes: 5, notReady: 2, crashLoops: 1, intervalSeconds: 30 });
-    const s = summarize(report, RECEIVED, 'etag-7');
+    const s = summarize(report, RECEIVED, 'etag-7', { logsLagSeconds: 60 });
     expect(s).toEqual({
       seq: 7,
       reportedAt: report.reportedAt,
@@ -45,9 +45,32 @@ describe('summarize', () => {
       nodes: { ready: 3, total: 5 },
       pods: { running: report.pods.running, total: report.pods.total },
       restarts: report.restarts,
+      pipeline: { dropped: 0, droppedBytes: 0, lastError: null, errorLinesPerMinute: null },
       assessment: assessReport(report),
     });
     expect(s.assessment).toMatchObject({ health: 'degraded', reasons: expect.arrayContaining(['2/5 nodes NotReady']) as string[] });
+  });
+});
+
+describe('summarize: log pipeline', () => {
+  const withPipeline = (p: Partial<ReturnType<typeof makeStatusReport>['pipeline']>) => {
+    const r = makeStatusReport('prod-eu-1', 7, {});
+    return { ...r, pipeline: { ...r.pipeline, transport: 'daemon' as const, ...p } };
+  };
+
+  it('keeps the error-lines rate for the row, null from an agent whose logs are off', () => {
+    const s = summarize(withPipeline({ errorLinesPerMinute: 42 }), RECEIVED, 'e', { logsLagSeconds: 60 });
+    expect(toRow({ record: record(), latest: s, health: 'healthy' }, RECEIVED, UNREACHABLE_AFTER).errorLinesPerMinute).toBe(42);
+    const off = summarize(withPipeline({ transport: 'off', errorLinesPerMinute: 0 }), RECEIVED, 'e', { logsLagSeconds: 60 });
+    expect(toRow({ record: record(), latest: off, health: 'healthy' }, RECEIVED, UNREACHABLE_AFTER).errorLinesPerMinute).toBeNull();
+    expect(toRow({ record: record(), latest: null, health: 'unknown' }, RECEIVED, UNREACHABLE_AFTER).errorLinesPerMinute).toBeNull();
+  });
+
+  it('judges drops and errors against the previous summary, and the lag against the configured threshold', () => {
+    const first = summarize(withPipeline({ dropped: 5, droppedBytes: 2048, lastError: 'ECONNREFUSED' }), RECEIVED, 'e1', { logsLagSeconds: 60 });
+    expect(first.assessment.reasons).toEqual(['dropped 5 log lines (2.0 KiB)']);
+    const second = summarize(withPipeline({ dropped: 5, droppedBytes: 2048, lastError: 'ECONNREFUSED', oldestUnshippedSeconds: 30 }), RECEIVED, 'e2', { logsLagSeconds: 20, previous: first });
+    expect(second.assessment.reasons).toEqual(['logs lag 30s behind', 'log shipping failing: ECONNREFUSED']);
   });
 });
 
@@ -105,6 +128,7 @@ describe('toRow', () => {
       nodes: { ready: 0, total: 0 },
       pods: { running: 0, total: 0 },
       restarts: 0,
+      errorLinesPerMinute: null,
       expiresAt: '2025-06-02T00:00:00.000Z',
     });
   });

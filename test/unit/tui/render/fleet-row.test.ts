@@ -16,14 +16,24 @@ describe('fleet rows', () => {
       '3/5',
       '80/97',
       '41',
+      '42',
       '3s',
     ]);
-    expect(fleetCells(byName('edge-store-0417'), NOW, columns)).toEqual(['edge-store-0417', 'unknown', '', '-', '0/0', '0/0', '0', '-']);
+    expect(fleetCells(byName('edge-store-0417'), NOW, columns)).toEqual(['edge-store-0417', 'unknown', '', '-', '0/0', '0/0', '0', '-', '-']);
   });
 
-  it('fits every column into 80 columns, truncating with an ellipsis', () => {
+  it('shows the error-lines rate compactly, and - when the cluster ships no logs', () => {
+    const columns = fleetColumns(120);
+    const err = (name: string) => fleetCells(byName(name), NOW, columns)[columns.findIndex((c) => c.id === 'ERR/m')];
+    expect([err('prod-eu-1'), err('staging-eu-1'), err('dev-2'), err('staging-us-1')]).toEqual(['0', '12', '1.5k', '-']);
+  });
+
+  it('fits into 80 columns without the Kubernetes version, truncating with an ellipsis', () => {
     const columns = fleetColumns(80);
-    expect(columns.map((c) => c.id)).toEqual(['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'AGE']);
+    expect(columns.map((c) => c.id)).toEqual(['NAME', 'HEALTH', 'REASONS', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE']);
+    expect(fleetColumns(89).map((c) => c.id)).not.toContain('K8S');
+    expect(fleetColumns(90).map((c) => c.id)).toEqual(['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE']);
+    expect(headerLine(fleetColumns(90)).length).toBe(90);
     expect(headerLine(columns).length).toBe(80);
     for (const row of ROWS) {
       const line = ' '.repeat(MARKER_WIDTH) + joinCells(columns, fleetCells(row, NOW, columns));

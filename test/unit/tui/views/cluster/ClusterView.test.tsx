@@ -29,6 +29,16 @@ describe('cluster detail view', () => {
     expect(lines(frame).length).toBeLessThanOrEqual(23);
   });
 
+  it.each(SIZES)('shows the log pipeline figures under the title at %i×%i', (columns, rows) => {
+    const state = apply(connectedState(undefined, columns, rows), { type: 'key', action: 'drill' }, { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL });
+    const frame = show(state);
+    const title = lines(frame).findIndex((l) => l.startsWith('prod-us-1  critical'));
+    expect(lines(frame)[title + 1]).toBe('Logs  daemon  read 813/s  shipped 790/s  behind 5.0 MiB  oldest 4s');
+    expect(lines(frame)[title + 2]).toMatch(/^ {6}dropped 3 lines \(2\.0 KiB\) · 1 source refused · last error: cannot reach/);
+    for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(columns);
+    expect(lines(frame).length).toBeLessThanOrEqual(rows - 1);
+  });
+
   it('expands the section tab moves to', () => {
     const state = apply(
       connectedState(undefined, 160, 40),

@@ -15,7 +15,7 @@ describe('fleet view', () => {
     expect(frame.startsWith('Flotilla')).toBe(true);
     expect(frame).toContain('12 clusters · 7 healthy · 2 degraded · 1 critical · 1 unreachable');
     expect(frame).toContain('connected as alice (admin)');
-    expect(frame).toMatch(/^ {2}NAME +HEALTH +REASONS +K8S +NODES +PODS RESTARTS +AGE$/m);
+    expect(frame).toMatch(/^ {2}NAME +HEALTH +REASONS +NODES +PODS RESTARTS ERR\/m +AGE$/m);
     expect(lines(frame).length).toBeLessThanOrEqual(23);
     for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(80);
     expect(frame).toContain('prod-us-1');

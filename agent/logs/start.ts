@@ -1,0 +1,52 @@
+// Starts the embedded chain for an agent config: the inputs, the HTTP shipper to `server` and the
+// pipeline between them. Logs disabled, or no `server` to ship to, means no pipeline: the status
+// report then says transport 'off' (the second with a warning, since the operator asked for logs).
+import type { AgentConfig } from '../../config/schemas.js';
+import type { Logger } from '../../core/log.js';
+import type { SigningKey } from '../../core/keys.js';
+import type { AgentMetrics } from '../metrics.js';
+import { openHttpShipper } from './http-shipper.js';
+import type { LogInput } from './input.js';
+import { LogPipeline } from './pipeline.js';
+
+export interface LogInputContext {
+  dataDir: string;
+  cluster: string;
+  backendKind: string;
+  podNode: (namespace: string, pod: string) => string | undefined;
+  logger: Logger;
+}
+
+/** agent/logs/inputs.ts openLogInputs: the file and Kubernetes API inputs of the config. */
+export type OpenLogInputs = (config: AgentConfig, ctx: LogInputContext) => LogInput[] | Promise<LogInput[]>;
+
+export interface StartLogsDeps extends LogInputContext {
+  key: SigningKey;
+  metrics: AgentMetrics;
+  openInputs: OpenLogInputs;
+}
+
+export async function startLogShipping(config: AgentConfig, deps: StartLogsDeps): Promise<LogPipeline | null> {
+  const { logger } = deps;
+  if (!config.logs.enabled) {
+    logger.info('container log collection is disabled (logs.enabled: false)');
+    return null;
+  }
+  if (config.server === undefined) {
+    logger.warn('container logs are not shipped: the agent config has no `server` (the daemon URL to ship to); set it to enable log shipping');
+    return null;
+  }
+  // Built first: a bad `server` or CA file is a config error before any file is opened.
+  const shipper = openHttpShipper(config.server, deps.key, config.logs.daemonCaFile);
+  let inputs: LogInput[];
+  try {
+    inputs = await deps.openInputs(config, { dataDir: deps.dataDir, cluster: deps.cluster, backendKind: deps.backendKind, podNode: deps.podNode, logger: deps.logger });
+  } catch (e) {
+    await shipper.close();
+    throw e;
+  }
+  const pipeline = new LogPipeline({ cluster: config.cluster, inputs, shipper, batch: config.logs.batch, retry: config.logs.retry, logger: logger.child({ part: 'logs' }), metrics: deps.metrics.logs });
+  pipeline.start();
+  logger.info({ inputs: inputs.map((i) => i.name), endpoint: shipper.endpoint }, 'shipping container logs');
+  return pipeline;
+}
