@@ -61,6 +61,17 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
     return { route: 'unmatched', status: 405 };
   }
   const { route, params } = match;
+  if (route.auth === 'signed-body') {
+    // Authenticated by the signature over its body, which the handler verifies before acting on anything.
+    try {
+      const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, remote: req.socket.remoteAddress });
+      sendJson(res, status, body);
+      return { route: route.path, status };
+    } catch (e) {
+      if (!(e instanceof FlotillaError)) deps.log.error({ err: e, route: route.path }, 'request failed');
+      return { route: route.path, status: sendError(res, e) };
+    }
+  }
   let identity: Identity;
   try {
     identity = deps.auth.authenticate(req.headers.authorization);
