@@ -26,6 +26,7 @@ const PURE_MODULES = [
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/logs/{ingest-rules,writer-queue}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
+  'daemon/logs/fts5/{compile,rowkey,schema}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
