@@ -24,7 +24,7 @@ const PURE_MODULES = [
   'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
-  'daemon/logs/{ingest-rules,writer-queue}.ts',
+  'daemon/logs/{ingest-rules,query-target,writer-queue}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'daemon/logs/fts5/{compile,rowkey,schema}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',

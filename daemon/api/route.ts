@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Identity } from '../../core/api.js';
 import type { AuthAction } from '../../core/roles.js';
+import type { AuthTarget } from '../auth/authorize.js';
 import type { DaemonConfig } from '../../config/schemas.js';
 import type { BackupService } from '../backup/service.js';
 import type { FleetService } from '../fleet/service.js';
@@ -45,6 +46,8 @@ export interface BearerRoute extends RouteBase {
   action: AuthAction;
   /** A mutation: every call, allowed or denied, writes one audit record named after the action. */
   mutating?: true;
+  /** The clusters the call reaches, for authorize (default: the action as such); may throw a usage error. */
+  target?(ctx: ApiContext, call: Omit<RouteCall, 'identity'>): AuthTarget;
   handle(ctx: ApiContext, call: RouteCall): Promise<[number, unknown]>;
 }
 
