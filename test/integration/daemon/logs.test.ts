@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies and frames are checked by assertions, not by types */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies and frames are checked by assertions, not by types */
 // The daemon's logs service end to end on a real daemon (in-process, real FTS5 sink, real HTTP and
 // WebSocket): agents registered through the store post signed batches, which are searched over REST
 // and tailed over WS; a resend counts as duplicates; forged, oversize, malformed and other-cluster
