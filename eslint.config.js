@@ -28,6 +28,8 @@ const PURE_MODULES = [
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
+  'agent/logs/{flatten,level,record-build,record-id,text}.ts',
+  'agent/logs/formats/**',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',
