@@ -28,6 +28,7 @@ const PURE_MODULES = [
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
+  'agent/logs/kube-api/{instances,position}.ts',
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',
   'tui/state/**',
