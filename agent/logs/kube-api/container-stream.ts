@@ -126,22 +126,6 @@ export class ContainerStream {
     const linesBefore = this.linesRead;
     const since = this.resume.position?.ts;
     const opts: LogOptions = { follow: plan.follow, timestamps: true, ...(plan.how === 'previous' ? { previous: true } : {}), ...(since ? { sinceTime: since } : {}) };
-    try {
-      const controller = await this.host.openLog(this.inst, into, opts);
-      if (this.closing) {
-        controller.abort();
-        return;
-      }
-      this.controller = controller;
-      this.state = 'open';
-      this.host.refused(this, null);
-    } catch (e) {
-      const code = (e as { code?: number }).code;
-      if (code === 404) return this.finish('the pod is gone');
-      if (code === 403 || code === 401) this.host.refused(this, `pods/log refused (${code}): grant the agent get on pods/log in ${this.inst.namespace}`);
-      this.retryLater(`pods/log answered ${code ?? (e as Error).message}`);
-      return;
-    }
     const ended = (clean: boolean): void => {
       if (generation !== this.generation || this.closing) return;
       this.generation += 1;
@@ -156,6 +140,8 @@ export class ContainerStream {
       void this.connect();
     };
     into.on('finish', () => ended(true));
+    // Log pipes the response body into `into` before it resolves, and does not pass the body's errors
+    // on: the body itself, handed over in the 'pipe' event, says whether it ended or broke.
     into.on('pipe', (src: NodeJS.ReadableStream) => {
       let endSeen = false;
       src.on('end', () => (endSeen = true));
@@ -164,6 +150,25 @@ export class ContainerStream {
         if (!endSeen) ended(false);
       });
     });
+    try {
+      const controller = await this.host.openLog(this.inst, into, opts);
+      if (this.closing) {
+        controller.abort();
+        return;
+      }
+      if (generation === this.generation) {
+        this.controller = controller;
+        this.state = 'open';
+      }
+      this.host.refused(this, null);
+    } catch (e) {
+      if (generation !== this.generation) return;
+      this.generation += 1;
+      const code = (e as { code?: number }).code;
+      if (code === 404) return this.finish('the pod is gone');
+      if (code === 403 || code === 401) this.host.refused(this, `pods/log refused (${code}): grant the agent get on pods/log in ${this.inst.namespace}`);
+      this.retryLater(`pods/log answered ${code ?? (e as Error).message}`);
+    }
   }
 
   private writable(generation: number): Writable {
