@@ -51,8 +51,8 @@ export class KubeApiInput implements LogInput {
   private readonly streams = new Map<string, ContainerStream>();
   /** Instances whose stream finished in this run, so a later pod list does not start them again. */
   private readonly finishedKeys = new Set<string>();
-  /** Streams that finished because their log is gone: their checkpoint entry goes once nothing of them is unshipped. */
-  private readonly gone = new Set<string>();
+  /** Why each finished stream finished: a gone log's checkpoint entry goes once nothing of it is unshipped, one read to its end is marked done. */
+  private readonly finishedWhy = new Map<string, 'gone' | 'done'>();
   private readonly inflightOf = new Map<string, number>();
   private readonly refusedBy = new Map<string, { path: string; reason: string }>();
   private readonly outstanding = new Set<Positions>();
@@ -68,6 +68,9 @@ export class KubeApiInput implements LogInput {
   private dropped = { lines: 0, bytes: 0 };
   private linesOfRemoved = 0;
   private rr = 0;
+  /** The checkpoint changed outside a commit (an entry forgotten or marked done); the next scan writes it. */
+  private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
   private closed = false;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
@@ -179,7 +182,7 @@ export class KubeApiInput implements LogInput {
       }
     }
     this.prune();
-    await writeFileAtomic(this.file, JSON.stringify(this.checkpoint));
+    await this.persist();
     this.release();
   }
 
@@ -249,6 +252,16 @@ export class KubeApiInput implements LogInput {
     }
     if (this.closed) return;
     this.reconcile(pods);
+    if (this.dirty) await this.persist().catch((e: Error) => this.opts.logger.warn({ err: e.message }, 'kube API log input: writing the checkpoint failed; trying again at the next commit'));
+  }
+
+  /** Writes the checkpoint as it is now; writes queue behind each other, so an older state never lands after a newer one. */
+  private persist(): Promise<void> {
+    this.dirty = false;
+    const text = JSON.stringify(this.checkpoint);
+    const next = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.file, text));
+    this.writing = next;
+    return next;
   }
 
   private reconcile(pods: PodView[]): void {
@@ -257,16 +270,26 @@ export class KubeApiInput implements LogInput {
     // Instances from the checkpoint that are no longer the current one: drain what their log still
     // holds (previous=true), or record that it is gone.
     for (const [key, e] of Object.entries(this.checkpoint.instances)) {
-      if (this.streams.has(key) || this.finishedKeys.has(key) || listed.has(key)) continue;
+      if (this.streams.has(key)) continue;
       const plan = howToRead(e.restart, statusOf(pods, e.uid, e.container));
+      if (e.done) {
+        // Read to its end and shipped: nothing to resume; once its log is gone the entry goes.
+        if (plan.how === 'gone') {
+          delete this.checkpoint.instances[key];
+          this.dirty = true;
+        } else this.finishedKeys.add(key);
+        continue;
+      }
+      if (this.finishedKeys.has(key) || listed.has(key)) continue;
       if (plan.how === 'gone') {
         this.record({ path: `${e.namespace}/${e.pod}/${e.container}`, file: key.slice(0, 128), lines: 0, bytes: 0, reason: 'missing_after_restart', at: new Date().toISOString() });
         delete this.checkpoint.instances[key];
+        this.dirty = true;
         continue;
       }
       instances.unshift({ key, namespace: e.namespace, pod: e.pod, uid: e.uid, node: e.node, container: e.container, restart: e.restart });
     }
-    for (const key of this.finishedKeys) if (!listed.has(key)) this.finishedKeys.delete(key);
+    for (const key of this.finishedKeys) if (!listed.has(key) && !(key in this.checkpoint.instances)) this.finishedKeys.delete(key);
     for (const key of this.refusedBy.keys()) if (!listed.has(key) && !this.streams.has(key)) this.refusedBy.delete(key);
     let active = [...this.streams.values()].filter((s) => s.state !== 'finished').length;
     for (const inst of instances) {
@@ -319,7 +342,7 @@ export class KubeApiInput implements LogInput {
 
   private onFinished(s: ContainerStream, why: string): void {
     this.finishedKeys.add(s.key);
-    if (why === 'the pod is gone' || why === 'its log is no longer kept') this.gone.add(s.key);
+    this.finishedWhy.set(s.key, why === 'read to its end' ? 'done' : 'gone');
     this.opts.logger.debug({ stream: s.key, why }, 'kube API log input: stream finished');
     this.prune();
     // A slot is free: the next scan admits a refused container.
@@ -332,7 +355,12 @@ export class KubeApiInput implements LogInput {
       this.streams.delete(key);
       this.inflightOf.delete(key);
       this.linesOfRemoved += s.linesRead;
-      if (this.gone.delete(key)) delete this.checkpoint.instances[key];
+      const why = this.finishedWhy.get(key);
+      this.finishedWhy.delete(key);
+      const entry = this.checkpoint.instances[key];
+      if (why === 'gone') delete this.checkpoint.instances[key];
+      else if (why === 'done' && entry) entry.done = true;
+      this.dirty = true;
     }
   }
 }

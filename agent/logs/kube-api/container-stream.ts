@@ -140,6 +140,10 @@ export class ContainerStream {
       void this.connect();
     };
     into.on('finish', () => ended(true));
+    into.on('error', (e) => {
+      this.host.logger.warn({ stream: this.key, err: e.message }, 'log stream: reading failed; reconnecting');
+      ended(false);
+    });
     // Log pipes the response body into `into` before it resolves, and does not pass the body's errors
     // on: the body itself, handed over in the 'pipe' event, says whether it ended or broke.
     into.on('pipe', (src: NodeJS.ReadableStream) => {

@@ -98,6 +98,8 @@ export const KubeCheckpointSchema = z
           restart: z.number().int().nonnegative(),
           ts: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/),
           n: z.number().int().nonnegative(),
+          /** The instance was read to its end and all of it acked: nothing to resume, only to forget once its pod is gone. */
+          done: z.literal(true).optional(),
         })
         .strict(),
     ),

@@ -122,8 +122,34 @@ describe('kube API log input', () => {
     expect(after.records[0]!.id).not.toBe(before.records[0]!.id);
     // Two containers followed (the sidecar and app's new instance); app's first instance is done.
     await until('old instance finished', () => input.figures().sources === 2);
-    const cp = JSON.parse(readFileSync(join(dataDir, KUBE_CHECKPOINT_FILE), 'utf8')) as { instances: Record<string, { restart: number }> };
-    expect(Object.values(cp.instances).map((e) => e.restart).sort()).toEqual([0, 1]);
+    const cp = JSON.parse(readFileSync(join(dataDir, KUBE_CHECKPOINT_FILE), 'utf8')) as { instances: Record<string, { restart: number; container: string; done?: boolean }> };
+    const app = Object.values(cp.instances).filter((e) => e.container === 'app');
+    expect(app.map((e) => [e.restart, e.done ?? false]).sort()).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+  });
+
+  it('across an agent restart, drains an instance that restarted meanwhile through previous=true, and reports one whose log is gone', async () => {
+    server.appendLog('shop', 'web', 'app', ['x1']);
+    const input = await start();
+    await collect(input, 1);
+    await input.close();
+    server.appendLog('shop', 'web', 'app', ['x2']);
+    server.restartContainer('shop', 'web', 'app');
+    server.appendLog('shop', 'web', 'app', ['y1']);
+    const again = await start();
+    expect(messages((await collect(again, 2)).records).sort()).toEqual(['x2', 'y1']);
+    expect(server.requests.some((r) => r.path.endsWith('/web/log') && r.query.previous === 'true' && r.query.sinceTime !== undefined)).toBe(true);
+    await again.close();
+
+    // Down across two restarts: instance 1's unread rest is beyond the kubelet's reach.
+    server.appendLog('shop', 'web', 'app', ['y2']);
+    server.restartContainer('shop', 'web', 'app');
+    server.restartContainer('shop', 'web', 'app');
+    const third = await start();
+    const chunk = await third.read({ records: 10, bytes: 1 << 20 }, 0);
+    expect(chunk.drops).toEqual([expect.objectContaining({ path: 'shop/web/app', reason: 'missing_after_restart', lines: 0, bytes: 0 })]);
   });
 
   it('a deleted pod ends its streams after what was read is shipped, and leaves the checkpoint', async () => {
