@@ -30,6 +30,8 @@ export interface InputFigures {
   /** Dropped since start, summed over sources. */
   droppedLines: number;
   droppedBytes: number;
+  /** Lines kept although they were malformed (binary garbage, a framed format's line without its framing), since start. */
+  malformed?: number;
   /** Sources followed now, and those refused (a glob over the cap, an unreadable file), with why. */
   sources: number;
   refused: { path: string; reason: string }[];

@@ -25,6 +25,15 @@ export interface RecordSource {
   bytes: Buffer;
   /** The parser could not read the line's framing (a CRI line without a timestamp): level unknown, counted. */
   malformed?: boolean;
+  /**
+   * For the pieces of one long line that arrive in several calls (CRI `P` runs, docker partials):
+   * the index of this call's first part, whether the line goes on after these bytes (then every
+   * part, the last too, is marked continued and nothing is read as JSON), and the level an earlier
+   * piece already decided.
+   */
+  firstPart?: number;
+  continues?: boolean;
+  level?: LogLevel;
 }
 
 /** Counters a caller passes in to learn how many lines were malformed (binary garbage, bad framing). */
@@ -47,28 +56,31 @@ export function buildRecords(src: RecordSource, stats?: BuildStats): LogRecord[]
     node: clampName(src.node),
     stream: src.stream,
   };
-  if (bytes.length <= LOG_LIMITS.messageBytes) {
+  const firstPart = src.firstPart ?? 0;
+  const continues = src.continues === true;
+  if (bytes.length <= LOG_LIMITS.messageBytes && firstPart === 0 && !continues && src.level === undefined) {
     const raw = bytes.toString('utf8');
     const garbage = src.malformed === true || looksBinary(raw);
     if (garbage && stats) stats.malformed++;
     const { message, level, fields } = garbage ? { message: cleanText(raw), level: 'unknown' as const, fields: {} } : interpret(raw);
     return [{ id: recordId(src.cluster, ...src.idParts, 0), ...base, level, message, fields }];
   }
-  // A long line: parts cut at UTF-8 character boundaries, so no character is split (and every part
-  // decodes to at most messageBytes UTF-16 units). Its level is read from the first part only.
+  // A long line (or a piece of one): parts cut at UTF-8 character boundaries, so no character is
+  // split and every part decodes to at most messageBytes UTF-16 units. Its level is read from the
+  // first part only.
   const out: LogRecord[] = [];
   let start = 0;
-  let level: LogLevel | undefined;
+  let level = src.level;
   let garbage = src.malformed === true;
-  for (let part = 0; start < bytes.length; part++) {
+  for (let part = firstPart; start < bytes.length || part === firstPart; part++) {
     let end = Math.min(start + LOG_LIMITS.messageBytes, bytes.length);
     if (end < bytes.length) end = charBoundary(bytes, start, end);
     const raw = bytes.toString('utf8', start, end);
-    if (part === 0) {
+    if (part === firstPart) {
       garbage ||= looksBinary(raw);
-      level = garbage ? 'unknown' : levelFromText(raw);
+      level ??= garbage ? 'unknown' : levelFromText(cleanText(raw));
     }
-    const last = end >= bytes.length;
+    const last = end >= bytes.length && !continues;
     const message = cleanText(raw) + (last ? '' : CONTINUED_MARKER);
     out.push({ id: recordId(src.cluster, ...src.idParts, part), ...base, level: level ?? 'unknown', message, fields: {} });
     start = end;

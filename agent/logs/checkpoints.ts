@@ -1,0 +1,81 @@
+// Where each followed file was committed to (docs/LOGS.md "Checkpoints"): one JSON file in the agent
+// data dir, written atomically, one section per file input. A file's entry is written when it is
+// first followed (so its identity key, and with it every record id, survives a restart) and moved
+// on each commit, i.e. only once the next hop has acked. The file is the agent's own, but a damaged
+// one must not stop log collection: it is set aside, reported, and collection starts over (the ids
+// repeat for what is re-read, and the sink stores each id once).
+import { readFile, rename } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import type { Logger } from '../../core/log.js';
+import { LOG_LEVELS, LOG_STREAMS } from '../../core/logs/record.js';
+
+const PartialSchema = z
+  .object({ stream: z.enum(LOG_STREAMS), start: z.number().int().nonnegative(), part: z.number().int().nonnegative(), from: z.number().int().nonnegative(), ts: z.string().max(40), level: z.enum(LOG_LEVELS) })
+  .strict();
+
+export const CheckpointEntrySchema = z
+  .object({
+    key: z.string().min(1).max(128),
+    dev: z.number().int().nonnegative(),
+    ino: z.number().int().nonnegative(),
+    fp: z.object({ len: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    /** The path the file had when last seen. */
+    path: z.string().max(4096),
+    /** Committed: every line before it was acked (or pieces of an open run, see partials). */
+    offset: z.number().int().nonnegative(),
+    /** The size last seen, for what a file that is gone after a restart took with it. */
+    size: z.number().int().nonnegative(),
+    partials: z.array(PartialSchema).max(2).default([]),
+  })
+  .strict();
+export type CheckpointEntry = z.infer<typeof CheckpointEntrySchema>;
+
+const FileSchema = z.object({ version: z.literal(1), inputs: z.record(z.string().max(256), z.array(CheckpointEntrySchema)) }).strict();
+
+export class CheckpointStore {
+  private data: Record<string, CheckpointEntry[]>;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly path: string,
+    data: Record<string, CheckpointEntry[]>,
+  ) {
+    this.data = data;
+  }
+
+  static async open(path: string, logger: Logger): Promise<CheckpointStore> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, {});
+      throw e;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const r = FileSchema.safeParse(parsed);
+    if (r.success) return new CheckpointStore(path, r.data.inputs);
+    const aside = `${path}.bad-${Date.now()}`;
+    await rename(path, aside);
+    logger.error({ path, aside }, 'log checkpoints unreadable; set aside, collection starts over from the start of every file (already stored lines keep their ids and are not stored twice)');
+    return new CheckpointStore(path, {});
+  }
+
+  entries(input: string): CheckpointEntry[] {
+    return this.data[input] ?? [];
+  }
+
+  /** Replace an input's entries and write the file; writes are serialised, each one atomic. */
+  save(input: string, entries: CheckpointEntry[]): Promise<void> {
+    this.data = { ...this.data, [input]: entries };
+    const body = JSON.stringify({ version: 1, inputs: this.data });
+    const next = this.writing.then(() => writeFileAtomic(this.path, body));
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}
