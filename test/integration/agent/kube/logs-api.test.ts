@@ -8,6 +8,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../../../agent/kube/config.js';
 import type { LogChunk } from '../../../../agent/logs/input.js';
+import { openLogInputs } from '../../../../agent/logs/inputs.js';
 import { KUBE_CHECKPOINT_FILE, KubeApiInput, openKubeApiInput, type KubeApiInputOptions } from '../../../../agent/logs/kube-api-input.js';
 import { AgentConfigSchema } from '../../../../config/schemas.js';
 import { silentLogger } from '../../../../core/log.js';
@@ -18,6 +19,7 @@ import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 let server: KubeApiServer;
 let kc: KubeConfig;
 let dataDir: string;
+let kubeconfigFile: string;
 const open: KubeApiInput[] = [];
 
 function putPod(name: string, containers: string[], node = 'node-1'): void {
@@ -30,9 +32,9 @@ beforeEach(async () => {
   server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
   putPod('web', ['app', 'sidecar'], 'node-2');
   server.settle();
-  const file = join(tempDir(), 'kubeconfig');
-  writeFileSync(file, server.kubeconfig('edge'));
-  kc = loadKubeConfig({ kubeconfig: file, context: 'edge', inCluster: false });
+  kubeconfigFile = join(tempDir(), 'kubeconfig');
+  writeFileSync(kubeconfigFile, server.kubeconfig('edge'));
+  kc = loadKubeConfig({ kubeconfig: kubeconfigFile, context: 'edge', inCluster: false });
   dataDir = tempDir();
 });
 afterEach(async () => {
@@ -200,5 +202,10 @@ describe('kube API log input', () => {
     expect(input).toBeInstanceOf(KubeApiInput);
     open.push(input!);
     expect(input!.figures().sources).toBe(2);
+    await input!.close();
+    // Through openLogInputs, as the agent opens its inputs: the API input alone (no node files to default to).
+    const all = await openLogInputs(AgentConfigSchema.parse({ ...base, kube: { context: 'edge', kubeconfig: kubeconfigFile }, logs: { kubeApi: { enabled: true, namespaces: ['shop'] } } }), { ...ctx, backendKind: 'kube', podNode: () => undefined });
+    open.push(...(all as KubeApiInput[]));
+    expect(all.map((i) => i.name)).toEqual(['kube-api']);
   });
 });
