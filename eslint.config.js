@@ -31,6 +31,7 @@ const PURE_MODULES = [
   'agent/sim/!(backend|log-files).ts',
   'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',
   'agent/kube/{export,managed,quantity}.ts',
+  'agent/logs/kube-api/{instances,position}.ts',
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',
   'tui/state/**',

@@ -1,7 +1,8 @@
 // The agent's log inputs from its config (docs/LOGS.md "Collecting"): one file input per entry of
 // logs.inputs, or the backend's default when there is none — kubelet's CRI files on the kube
 // backend, the files the simulated cluster writes under the data dir on the sim backend. All file
-// inputs share one cap on followed files (logs.maxFiles) and one checkpoint file.
+// inputs share one cap on followed files (logs.maxFiles) and one checkpoint file. With
+// logs.kubeApi.enabled on the kube backend, the Kubernetes API input (kube-api-input.ts) is added.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log.js';
@@ -10,6 +11,7 @@ import type { AgentConfig } from '../../config/schemas.js';
 import { CheckpointStore } from './checkpoints.js';
 import { FileBudget, FileInput } from './file-input.js';
 import type { LogInput } from './input.js';
+import { openKubeApiInput } from './kube-api-input.js';
 
 export interface LogInputsContext {
   dataDir: string;
@@ -45,7 +47,9 @@ export async function openLogInputs(config: Pick<AgentConfig, 'logs'>, ctx: LogI
   const store = await CheckpointStore.open(join(ctx.dataDir, CHECKPOINTS_FILE), ctx.logger);
   const budget = new FileBudget(logs.maxFiles);
   const inputs: LogInput[] = [];
-  for (const input of logs.inputs ?? defaultFileInputs(ctx.backendKind, ctx.dataDir)) {
+  // An agent that reads logs through the Kubernetes API has no node files: no default file input then.
+  const viaApi = ctx.backendKind === 'kube' && logs.kubeApi.enabled;
+  for (const input of logs.inputs ?? (viaApi ? [] : defaultFileInputs(ctx.backendKind, ctx.dataDir))) {
     const f = new FileInput({
       name: inputName(input),
       input,
@@ -61,6 +65,8 @@ export async function openLogInputs(config: Pick<AgentConfig, 'logs'>, ctx: LogI
     await f.start();
     inputs.push(f);
   }
-  // Inputs that are not files (the Kubernetes API input, logs.kubeApi) are appended after these.
+  // The Kubernetes API input (logs.kubeApi, kube backend only) comes after the file inputs.
+  const kubeApi = await openKubeApiInput(config, { dataDir: ctx.dataDir, cluster: ctx.cluster, logger: ctx.logger });
+  if (kubeApi) inputs.push(kubeApi);
   return inputs;
 }

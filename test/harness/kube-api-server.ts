@@ -2,7 +2,8 @@
 // endpoints Flotilla's kube backend uses with the JSON, headers and Status objects a real API server
 // sends — discovery, defaults, field validation, dry runs, managedFields, evictions judged against the
 // PodDisruptionBudget's status — plus the control loops (kube-api/controllers.ts) that make a scale,
-// a restart or an eviction observable. What it models and what it leaves out: docs/ARCHITECTURE.md.
+// a restart or an eviction observable, and container logs (pods/log with follow, kube-api/pod-logs.ts).
+// What it models and what it leaves out: docs/ARCHITECTURE.md.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ApiError, clone, isPlainObject, type Obj } from './kube-api/common.js';
 import { Controllers, isHealthy, SA_NAME, SA_TOKEN_TYPE, type Budget } from './kube-api/controllers.js';
 import { deletePath, getPath, jsonPatch, leafPaths, mergePatch, strategicMerge, type FieldPath } from './kube-api/patches.js';
+import { PodLogs, type AppendOptions } from './kube-api/pod-logs.js';
 import { dropFields, unknownFields } from './kube-api/schema.js';
 import { matchesLabels, matchSelector, parseFieldSelector, parseLabelSelector } from './kube-api/selectors.js';
 import { groupVersion, qualified, RESOURCES, Store, type ResourceDef } from './kube-api/store.js';
@@ -80,6 +82,7 @@ export class KubeApiServer {
   readonly requests: RecordedRequest[] = [];
   private readonly store = new Store();
   private readonly controllers: Controllers;
+  private readonly logs = new PodLogs();
   private readonly denies: DenyRule[] = [];
   private readonly hooks: { match: (r: RequestLine) => boolean; run: () => void }[] = [];
   private readonly tls: TlsMaterial | undefined;
@@ -201,9 +204,50 @@ export class KubeApiServer {
     for (let i = 0; i < maxTicks; i++) if (!this.tick()) return;
   }
 
-  /** One pass of every controller; returns whether anything changed. */
+  /** One pass of every controller; returns whether anything changed. Follow streams of pods that are gone end, as the kubelet ends them. */
   tick(): boolean {
-    return this.controllers.tick();
+    const changed = this.controllers.tick();
+    this.logs.sweep(new Set(this.store.view('pods').map((p) => p.metadata.uid as string)));
+    return changed;
+  }
+
+  // ---- container logs ----
+
+  /** The running instance of a container writes lines (to follow streams at once, and for later reads). */
+  appendLog(namespace: string, pod: string, container: string, lines: string[], opts: AppendOptions = {}): void {
+    const p = this.store.peek('pods', namespace, pod);
+    if (!p) throw new Error(`pod ${namespace}/${pod} does not exist`);
+    this.logs.append(p, container, lines, opts);
+  }
+
+  /**
+   * The kubelet restarts a container: restartCount + 1, the old instance in lastState, a new one
+   * running with an empty log; follow streams of the old instance end (its log stays readable with
+   * previous=true).
+   */
+  restartContainer(namespace: string, pod: string, container: string): number {
+    const p = this.store.peek('pods', namespace, pod);
+    const st = ((p?.status?.containerStatuses ?? []) as Obj[]).find((c) => c.name === container);
+    if (!p || !st) throw new Error(`pod ${namespace}/${pod} has no running container ${container}`);
+    const old = (st.restartCount as number | undefined) ?? 0;
+    const now = wholeSeconds();
+    this.store.update('pods', p, (o) => {
+      o.status.containerStatuses = (o.status.containerStatuses as Obj[]).map((c) =>
+        c.name === container ? { ...c, restartCount: old + 1, lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: c.state?.running?.startedAt ?? now, finishedAt: now } }, state: { running: { startedAt: now } } } : c,
+      );
+    });
+    this.logs.stopped(p.metadata.uid as string, container, old);
+    return old + 1;
+  }
+
+  /** Breaks every open pods/log follow stream mid-response (a cut connection); returns how many. */
+  cutLogStreams(): number {
+    return this.logs.cut();
+  }
+
+  /** pods/log follow streams open now. */
+  get logFollowers(): number {
+    return this.logs.following;
   }
 
   // ---- http ----
@@ -227,6 +271,14 @@ export class KubeApiServer {
     if (hook >= 0) this.hooks.splice(hook, 1)[0]!.run();
     try {
       if (req.headers.authorization !== `Bearer ${TEST_TOKEN}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      const log = method === 'GET' ? /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname) : null;
+      if (log) {
+        // Streamed (and with follow left open): answered here, not as one JSON body.
+        this.authorize('get', this.store.def('pods'), 'log', log[1], log[2]);
+        this.logs.serve(this.store.mustGet(this.store.def('pods'), log[1], log[2]!), query, res);
+        this.requests.push({ method, path: url.pathname, query, contentType, body: undefined, status: 200 });
+        return;
+      }
       if (raw !== '') {
         try {
           parsed = contentType === APPLY_TYPE ? parseYaml(raw) : JSON.parse(raw);
@@ -385,7 +437,7 @@ export class KubeApiServer {
     if (defs.length === 0) return undefined;
     const resources = defs.flatMap((d) => [
       { name: d.plural, singularName: d.kind.toLowerCase(), namespaced: d.namespaced, kind: d.kind, verbs: d.verbs, ...(d.shortNames ? { shortNames: d.shortNames } : {}) },
-      ...(d.subresources ?? []).map((s) => (s === 'eviction' ? { name: `${d.plural}/eviction`, singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] } : { name: `${d.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] })),
+      ...(d.subresources ?? []).map((s) => (s === 'log' ? { name: `${d.plural}/log`, singularName: '', namespaced: true, kind: d.kind, verbs: ['get'] } : s === 'eviction' ? { name: `${d.plural}/eviction`, singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] } : { name: `${d.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] })),
     ]);
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
   }
@@ -597,6 +649,7 @@ export class KubeApiServer {
   // ---- subresources ----
 
   private subresource(method: string, def: ResourceDef, namespace: string | undefined, name: string, sub: string, query: Record<string, string>, contentType: string | undefined, body: unknown): [number, Obj] {
+    if (sub === 'log') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     if (sub === 'eviction') {
       if (method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
       return this.evict(namespace!, name, body);

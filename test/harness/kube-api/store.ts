@@ -23,7 +23,7 @@ const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 export const RESOURCES: ResourceDef[] = [
   { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['ns'] },
   { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, verbs: ALL_VERBS, shortNames: ['no'] },
-  { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, verbs: ALL_VERBS, shortNames: ['po'], subresources: ['eviction'] },
+  { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, verbs: ALL_VERBS, shortNames: ['po'], subresources: ['eviction', 'log'] },
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, verbs: ALL_VERBS, shortNames: ['ev'] },
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, verbs: ALL_VERBS },
   { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, verbs: ALL_VERBS, shortNames: ['sa'] },

@@ -125,7 +125,7 @@ describe('discovery', () => {
         const items = await objects.list(gv, r.kind);
         expect(Array.isArray(items.items), `${gv} ${r.kind}`).toBe(true);
       }
-      for (const r of list.resources.filter((x) => x.name.includes('/'))) expect(['pods/eviction', 'deployments/scale', 'replicasets/scale', 'statefulsets/scale']).toContain(r.name);
+      for (const r of list.resources.filter((x) => x.name.includes('/'))) expect(['pods/eviction', 'pods/log', 'deployments/scale', 'replicasets/scale', 'statefulsets/scale']).toContain(r.name);
     }
     expect((await new Metrics(kc).getNodeMetrics()).items.map((m) => m.metadata.name).sort()).toEqual(['node-1', 'node-2', 'node-3']);
     expect((await raw('GET', '/apis/batch/v1')).status).toBe(404);
