@@ -11,7 +11,7 @@ import type { AgentConfig } from '../../config/schemas.js';
 import { CheckpointStore } from './checkpoints.js';
 import { FileBudget, FileInput } from './file-input.js';
 import type { LogInput } from './input.js';
-import { openKubeApiInput } from './kube-api-input.js';
+import { openKubeApiInput, type KubeApiInputConfig } from './kube-api-input.js';
 
 export interface LogInputsContext {
   dataDir: string;
@@ -41,7 +41,7 @@ function inputName(i: LogFileInput): string {
   return `files-${i.format}-${h}`;
 }
 
-export async function openLogInputs(config: Pick<AgentConfig, 'logs'>, ctx: LogInputsContext): Promise<LogInput[]> {
+export async function openLogInputs(config: KubeApiInputConfig, ctx: LogInputsContext): Promise<LogInput[]> {
   const logs = config.logs;
   if (!logs.enabled) return [];
   const store = await CheckpointStore.open(join(ctx.dataDir, CHECKPOINTS_FILE), ctx.logger);

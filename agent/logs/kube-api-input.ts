@@ -387,7 +387,10 @@ export interface KubeApiInputContext {
  * The kube API input when the agent config asks for it (`logs.kubeApi.enabled` on the kube backend),
  * else undefined. Kept apart from the file inputs' openLogInputs so either can be wired on its own.
  */
-export async function openKubeApiInput(config: AgentConfig, ctx: KubeApiInputContext, kc?: KubeConfig): Promise<KubeApiInput | undefined> {
+/** What of the agent config this input reads. */
+export type KubeApiInputConfig = Pick<AgentConfig, 'cluster' | 'agent' | 'logs' | 'kube'>;
+
+export async function openKubeApiInput(config: KubeApiInputConfig, ctx: KubeApiInputContext, kc?: KubeConfig): Promise<KubeApiInput | undefined> {
   if (config.agent.backend !== 'kube' || !config.logs.enabled || !config.logs.kubeApi.enabled) return undefined;
   const { batch, kubeApi, retry, scanIntervalMs } = config.logs;
   return KubeApiInput.open({

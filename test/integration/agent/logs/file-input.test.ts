@@ -335,7 +335,7 @@ describe('file input', () => {
 
 describe('openLogInputs', () => {
   it('follows the sim backend CRI files under the data dir, with namespace, pod, container and node', async () => {
-    const config = { logs: AgentLogsConfigSchema.parse({ scanIntervalMs: 50 }) };
+    const config = { cluster: 'sim-1', agent: { backend: 'sim' as const }, logs: AgentLogsConfigSchema.parse({ scanIntervalMs: 50 }) };
     const podDir = join(dir, 'sim-logs', 'pods', 'payments_api-1_uid-1', 'api');
     mkdirSync(podDir, { recursive: true });
     writeFileSync(join(podDir, '0.log'), '2026-12-01T10:00:00.000000001Z stderr F {"level":"error","msg":"card declined","order":{"id":7}}\n');
