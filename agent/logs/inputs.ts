@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log.js';
 import type { LogFileInput } from '../../config/logs-schema.js';
-import type { AgentConfig } from '../../config/schemas.js';
 import { CheckpointStore } from './checkpoints.js';
 import { FileBudget, FileInput } from './file-input.js';
 import type { LogInput } from './input.js';

@@ -3,11 +3,13 @@
 // Environment: BENCH_ONLY=fleet|tui|jobs|job-poll, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
-// for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50.
+// for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
+// for log-search: BENCH_LOG_LINES=1000000 (stored lines, comma-separated), BENCH_LOG_10M=1 adds 10,000,000 (a few minutes), BENCH_LOG_RUNS=3.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
+import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
 
@@ -25,6 +27,7 @@ const pickup: PickupResult[] = [];
 const throughput: ThroughputResult[] = [];
 const fanout: FanoutResult[] = [];
 const agentPoll: AgentPollResult[] = [];
+const logSearch: LogSearchResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -59,6 +62,13 @@ if (!only || only === 'job-poll') {
     log(`job-poll: one agent poll with ${finished.join(' and ')} finished jobs in the ${kind} store`);
     agentPoll.push(...(await benchAgentPoll(kind, finished, pollOpts)));
   }
+}
+
+if (!only || only === 'log-search') {
+  const sizes = (process.env.BENCH_LOG_LINES ?? '1000000').split(',').map(Number);
+  if (process.env.BENCH_LOG_10M === '1') sizes.push(10_000_000);
+  log(`log-search: FTS5 sink at ${sizes.join(' and ')} stored lines`);
+  logSearch.push(...(await benchLogSearch(sizes, { runs: Number(process.env.BENCH_LOG_RUNS ?? '3'), log })));
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -124,7 +134,16 @@ if (agentPoll.length) {
     '',
   );
 }
+if (logSearch.length) {
+  const spread = (xs: number[]) => `${f2(Math.min(...xs))}–${f2(Math.max(...xs))} ms`;
+  lines.push(
+    '| FTS5 sink, stored lines | file | per 1M lines | insert lines/s (segments) | newest 100 of a term p50 | p99 (per run) | 15-min filtered window + counts by level p50 | p99 (per run) | mean hits |',
+    '|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+    ...logSearch.map((r) => `| ${r.lines} | ${f1(r.dbBytes / 2 ** 20)} MiB | ${f1(r.bytesPerMillionLines / 2 ** 20)} MiB | ${Math.min(...r.insertLinesPerSecond)}–${Math.max(...r.insertLinesPerSecond)} | ${spread(r.newest100.map((s) => s.p50))} | ${spread(r.newest100.map((s) => s.p99))} | ${spread(r.window15m.map((s) => s.p50))} | ${spread(r.window15m.map((s) => s.p99))} | ${f1(r.meanHits)} |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch }, null, 2));

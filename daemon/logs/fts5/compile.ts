@@ -24,9 +24,12 @@ export const SOURCES_TABLE = 'log_sources';
 
 const SOURCE_COLUMNS: Partial<Record<QueryField, string>> = { cluster: 'cluster', namespace: 'namespace', pod: 'pod', container: 'container', node: 'node' };
 
-/** An FTS5 string literal: the tokens as one phrase (one token: a word). */
+/**
+ * An FTS5 string literal: the tokens as one phrase (one token: a word). NUL would end the string
+ * inside FTS5's C parser; unicode61 separates tokens at it anyway, so it becomes a space.
+ */
 export function ftsString(tokens: readonly string[]): string {
-  return `"${tokens.join(' ').replaceAll('"', '""')}"`;
+  return `"${tokens.join(' ').replaceAll('"', '""').replaceAll('\u0000', ' ')}"`;
 }
 
 function ftsTerm(t: TextTerm): string {

@@ -12,9 +12,9 @@ type Statement = Database.Statement;
 
 interface PartitionStatements {
   insert: Statement;
+  nextTiebreak: Statement;
   known: Statement;
   freeRowid: Statement;
-  insertAt: Statement;
   fts: Statement;
 }
 
@@ -56,12 +56,12 @@ export class Fts5Writer {
     const t = recordsTable(part);
     const cols = '(rid, seq, id, sid, level, stream, ts, message, fields)';
     return {
-      // The next tiebreak of this nanosecond; OR IGNORE makes a known id a no-op (and a full run of
-      // tiebreaks too, which insertAt then resolves).
-      insert: this.db.prepare(`INSERT OR IGNORE INTO ${t} ${cols} VALUES (coalesce((SELECT max(rid) + 1 FROM ${t} WHERE rid BETWEEN @base AND @base + ${TIEBREAKS - 1}), @base), @seq, @id, @sid, @level, @stream, @ts, @message, @fields)`),
+      // The record's own rowid first: a plain insert, which a known id (or a taken rowid: an equal ts)
+      // turns into a no-op that write() then sorts out.
+      insert: this.db.prepare(`INSERT OR IGNORE INTO ${t} ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      nextTiebreak: this.db.prepare(`SELECT max(rid) + 1 FROM ${t} WHERE rid BETWEEN ? AND ?`).pluck(),
       known: this.db.prepare(`SELECT 1 FROM ${t} WHERE id = ?`).pluck(),
       freeRowid: this.db.prepare(`SELECT a.rid + 1 FROM ${t} a WHERE a.rid >= ? AND NOT EXISTS (SELECT 1 FROM ${t} b WHERE b.rid = a.rid + 1) ORDER BY a.rid LIMIT 1`).pluck(),
-      insertAt: this.db.prepare(`INSERT INTO ${t} ${cols} VALUES (@rid, @seq, @id, @sid, @level, @stream, @ts, @message, @fields)`),
       fts: this.db.prepare(`INSERT INTO ${ftsTable(part)} (rowid, message) VALUES (?, ?)`),
     };
   }
@@ -109,17 +109,24 @@ export class Fts5Writer {
         for (const { r, level, stream, part, base } of placed) {
           const p = this.partition(part);
           const id = Buffer.from(r.id, 'hex');
-          const row = { seq: this.seq + 1, id, sid: this.sid(r, addedSources), level, stream, ts: r.ts, message: r.message, fields: Object.keys(r.fields).length ? JSON.stringify(r.fields) : null };
-          let info = p.insert.run({ ...row, base });
+          const sid = this.sid(r, addedSources);
+          const fields = Object.keys(r.fields).length ? JSON.stringify(r.fields) : null;
+          const seq = this.seq + 1;
+          let rid = base;
+          let info = p.insert.run(rid, seq, id, sid, level, stream, r.ts, r.message, fields);
           if (info.changes === 0) {
             if (p.known.get(id) !== undefined) {
               duplicates++;
               continue;
             }
-            info = p.insertAt.run({ ...row, rid: p.freeRowid.get(base) as number });
+            // An equal ts is stored: the next of its tiebreaks, or past them the next free rowid.
+            const next = p.nextTiebreak.get(base, base + TIEBREAKS - 1) as number;
+            rid = next < base + TIEBREAKS ? next : (p.freeRowid.get(base) as number);
+            info = p.insert.run(rid, seq, id, sid, level, stream, r.ts, r.message, fields);
+            if (info.changes !== 1) throw new FlotillaError('internal', `log store: no free rowid at ${rid}`, 'Report this as a bug.');
           }
           this.seq++;
-          p.fts.run(info.lastInsertRowid, r.message);
+          p.fts.run(rid, r.message);
           const t = touched.get(part) ?? { n: 0, maxSeq: 0 };
           t.n++;
           t.maxSeq = this.seq;
