@@ -28,6 +28,7 @@ const PURE_MODULES = [
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend).ts',
   'agent/kube/{export,managed,quantity}.ts',
+  'cli/logs/{frames,render,tail-state}.ts',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',

@@ -47,7 +47,7 @@ export function parseLinkFrame(text: string): LinkFrame | null {
     return null;
   }
   const obj = raw as { kind?: unknown; topic?: unknown; id?: unknown } | null;
-  if (typeof obj !== 'object' || obj === null) return null;
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
   if (obj.kind === 'hello') return { kind: 'hello' };
   if (obj.topic === 'logs' && obj.kind === 'snapshot') {
     const r = FRAMES.snapshot.safeParse(raw);
