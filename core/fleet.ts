@@ -1,5 +1,6 @@
 // What the daemon serves about clusters: REST (/api/v1/clusters), the `fleet` and `cluster:<name>`
 // WebSocket topics, and `flotilla cluster list --json` all share these shapes.
+import type { LogDrop } from './logs/batch.js';
 import type { ClusterEvent, NodeStatus, PodProblem, StatusReport, WorkloadStatus } from './status.js';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'critical', 'unreachable', 'unknown'] as const;
@@ -52,6 +53,8 @@ export interface ClusterDetail {
   metrics: StatusReport['metrics'] | null;
   transitions: HealthTransition[];
   rejections: StoreRejection[];
+  /** Log lines the agent reported lost before it could ship them: totals since the cluster was added, and the newest reports. */
+  logDrops: { lines: number; bytes: number; recent: LogDrop[] };
 }
 
 export type FleetChange = { op: 'upsert'; row: ClusterRow } | { op: 'remove'; name: string };

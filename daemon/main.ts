@@ -22,6 +22,8 @@ import { ResultPoll } from './jobs/result-poll.js';
 import { retentionPolicy } from './jobs/retention.js';
 import { RetentionSweep } from './jobs/retention-sweep.js';
 import { JobService } from './jobs/service.js';
+import { openLogSink } from './logs/open-sink.js';
+import { LogService } from './logs/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
 import { Registry } from './registry/registry.js';
@@ -71,6 +73,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   // closed just before the registry (on stop, and on a failed start) so it can write the summaries still open
   const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
   const timers: NodeJS.Timeout[] = [];
+  let logs: LogService | undefined;
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
@@ -93,11 +96,23 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     };
     service.onExpired((names) => track('teardown', jobs.teardown(names)));
     const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log, metrics: metrics.registry });
+    // Its own database file, so ingest never blocks registry writes; it commits before a batch is acked.
+    logs = new LogService({
+      sink: openLogSink(config.logs, config.dataDir),
+      config: config.logs,
+      pinnedKey: (keyid) => service.pinnedKey(keyid),
+      registry,
+      metrics,
+      log,
+      refusalWindowSeconds: config.api.unauthenticated.summaryWindowSeconds,
+      refusalMaxSources: config.api.unauthenticated.maxSources,
+    });
+    const logService = logs;
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
-    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs }) });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {
@@ -106,6 +121,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         service,
         jobs,
         backups,
+        logs: logService,
         controlPlane: controlPlaneIdentity(signingKey),
         storeDescription: store.description,
         registryPath,
@@ -131,6 +147,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     sync.start();
     backups.start();
     results.start();
+    logService.start();
     sweep();
     // The age rule needs a clock; the count rule also runs as results come in (onApplied above).
     const sweeper = setInterval(() => sweep(), RETENTION_SWEEP_MS);
@@ -157,6 +174,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         await results.stop();
         await retention.sweep([]);
         await Promise.all(background);
+        // new batches get 503 from here on; the writer drains and the sink closes before the registry
+        await logService.stop();
         await hub.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -171,6 +190,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     return { url, port, stop };
   } catch (e) {
     for (const t of timers) clearInterval(t);
+    await logs?.stop().catch((err: unknown) => log.error({ err }, 'could not close the log sink'));
     refusals.close();
     registry.close();
     throw e;

@@ -18,6 +18,13 @@ export class DaemonMetrics {
   readonly storeRequestEntries: Counter<'op' | 'area'>;
   readonly jobsRemovedFromStore: Counter;
   readonly storePolls: Counter<'kind'>;
+  readonly logIngestBatches: Counter<'result'>;
+  readonly logIngestRecords: Counter<'result'>;
+  readonly logIngestRejected: Counter<'reason'>;
+  readonly logDroppedReported: Counter<'cluster'>;
+  readonly logSinkWriteSeconds: Histogram;
+  readonly logRetentionRemoved: Counter;
+  readonly logSinkBytes: Gauge;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -49,6 +56,13 @@ export class DaemonMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.logIngestBatches = new Counter({ name: 'flotilla_log_ingest_batches_total', help: 'Log batches posted to /api/v1/ingest/logs, by result: stored (committed and acked), refused (4xx), busy (503: writer queue full or sink unavailable)', labelNames: ['result'], registers });
+    this.logIngestRecords = new Counter({ name: 'flotilla_log_ingest_records_total', help: 'Log records of acked batches: stored (new) or duplicate (id already stored: a resend or a re-read)', labelNames: ['result'], registers });
+    this.logIngestRejected = new Counter({ name: 'flotilla_log_ingest_rejected_total', help: 'Log batches refused, by reason (oversize, malformed_json, unknown_key, bad_signature, malformed_payload, wrong_cluster, …)', labelNames: ['reason'], registers });
+    this.logDroppedReported = new Counter({ name: 'flotilla_log_dropped_reported_lines_total', help: 'Log lines agents reported lost before they could ship them (rotated or deleted unread), by cluster', labelNames: ['cluster'], registers });
+    this.logSinkWriteSeconds = new Histogram({ name: 'flotilla_log_sink_write_seconds', help: 'Time for the log sink to commit one batch', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+    this.logRetentionRemoved = new Counter({ name: 'flotilla_log_retention_removed_records_total', help: 'Log records removed by retention (logs.retention: age and size)', registers });
+    this.logSinkBytes = new Gauge({ name: 'flotilla_log_sink_bytes', help: 'Size of the log store in bytes, as of the last retention run (logs.retention.intervalSeconds)', registers });
     this.storePolls = new Counter({ name: 'flotilla_store_polls_total', help: 'Store polls: listing (known keys and a listing), known (known keys only), hint (keys named by watch hints)', labelNames: ['kind'], registers });
   }
 }

@@ -1,6 +1,7 @@
 // Server frames as the TUI accepts them. The link could be proxied or the daemon mismatched, so every
 // frame is validated; a bad one is logged and skipped, never allowed to crash the console.
 import { z } from 'zod';
+import { LogDropSchema } from '../core/logs/batch.js';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
 import { ROLES, type Role } from '../core/roles.js';
 import { firstIssue } from '../core/schema-issue.js';
@@ -44,6 +45,8 @@ const ClusterDetailSchema = z.object({
   metrics: StatusReportSchema.shape.metrics.nullable(),
   transitions: z.array(z.object({ at: iso, from: HealthSchema, to: HealthSchema, reasons: z.array(z.string()) })),
   rejections: z.array(z.object({ at: iso, cluster: z.string().nullable(), key: z.string(), reason: z.string() })),
+  // a daemon from before log shipping sends none
+  logDrops: z.object({ lines: count, bytes: count, recent: z.array(LogDropSchema) }).default({ lines: 0, bytes: 0, recent: [] }),
 }) satisfies z.ZodType<ClusterDetail>;
 
 export const JobRecordSchema = z.object({

@@ -15,7 +15,8 @@ export class BodyTooLarge extends FlotillaError {
   }
 }
 
-export async function readJson(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<unknown> {
+/** The raw body, at most `limit` bytes: a declared or actual size past it stops the read with BodyTooLarge (413), buffering no more. */
+export async function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyTooLarge(limit);
   const chunks: Buffer[] = [];
@@ -32,7 +33,11 @@ export async function readJson(req: IncomingMessage, limit = BODY_LIMIT_BYTES): 
     // the client went away (or timed out) mid-body: its mistake, not the daemon's, and nothing was done
     throw new FlotillaError('usage', `the request body ended after ${size} bytes, before it was complete (${(e as Error).message})`, 'Send the whole body at once; the daemon waits api.connections.requestTimeoutMs for a request to arrive.', { cause: e });
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+export async function readJson(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<unknown> {
+  const text = (await readBody(req, limit)).toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
@@ -51,6 +56,8 @@ export function sendError(res: ServerResponse, e: unknown): number {
   const err = toFlotillaError(e);
   const status = err.httpStatus;
   if (status === 401) res.setHeader('www-authenticate', 'Bearer realm="flotilla"');
+  // The rest of an oversize body is not worth reading: the connection ends with this answer.
+  if (status === 413) res.setHeader('connection', 'close');
   sendJson(res, status, { error: err.toBody() });
   return status;
 }

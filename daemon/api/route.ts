@@ -3,10 +3,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Identity } from '../../core/api.js';
 import type { AuthAction } from '../../core/roles.js';
+import type { AuthTarget } from '../auth/authorize.js';
 import type { DaemonConfig } from '../../config/schemas.js';
 import type { BackupService } from '../backup/service.js';
 import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
+import type { LogService } from '../logs/service.js';
 import type { Registry } from '../registry/registry.js';
 import { decodePathParam } from './path-param.js';
 
@@ -16,6 +18,7 @@ export interface ApiContext {
   service: FleetService;
   jobs: JobService;
   backups: BackupService;
+  logs: LogService;
   controlPlane: { keyid: string; publicKey: string };
   storeDescription: string;
   registryPath: string;
@@ -30,18 +33,49 @@ export interface RouteCall {
   identity: Identity;
 }
 
-export interface Route {
+interface RouteBase {
   method: 'GET' | 'POST' | 'DELETE';
   /** Template for metrics labels and docs, e.g. /api/v1/clusters/:name. */
   path: string;
   pattern: RegExp;
+}
+
+/** The default: a bearer token (API token) authenticates the caller, and authorize decides on the action. */
+export interface BearerRoute extends RouteBase {
+  auth?: 'bearer';
   action: AuthAction;
   /** A mutation: every call, allowed or denied, writes one audit record named after the action. */
   mutating?: true;
+  /** The clusters the call reaches, for authorize (default: the action as such); may throw a usage error. */
+  target?(ctx: ApiContext, call: Omit<RouteCall, 'identity'>): AuthTarget;
   handle(ctx: ApiContext, call: RouteCall): Promise<[number, unknown]>;
 }
 
+/** What a signed-body route gets: no identity, because none was claimed; the handler verifies the body's signature. */
+export interface SignedBodyCall {
+  req: IncomingMessage;
+  params: string[];
+  query: URLSearchParams;
+  /** The peer address, for rate-limited refusal records. */
+  remote: string | undefined;
+}
+
+/**
+ * A route whose body is a DSSE envelope signed by a pinned agent key: the signature is the
+ * authentication (POST /api/v1/ingest/logs). No bearer token is asked for, and the handler must
+ * refuse everything it cannot verify. The server's dispatch is still the one place that decides
+ * which of the two a request goes through.
+ */
+export interface SignedBodyRoute extends RouteBase {
+  auth: 'signed-body';
+  /** Names the signed payload, for docs/API.md: the payload type the handler opens. */
+  payloadType: string;
+  handle(ctx: ApiContext, call: SignedBodyCall): Promise<[number, unknown]>;
+}
+
+export type Route = BearerRoute | SignedBodyRoute;
+
 /** The i-th captured path segment, percent-decoded (a malformed escape is a 400). */
-export function pathParam(call: RouteCall, i = 0): string {
+export function pathParam(call: { params: string[] }, i = 0): string {
   return decodePathParam(call.params[i] ?? '');
 }

@@ -11,7 +11,9 @@ import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
 import { pathParam as param, type Route } from './route.js';
 import { BACKUP_ROUTES } from './routes-backup.js';
+import { INGEST_ROUTES } from './routes-ingest.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { LOG_ROUTES } from './routes-logs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
 export const ROUTES: Route[] = [
@@ -159,6 +161,8 @@ export const ROUTES: Route[] = [
   },
   ...JOB_ROUTES,
   ...BACKUP_ROUTES,
+  ...LOG_ROUTES,
+  ...INGEST_ROUTES,
 ];
 
 export type RouteMatch = { route: Route; params: string[] } | { allowed: string[] } | undefined;

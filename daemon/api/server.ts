@@ -7,6 +7,7 @@ import type { Identity } from '../../core/api.js';
 import type { ConnectionLimits } from '../../config/api-schema.js';
 import type { Logger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
+import type { AuthTarget } from '../auth/authorize.js';
 import { checkAccess } from '../auth/gate.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
@@ -61,6 +62,17 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
     return { route: 'unmatched', status: 405 };
   }
   const { route, params } = match;
+  if (route.auth === 'signed-body') {
+    // Authenticated by the signature over its body, which the handler verifies before acting on anything.
+    try {
+      const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, remote: req.socket.remoteAddress });
+      sendJson(res, status, body);
+      return { route: route.path, status };
+    } catch (e) {
+      if (!(e instanceof FlotillaError)) deps.log.error({ err: e, route: route.path }, 'request failed');
+      return { route: route.path, status: sendError(res, e) };
+    }
+  }
   let identity: Identity;
   try {
     identity = deps.auth.authenticate(req.headers.authorization);
@@ -68,7 +80,13 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
     deps.refusals.unauthenticated({ remote: req.socket.remoteAddress, method, route: route.path, path: url.pathname, reason: e instanceof Error ? e.message : String(e), audit: route.mutating ? route.action : undefined });
     return { route: route.path, status: sendError(res, e) };
   }
-  const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, {}, { target: url.pathname, detail: { method } });
+  let target: AuthTarget = {};
+  try {
+    if (route.target) target = route.target(deps.ctx, { req, params, query: url.searchParams });
+  } catch (e) {
+    return { route: route.path, status: sendError(res, e) };
+  }
+  const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, target, { target: url.pathname, detail: { method } });
   if (denied) return { route: route.path, status: sendError(res, denied) };
   try {
     const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, identity });

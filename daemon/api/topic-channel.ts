@@ -7,7 +7,7 @@
 import type { DroppedFrame } from '../../core/protocol.js';
 import type { AuthAction } from '../../core/roles.js';
 import type { AuthTarget } from '../auth/authorize.js';
-import type { Topic, TopicFrame, TopicRequest } from './topic.js';
+import type { Opened, Topic, TopicFrame, TopicRequest } from './topic.js';
 import type { WsSession } from './ws-session.js';
 
 /** Params of a topic that takes none (`fleet`, `jobs`). */
@@ -31,19 +31,33 @@ export interface CoalescePolicy<E, P, B> {
   catchUp(backlog: B, params: P, heldRev: number): { rev: number; frame: TopicFrame };
 }
 
-export interface DropPolicy<E, P> {
+export interface DropPolicy<E, P, I = never> {
   kind: 'drop';
   /** How many items the event carried for this subscription (e.g. matching log records), for the dropped notice; default 1. */
   count?(event: E, params: P): number;
+  /**
+   * A bounded buffer per subscription: while the client is slow, up to `limit` items are held and
+   * sent as one frame once it drains; only what comes past the limit is dropped and counted (the
+   * notice follows the held frame, so the gap is after the last item the client got).
+   */
+  buffer?: {
+    limit: number;
+    items(event: E, params: P): I[];
+    frame(items: I[], params: P, rev: number): TopicFrame;
+  };
 }
 
 export interface TopicSpec<E extends TopicEvent, P, B = never> {
   pattern: string;
-  /** This topic's params for a topic name, or undefined if the name is not this topic's. */
-  parse(name: string, query: string | undefined): P | undefined;
+  /** This topic's params for a topic name (and the subscribe frame's query and after), or undefined if the name is not this topic's. */
+  parse(name: string, query: string | undefined, after?: string): P | undefined;
   action: AuthAction;
   target?(params: P): AuthTarget;
-  snapshot(params: P): { rev: number; frame: TopicFrame };
+  /**
+   * The snapshot and its rev. A promise (read from storage) must resolve with the rev of the last
+   * event it includes: events published while it is read are held, and sent after it if newer.
+   */
+  snapshot(params: P): { rev: number; frame: TopicFrame } | Promise<{ rev: number; frame: TopicFrame }>;
   /** Starts listening to the topic's source; returns the function that stops it. */
   listen(publish: (event: E) => void): () => void;
   /** Whether an event is for this subscription at all; default yes. */
@@ -53,20 +67,29 @@ export interface TopicSpec<E extends TopicEvent, P, B = never> {
   frame(event: E, params: P): TopicFrame;
   /** Subscriptions with the same key get the same frame for an event, serialized once; default all. */
   shareKey?(params: P): string;
-  slow: CoalescePolicy<E, P, B> | DropPolicy<E, P>;
+  /** For `drop`, B is the type of the items its buffer holds. */
+  slow: CoalescePolicy<E, P, B> | DropPolicy<E, P, B>;
 }
 
-interface Subscription<P, B> {
+/** Events held for a subscription whose snapshot is still being read; past this they are counted as dropped. */
+const OPENING_EVENTS = 10_000;
+
+interface Subscription<E, P, B> {
   session: WsSession;
   name: string;
   params: P;
   heldRev: number;
   backlog: B | undefined;
   dropped: number;
+  /** The drop buffer's items, and the rev of the last event they came from. */
+  held: B[];
+  heldUpTo: number;
+  /** Events published while an asynchronous snapshot was read; null once it is sent. */
+  opening: E[] | null;
 }
 
 export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
-  private readonly subscriptions = new Map<WsSession, Map<string, Subscription<P, B>>>();
+  private readonly subscriptions = new Map<WsSession, Map<string, Subscription<E, P, B>>>();
   private readonly stop: () => void;
 
   constructor(private readonly spec: TopicSpec<E, P, B>) {
@@ -77,8 +100,8 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     return this.spec.pattern;
   }
 
-  match(name: string, query: string | undefined): TopicRequest | undefined {
-    const params = this.spec.parse(name, query);
+  match(name: string, query: string | undefined, after?: string): TopicRequest | undefined {
+    const params = this.spec.parse(name, query, after);
     if (params === undefined) return undefined;
     return { action: this.spec.action, target: this.spec.target?.(params) ?? {}, open: (session) => this.open(session, name, params) };
   }
@@ -105,15 +128,42 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
   }
 
   /** A second subscribe to the same name starts it over: fresh snapshot, nothing held back. */
-  private open(session: WsSession, name: string, params: P): { rev: number; snapshot: TopicFrame } {
-    const { rev, frame } = this.spec.snapshot(params);
+  private open(session: WsSession, name: string, params: P): Opened | Promise<Opened> {
+    const snap = this.spec.snapshot(params);
     let mine = this.subscriptions.get(session);
     if (!mine) {
       mine = new Map();
       this.subscriptions.set(session, mine);
     }
-    mine.set(name, { session, name, params, heldRev: rev, backlog: undefined, dropped: 0 });
-    return { rev, snapshot: frame };
+    const sub: Subscription<E, P, B> = { session, name, params, heldRev: 0, backlog: undefined, dropped: 0, held: [], heldUpTo: 0, opening: null };
+    if (!(snap instanceof Promise)) {
+      sub.heldRev = snap.rev;
+      mine.set(name, sub);
+      return { rev: snap.rev, snapshot: snap.frame };
+    }
+    sub.opening = [];
+    mine.set(name, sub);
+    const current = () => this.subscriptions.get(session)?.get(name) === sub;
+    return snap.then(
+      ({ rev, frame }) => {
+        sub.heldRev = rev;
+        return {
+          rev,
+          snapshot: frame,
+          started: () => {
+            const pending = sub.opening ?? [];
+            sub.opening = null;
+            // replaced by a later subscribe meanwhile: that one has its own snapshot
+            if (!current()) return;
+            for (const event of pending) if (event.rev > rev) this.deliver(sub, event, () => JSON.stringify(this.spec.frame(event, sub.params)));
+          },
+        };
+      },
+      (e: unknown) => {
+        if (current()) this.unsubscribe(session, name);
+        throw e;
+      },
+    );
   }
 
   private publish(event: E): void {
@@ -138,9 +188,14 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     }
   }
 
-  private deliver(sub: Subscription<P, B>, event: E, text: () => string): void {
+  private deliver(sub: Subscription<E, P, B>, event: E, text: () => string): void {
     const { session } = sub;
     const slow = this.spec.slow;
+    if (sub.opening) {
+      if (sub.opening.length < OPENING_EVENTS) sub.opening.push(event);
+      else if (slow.kind === 'drop') sub.dropped += slow.count?.(event, sub.params) ?? 1;
+      return;
+    }
     if (session.slow) return this.hold(sub, event);
     if (slow.kind === 'coalesce' && (sub.backlog !== undefined || (this.spec.inStep && !this.spec.inStep(event, sub.heldRev)))) {
       this.hold(sub, event);
@@ -152,13 +207,25 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     sub.heldRev = event.rev;
   }
 
-  private hold(sub: Subscription<P, B>, event: E): void {
+  private hold(sub: Subscription<E, P, B>, event: E): void {
     const slow = this.spec.slow;
-    if (slow.kind === 'coalesce') sub.backlog = slow.merge(sub.backlog, event, sub.params);
-    else sub.dropped += slow.count?.(event, sub.params) ?? 1;
+    if (slow.kind === 'coalesce') {
+      sub.backlog = slow.merge(sub.backlog, event, sub.params);
+      return;
+    }
+    // Once something was dropped, newer items are dropped too: the client gets what it holds, one gap, then live frames.
+    if (slow.buffer && sub.dropped === 0) {
+      const items = slow.buffer.items(event, sub.params);
+      const room = Math.max(0, slow.buffer.limit - sub.held.length);
+      for (const item of items.slice(0, room)) sub.held.push(item);
+      sub.heldUpTo = event.rev;
+      sub.dropped += Math.max(0, items.length - room);
+      return;
+    }
+    sub.dropped += slow.count?.(event, sub.params) ?? 1;
   }
 
-  private drain(sub: Subscription<P, B>): void {
+  private drain(sub: Subscription<E, P, B>): void {
     const { session } = sub;
     if (!session.open || session.slow) return;
     const slow = this.spec.slow;
@@ -168,7 +235,15 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
       sub.backlog = undefined;
       sub.heldRev = rev;
       session.sendText(JSON.stringify(frame));
-    } else if (sub.dropped > 0) {
+      return;
+    }
+    if (slow.buffer && sub.held.length > 0) {
+      const frame = slow.buffer.frame(sub.held, sub.params, sub.heldUpTo);
+      sub.held = [];
+      sub.heldRev = sub.heldUpTo;
+      session.sendText(JSON.stringify(frame));
+    }
+    if (sub.dropped > 0) {
       const notice: DroppedFrame = { topic: sub.name, kind: 'dropped', count: sub.dropped };
       sub.dropped = 0;
       session.send(notice);

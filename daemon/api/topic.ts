@@ -10,20 +10,28 @@ export interface TopicFrame {
   kind: string;
 }
 
+/** What a subscription opened with: the rev for the subscribe answer and the snapshot sent after it. */
+export interface Opened {
+  rev: number;
+  snapshot: TopicFrame;
+  /** For a snapshot read asynchronously: called once the answer and the snapshot are sent, to send what was published meanwhile. */
+  started?(): void;
+}
+
 /** A subscribe request this topic serves, not yet authorized. */
 export interface TopicRequest {
   /** What the subscriber must be allowed (asked of authorize before open). */
   action: AuthAction;
   target: AuthTarget;
-  /** Registers the session and returns the rev for the subscribe answer and the snapshot sent after it. */
-  open(session: WsSession): { rev: number; snapshot: TopicFrame };
+  /** Registers the session; a topic whose snapshot is read from storage (`logs`) answers with a promise. */
+  open(session: WsSession): Opened | Promise<Opened>;
 }
 
 export interface Topic {
   /** The names it serves, for error messages: `fleet`, `cluster:<name>`. */
   readonly pattern: string;
-  /** The request for this topic name (and the subscribe frame's query), or undefined if it is not this topic's. Throws a usage error for a bad query. */
-  match(name: string, query: string | undefined): TopicRequest | undefined;
+  /** The request for this topic name (and the subscribe frame's query and after), or undefined if it is not this topic's. Throws a usage error for a bad query. */
+  match(name: string, query: string | undefined, after?: string): TopicRequest | undefined;
   /** Returns false if the session held no such subscription. */
   unsubscribe(session: WsSession, name: string): boolean;
   /** Sends the session what its slow-client policy held back, if its socket has drained. */

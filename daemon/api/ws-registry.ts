@@ -6,6 +6,9 @@ import { fleetTopic } from '../fleet/topic.js';
 import type { JobService } from '../jobs/service.js';
 import { jobsTopic } from '../jobs/topic.js';
 import { jobMethods } from '../jobs/ws-calls.js';
+import type { LogService } from '../logs/service.js';
+import { logsTopic } from '../logs/topic.js';
+import { logMethods } from '../logs/ws-calls.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
 
@@ -13,16 +16,21 @@ import type { WsMethod } from './ws-method.js';
 export interface WsSources {
   fleet: FleetService;
   jobs: JobService;
+  logs: LogService;
 }
+
+const clusterNames = (s: WsSources) => () => Array.from(s.fleet.state.values(), (e) => e.record.name);
 
 export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => fleetTopic(s.fleet.state),
   (s) => clusterTopic(s.fleet),
   (s) => jobsTopic(s.jobs),
+  (s) => logsTopic(s.logs, clusterNames(s)),
 ];
 
 export const METHODS: ((s: WsSources) => WsMethod[])[] = [
   (s) => jobMethods(s.jobs),
+  (s) => logMethods(s.logs, clusterNames(s)),
 ];
 
 export function wsPlugins(sources: WsSources): { topics: Topic[]; methods: WsMethod[] } {

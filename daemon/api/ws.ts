@@ -15,7 +15,7 @@ import type { AuditLog } from '../registry/audit.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
 import type { Refusals } from './refusals.js';
-import type { Topic, TopicRequest } from './topic.js';
+import type { Opened, Topic, TopicRequest } from './topic.js';
 import type { WsMethod } from './ws-method.js';
 import { WsSession } from './ws-session.js';
 
@@ -156,7 +156,7 @@ export class WsHub {
       case 'call':
         return this.call(session, frame.id, frame.method, frame.params ?? {});
       case 'subscribe':
-        return this.subscribe(session, frame.id, frame.topic, frame.query);
+        return this.subscribe(session, frame.id, frame.topic, frame.query, frame.after);
       case 'unsubscribe':
         for (const t of this.opts.topics) t.unsubscribe(session, frame.topic);
         return session.reply(frame.id, { unsubscribed: frame.topic });
@@ -169,7 +169,13 @@ export class WsHub {
       const served = [...this.methods.keys()].join(', ');
       return session.replyError(id, { code: 'not_found', message: `method ${name.slice(0, 128)} is not available on this daemon`, next: `Call one of ${served}; everything else is on the REST API under /api/v1.` });
     }
-    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, method.action, {}, { target: 'ws', detail: { via: 'ws', method: name } });
+    let target;
+    try {
+      target = method.target?.(params) ?? {};
+    } catch (e) {
+      return session.replyError(id, toFlotillaError(e).toBody());
+    }
+    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, method.action, target, { target: 'ws', detail: { via: 'ws', method: name } });
     if (denied) return session.replyError(id, denied.toBody());
     method.run(session.identity, params).then(
       (result) => session.reply(id, result),
@@ -181,11 +187,11 @@ export class WsHub {
     );
   }
 
-  private subscribe(session: WsSession, id: number, name: string, query: string | undefined): void {
+  private subscribe(session: WsSession, id: number, name: string, query: string | undefined, after: string | undefined): void {
     let request: TopicRequest | undefined;
     try {
       for (const t of this.opts.topics) {
-        request = t.match(name, query);
+        request = t.match(name, query, after);
         if (request) break;
       }
     } catch (e) {
@@ -197,9 +203,24 @@ export class WsHub {
     }
     const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, request.action, request.target, { target: name, detail: { via: 'ws', op: 'subscribe' } });
     if (denied) return session.replyError(id, denied.toBody());
-    const { rev, snapshot } = request.open(session);
-    session.reply(id, { subscribed: name, rev });
-    session.sendText(JSON.stringify(snapshot));
+    const start = (o: Opened) => {
+      session.reply(id, { subscribed: name, rev: o.rev });
+      session.sendText(JSON.stringify(o.snapshot));
+      o.started?.();
+    };
+    let opened;
+    try {
+      opened = request.open(session);
+    } catch (e) {
+      return session.replyError(id, toFlotillaError(e).toBody());
+    }
+    // A synchronous snapshot is answered in the same turn, so no event can come between it and the subscription.
+    if (!(opened instanceof Promise)) return start(opened);
+    opened.then(start, (e: unknown) => {
+      const err = toFlotillaError(e);
+      if (err.kind === 'internal') this.opts.log.error({ err: e, topic: name }, 'websocket subscribe failed');
+      session.replyError(id, err.toBody());
+    });
   }
 
   private pingAll(): void {

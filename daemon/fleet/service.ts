@@ -33,6 +33,8 @@ const DETAIL_HISTORY = 50;
 
 export class FleetService {
   private readonly keys = new Map<string, KeyObject>();
+  /** Pinned agent key id → its cluster, for what is authenticated by its signature alone (log batches). */
+  private readonly clusterOfKeyid = new Map<string, string>();
   private readonly expiredListeners: ((names: string[]) => void)[] = [];
   private readonly reportListeners: ((accepted: AcceptedStatus[]) => void)[] = [];
 
@@ -55,7 +57,17 @@ export class FleetService {
         else this.log.warn({ cluster: record.name }, 'stored status report no longer parses; waiting for the next one');
       }
       this.state.put({ record, latest: summary, health: record.health });
+      if (record.agentKeyid) this.clusterOfKeyid.set(record.agentKeyid, record.name);
     }
+  }
+
+  /** The registered cluster whose pinned agent key has this id, with the key; undefined for any other key or an expired cluster. */
+  pinnedKey(keyid: string): { cluster: string; key: KeyObject } | undefined {
+    const name = this.clusterOfKeyid.get(keyid);
+    const entry = name === undefined ? undefined : this.state.get(name);
+    if (!entry || entry.record.agentKeyid !== keyid || entry.record.registration !== 'registered') return undefined;
+    const key = this.agentKey(entry.record.name);
+    return key ? { cluster: entry.record.name, key } : undefined;
   }
 
   agentKey(name: string): KeyObject | undefined {
@@ -93,7 +105,10 @@ export class FleetService {
       return { result: undefined, detail: { jobsCancelled: this.registry.jobs.retire(name, new Date().toISOString()) } };
     });
     const keyid = this.state.get(name)?.record.agentKeyid;
-    if (keyid) this.keys.delete(keyid);
+    if (keyid) {
+      this.keys.delete(keyid);
+      this.clusterOfKeyid.delete(keyid);
+    }
     this.state.delete(name);
     this.state.changed([], [name]);
   }
@@ -111,6 +126,7 @@ export class FleetService {
     const entry = this.state.get(name);
     if (!record || !entry) return;
     this.state.put({ ...entry, record });
+    this.clusterOfKeyid.set(reg.keyid, name);
     this.log.info({ cluster: name, keyid: reg.keyid }, 'agent registered; key pinned, bootstrap token burned');
     this.recordHealth([name], Date.now());
   }
@@ -242,6 +258,7 @@ export class FleetService {
       metrics: report?.metrics ?? null,
       transitions: this.registry.clusters.transitions(name, DETAIL_HISTORY),
       rejections: this.registry.rejections.list({ cluster: name, limit: DETAIL_HISTORY }).map(({ at, cluster, key, reason }) => ({ at, cluster, key, reason })),
+      logDrops: { ...this.registry.logDrops.totalsOf(name), recent: this.registry.logDrops.recent(name, DETAIL_HISTORY) },
     };
   }
 }

@@ -1,5 +1,5 @@
 // Where the daemon keeps log records (DESIGN.md §3.6): one narrow interface, one contract suite
-// (test/contract/log-sink.ts) that every sink passes. SQLite FTS5 (fts5-sink.ts) is the embedded
+// (test/contract/log-sink.ts) that every sink passes. SQLite FTS5 (fts5/sink.ts) is the embedded
 // default; Elasticsearch comes next on the same contract.
 import type { LogHistogram } from '../../core/logs/api.js';
 import type { LogRecord, StoredLogRecord } from '../../core/logs/record.js';
@@ -21,7 +21,7 @@ export interface SinkSearch {
 }
 
 export interface SinkPage {
-  /** Newest first by ts (ties by id). */
+  /** Newest first by ts; records with equal ts in an order the sink keeps stable across pages (FTS5: the later stored first). */
   items: StoredLogRecord[];
   next?: string;
 }
@@ -51,7 +51,11 @@ export interface LogSink {
   /** Stores the records atomically (all or none) and resolves once committed. A known id is already stored. */
   write(records: readonly LogRecord[]): Promise<SinkWriteResult>;
   search(req: SinkSearch): Promise<SinkPage>;
-  /** Records stored after an ingest cursor (null: from the start), stored order, at most limit; `next` continues. */
+  /**
+   * Records stored after an ingest cursor (null: from the start), stored order, at most limit. `next`
+   * continues: it is set while more was stored after what this call examined (a call may examine a
+   * bounded span and so return fewer than limit with `next` set) and null once it reached the newest.
+   */
   storedAfter(query: ResolvedQuery, after: string | null, limit: number): Promise<{ items: StoredLogRecord[]; next: string | null }>;
   /** The cursor of the newest stored record (null when empty): where a live tail starts. */
   head(): Promise<string | null>;

@@ -197,4 +197,26 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE jobs SET result_collected_at = result_finished_at WHERE result_etag IS NOT NULL;
   CREATE INDEX jobs_in_store ON jobs(cluster, generation, seq) WHERE result_collected_at IS NOT NULL AND store_removed_at IS NULL;
   `,
+  // Log lines agents report as lost before they could ship them (issue 7): per-cluster totals, and
+  // the reports themselves, one row per (cluster, file, reason, at) so a resent batch counts once.
+  `
+  CREATE TABLE log_drop_totals (
+    cluster TEXT PRIMARY KEY REFERENCES clusters(name) ON DELETE CASCADE,
+    lines INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  CREATE TABLE log_drops (
+    id INTEGER PRIMARY KEY,
+    cluster TEXT NOT NULL REFERENCES clusters(name) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    path TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX log_drops_by_report ON log_drops(cluster, file, reason, at);
+  CREATE INDEX log_drops_by_cluster ON log_drops(cluster, id);
+  `,
 ];

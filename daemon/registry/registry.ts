@@ -3,6 +3,7 @@ import { AuditLog } from './audit.js';
 import { ClusterRepo } from './clusters.js';
 import { openRegistry, type Db } from './db.js';
 import { JobRepo } from './jobs.js';
+import { LogDropRepo } from './log-drops.js';
 import { RejectionRepo } from './rejections.js';
 import { TokenRepo } from './tokens.js';
 
@@ -12,6 +13,7 @@ export class Registry {
   readonly audit: AuditLog;
   readonly rejections: RejectionRepo;
   readonly jobs: JobRepo;
+  readonly logDrops: LogDropRepo;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterRepo(db);
@@ -19,6 +21,7 @@ export class Registry {
     this.audit = new AuditLog(db);
     this.rejections = new RejectionRepo(db);
     this.jobs = new JobRepo(db);
+    this.logDrops = new LogDropRepo(db);
   }
 
   static open(file: string): Registry {

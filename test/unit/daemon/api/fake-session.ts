@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import type { Identity } from '../../../../core/api.js';
 import type { Role } from '../../../../core/roles.js';
+import type { Opened, TopicRequest } from '../../../../daemon/api/topic.js';
 import { WsSession } from '../../../../daemon/api/ws-session.js';
 
 export class FakeSocket {
@@ -30,4 +31,11 @@ export function fakeSession(role: Role = 'viewer'): { sock: FakeSocket; session:
 /** Makes the session slow (over the threshold) or drained. */
 export function setSlow(sock: FakeSocket, slow: boolean): void {
   sock.bufferedAmount = slow ? SLOW_BYTES + 1 : 0;
+}
+
+/** Opens a subscription of a topic whose snapshot is synchronous (every topic but `logs`). */
+export function openNow(request: TopicRequest, session: WsSession): Opened {
+  const opened = request.open(session);
+  if (opened instanceof Promise) throw new Error('expected a synchronous snapshot');
+  return opened;
 }

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- frames are checked by assertions, not by types */
 import { describe, expect, it } from 'vitest';
-import { fakeSession, setSlow } from './fake-session.js';
+import { fakeSession, openNow, setSlow } from './fake-session.js';
 import { countersTopic, Feed, linesTopic, type CountersEvent, type LinesEvent } from '../../../fixtures/topics.js';
 import type { Topic } from '../../../../daemon/api/topic.js';
 import type { WsSession } from '../../../../daemon/api/ws-session.js';
@@ -8,7 +8,7 @@ import type { WsSession } from '../../../../daemon/api/ws-session.js';
 function subscribe(topic: Topic, session: WsSession, name: string, query?: string) {
   const request = topic.match(name, query);
   if (!request) throw new Error(`${name} not matched`);
-  const { snapshot } = request.open(session);
+  const { snapshot } = openNow(request, session);
   session.sendText(JSON.stringify(snapshot));
 }
 

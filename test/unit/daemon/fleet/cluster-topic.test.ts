@@ -8,7 +8,7 @@ import { FleetState } from '../../../../daemon/fleet/state.js';
 import { DaemonMetrics } from '../../../../daemon/metrics.js';
 import { Registry } from '../../../../daemon/registry/registry.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
-import { fakeSession, setSlow } from '../api/fake-session.js';
+import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
 
 const ADMIN = { id: 'admin', name: 'admin' };
 let registry: Registry;
@@ -29,7 +29,7 @@ function add(name: string, labels: Record<string, string> = {}): void {
 function subscribe(topic: ReturnType<typeof clusterTopic>, name: string) {
   const { sock, session } = fakeSession();
   const request = topic.match(`cluster:${name}`, undefined)!;
-  const { snapshot } = request.open(session);
+  const { snapshot } = openNow(request, session);
   session.sendText(JSON.stringify(snapshot));
   return { sock, session };
 }

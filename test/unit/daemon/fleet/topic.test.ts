@@ -4,7 +4,7 @@ import type { FleetChange } from '../../../../core/fleet.js';
 import { FleetState } from '../../../../daemon/fleet/state.js';
 import { fleetTopic } from '../../../../daemon/fleet/topic.js';
 import type { ClusterRecord } from '../../../../daemon/registry/cluster-record.js';
-import { fakeSession, setSlow } from '../api/fake-session.js';
+import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
 
 function record(name: string): ClusterRecord {
   return { name, labels: {}, createdAt: '2030-01-01T00:00:00.000Z', expiresAt: null, intervalSeconds: 10, registration: 'pending', tokenHash: 'x', tokenBurned: false, agentKeyid: null, agentPublicKey: null, registeredAt: null, health: 'unknown' };
@@ -24,7 +24,7 @@ function setup() {
   };
   const subscribe = () => {
     const request = topic.match('fleet', undefined)!;
-    const { rev, snapshot } = request.open(session);
+    const { rev, snapshot } = openNow(request, session);
     session.sendText(JSON.stringify(snapshot));
     return rev;
   };

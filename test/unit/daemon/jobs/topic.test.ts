@@ -4,7 +4,7 @@ import type { JobRecord } from '../../../../core/jobs.js';
 import type { JobsListener } from '../../../../daemon/jobs/service.js';
 import { JOBS_SNAPSHOT_SIZE, jobsTopic, type JobsSource } from '../../../../daemon/jobs/topic.js';
 import type { JobQuery } from '../../../../daemon/registry/jobs.js';
-import { fakeSession, setSlow } from '../api/fake-session.js';
+import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
 
 function job(n: number, state: JobRecord['state'] = 'pending'): JobRecord {
   return {
@@ -53,7 +53,7 @@ class Jobs implements JobsSource {
 
 function subscribe(topic: ReturnType<typeof jobsTopic>) {
   const { sock, session } = fakeSession();
-  const { rev, snapshot } = topic.match('jobs', undefined)!.open(session);
+  const { rev, snapshot } = openNow(topic.match('jobs', undefined)!, session);
   session.sendText(JSON.stringify(snapshot));
   return { sock, session, rev };
 }

@@ -1,0 +1,300 @@
+// The daemon's log service: owns the sink. Ingest is verify → validate → commit (one writer, a
+// bounded wait list) → publish the stored records to live subscribers → ack, so an acked batch is
+// committed (a SIGKILL after the ack loses nothing) and the agent advances its checkpoint only then.
+// Refusals are counted, logged and recorded as rejections, rate-limited per source so a flood
+// cannot fill the registry. Searches go straight to the sink; retention runs on a timer.
+import type { KeyObject } from 'node:crypto';
+import { parseDuration } from '../../core/duration.js';
+import { FlotillaError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { LogContext, LogHistogram, LogHit, LogSearchResponse } from '../../core/logs/api.js';
+import type { LogBatch, LogBatchAck } from '../../core/logs/batch.js';
+import type { StoredLogRecord } from '../../core/logs/record.js';
+import type { ResolvedQuery } from '../../core/query/ast.js';
+import type { DaemonLogsConfig } from '../../config/logs-schema.js';
+import { sourceOf } from '../api/connection-limits.js';
+import { DenialSummary, summaryText, type DenialWindow } from '../api/denial-summary.js';
+import { agentActor, ANONYMOUS_ACTOR } from '../auth/actor.js';
+import type { DaemonMetrics } from '../metrics.js';
+import type { Registry } from '../registry/registry.js';
+import { checkLogBatch, IngestRefused } from './ingest-rules.js';
+import type { LogSink } from './sink.js';
+import { QueueFull, WriterQueue } from './writer-queue.js';
+
+/** Batches waiting for the writer before new ones are answered 503 (each is at most logs.ingest.maxBatchBytes). */
+export const WRITER_QUEUE_LIMIT = 8;
+/** Context lines asked per hit, at most. */
+export const MAX_CONTEXT_LINES = 50;
+/** The histogram's range when the query has no since: the last hour. */
+export const DEFAULT_HISTOGRAM_MS = 3_600_000;
+export const MAX_HISTOGRAM_BUCKETS = 500;
+/** The key of an ingest refusal in the rejections table (it has no store key). */
+export const INGEST_REJECTION_KEY = 'POST /api/v1/ingest/logs';
+
+/** Newly stored records of one commit, in stored order; `rev` counts commits. */
+export interface LogCommit {
+  rev: number;
+  records: StoredLogRecord[];
+}
+
+export interface LogServiceOptions {
+  sink: LogSink;
+  config: DaemonLogsConfig;
+  /** The registered cluster whose pinned agent key has this id (FleetService.pinnedKey). */
+  pinnedKey(keyid: string): { cluster: string; key: KeyObject } | undefined;
+  registry: Registry;
+  metrics: DaemonMetrics;
+  log: Logger;
+  /** Rate limit of refusal records: per source and reason, one sampled record and one summary per window. */
+  refusalWindowSeconds: number;
+  refusalMaxSources: number;
+  writerQueueLimit?: number;
+}
+
+export class LogService {
+  private readonly queue: WriterQueue;
+  private readonly listeners = new Set<(c: LogCommit) => void>();
+  private readonly refusals: DenialSummary;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private retention: Promise<void> | undefined;
+  private revision = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: LogServiceOptions) {
+    this.queue = new WriterQueue(opts.writerQueueLimit ?? WRITER_QUEUE_LIMIT);
+    this.refusals = new DenialSummary({ windowMs: opts.refusalWindowSeconds * 1000, maxSources: opts.refusalMaxSources });
+  }
+
+  get sink(): LogSink {
+    return this.opts.sink;
+  }
+
+  /** Commits so far: the rev of the `logs` topic. */
+  get rev(): number {
+    return this.revision;
+  }
+
+  /** Starts retention (now and every logs.retention.intervalSeconds) and the refusal summaries. */
+  start(): void {
+    this.runRetention();
+    const retention = setInterval(() => this.runRetention(), this.opts.config.retention.intervalSeconds * 1000);
+    const summaries = setInterval(() => this.writeSummaries(this.refusals.due(Date.now())), Math.min(1000, this.opts.refusalWindowSeconds * 1000));
+    for (const t of [retention, summaries]) {
+      t.unref();
+      this.timers.push(t);
+    }
+  }
+
+  /** Stops ingest (new batches get 503), waits for the writer and retention, writes open summaries, closes the sink. Call before the registry closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.queue.drain();
+    await this.retention;
+    this.writeSummaries(this.refusals.drain());
+    await this.opts.sink.close();
+  }
+
+  /** Listens to every commit; returns the function that stops listening. */
+  subscribe(listener: (c: LogCommit) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs fn between commits: no batch is being written or published meanwhile, so what fn reads of
+   * the sink is exactly what the commits up to `rev` published (a snapshot and the live lines after
+   * it meet without a gap or an overlap).
+   */
+  atCommitBoundary<T>(fn: (rev: number) => Promise<T>): Promise<T> {
+    try {
+      return this.queue.run(() => fn(this.revision));
+    } catch (e) {
+      throw this.busy(e);
+    }
+  }
+
+  /** POST /api/v1/ingest/logs: the ack once committed; throws IngestRefused (4xx) or a retry error (503). */
+  async ingest(body: Buffer, remote: string | undefined): Promise<LogBatchAck> {
+    const { metrics } = this.opts;
+    let accepted;
+    try {
+      accepted = checkLogBatch({ body, maxBytes: this.opts.config.ingest.maxBatchBytes, keyFor: (keyid) => this.opts.pinnedKey(keyid) });
+    } catch (e) {
+      throw e instanceof IngestRefused ? this.refuse(e, remote) : e;
+    }
+    const { cluster, batch } = accepted;
+    let commit: Promise<LogBatchAck>;
+    try {
+      commit = this.queue.run(() => this.commit(cluster, batch));
+    } catch (e) {
+      metrics.logIngestBatches.inc({ result: 'busy' });
+      throw this.busy(e);
+    }
+    return commit;
+  }
+
+  private async commit(cluster: string, batch: LogBatch): Promise<LogBatchAck> {
+    const { metrics, log } = this.opts;
+    const started = process.hrtime.bigint();
+    let written;
+    try {
+      written = await this.opts.sink.write(batch.records);
+    } catch (e) {
+      metrics.logIngestBatches.inc({ result: 'busy' });
+      log.error({ err: e, cluster, batchId: batch.batchId, records: batch.records.length }, 'log sink could not commit a batch; the agent will retry');
+      throw new FlotillaError('retry', 'the log store could not commit the batch', 'The agent retries with backoff; check the daemon log for the sink error (disk full, database locked).', { cause: e });
+    }
+    metrics.logSinkWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // Published before the drops are recorded: these records are stored, and a resend would only find them duplicates.
+    if (written.stored.length > 0) {
+      this.revision += 1;
+      const event: LogCommit = { rev: this.revision, records: written.stored };
+      for (const l of this.listeners) {
+        try {
+          l(event);
+        } catch (e) {
+          log.error({ err: e }, 'a log subscriber failed');
+        }
+      }
+    }
+    this.recordDrops(cluster, batch);
+    metrics.logIngestBatches.inc({ result: 'stored' });
+    metrics.logIngestRecords.inc({ result: 'stored' }, written.stored.length);
+    metrics.logIngestRecords.inc({ result: 'duplicate' }, written.duplicates);
+    return { batchId: batch.batchId, stored: written.stored.length, duplicates: written.duplicates };
+  }
+
+  /** Drops are durable before the ack; if the registry refuses them the batch is not acked and the agent resends it (its drops are deduplicated). */
+  private recordDrops(cluster: string, batch: LogBatch): void {
+    if (batch.drops.length === 0) return;
+    let fresh;
+    try {
+      fresh = this.opts.registry.logDrops.record(cluster, batch.drops, new Date().toISOString());
+    } catch (e) {
+      this.opts.metrics.logIngestBatches.inc({ result: 'busy' });
+      this.opts.log.error({ err: e, cluster }, 'could not record dropped log lines; the agent will resend the batch');
+      throw new FlotillaError('retry', 'the registry could not record the batch’s dropped lines', 'The agent retries with backoff; check the daemon log for the registry error.', { cause: e });
+    }
+    for (const d of fresh) {
+      this.opts.metrics.logDroppedReported.inc({ cluster }, d.lines);
+      this.opts.log.warn({ cluster, path: d.path, file: d.file, lines: d.lines, bytes: d.bytes, reason: d.reason, at: d.at }, 'agent reports log lines lost before they were shipped');
+    }
+  }
+
+  private busy(e: unknown): FlotillaError {
+    if (e instanceof QueueFull) {
+      return new FlotillaError('retry', this.queue.accepting ? `the log writer is busy (${e.limit} batches waiting)` : 'the daemon is stopping', 'The agent retries with backoff; nothing is lost (the tailed file is the buffer).');
+    }
+    return e instanceof FlotillaError ? e : new FlotillaError('internal', String(e), 'Check the daemon log; this is a bug.', { cause: e });
+  }
+
+  /** Counts a refused batch, and records it (rejections, audit, log) once per source, reason and window, then in a summary; returns it to throw. */
+  refuse(e: IngestRefused, remote: string | undefined): IngestRefused {
+    const { metrics, log } = this.opts;
+    metrics.logIngestBatches.inc({ result: 'refused' });
+    metrics.logIngestRejected.inc({ reason: e.reason });
+    const source = sourceOf(remote);
+    if (!this.refusals.hit(source, `${e.reason}\u0000${e.cluster ?? ''}`, Date.now()).sample) return e;
+    const at = new Date().toISOString();
+    log.warn({ remote, cluster: e.cluster, reason: e.reason, summarisedFor: `${this.opts.refusalWindowSeconds}s` }, `log batch refused: ${e.message}`);
+    this.record({ at, cluster: e.cluster, reason: e.reason, message: e.message, etag: `${e.reason} ${source} ${at}`, detail: { source } });
+    return e;
+  }
+
+  private writeSummaries(windows: DenialWindow[]): void {
+    for (const w of windows) {
+      const [reason = '', cluster = ''] = w.subject.split('\u0000');
+      const text = summaryText(w, `log batches refused as ${reason}`, cluster ? `for cluster ${cluster}` : 'to POST /api/v1/ingest/logs');
+      this.opts.log.warn({ source: w.source, reason, cluster: cluster || null, count: w.count }, text);
+      this.record({ at: new Date(w.lastAt).toISOString(), cluster: cluster || null, reason, message: text, etag: `${reason} ${w.source} summary ${new Date(w.firstAt).toISOString()}`, detail: { source: w.source, count: w.count } });
+    }
+  }
+
+  private record(r: { at: string; cluster: string | null; reason: string; message: string; etag: string; detail: Record<string, unknown> }): void {
+    const { registry, log } = this.opts;
+    try {
+      registry.tx(() => {
+        if (!registry.rejections.record({ at: r.at, cluster: r.cluster, key: INGEST_REJECTION_KEY, etag: r.etag, reason: r.reason, message: r.message })) return;
+        registry.audit.append({ actor: r.cluster ? agentActor(r.cluster) : ANONYMOUS_ACTOR, action: 'log.ingest', target: INGEST_REJECTION_KEY, allowed: false, detail: { ...r.detail, cluster: r.cluster, reason: r.reason, message: r.message } });
+      });
+    } catch (e) {
+      log.error({ err: e, reason: r.reason }, 'could not record a refused log batch');
+    }
+  }
+
+  /** Newest first (or, with `after`, stored after that cursor), with `context` lines per hit. */
+  async search(query: ResolvedQuery, opts: { limit: number; before?: string; after?: string; context?: number }): Promise<LogSearchResponse> {
+    const sink = this.opts.sink;
+    let items: StoredLogRecord[];
+    let next: string | undefined;
+    if (opts.after !== undefined) {
+      const page = await this.read(() => sink.storedAfter(query, opts.after ?? null, opts.limit));
+      items = page.items;
+      next = page.next ?? undefined;
+    } else {
+      const page = await this.read(() => sink.search({ query, limit: opts.limit, ...(opts.before !== undefined ? { before: opts.before } : {}) }));
+      items = page.items;
+      next = page.next;
+    }
+    const lines = Math.min(opts.context ?? 0, MAX_CONTEXT_LINES);
+    const hits: LogHit[] = lines > 0 ? await Promise.all(items.map(async (hit) => ({ ...hit, context: await this.neighbours(hit, lines) }))) : items;
+    return { items: hits, ...(next !== undefined ? { next } : {}) };
+  }
+
+  private async neighbours(hit: StoredLogRecord, lines: number): Promise<NonNullable<LogHit['context']>> {
+    const c = await this.read(() => this.opts.sink.context(hit.id, lines));
+    return c ? { before: c.before, after: c.after } : { before: [], after: [] };
+  }
+
+  /** A record and its container's neighbours; not_found for an unknown id (retention may have removed it). */
+  async context(id: string, lines: number): Promise<LogContext> {
+    const c = await this.read(() => this.opts.sink.context(id, Math.min(lines, MAX_CONTEXT_LINES)));
+    if (!c) throw new FlotillaError('not_found', `no log record with id ${id.slice(0, 40)}`, 'It may have been removed by retention (logs.retention); search again.');
+    return c;
+  }
+
+  /** Matches by level over the query's since..until (default: the hour before until, or now). */
+  async histogram(query: ResolvedQuery, buckets: number, nowMs: number): Promise<LogHistogram> {
+    const untilMs = query.untilMs ?? nowMs;
+    const sinceMs = query.sinceMs ?? untilMs - DEFAULT_HISTOGRAM_MS;
+    if (sinceMs >= untilMs) throw new FlotillaError('usage', 'the histogram range is empty: since is not before until', 'Give a since: earlier than the until: of the query.');
+    return this.read(() => this.opts.sink.histogram({ ...query, sinceMs, untilMs }, Math.min(Math.max(1, buckets), MAX_HISTOGRAM_BUCKETS)));
+  }
+
+  /** A sink read; a sink failure is 503, not a bug of the caller's. */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.stopped) throw new FlotillaError('retry', 'the daemon is stopping', 'Retry once it is back.');
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof FlotillaError) throw e;
+      this.opts.log.error({ err: e }, 'log sink read failed');
+      throw new FlotillaError('unavailable', `the log store could not be read: ${(e as Error).message}`, 'Retry; if it persists, check the daemon log for the sink error.', { cause: e });
+    }
+  }
+
+  private runRetention(): void {
+    if (this.retention || this.stopped) return;
+    const { config, sink, metrics, log } = this.opts;
+    const policy = { maxAgeMs: parseDuration(config.retention.maxAge), maxBytes: config.retention.maxBytes };
+    this.retention = (async () => {
+      try {
+        // through the writer, so the sink has one writer at a time; a full queue skips this round
+        const removed = await this.queue.run(() => sink.retain(policy, Date.now()));
+        metrics.logRetentionRemoved.inc(removed.removedRecords);
+        const stats = await sink.stats();
+        metrics.logSinkBytes.set(stats.bytes);
+        if (removed.removedRecords > 0 || removed.removedPartitions > 0) {
+          log.info({ ...removed, records: stats.records, bytes: stats.bytes, maxAge: config.retention.maxAge, maxBytes: config.retention.maxBytes }, 'log retention removed old records');
+        }
+      } catch (e) {
+        if (e instanceof QueueFull) log.info('log retention skipped: the writer is busy; will run at the next interval');
+        else log.error({ err: e }, 'log retention failed; will retry at the next interval');
+      } finally {
+        this.retention = undefined;
+      }
+    })();
+  }
+}
