@@ -11,7 +11,7 @@ import { intIn } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { renderJson } from '../table.js';
 
-export const SEARCH_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxContext: 100 } as const;
+export const SEARCH_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxContext: 50 } as const;
 
 /**
  * The query from the command's words, joined by spaces, so `flotilla logs search level:error timeout`

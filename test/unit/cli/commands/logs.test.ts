@@ -97,7 +97,7 @@ describe('flotilla logs search', () => {
   it.each([
     [['logs', 'search', '--limit', '0'], /expected a whole number from 1 to 1000/],
     [['logs', 'search', '--limit', '1001'], /expected a whole number from 1 to 1000/],
-    [['logs', 'search', '--context', '101'], /expected a whole number from 0 to 100/],
+    [['logs', 'search', '--context', '51'], /expected a whole number from 0 to 50/],
     [['logs', 'search', 'x', '--limt', '5'], /unknown option --limt/],
   ])('%j is a usage error', async (argv, message) => {
     const r = await run(argv);
