@@ -62,9 +62,9 @@ describe('flotilla logs', () => {
     // search: newest first, the §3.6 fields in --json, context as grep shows it
     const json = await runCli(['logs', 'search', 'level:error', '--json'], { env });
     expect(json.code, json.stderr).toBe(0);
-    const hits = JSON.parse(json.stdout) as any[];
+    const hits = JSON.parse(json.stdout) as Record<string, unknown>[];
     expect(hits.map((h) => h.message)).toEqual([message(20), message(10), message(0)]);
-    expect(Object.keys(hits[0])).toEqual(['id', 'ts', 'cluster', 'namespace', 'pod', 'container', 'node', 'stream', 'level', 'message', 'fields']);
+    expect(Object.keys(hits[0] ?? {})).toEqual(['id', 'ts', 'cluster', 'namespace', 'pod', 'container', 'node', 'stream', 'level', 'message', 'fields']);
     const human = await runCli(['logs', 'search', 'failed', '-"order 0000"', '--context', '1', '--limit', '1'], { env });
     expect(human.code, human.stderr).toBe(0);
     expect(numbers(human.stdout)).toEqual([19, 20, 21]);
