@@ -34,6 +34,7 @@ const PURE_MODULES = [
   'agent/logs/kube-api/{instances,position}.ts',
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',
+  'cli/logs/{frames,render,tail-state}.ts',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',

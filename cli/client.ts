@@ -15,6 +15,8 @@ import type { AgentConfig } from '../config/schemas.js';
 import { FlotillaError, type ErrorBody, type ErrorKind } from '../core/errors.js';
 import type { ClusterDetail, ClusterRow, StoreRejection } from '../core/fleet.js';
 import type { JobRecord } from '../core/jobs.js';
+import type { LogSearchResponse } from '../core/logs/api.js';
+import { parseSearchResponse } from './logs/frames.js';
 import { NO_TOKEN_NEXT } from './client-config.js';
 import { DaemonTimeout, fetchTransport, type HttpRequest, type Transport } from './transport.js';
 
@@ -39,6 +41,15 @@ export interface JobSubmitRequest {
 export type JobSubmitResponse =
   | { jobs: JobRecord[]; fleetJob?: { id: string; selector: string; clusters: string[] } }
   | { dryRun: { clusters: { cluster: string; affected: string[]; warning?: string }[] } };
+
+/** GET /api/v1/logs (core/logs/api.ts). */
+export interface LogSearchParams {
+  q: string;
+  limit?: number;
+  context?: number;
+  before?: string;
+  after?: string;
+}
 
 export interface Healthz {
   status: string;
@@ -171,6 +182,16 @@ export class FlotillaClient {
 
   cancelJob(id: string): Promise<{ job: JobRecord; cancel: JobRecord }> {
     return this.call('POST', `${API_PREFIX}/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** A page of log hits; hits that fail the record schema are skipped and counted in `rejected`. */
+  async searchLogs(params: LogSearchParams): Promise<{ page: LogSearchResponse; rejected: number }> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+    const raw = await this.call<unknown>('GET', `${API_PREFIX}/logs?${q.toString()}`);
+    const parsed = parseSearchResponse(raw);
+    if (!parsed) throw new FlotillaError('unavailable', `GET ${API_PREFIX}/logs answered with a body that is not a log search result`, 'Check that --server/FLOTILLA_SERVER points at a Flotilla daemon of the same version.');
+    return parsed;
   }
 
   async createBackup(): Promise<ControlPlaneBackupInfo> {

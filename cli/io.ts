@@ -11,6 +11,8 @@ export interface Io {
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Whether stdout is a terminal (colour is on by default only there). */
+  stdoutIsTTY?: boolean;
 }
 
 export function processIo(): Io {
@@ -19,6 +21,7 @@ export function processIo(): Io {
     err: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    stdoutIsTTY: process.stdout.isTTY === true,
   };
 }
 

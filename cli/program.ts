@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInfo } from './commands/info.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
+import { registerLogs } from './commands/logs.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerTui } from './commands/tui.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
   registerAgent(program, io);
   registerCluster(program, io);
   registerJob(program, io);
+  registerLogs(program, io);
   registerToken(program, io);
   registerInfo(program, io);
   registerStore(program, io);

@@ -7,6 +7,8 @@ export interface LogSearchResponse {
   /**
    * Without `after`: newest first by ts, at most `limit` (default 100, max 1000).
    * With `after` (an ingest cursor): the matches stored after it, oldest stored first, for `logs tail`.
+   * `after=` with an empty value starts from the beginning of the store (LogSink.storedAfter(q, null)):
+   * a tail that has printed nothing yet fills a gap from there.
    */
   items: LogHit[];
   /** Pass as `before` for the next (older) page; absent when there is no more. With `after`: pass as `after` to continue. */
@@ -39,7 +41,8 @@ export interface LogContext {
  * `logs` topic. Subscribe with `query` (the query text) and optionally `after` (an ingest cursor).
  * Without `after` the snapshot holds the newest matches (oldest first, at most 500); with it, the
  * snapshot holds what was stored after the cursor (at most 500, `more: true` if there was more, which
- * the client fetches through REST `after=`). Then `lines` frames carry every newly stored match, in
+ * the client fetches through REST `after=`). An empty `after` means from the start of the store (a
+ * client whose first snapshot was empty resumes there). Then `lines` frames carry every newly stored match, in
  * stored order. A client that falls behind gets `{"kind":"dropped","count":N}` instead of lines.
  */
 export interface LogsSnapshotFrame {
