@@ -173,9 +173,9 @@ function viewCalls(state: AppState): AppState {
   const ctx = viewContext(state);
   let next = state;
   for (const kind of state.stack) {
-    const wants = model(kind).wants;
-    if (!wants) continue;
-    const { slice, calls } = wants(sliceOf(next, kind), ctx);
+    const m = model(kind);
+    if (!m.wants) continue;
+    const { slice, calls } = m.wants(sliceOf(next, kind), ctx);
     next = withSlice(next, kind, slice);
     if (calls.length === 0) continue;
     const queued = calls.map((c, i): QueuedCall => ({ key: next.nextCallKey + i, method: c.method, params: c.params, label: c.method, view: kind, ref: c.ref }));
@@ -186,9 +186,9 @@ function viewCalls(state: AppState): AppState {
 
 /** A view's own call came back: its model takes the answer (it may be stale by now; the ref tells). */
 function viewAnswer(state: AppState, kind: string, ref: string, outcome: CallOutcome): AppState {
-  const answer = BY_KIND.get(kind)?.answer;
-  if (!answer) return state;
-  return applyUpdate(state, kind, answer(sliceOf(state, kind), ref, outcome, viewContext(state)));
+  const m = BY_KIND.get(kind);
+  if (!m?.answer) return state;
+  return applyUpdate(state, kind, m.answer(sliceOf(state, kind), ref, outcome, viewContext(state)));
 }
 
 /** Opens a view on top of the views it may sit on; the others above the root close. A view may refuse (no such cluster). */
@@ -355,8 +355,8 @@ const WHILE_TYPING: Partial<Record<ShellAction, ShellHandler>> = {
     if (!s.input) return s;
     if (s.input.mode !== 'filter') return { ...s, input: null };
     const kind = topView(s);
-    const cancel = model(kind).filter?.cancel;
-    return cancel ? withSlice({ ...s, input: null }, kind, cancel(sliceOf(s, kind))) : setTopFilter({ ...s, input: null }, '');
+    const spec = model(kind).filter;
+    return spec?.cancel ? withSlice({ ...s, input: null }, kind, spec.cancel(sliceOf(s, kind))) : setTopFilter({ ...s, input: null }, '');
   },
   erase: (s) => {
     if (!s.input) return s;

@@ -6,6 +6,7 @@
 import type { LogHistogram } from '../../../core/logs/api.js';
 import { tsMillis, type StoredLogRecord } from '../../../core/logs/record.js';
 import type { Query } from '../../../core/query/ast.js';
+import { formatQuery } from '../../../core/query/format.js';
 import { logColumns, messageRows } from '../../render/log-line.js';
 import { countLine } from '../../render/sparkline.js';
 import { keepInView } from '../../state/layout.js';
@@ -192,9 +193,9 @@ function jump(direction: 1 | -1): { run(s: LogsSlice): ViewUpdate<LogsSlice> } {
   };
 }
 
-/** The query of the next older page: the one applied, up to the oldest line held (sinks page newest first from there). */
-export function olderQuery(query: string, oldest: StoredLogRecord): string {
-  return `${query} until:${new Date(tsMillis(oldest.ts)).toISOString()}`.trim();
+/** The query of the next older page: the one applied, bounded by the oldest line held (sinks page newest first from there). */
+export function olderQuery(query: Query, oldest: StoredLogRecord): string {
+  return formatQuery({ ...query, until: { kind: 'absolute', ms: tsMillis(oldest.ts) } });
 }
 
 const due = (p: Pending, now: number): boolean => p.pending === null && (p.failedAt === null || now - p.failedAt >= RETRY_MS);
@@ -215,9 +216,10 @@ function wants(s: LogsSlice, ctx: ViewContext): { slice: LogsSlice; calls: ViewC
     next = { ...next, histogram: { ...next.histogram, pending: r, at: ctx.now } };
   }
   const oldest = s.lines[0];
-  if (s.loaded && oldest && s.scroll === 0 && !s.older.done && due(s.older, ctx.now)) {
+  if (s.loaded && oldest && s.parsed && s.scroll === 0 && !s.older.done && due(s.older, ctx.now)) {
     const r = ref('older');
-    const params = s.older.next !== null ? { query: olderQuery(query, oldest), before: s.older.next, limit: OLDER_PAGE } : { query: olderQuery(query, oldest), limit: OLDER_PAGE };
+    const older = olderQuery(s.parsed, oldest);
+    const params = s.older.next !== null ? { query: older, before: s.older.next, limit: OLDER_PAGE } : { query: older, limit: OLDER_PAGE };
     calls.push({ method: 'logs.search', params, ref: r });
     next = { ...next, older: { ...next.older, pending: r } };
   }
