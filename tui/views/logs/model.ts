@@ -337,7 +337,7 @@ export const logsView: ViewModel<'logs', LogsSlice, LogsKeyAction, LogsDataActio
     logs: { run: () => ({ open: { view: 'logs' } }) },
     nextMatch: jump(1),
     prevMatch: jump(-1),
-    context: { run: (s) => (s.selected === null ? {} : { open: { view: 'logContext', arg: s.selected } }) },
+    context: { run: (s) => (s.selected === null ? { message: { text: 'no line selected', level: 'error' } } : { open: { view: 'logContext', arg: s.selected } }) },
     wrap: { run: (s) => ({ slice: { ...s, wrap: !s.wrap }, message: { text: s.wrap ? 'long lines cut' : 'long lines wrapped', level: 'info' } }) },
   },
   commands: [
