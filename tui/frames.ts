@@ -7,6 +7,8 @@ import { ROLES, type Role } from '../core/roles.js';
 import { firstIssue } from '../core/schema-issue.js';
 import { EventSchema, NodeStatusSchema, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
 import { JOB_REJECTION_REASONS, JOB_STATES, JOB_TYPES, RESULT_STATES, type JobRecord } from '../core/jobs.js';
+import { LOGS_TOPIC_LIMITS } from '../core/logs/api.js';
+import { LogRecordSchema, type StoredLogRecord } from '../core/logs/record.js';
 
 const count = z.number().int().nonnegative();
 const iso = z.string().max(40);
@@ -88,6 +90,24 @@ const ReplySchema = z.object({ id: count, result: z.unknown().optional(), error:
 const JobsSnapshotSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('snapshot'), rev: count, data: z.array(JobRecordSchema) });
 const JobsPatchSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('patch'), rev: count, changes: z.array(JobRecordSchema) });
 
+/** A stored record as the console accepts it: the §3.6 record and the sink's cursor. */
+export const StoredLogRecordSchema = LogRecordSchema.extend({ cursor: z.string().min(1).max(128) });
+
+// The frame's shape is checked as a whole, its records one by one: a malformed record is skipped and
+// counted, and the good ones beside it are still shown.
+const LogsSnapshotSchema = z.object({ topic: z.literal('logs'), kind: z.literal('snapshot'), rev: count, data: z.array(z.unknown()).max(LOGS_TOPIC_LIMITS.bufferedLines), more: z.boolean() });
+const LogsLinesSchema = z.object({ topic: z.literal('logs'), kind: z.literal('lines'), rev: count, lines: z.array(z.unknown()).max(LOGS_TOPIC_LIMITS.bufferedLines) });
+
+/** Records that pass the schema, and how many did not. */
+export function parseLogRecords(items: readonly unknown[]): { lines: StoredLogRecord[]; rejected: number } {
+  const lines: StoredLogRecord[] = [];
+  for (const item of items) {
+    const r = StoredLogRecordSchema.safeParse(item);
+    if (r.success) lines.push(r.data);
+  }
+  return { lines, rejected: items.length - lines.length };
+}
+
 export type InboundFrame =
   | { kind: 'hello'; identity: { name: string; role: Role } }
   | { kind: 'fleet-snapshot'; topic: 'fleet'; rev: number; rows: ClusterRow[] }
@@ -95,6 +115,8 @@ export type InboundFrame =
   | { kind: 'cluster-snapshot'; topic: string; name: string; rev: number; data: ClusterDetail | null }
   | { kind: 'jobs-snapshot'; topic: 'jobs'; rev: number; jobs: JobRecord[] }
   | { kind: 'jobs-patch'; topic: 'jobs'; rev: number; changes: JobRecord[] }
+  | { kind: 'logs-snapshot'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; more: boolean; rejected: number }
+  | { kind: 'logs-lines'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; rejected: number }
   | { kind: 'dropped'; topic: string; count: number }
   | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
@@ -136,6 +158,16 @@ export function parseServerFrame(text: string): FrameResult {
   if (obj.topic === 'jobs' && obj.kind === 'patch') {
     const r = JobsPatchSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'jobs-patch', topic: 'jobs', rev: r.data.rev, changes: r.data.changes } } : { ok: false, reason: `jobs patch ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'logs' && obj.kind === 'snapshot') {
+    const r = LogsSnapshotSchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'logs-snapshot', topic: 'logs', rev: r.data.rev, more: r.data.more, ...parseLogRecords(r.data.data) } }
+      : { ok: false, reason: `logs snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'logs' && obj.kind === 'lines') {
+    const r = LogsLinesSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'logs-lines', topic: 'logs', rev: r.data.rev, ...parseLogRecords(r.data.lines) } } : { ok: false, reason: `logs lines ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);

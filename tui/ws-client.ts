@@ -11,6 +11,7 @@ import { authRetryDelay, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } fr
 import { parseServerFrame, type InboundFrame } from './frames.js';
 import type { Action } from './state/app.js';
 import type { CallOutcome } from './state/calls.js';
+import type { TopicWant } from './state/view-model.js';
 
 export interface FleetLinkOptions {
   server: string;
@@ -59,6 +60,8 @@ export function userText(error: FlotillaError): string {
 /** What a subscribe frame carries besides the topic (the logs topic's query, for one). */
 interface SubscriptionParams {
   query?: string;
+  /** The logs topic: resume after this ingest cursor (the last live line taken) instead of a fresh snapshot. */
+  after?: string;
 }
 
 type TopicFrame = Extract<InboundFrame, { topic: string }>;
@@ -69,6 +72,14 @@ interface Subscription {
   /** The rev of the last snapshot or patch taken on this connection; null until its snapshot. */
   rev: number | null;
   handle(frame: TopicFrame, sub: Subscription): void;
+  /**
+   * A topic with a query: the id of the subscribe whose answer has not come yet. Frames of the topic
+   * meanwhile belong to the subscription it replaces (the daemon answers a subscribe, then sends its
+   * snapshot, in order), so they are dropped.
+   */
+  awaiting: number | null;
+  /** The logs topic: the cursor of the newest live line taken, where a reconnect resumes. */
+  lastCursor: string | null;
 }
 
 const CLUSTER_PREFIX = 'cluster:';
@@ -102,7 +113,7 @@ export class FleetLink {
       pingIntervalMs: 15_000,
       ...opts,
     };
-    this.subscriptions.set('fleet', { params: {}, rev: null, handle: (frame, sub) => this.onFleet(frame, sub) });
+    this.subscriptions.set('fleet', { params: {}, rev: null, handle: (frame, sub) => this.onFleet(frame, sub), awaiting: null, lastCursor: null });
   }
 
   start(): void {
@@ -111,16 +122,18 @@ export class FleetLink {
 
   /**
    * Follows the open views: the table holds `fleet` and exactly the topics they want, so a new view's
-   * topic needs only its handler in `handlerFor`. New topics are subscribed, dropped ones unsubscribed.
+   * topic needs only its handler in `handlerFor`. New topics are subscribed, dropped ones unsubscribed,
+   * and one whose query changed is unsubscribed and subscribed again with the new query.
    */
-  follow(topics: readonly string[]): void {
-    const wanted = new Set(topics);
+  follow(topics: readonly TopicWant[]): void {
+    const wanted = new Map<string, SubscriptionParams>(topics.map((t) => (typeof t === 'string' ? [t, {}] : [t.topic, { query: t.query }])));
     for (const held of [...this.subscriptions.keys()]) if (held !== 'fleet' && !wanted.has(held)) this.unwatch(held);
-    for (const topic of wanted) {
-      if (this.subscriptions.has(topic)) continue;
+    for (const [topic, params] of wanted) {
+      const held = this.subscriptions.get(topic);
+      if (held && held.params.query === params.query) continue;
       const handle = this.handlerFor(topic);
       if (handle) {
-        this.watch(topic, {}, handle);
+        this.watch(topic, params, handle);
       } else if (this.refused !== topic) {
         // Said once per name, not on every state change while the view asks for it.
         this.refused = topic;
@@ -133,16 +146,20 @@ export class FleetLink {
   private handlerFor(topic: string): Subscription['handle'] | undefined {
     if (!TOPIC.test(topic)) return undefined;
     if (topic === 'jobs') return (frame, sub) => this.onJobs(frame, sub);
+    if (topic === 'logs') return (frame, sub) => this.onLogs(frame, sub);
     if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
     return undefined;
   }
 
-  /** Adds a topic to the table (a change of params subscribes it again); sent now if connected, else on hello. */
+  /** Adds a topic to the table (a change of params unsubscribes and subscribes it again); sent now if connected, else on hello. */
   private watch(topic: string, params: SubscriptionParams, handle: Subscription['handle']): void {
     const held = this.subscriptions.get(topic);
     if (held && held.params.query === params.query) return;
-    this.subscriptions.set(topic, { params, rev: null, handle });
-    if (this.ready) this.subscribe(topic, params);
+    const sub: Subscription = { params, rev: null, handle, awaiting: null, lastCursor: null };
+    this.subscriptions.set(topic, sub);
+    if (!this.ready) return;
+    if (held) this.unsubscribe(topic);
+    this.subscribe(topic, sub);
   }
 
   private unwatch(topic: string): void {
@@ -188,7 +205,10 @@ export class FleetLink {
   private connect(): void {
     if (this.stopped) return;
     this.ready = false;
-    for (const sub of this.subscriptions.values()) sub.rev = null;
+    for (const sub of this.subscriptions.values()) {
+      sub.rev = null;
+      sub.awaiting = null;
+    }
     this.authRejected = false;
     this.lastError = null;
     this.opts.dispatch({ type: 'conn/connecting', at: this.opts.now(), attempt: this.failures + 1 });
@@ -274,8 +294,13 @@ export class FleetLink {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
-  private subscribe(topic: string, params: SubscriptionParams): void {
-    this.send({ id: this.nextId++, op: 'subscribe', topic, ...(params.query === undefined ? {} : { query: params.query }) });
+  private subscribe(topic: string, sub: Subscription): void {
+    const id = this.nextId++;
+    const { query } = sub.params;
+    if (query !== undefined) sub.awaiting = id;
+    // A reconnect resumes the logs after the last live line taken, so nothing stored meanwhile is missed.
+    const after = query !== undefined && sub.lastCursor !== null ? sub.lastCursor : undefined;
+    this.send({ id, op: 'subscribe', topic, ...(query === undefined ? {} : { query }), ...(after === undefined ? {} : { after }) });
   }
 
   private unsubscribe(topic: string): void {
@@ -299,7 +324,7 @@ export class FleetLink {
         this.ready = true;
         dispatch({ type: 'conn/open', at: this.opts.now(), identity: frame.identity });
         this.opts.log.info({ identity: frame.identity }, 'connected');
-        for (const [topic, sub] of this.subscriptions) this.subscribe(topic, sub.params);
+        for (const [topic, sub] of this.subscriptions) this.subscribe(topic, sub);
         return;
       case 'dropped':
         this.opts.log.warn({ topic: frame.topic, count: frame.count }, 'server dropped messages for a slow client');
@@ -309,8 +334,11 @@ export class FleetLink {
       case 'cluster-snapshot':
       case 'jobs-snapshot':
       case 'jobs-patch':
+      case 'logs-snapshot':
+      case 'logs-lines':
         return this.route(frame);
       case 'reply': {
+        this.answered(frame.id);
         const resolve = this.pending.get(frame.id);
         if (resolve) {
           this.pending.delete(frame.id);
@@ -327,10 +355,15 @@ export class FleetLink {
     }
   }
 
-  /** Hands a topic frame to its row of the table; a frame for a topic no longer followed is dropped. */
+  /** The answer to a subscribe with a query came: the frames after it are that subscription's. */
+  private answered(id: number): void {
+    for (const sub of this.subscriptions.values()) if (sub.awaiting === id) sub.awaiting = null;
+  }
+
+  /** Hands a topic frame to its row of the table; a frame for a topic no longer followed, or for the subscription being replaced, is dropped. */
   private route(frame: TopicFrame): void {
     const sub = this.subscriptions.get(frame.topic);
-    if (sub) sub.handle(frame, sub);
+    if (sub && sub.awaiting === null) sub.handle(frame, sub);
   }
 
   private onFleet(frame: TopicFrame, sub: Subscription): void {
@@ -344,7 +377,7 @@ export class FleetLink {
       this.opts.log.info({ held: sub.rev, fromRev: frame.fromRev }, 'fleet patch out of sequence; resubscribing');
       sub.rev = null;
       this.unsubscribe('fleet');
-      this.subscribe('fleet', sub.params);
+      this.subscribe('fleet', sub);
       return;
     }
     sub.rev = frame.rev;
@@ -355,6 +388,35 @@ export class FleetLink {
     if (frame.kind !== 'cluster-snapshot') return;
     sub.rev = frame.rev;
     this.opts.dispatch({ type: 'cluster/snapshot', name: frame.name, rev: frame.rev, data: frame.data });
+  }
+
+  private onLogs(frame: TopicFrame, sub: Subscription): void {
+    const query = sub.params.query ?? '';
+    const { dispatch } = this.opts;
+    if (frame.kind === 'logs-snapshot') {
+      const resumed = sub.lastCursor !== null;
+      sub.rev = frame.rev;
+      if (frame.rejected > 0) this.opts.log.warn({ rejected: frame.rejected }, 'malformed log records skipped');
+      dispatch({ type: 'logs/snapshot', query, lines: frame.lines, more: frame.more, resumed, rejected: frame.rejected });
+      if (resumed && frame.more) {
+        // More was stored while the link was down than one snapshot holds: start afresh from the
+        // newest lines; the view says that some lines in between are not shown.
+        sub.lastCursor = null;
+        this.unsubscribe('logs');
+        this.subscribe('logs', sub);
+      }
+      return;
+    }
+    if (frame.kind === 'logs-lines') {
+      if (sub.rev === null) return;
+      sub.rev = frame.rev;
+      const last = frame.lines.at(-1);
+      if (last) sub.lastCursor = last.cursor;
+      if (frame.rejected > 0) this.opts.log.warn({ rejected: frame.rejected }, 'malformed log records skipped');
+      dispatch({ type: 'logs/lines', query, lines: frame.lines, rejected: frame.rejected });
+      return;
+    }
+    if (frame.kind === 'dropped') dispatch({ type: 'logs/dropped', query, count: frame.count });
   }
 
   private onJobs(frame: TopicFrame, sub: Subscription): void {

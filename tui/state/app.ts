@@ -16,7 +16,7 @@ import type { SpecResult } from './job-actions.js';
 import { initialJobs, reduceJobs, type JobsAction, type JobsState } from './jobs.js';
 import { bodyLines, helpLayout, type Viewport } from './layout.js';
 import { dryRunParams, runDialogSpec, runLabel, type RunRequest } from './run-command.js';
-import { VIEW_SHELL_ACTIONS, type AnyViewModel, type Message, type ViewContext, type ViewUpdate } from './view-model.js';
+import { VIEW_SHELL_ACTIONS, type AnyViewModel, type Message, type TopicWant, type ViewContext, type ViewUpdate } from './view-model.js';
 
 export type { ViewKind } from '../views/registry.js';
 
@@ -62,7 +62,7 @@ export type Action =
   | { type: 'input/text'; text: string }
   | { type: 'message'; text: string; level: 'info' | 'error' }
   | { type: 'call/sent'; key: number }
-  | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'> & Partial<Pick<QueuedCall, 'key' | 'expectedClusters'>>; outcome: CallOutcome };
+  | { type: 'call/done'; call: Pick<QueuedCall, 'method' | 'label'> & Partial<Pick<QueuedCall, 'key' | 'expectedClusters' | 'view' | 'ref'>>; outcome: CallOutcome };
 
 const MODELS: readonly AnyViewModel[] = VIEWS;
 const BY_KIND = new Map(MODELS.map((m) => [m.kind, m]));
@@ -132,20 +132,24 @@ export function viewContext(state: AppState): ViewContext {
   return { now: state.now, viewport: state.viewport, conn: state.conn, role: keyRole(state), fleet: state.fleet, jobs: state.jobs };
 }
 
-/** The topics the open views need, each once; the link follows this list. */
-export function wantedTopics(state: AppState): string[] {
-  return [...new Set(state.stack.flatMap((kind) => model(kind).topics?.(sliceOf(state, kind)) ?? []))];
+/** The topics the open views need, each once (with its query, for a topic that takes one); the link follows this list. */
+export function wantedTopics(state: AppState): TopicWant[] {
+  const wanted = new Map<string, TopicWant>();
+  for (const kind of state.stack) {
+    for (const t of model(kind).topics?.(sliceOf(state, kind)) ?? []) wanted.set(typeof t === 'string' ? t : `${t.topic}?${t.query}`, t);
+  }
+  return [...wanted.values()];
 }
 
 
 /** The filter the prompt line shows: the top view's, else the root's, which stays visible under views without one. */
-export function promptFilter(state: AppState): { text: string; shown: number; total: number } | null {
+export function promptFilter(state: AppState): { text: string; shown: number; total: number; hint: string } | null {
   const top = topView(state);
   const kind = model(top).filter ? top : ROOT_VIEW;
   const spec = model(kind).filter;
   if (!spec) return null;
   const slice = sliceOf(state, kind);
-  return { text: spec.text(slice), ...spec.counts(slice, viewContext(state)) };
+  return { text: spec.text(slice), ...spec.counts(slice, viewContext(state)), hint: spec.keptHint ?? 'esc clears' };
 }
 
 /** Keeps every open view's cursor and scroll in range; with `follow`, cursors move to wherever their selected item went. */
@@ -162,6 +166,29 @@ function normalize(state: AppState, follow: boolean): AppState {
 function closeView(state: AppState, kind: string): AppState {
   const m = model(kind);
   return m.close ? withSlice(state, kind, m.close(sliceOf(state, kind))) : state;
+}
+
+/** Queues the calls the open views want now (their data: pages, context, histograms); each answer goes back to its view. */
+function viewCalls(state: AppState): AppState {
+  const ctx = viewContext(state);
+  let next = state;
+  for (const kind of state.stack) {
+    const m = model(kind);
+    if (!m.wants) continue;
+    const { slice, calls } = m.wants(sliceOf(next, kind), ctx);
+    next = withSlice(next, kind, slice);
+    if (calls.length === 0) continue;
+    const queued = calls.map((c, i): QueuedCall => ({ key: next.nextCallKey + i, method: c.method, params: c.params, label: c.method, view: kind, ref: c.ref }));
+    next = { ...next, calls: [...next.calls, ...queued], nextCallKey: next.nextCallKey + queued.length };
+  }
+  return next;
+}
+
+/** A view's own call came back: its model takes the answer (it may be stale by now; the ref tells). */
+function viewAnswer(state: AppState, kind: string, ref: string, outcome: CallOutcome): AppState {
+  const m = BY_KIND.get(kind);
+  if (!m?.answer) return state;
+  return applyUpdate(state, kind, m.answer(sliceOf(state, kind), ref, outcome, viewContext(state)));
 }
 
 /** Opens a view on top of the views it may sit on; the others above the root close. A view may refuse (no such cluster). */
@@ -313,12 +340,23 @@ const WHILE_TYPING: Partial<Record<ShellAction, ShellHandler>> = {
   submit: (s) => {
     if (!s.input) return s;
     if (s.input.mode === 'command') return runCommand({ ...s, input: null }, s.input.text);
+    const kind = topView(s);
+    const spec = model(kind).filter;
+    if (spec?.submit) {
+      const done = spec.submit(sliceOf(s, kind), s.input.text);
+      // A query that does not parse stays in the input, with the reason, to be fixed there.
+      if (!done.ok) return { ...withSlice(s, kind, done.slice), message: { text: done.error, level: 'error' } };
+      return { ...withSlice(s, kind, done.slice), input: null, message: null };
+    }
     const problems = model(topView(s)).filter?.problems(s.input.text) ?? [];
     return { ...s, input: null, message: problems.length > 0 ? { text: problems.join('; '), level: 'error' } : null };
   },
   cancel: (s) => {
     if (!s.input) return s;
-    return s.input.mode === 'filter' ? setTopFilter({ ...s, input: null }, '') : { ...s, input: null };
+    if (s.input.mode !== 'filter') return { ...s, input: null };
+    const kind = topView(s);
+    const spec = model(kind).filter;
+    return spec?.cancel ? withSlice({ ...s, input: null }, kind, spec.cancel(sliceOf(s, kind))) : setTopFilter({ ...s, input: null }, '');
   },
   erase: (s) => {
     if (!s.input) return s;
@@ -426,6 +464,7 @@ function reduceRaw(state: AppState, action: Exclude<Action, { type: 'key' }>): A
     case 'call/sent':
       return { ...state, calls: state.calls.filter((c) => c.key !== action.key) };
     case 'call/done':
+      if (action.call.view !== undefined && action.call.ref !== undefined) return viewAnswer(state, action.call.view, action.call.ref, action.outcome);
       if (state.preview && action.call.key === state.preview.key) return previewDone(state, state.preview.run, action.call, action.outcome);
       return { ...state, message: outcomeMessage(action.call, action.outcome) };
     case 'input/text':
@@ -443,5 +482,5 @@ const FOLLOWING = new Set<Action['type']>(['fleet/snapshot', 'fleet/patch', 'inp
 export function reduce(state: AppState, action: Action): AppState {
   const { next, follow } = action.type === 'key' ? reduceKey(state, action.action) : { next: reduceRaw(state, action), follow: FOLLOWING.has(action.type) };
   if (next === state) return state;
-  return normalize(next, follow);
+  return viewCalls(normalize(next, follow));
 }

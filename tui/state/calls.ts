@@ -1,11 +1,18 @@
-// Calls to the daemon (job.submit, job.cancel) as reducer data: the reducer queues them, an I/O
+// Calls to the daemon (job.submit, job.cancel, the logs view's logs.*) as reducer data: the reducer queues them, an I/O
 // runner (tui/call-runner.ts) sends each once, and the answer comes back as a message for the user.
 import { z } from 'zod';
 import { JobRecordSchema } from '../frames.js';
 
+/** The calls views make for their own data; their answers go back to the view, not to the message line. */
+export const VIEW_CALL_METHODS = ['logs.search', 'logs.context', 'logs.histogram'] as const;
+export type ViewCallMethod = (typeof VIEW_CALL_METHODS)[number];
+
 export interface CallRequest {
-  method: 'job.submit' | 'job.cancel';
+  method: 'job.submit' | 'job.cancel' | ViewCallMethod;
   params: Record<string, unknown>;
+  /** For a view's own call: the view whose `answer` takes the outcome, and the view's reference for it. */
+  view?: string;
+  ref?: string;
   /** Names the action on the message line when the answer comes back. */
   label: string;
   /** For a fleet job: how many clusters the user confirmed, to flag a fleet that changed since. */

@@ -4,6 +4,7 @@
 // and data to the model that owns them; views/registry.ts lists the models. Pure: no Ink, no I/O.
 import type { Role } from '../../core/roles.js';
 import type { GatedAction } from '../access.js';
+import type { CallOutcome, ViewCallMethod } from './calls.js';
 import type { ConnectionState } from './connection.js';
 import type { FleetState } from './fleet.js';
 import type { SpecResult } from './job-actions.js';
@@ -24,6 +25,22 @@ export interface ViewContext {
 /** What the view on top is about, handed to the view opened from it: jobs opened from a cluster start filtered to it. */
 export interface Scope {
   cluster?: string;
+  /** The workload under the cursor of a cluster view, so logs opened from it show that workload's pods. */
+  workload?: { namespace: string; name: string };
+}
+
+/** A topic a view follows: its name, or its name with the subscribe frame's query (the logs topic). */
+export type TopicWant = string | { topic: string; query: string };
+
+/**
+ * A daemon call a view makes for its own data (an older page of logs, a line's context). The shell
+ * queues it like any call and hands the answer back to the view's `answer`, with `ref`, which the
+ * view chooses so it can tell a current answer from a stale one.
+ */
+export interface ViewCall {
+  method: ViewCallMethod;
+  params: Record<string, unknown>;
+  ref: string;
 }
 
 export interface Message {
@@ -64,6 +81,9 @@ export interface ViewUpdate<S> {
   follow?: boolean;
 }
 
+/** What the `/` input does on enter in a view whose filter is applied only then (the logs query). */
+export type FilterSubmit<S> = { ok: true; slice: S } | { ok: false; slice: S; error: string };
+
 export interface KeyHandler<S> {
   run(slice: S, ctx: ViewContext): ViewUpdate<S>;
 }
@@ -94,6 +114,12 @@ export interface FilterSpec<S> {
   /** Tokens that can match nothing (a misspelt state), said when the filter is applied. */
   problems(text: string): string[];
   counts(slice: S, ctx: ViewContext): { shown: number; total: number };
+  /** Enter: without it the live text stays as typed; an error keeps the input open with the reason. */
+  submit?(slice: S, text: string): FilterSubmit<S>;
+  /** Esc: without it the filter is cleared. */
+  cancel?(slice: S): S;
+  /** Said after the kept filter on the prompt line; `esc clears` without it. */
+  keptHint?: string;
 }
 
 export type OpenResult<S> = { ok: true; slice: S } | { ok: false; error: string };
@@ -122,9 +148,16 @@ export interface ViewModel<K extends string, S, A extends string, D extends { ty
   normalize?(slice: S, ctx: ViewContext, follow: boolean): S;
   scope?(slice: S): Scope;
   /** The WebSocket topics the view needs while it is open. */
-  topics?(slice: S): readonly string[];
+  topics?(slice: S): readonly TopicWant[];
   actionTypes?: readonly D['type'][];
   reduce?(slice: S, action: D, ctx: ViewContext): S;
+  /**
+   * The calls the view needs made now (asked after every change while it is open), with its slice
+   * marking them on their way so the next ask does not repeat them.
+   */
+  wants?(slice: S, ctx: ViewContext): { slice: S; calls: readonly ViewCall[] };
+  /** The daemon's answer to a call from `wants`. */
+  answer?(slice: S, ref: string, outcome: CallOutcome, ctx: ViewContext): ViewUpdate<S>;
 }
 
 /** Any view, with its slice type erased: what the shell iterates over. Each model only ever gets its own slice. */

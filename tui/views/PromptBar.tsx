@@ -3,7 +3,7 @@ import { Text } from 'ink';
 import type { InputState } from '../state/app.js';
 import { useTheme } from './theme.js';
 
-export function PromptBar(props: { input: InputState | null; filter: { text: string; shown: number; total: number } | null }) {
+export function PromptBar(props: { input: InputState | null; filter: { text: string; shown: number; total: number; hint: string } | null }) {
   const theme = useTheme();
   const { filter } = props;
   if (props.input) {
@@ -22,7 +22,7 @@ export function PromptBar(props: { input: InputState | null; filter: { text: str
     return (
       <Text wrap="truncate" color={theme.muted}>
         /{filter.text}
-        {`  ${filter.shown} of ${filter.total} · esc clears`}
+        {`  ${filter.shown} of ${filter.total} · ${filter.hint}`}
       </Text>
     );
   }

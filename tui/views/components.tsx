@@ -6,6 +6,8 @@ import { ClusterView } from './cluster/ClusterView.js';
 import { FleetView } from './fleet/FleetView.js';
 import { JobView } from './job/JobView.js';
 import { JobsView } from './jobs/JobsView.js';
+import { LogContextView } from './logs/LogContextView.js';
+import { LogsView } from './logs/LogsView.js';
 import type { ViewProps } from './view-props.js';
 
 export interface ViewComponent<S> {
@@ -24,4 +26,6 @@ export const VIEW_COMPONENTS: { [K in ViewKind]: ViewComponent<ViewSlices[K]> } 
   cluster: { Component: ClusterView, clip: 'both' },
   jobs: { Component: JobsView, clip: 'both' },
   job: { Component: JobView, clip: 'both' },
+  logs: { Component: LogsView, clip: 'both' },
+  logContext: { Component: LogContextView, clip: 'both' },
 };

@@ -2,11 +2,16 @@
 import { createContext, useContext } from 'react';
 import type { Health } from '../../core/fleet.js';
 import type { JobState } from '../../core/jobs.js';
+import type { LogLevel } from '../../core/logs/record.js';
+import { clusterHue } from '../render/log-line.js';
 
 export interface Theme {
   color: boolean;
   health(h: Health): string | undefined;
   jobState(s: JobState): string | undefined;
+  level(l: LogLevel): string | undefined;
+  /** A cluster's own colour, the same for a name every time. */
+  cluster(name: string): string | undefined;
   accent: string | undefined;
   error: string | undefined;
   warning: string | undefined;
@@ -32,11 +37,26 @@ const JOB_STATE_COLORS: Record<JobState, string> = {
   cancelled: 'gray',
 };
 
+const LEVEL_COLORS: Record<LogLevel, string | undefined> = {
+  trace: 'gray',
+  debug: 'gray',
+  info: 'green',
+  warn: 'yellow',
+  error: 'red',
+  fatal: 'redBright',
+  unknown: undefined,
+};
+
+// Red is kept for errors and gray for what is muted, so no cluster looks like either.
+const CLUSTER_COLORS = ['cyan', 'magenta', 'blue', 'green', 'yellow', 'cyanBright', 'magentaBright', 'blueBright', 'greenBright'] as const;
+
 export function makeTheme(color: boolean): Theme {
   return {
     color,
     health: (h) => (color ? HEALTH_COLORS[h] : undefined),
     jobState: (s) => (color ? JOB_STATE_COLORS[s] : undefined),
+    level: (l) => (color ? LEVEL_COLORS[l] : undefined),
+    cluster: (name) => (color ? CLUSTER_COLORS[clusterHue(name, CLUSTER_COLORS.length)] : undefined),
     accent: color ? 'cyan' : undefined,
     error: color ? 'red' : undefined,
     warning: color ? 'yellow' : undefined,

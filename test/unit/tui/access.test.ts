@@ -10,9 +10,9 @@ describe('can', () => {
     }
   });
 
-  it('keeps viewers to reading and lets operators submit and cancel jobs', () => {
-    expect(GATED_ACTIONS.filter((a) => can('viewer', a))).toEqual([]);
-    expect(GATED_ACTIONS.filter((a) => can('operator', a))).toEqual(['job.submit', 'job.cancel']);
-    expect(GATED_ACTIONS.filter((a) => can('admin', a))).toEqual(['job.submit', 'job.cancel']);
+  it('keeps viewers to reading (logs too) and lets operators submit and cancel jobs', () => {
+    expect(GATED_ACTIONS.filter((a) => can('viewer', a))).toEqual(['log.read']);
+    expect(GATED_ACTIONS.filter((a) => can('operator', a))).toEqual(['job.submit', 'job.cancel', 'log.read']);
+    expect(GATED_ACTIONS.filter((a) => can('admin', a))).toEqual(['job.submit', 'job.cancel', 'log.read']);
   });
 });

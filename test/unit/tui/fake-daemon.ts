@@ -9,7 +9,7 @@ export const TOKEN = 'secret-token';
 
 export interface FakeDaemon {
   url: string;
-  frames: { op: string; topic?: string }[];
+  frames: { op: string; topic?: string; query?: string; after?: string }[];
   connections: WebSocket[];
   upgrades: number;
   rejectAuth: boolean;
@@ -17,7 +17,7 @@ export interface FakeDaemon {
 }
 
 /** A daemon that speaks just enough of the protocol: hello on connect, and the fleet snapshot on subscribe. */
-export async function startDaemon(opts: { onSubscribe?: (ws: WebSocket, topic: string) => void } = {}): Promise<FakeDaemon> {
+export async function startDaemon(opts: { onSubscribe?: (ws: WebSocket, topic: string, frame: { id: number; query?: string; after?: string }) => void } = {}): Promise<FakeDaemon> {
   const server: Server = createServer();
   const wss = new WebSocketServer({ noServer: true });
   const daemon: FakeDaemon = { url: '', frames: [], connections: [], upgrades: 0, rejectAuth: false, stop: async () => undefined };
@@ -31,10 +31,10 @@ export async function startDaemon(opts: { onSubscribe?: (ws: WebSocket, topic: s
       daemon.connections.push(ws);
       ws.send(JSON.stringify({ kind: 'hello', server: { version: '0.1.0', now: new Date().toISOString() }, identity: { provider: 'token', subject: 't1', name: 'alice', role: 'operator' } }));
       ws.on('message', (data) => {
-        const frame = JSON.parse((data as Buffer).toString('utf8')) as { op: string; topic?: string };
+        const frame = JSON.parse((data as Buffer).toString('utf8')) as { op: string; topic?: string; id: number; query?: string; after?: string };
         daemon.frames.push(frame);
         if (frame.op === 'subscribe' && frame.topic) {
-          if (opts.onSubscribe) opts.onSubscribe(ws, frame.topic);
+          if (opts.onSubscribe) opts.onSubscribe(ws, frame.topic, frame);
           else if (frame.topic === 'fleet') ws.send(JSON.stringify({ topic: 'fleet', kind: 'snapshot', rev: 1, data: ROWS.slice(0, 2) }));
         }
       });

@@ -11,6 +11,7 @@ import { COMMANDS, commandsFor, parseCommand } from '../../../tui/state/commands
 import { helpLines } from '../../../tui/render/help.js';
 import { DETAIL, apply } from './helpers.js';
 import { jobsState } from './jobs-helpers.js';
+import { records, snapshot } from './logs-helpers.js';
 
 const NO_KEY: KeyFlags = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, tab: false, backspace: false, delete: false, ctrl: false };
 const GATED = KEYMAP.filter((b) => b.needs !== undefined);
@@ -22,6 +23,7 @@ const REACH: Partial<Record<KeyContext, Action[]>> = {
   cluster: [key('drill'), { type: 'cluster/snapshot', name: 'prod-us-1', rev: 1, data: DETAIL }, key('nextSection')],
   jobs: [key('jobs')],
   job: [key('jobs'), key('openJob')],
+  logs: [key('logs'), snapshot('', records(1, 5))],
 };
 
 function reached(role: (typeof ROLES)[number], context: KeyContext): AppState {
@@ -35,7 +37,7 @@ function reached(role: (typeof ROLES)[number], context: KeyContext): AppState {
 describe('role gating from the keymap', () => {
   it('has gated keys, and only on calls the console makes', () => {
     expect(GATED.length).toBeGreaterThan(0);
-    for (const b of GATED) expect(['job.submit', 'job.cancel']).toContain(b.needs);
+    for (const b of GATED) expect(['job.submit', 'job.cancel', 'log.read']).toContain(b.needs);
   });
 
   it('shows and looks up a gated key exactly for the roles that may make its call', () => {
@@ -64,12 +66,12 @@ describe('role gating from the keymap', () => {
     }
   });
 
-  it('carries out a gated action for a role that may: each opens its dialog or says why not', () => {
+  it('carries out a gated action for a role that may: each opens its dialog or its view, or says why not', () => {
     for (const b of GATED) {
       for (const c of b.contexts) {
         const s = reached('operator', c);
         const next = reduce(s, { type: 'key', action: b.action });
-        expect(next.dialog !== null || next.message?.level === 'error', `${b.action} in ${c}`).toBe(true);
+        expect(next.dialog !== null || next.message?.level === 'error' || next.stack.length > s.stack.length, `${b.action} in ${c}`).toBe(true);
       }
     }
   });

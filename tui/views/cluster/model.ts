@@ -98,7 +98,11 @@ export const clusterView: ViewModel<'cluster', ClusterSlice, ClusterKeyAction, C
     move: (s, delta) => ({ ...s, cursor: s.cursor + delta }),
   },
   normalize,
-  scope: (s) => (s.name === null ? {} : { cluster: s.name }),
+  scope: (s) => {
+    if (s.name === null) return {};
+    const workload = s.section === 'workloads' ? s.detail?.data?.workloads[s.cursor] : undefined;
+    return workload ? { cluster: s.name, workload: { namespace: workload.namespace, name: workload.name } } : { cluster: s.name };
+  },
   topics: (s) => (s.name === null ? [] : [`cluster:${s.name}`]),
   actionTypes: ['cluster/snapshot'],
   reduce: (s, a) => {

@@ -65,11 +65,11 @@ describe('view stack', () => {
 
   it('shows the top view’s filter on the prompt line, else the root’s', () => {
     let s = apply(jobsState(), key('filter'), text('prod'), key('submit'));
-    expect(promptFilter(s)).toEqual({ text: 'prod', shown: 5, total: 12 });
+    expect(promptFilter(s)).toEqual({ text: 'prod', shown: 5, total: 12, hint: 'esc clears' });
     s = apply(s, key('drill'));
-    expect(promptFilter(s)).toEqual({ text: 'prod', shown: 5, total: 12 });
+    expect(promptFilter(s)).toEqual({ text: 'prod', shown: 5, total: 12, hint: 'esc clears' });
     s = apply(s, key('jobs'));
-    expect(promptFilter(s)).toEqual({ text: `cluster:${s.view.cluster.name}`, shown: 2, total: 8 });
+    expect(promptFilter(s)).toEqual({ text: `cluster:${s.view.cluster.name}`, shown: 2, total: 8, hint: 'esc clears' });
   });
 
   it('does nothing with a key action the context has no binding for', () => {
@@ -111,8 +111,8 @@ describe('filter and command input', () => {
     expect(topView(s)).toBe('fleet');
     s = command(s, 'cluster nope');
     expect(s.message).toEqual({ text: 'no cluster named "nope"', level: 'error' });
-    s = command(s, 'logs');
-    expect(s.message?.text).toContain('unknown command "logs"');
+    s = command(s, 'metrics');
+    expect(s.message?.text).toContain('unknown command "metrics"');
     expect(s.message?.text).toContain(':cluster NAME');
     s = command(s, 'q');
     expect(s.quit).toBe(true);
