@@ -14,7 +14,8 @@ const CURSOR_CHARS = 256;
 
 function cursorParam(call: RouteCall, name: 'before' | 'after'): string | undefined {
   const v = call.query.get(name);
-  if (v === null || v === '') return undefined;
+  // An empty `after` is "from the start of the store"; an empty `before` is no cursor at all.
+  if (v === null || (v === '' && name === 'before')) return undefined;
   if (v.length > CURSOR_CHARS) throw new FlotillaError('usage', `${name} is not a cursor this daemon gave out`, `Pass the \`next\` of the previous answer as ${name}.`);
   return v;
 }

@@ -230,7 +230,7 @@ export class LogService {
     let items: StoredLogRecord[];
     let next: string | undefined;
     if (opts.after !== undefined) {
-      const page = await this.read(() => sink.storedAfter(query, opts.after ?? null, opts.limit));
+      const page = await this.read(() => sink.storedAfter(query, opts.after || null, opts.limit));
       items = page.items;
       next = page.next ?? undefined;
     } else {

@@ -32,7 +32,7 @@ export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string
       if (name !== 'logs') return undefined;
       const parsed = parseQuery(text ?? '');
       const query = resolveQuery(parsed, now());
-      return { text: text ?? '', query, matches: compileMatcher(query), after: after === '' ? undefined : after, clusters: queryClusters(parsed, knownClusters()) };
+      return { text: text ?? '', query, matches: compileMatcher(query), after, clusters: queryClusters(parsed, knownClusters()) };
     },
     action: 'log.read',
     target: (p) => ({ clusters: p.clusters }),
@@ -41,7 +41,7 @@ export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string
         let data: StoredLogRecord[];
         let more = false;
         if (p.after !== undefined) {
-          const page = await logs.sink.storedAfter(p.query, p.after, LOGS_TOPIC_LIMITS.snapshot);
+          const page = await logs.sink.storedAfter(p.query, p.after || null, LOGS_TOPIC_LIMITS.snapshot);
           data = page.items;
           more = page.next !== null;
         } else {
