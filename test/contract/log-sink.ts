@@ -246,6 +246,20 @@ export function logSinkContract(name: string, make: () => Promise<SinkUnderTest>
       expect(await sink.storedAfter(q(), cursors[29]!, 10)).toEqual({ items: [], next: null });
     });
 
+    it('pages stored order to the end when one partition holds a whole page and more', async () => {
+      const written = Array.from({ length: 10 }, (_, i) => rec(`one${i}`, { ts: isoAt(BASE + i * 1000) }));
+      await sink.write(written);
+      const seen: StoredLogRecord[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const r: { items: StoredLogRecord[]; next: string | null } = await sink.storedAfter(q(), after, 4);
+        seen.push(...r.items);
+        if (!r.next) break;
+        after = r.next;
+      }
+      expect(ids(seen)).toEqual(ids(written));
+    });
+
     it('gives a hit with lines of its own container before and after it, across partitions', async () => {
       const mine = Array.from({ length: 9 }, (_, i) => rec(`c${i}`, { ts: isoAt(BASE + i * 40 * 60_000), message: `mine ${i}` }));
       const other = Array.from({ length: 9 }, (_, i) => rec(`o${i}`, { ts: isoAt(BASE + i * 40 * 60_000 + 1), container: 'other', message: `other ${i}` }));

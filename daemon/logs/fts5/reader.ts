@@ -158,7 +158,8 @@ export class Fts5Reader {
         const text = [c.match ? ` AND EXISTS (SELECT 1 FROM ${f} WHERE ${f} MATCH ? AND ${f}.rowid = r.rid)` : '', c.exclude ? ` AND NOT EXISTS (SELECT 1 FROM ${f} WHERE ${f} MATCH ? AND ${f}.rowid = r.rid)` : ''].join('');
         const textParams = [...(c.match ? [c.match] : []), ...(c.exclude ? [c.exclude] : [])];
         const sql = `SELECT ${RECORD_COLUMNS} FROM ${t} r WHERE r.seq > ? AND r.seq <= ? AND r.rid BETWEEN ? AND ? AND ${c.where}${text} ORDER BY r.seq LIMIT ?`;
-        window.push(...(this.stmt(sql).all(lo, hi, range.lo, range.hi, ...c.params, ...textParams, limit - found.length) as RecordRow[]));
+        // One more than needed: a window that fills the page must still say whether it held more.
+        window.push(...(this.stmt(sql).all(lo, hi, range.lo, range.hi, ...c.params, ...textParams, limit - found.length + 1) as RecordRow[]));
       }
       window.sort((a, b) => a.seq - b.seq);
       found.push(...window);

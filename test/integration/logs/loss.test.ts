@@ -23,6 +23,8 @@ const ROTATE_EVERY = 7_000;
 const BATCH_RECORDS = 500;
 /** Lines written to a file the test then deletes while the daemon is down. */
 const LET_GO = 3_000;
+/** Pause between chunks of CHUNK lines. */
+const PACE_MS = 50;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,8 +72,10 @@ describe('logs: nothing acked is lost, nothing is stored twice, every loss is co
   const searchableCount = async (q: string) => (await everything(q)).length;
 
   let written = 0;
-  const writeNumbered = (upTo: number) => {
+  /** Appends numbered lines up to `upTo` at about 10,000 lines/s, as a busy service would, rotating as it goes. */
+  const writeNumbered = async (upTo: number) => {
     while (written < upTo) {
+      await new Promise((r) => setTimeout(r, PACE_MS));
       const a = agents[Math.floor(written / CHUNK) % AGENTS]!;
       const n = Math.min(CHUNK, upTo - written);
       const lines = Array.from({ length: n }, (_, i) => `loss-line ${written + i} agent ${a.name}\n`).join('');
@@ -132,21 +136,26 @@ describe('logs: nothing acked is lost, nothing is stored twice, every loss is co
   });
 
   it('stores 100,000 numbered lines exactly once through two daemon and three agent SIGKILLs', async () => {
-    writeNumbered(15_000);
+    // Every agent registered and shipping before the first line, so each kill below hits a running chain.
+    await waitUntil(async () => {
+      const rows = JSON.parse((await runCli(['cluster', 'list', '--json'], { env })).stdout) as { registration: string }[];
+      return rows.filter((r) => r.registration === 'registered').length === AGENTS ? true : undefined;
+    }, { what: 'every agent registered' });
+    await writeNumbered(15_000);
     await daemon.stop('SIGKILL');
-    writeNumbered(30_000);
+    await writeNumbered(30_000);
     await startDaemon();
-    writeNumbered(45_000);
+    await writeNumbered(45_000);
     for (const [i, a] of agents.entries()) {
       await a.proc!.stop('SIGKILL');
-      writeNumbered(45_000 + (i + 1) * 5_000);
+      await writeNumbered(45_000 + (i + 1) * 5_000);
       startAgent(a);
     }
-    writeNumbered(70_000);
+    await writeNumbered(70_000);
     await daemon.stop('SIGKILL');
-    writeNumbered(85_000);
+    await writeNumbered(85_000);
     await startDaemon();
-    writeNumbered(TOTAL);
+    await writeNumbered(TOTAL);
 
     // A timeout falls through to the checks below, which name the lines missing or repeated.
     await waitUntil(async () => ((await searchableCount('loss-line')) >= TOTAL ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000, what: 'every numbered line searchable' }).catch(() => undefined);

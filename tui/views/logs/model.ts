@@ -13,6 +13,7 @@ import { keepInView } from '../../state/layout.js';
 import type { CallOutcome } from '../../state/calls.js';
 import type { Scope, ViewCall, ViewContext, ViewModel, ViewUpdate } from '../../state/view-model.js';
 import { parseHistogram, parseSearch } from './answers.js';
+import { contextArg } from './context-model.js';
 import { LOG_BUFFER_LINES, mergeLines } from './buffer.js';
 import { logsLayout, type LogsLayout } from './layout.js';
 import { checkQuery, matchRanges } from './query.js';
@@ -337,7 +338,7 @@ export const logsView: ViewModel<'logs', LogsSlice, LogsKeyAction, LogsDataActio
     logs: { run: () => ({ open: { view: 'logs' } }) },
     nextMatch: jump(1),
     prevMatch: jump(-1),
-    context: { run: (s) => (s.selected === null ? { message: { text: 'no line selected', level: 'error' } } : { open: { view: 'logContext', arg: s.selected } }) },
+    context: { run: (s) => (s.selected === null ? { message: { text: 'no line selected', level: 'error' } } : { open: { view: 'logContext', arg: contextArg(s.selected, s.query ?? '') } }) },
     wrap: { run: (s) => ({ slice: { ...s, wrap: !s.wrap }, message: { text: s.wrap ? 'long lines cut' : 'long lines wrapped', level: 'info' } }) },
   },
   commands: [

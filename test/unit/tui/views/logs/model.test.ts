@@ -113,6 +113,21 @@ describe('logs view', () => {
     expect(s.view.logs).toMatchObject({ cursor: 48, follow: false });
   });
 
+  it('marks the context lines the query matches, and n/N jump between them with the lines around kept', () => {
+    let s = apply(command(connectedState(), 'logs timeout'), snapshot('timeout', [logRecord(40), logRecord(50)]), key('context'));
+    const call = s.calls.find((c) => c.method === 'logs.context');
+    expect(call?.params).toMatchObject({ id: logRecord(50).id });
+    s = apply(s, { type: 'call/done', call: { method: 'logs.context', label: 'logs.context', view: call!.view!, ref: call!.ref! }, outcome: { ok: true, result: { hit: logRecord(50), before: records(38, 49), after: records(51, 62) } } });
+    expect(s.view.logContext.cursor).toBe(12);
+    s = apply(s, key('nextMatch'));
+    expect(s.view.logContext.cursor).toBe(22); // line 60, the next with "timeout"
+    s = apply(s, key('nextMatch'));
+    expect(s.view.logContext.cursor).toBe(22);
+    expect(s.message?.text).toBe('no more matches below in this context');
+    s = apply(s, key('prevMatch'), key('prevMatch'));
+    expect(s.view.logContext.cursor).toBe(2); // line 40
+  });
+
   it('holds at most LOG_BUFFER_LINES, evicting the oldest, and keeps the cursor on its line', () => {
     let s = apply(command(connectedState(), 'logs'), snapshot('', records(1, LOG_BUFFER_LINES)), key('up'));
     const selected = s.view.logs.selected;
