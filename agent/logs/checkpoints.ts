@@ -31,17 +31,36 @@ export const CheckpointEntrySchema = z
   .strict();
 export type CheckpointEntry = z.infer<typeof CheckpointEntrySchema>;
 
-const FileSchema = z.object({ version: z.literal(1), inputs: z.record(z.string().max(256), z.array(CheckpointEntrySchema)) }).strict();
+/**
+ * A followed file that has no identity yet (empty, or short and still growing): nothing of it has
+ * been read, but it must be found again after a restart even when a rotation renamed it out of the
+ * globs meanwhile, or its lines would go unread and uncounted.
+ */
+export const PendingEntrySchema = z
+  .object({ dev: z.number().int().nonnegative(), ino: z.number().int().nonnegative(), path: z.string().max(4096), size: z.number().int().nonnegative() })
+  .strict();
+export type PendingEntry = z.infer<typeof PendingEntrySchema>;
+
+const FileSchema = z
+  .object({
+    version: z.literal(1),
+    inputs: z.record(z.string().max(256), z.array(CheckpointEntrySchema)),
+    pending: z.record(z.string().max(256), z.array(PendingEntrySchema)).default({}),
+  })
+  .strict();
 
 export class CheckpointStore {
   private data: Record<string, CheckpointEntry[]>;
+  private pendingData: Record<string, PendingEntry[]>;
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly path: string,
     data: Record<string, CheckpointEntry[]>,
+    pending: Record<string, PendingEntry[]>,
   ) {
     this.data = data;
+    this.pendingData = pending;
   }
 
   static async open(path: string, logger: Logger): Promise<CheckpointStore> {
@@ -49,7 +68,7 @@ export class CheckpointStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, {});
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, {}, {});
       throw e;
     }
     let parsed: unknown;
@@ -59,21 +78,26 @@ export class CheckpointStore {
       parsed = undefined;
     }
     const r = FileSchema.safeParse(parsed);
-    if (r.success) return new CheckpointStore(path, r.data.inputs);
+    if (r.success) return new CheckpointStore(path, r.data.inputs, r.data.pending);
     const aside = `${path}.bad-${Date.now()}`;
     await rename(path, aside);
     logger.error({ path, aside }, 'log checkpoints unreadable; set aside, collection starts over from the start of every file (already stored lines keep their ids and are not stored twice)');
-    return new CheckpointStore(path, {});
+    return new CheckpointStore(path, {}, {});
   }
 
   entries(input: string): CheckpointEntry[] {
     return this.data[input] ?? [];
   }
 
+  pending(input: string): PendingEntry[] {
+    return this.pendingData[input] ?? [];
+  }
+
   /** Replace an input's entries and write the file; writes are serialised, each one atomic. */
-  save(input: string, entries: CheckpointEntry[]): Promise<void> {
+  save(input: string, entries: CheckpointEntry[], pending: PendingEntry[] = []): Promise<void> {
     this.data = { ...this.data, [input]: entries };
-    const body = JSON.stringify({ version: 1, inputs: this.data });
+    this.pendingData = { ...this.pendingData, [input]: pending };
+    const body = JSON.stringify({ version: 1, inputs: this.data, pending: this.pendingData });
     const next = this.writing.then(() => writeFileAtomic(this.path, body));
     this.writing = next.catch(() => undefined);
     return next;

@@ -18,7 +18,7 @@ import type { Logger } from '../../core/log.js';
 import type { LogDrop } from '../../core/logs/batch.js';
 import { LOG_LIMITS, type LogRecord } from '../../core/logs/record.js';
 import type { LogFileInput } from '../../config/logs-schema.js';
-import type { CheckpointEntry, CheckpointStore } from './checkpoints.js';
+import type { CheckpointEntry, CheckpointStore, PendingEntry } from './checkpoints.js';
 import { lineParser } from './formats/index.js';
 import type { LineParser } from './formats/parser.js';
 import type { LineBase, PartialState } from './formats/partial.js';
@@ -211,6 +211,7 @@ export class FileInput implements LogInput {
     }
     const seen = new Set<Tracked>();
     let overCap = 0;
+    let followed = false;
     for (const path of matches) {
       const st = await stat(path).catch(() => undefined);
       if (!st) continue;
@@ -236,8 +237,10 @@ export class FileInput implements LogInput {
         continue;
       }
       const fresh = await this.follow(path);
-      if (fresh) seen.add(fresh);
-      else this.o.budget.give();
+      if (fresh) {
+        seen.add(fresh);
+        followed = true;
+      } else this.o.budget.give();
     }
     if (overCap !== this.overCap) {
       if (overCap > 0) this.o.logger.warn({ input: this.name, notFollowed: overCap, maxFiles: this.o.budget.max }, 'log globs match more files than logs.maxFiles; the rest are not followed');
@@ -252,7 +255,8 @@ export class FileInput implements LogInput {
       }
       keyed = (await this.look(t, now)) || keyed;
     }
-    if (keyed) await this.save();
+    // A file is in the checkpoints from the scan that first follows it, keyed or pending.
+    if (keyed || followed) await this.save();
   }
 
   /** Open a newly matched file and follow it from its start. */
@@ -264,7 +268,11 @@ export class FileInput implements LogInput {
       this.refuse(path, `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
     }
-    const st = await fh.stat();
+    return this.track(path, fh, await fh.stat(), { rotated: false });
+  }
+
+  /** Start tracking an open file from its start, without an identity until look() keys it. */
+  private track(path: string, fh: FileHandle, st: { dev: number; ino: number; size: number; mtimeMs: number }, opts: { rotated: boolean }): Tracked {
     const t: Tracked = {
       path,
       fh,
@@ -282,13 +290,13 @@ export class FileInput implements LogInput {
       sizeAtScan: -1,
       eof: false,
       lastGrowthMs: Date.now(),
-      rotated: false,
+      rotated: opts.rotated,
       deletedAt: undefined,
       inflight: [],
       closed: false,
     };
     this.files.push(t);
-    this.byPath.set(path, t);
+    if (!opts.rotated) this.byPath.set(path, t);
     this.byInode.set(`${t.dev}:${t.ino}`, t);
     return t;
   }
@@ -429,7 +437,28 @@ export class FileInput implements LogInput {
       }
       if (!found && e.size > e.offset) this.recordDrop({ path: e.path, id: undefined }, 'missing_after_restart', 0, e.size - e.offset, e.key);
     }
+    for (const e of this.o.store.pending(this.name)) await this.restorePending(e, matches, matched);
     await this.save();
+  }
+
+  /**
+   * A file followed before it had an identity: found again by device and inode alone (nothing of it
+   * was read, so no id depends on it), at its path or wherever a rotation moved it in its directory.
+   */
+  private async restorePending(e: PendingEntry, matches: string[], matched: Set<string>): Promise<void> {
+    if (this.byInode.has(`${e.dev}:${e.ino}`)) return;
+    const dir = dirname(e.path);
+    const siblings = (await readdir(dir).catch(() => [] as string[])).map((n) => join(dir, n));
+    for (const path of [...new Set([e.path, ...matches, ...siblings])]) {
+      const st = await stat(path).catch(() => undefined);
+      if (!st || st.dev !== e.dev || st.ino !== e.ino || !st.isFile()) continue;
+      const fh = await open(path, 'r').catch(() => undefined);
+      if (!fh) continue;
+      this.o.budget.used++;
+      this.track(path, fh, st, { rotated: !matched.has(path) });
+      return;
+    }
+    if (e.size > 0) this.recordDrop({ path: e.path, id: undefined }, 'missing_after_restart', 0, e.size, '');
   }
 
   private resume(e: CheckpointEntry, path: string, fh: FileHandle, size: number, mtimeMs: number, matched: boolean): void {
@@ -463,11 +492,16 @@ export class FileInput implements LogInput {
 
   private save(): Promise<void> {
     const entries: CheckpointEntry[] = [];
+    const pending: PendingEntry[] = [];
     for (const t of this.files) {
-      if (!t.id || t.closed) continue;
+      if (t.closed) continue;
+      if (!t.id) {
+        pending.push({ dev: t.dev, ino: t.ino, path: t.path, size: t.size });
+        continue;
+      }
       entries.push({ key: t.id.key, dev: t.dev, ino: t.ino, fp: t.id.fp, path: t.path, offset: t.committed.offset, size: t.size, partials: t.committed.partials });
     }
-    return this.o.store.save(this.name, entries);
+    return this.o.store.save(this.name, entries, pending);
   }
 
   // ---- reading ----

@@ -229,6 +229,36 @@ describe('file input', () => {
     expect(messages(records.filter((r) => r.message.startsWith('new')))).toEqual(range(0, 10, 'new'));
   });
 
+  it('finds a file followed while still empty after it was rotated out of the globs while the agent was down', async () => {
+    // The agent follows app.log while it is empty (no identity yet), then dies; the file fills and is
+    // renamed to app.log.1, which *.log does not match. Its lines must still be read, none dropped.
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    const a = await start({ paths: ['*.log'] });
+    const saved = JSON.parse(readFileSync(join(dir, CHECKPOINTS_FILE), 'utf8')) as { pending: Record<string, { path: string }[]> };
+    expect(saved.pending.test).toEqual([expect.objectContaining({ path, size: 0 })]);
+    await stop(a);
+    appendFileSync(path, lines(0, 40));
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, lines(0, 5, 'new'));
+    const b = await start({ paths: ['*.log'] });
+    const { records, drops } = await collect(b, 45);
+    expect(drops).toEqual([]);
+    expect(messages(records.filter((r) => r.message.startsWith('line')))).toEqual(range(0, 40));
+    expect(messages(records.filter((r) => r.message.startsWith('new')))).toEqual(range(0, 5, 'new'));
+  });
+
+  it('reports a file followed while still empty and gone after a restart as missing', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, 'x');
+    const a = await start({ paths: ['*.log'] });
+    await stop(a);
+    unlinkSync(path);
+    const b = await start({ paths: ['*.log'] });
+    const { drops } = await collect(b, 0, { drops: 1 });
+    expect(drops).toEqual([expect.objectContaining({ reason: 'missing_after_restart', path, lines: 0, bytes: 1 })]);
+  });
+
   it('reports a checkpointed file that is gone after a restart as missing, with its unshipped bytes', async () => {
     const path = join(dir, 'app.log');
     writeFileSync(path, lines(0, 60));
