@@ -97,6 +97,29 @@ describe('flotilla demo in tmux', () => {
     expectHeaderOnTop(await tmux.waitForText(FLEET_HEADER));
   });
 
+  it('opens :logs level:error, follows, pauses, jumps with n, opens a context and goes back', async () => {
+    tmux.type(':');
+    await tmux.waitForText(/^:/m);
+    tmux.type('logs level:error failed');
+    tmux.sendKeys('Enter');
+    // The demo's faults write bursts of upstream errors ("connect() failed"), so matches arrive and follow.
+    const following = await tmux.waitForText(/^Logs level:error failed {2}[1-9]\d* lines · following/m, 60_000);
+    expectHeaderOnTop(following);
+    tmux.type('k');
+    await tmux.waitForText(/^Logs level:error failed {2}\d+ lines · paused/m);
+    tmux.type('n');
+    // The selected line is a match: its message holds the query's word.
+    const jumped = await tmux.waitForText(/^> .*failed/m);
+    expect(jumped).toMatch(/^Logs level:error failed/m);
+    tmux.sendKeys('Enter');
+    const context = await tmux.waitForText(/^Context \S+ \S+\/\S+\/\S+ {2}\d+ before · \d+ after · [1-9]\d* matching \(n\/N\)/m, 20_000);
+    expect(context).toContain('(the hit)');
+    tmux.sendKeys('Escape');
+    await tmux.waitForText(/^Logs level:error failed/m);
+    tmux.sendKeys('Escape');
+    expectHeaderOnTop(await tmux.waitForText(FLEET_HEADER));
+  });
+
   it('quits with q, stops the fleet and restores the terminal', async () => {
     tmux.type('q');
     const screen = await tmux.waitForText(/flotilla exited \d+/, 30_000);
