@@ -17,6 +17,7 @@ const rabbit = useRabbitNodes(['edge', 'central']);
 const CLUSTER = 'c1';
 const PASSWORD = 'cluster-c1-secret';
 const user = clusterPublisher(CLUSTER);
+const REJECT = 'reject-me';
 
 let proxy: TcpProxy;
 let central: ChannelModel;
@@ -38,6 +39,8 @@ beforeAll(async () => {
   const ch = await central.createChannel();
   await ch.consume(LOG_CHAIN.ingestQueue, (msg) => {
     if (!msg) return;
+    // As the daemon will do with a message it cannot take: reject it without requeueing.
+    if (msg.content.toString() === REJECT) return ch.nack(msg, false, false);
     ingested.push(msg);
     ch.ack(msg);
   });
@@ -97,6 +100,19 @@ describe('the RabbitMQ chain on two real nodes', () => {
     await waitUntil(() => new Set(bodies(from)).size === sent.length, { what: 'every batch to arrive after the cut' });
     expect([...new Set(bodies(from))].sort()).toEqual([...sent].sort());
     await waitUntil(async () => (await edge.queueFigures('/', LOG_CHAIN.outbox))?.messages === 0, { what: 'the outbox to empty' });
+  });
+
+  it('dead-letters a message the consumer rejects at the center, with the reason, instead of dropping it', async () => {
+    await publishToEdge([REJECT]);
+    const center = rabbit.management('central');
+    await waitUntil(async () => (await center.queueFigures('/', LOG_CHAIN.deadQueue))?.messages === 1, { what: 'the message in the dead-letter queue' });
+    const ch = await central.createChannel();
+    const dead = await ch.get(LOG_CHAIN.deadQueue, { noAck: true });
+    await ch.close();
+    expect(dead && dead.content.toString()).toBe(REJECT);
+    const death = (dead ? (dead.properties.headers?.['x-death'] as { reason: string; queue: string }[]) : [])[0];
+    expect(death).toMatchObject({ reason: 'rejected', queue: LOG_CHAIN.ingestQueue });
+    expect(dead?.properties.userId).toBe(user.name);
   });
 
   it('resumes after the connection to the center is reset, and loses nothing', async () => {
