@@ -210,9 +210,24 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
+/** A spawn that failed (not executable, no such file) reports an error and may never report an exit. */
+const spawnErrors = new WeakMap<ChildProcess, Error>();
+
+function spawned(child: ChildProcess): ChildProcess {
+  child.once('error', (e) => spawnErrors.set(child, e));
+  return child;
+}
+
+function ended(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null || spawnErrors.has(child);
+}
+
 function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  if (ended(child) || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
 }
 
 class LaunchedNode implements RabbitNode {
@@ -250,7 +265,7 @@ class LaunchedNode implements RabbitNode {
   }
   get epmdPid(): number | undefined {
     const e = this.epmd;
-    return e && e.exitCode === null && e.signalCode === null ? e.pid : undefined;
+    return e && !ended(e) ? e.pid : undefined;
   }
 
   amqpUrl(user = this.state.admin, vhost = '/'): string {
@@ -258,7 +273,7 @@ class LaunchedNode implements RabbitNode {
   }
 
   running(): boolean {
-    return this.beam !== undefined && this.beam.exitCode === null && this.beam.signalCode === null;
+    return this.beam !== undefined && !ended(this.beam);
   }
 
   rssBytes(): number | undefined {
@@ -274,13 +289,15 @@ class LaunchedNode implements RabbitNode {
     await this.startEpmd();
     const began = Date.now();
     this.output = '';
-    const beam = spawn(this.opts.serverPath, [], {
-      cwd: this.opts.dataDir,
-      env: nodeEnvironment(layout, process.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: a Ctrl-C in the demo's terminal reaches the demo, which stops the node in order.
-      detached: true,
-    });
+    const beam = spawned(
+      spawn(this.opts.serverPath, [], {
+        cwd: this.opts.dataDir,
+        env: nodeEnvironment(layout, process.env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl-C in the demo's terminal reaches the demo, which stops the node in order.
+        detached: true,
+      }),
+    );
     track(beam);
     this.beam = beam;
     const keep = (d: string) => (this.output = tailOf(this.output + d));
@@ -289,7 +306,7 @@ class LaunchedNode implements RabbitNode {
     try {
       await this.waitReady(beam, began);
     } catch (e) {
-      if (beam.exitCode === null && beam.signalCode === null) beam.kill('SIGKILL');
+      if (!ended(beam)) beam.kill('SIGKILL');
       await exitOf(beam);
       this.killLeftovers();
       throw e;
@@ -318,7 +335,7 @@ class LaunchedNode implements RabbitNode {
   async close(): Promise<void> {
     await this.stop();
     const epmd = this.epmd;
-    if (epmd && epmd.exitCode === null && epmd.signalCode === null) {
+    if (epmd && !ended(epmd)) {
       epmd.kill('SIGTERM');
       await exitOf(epmd);
     }
@@ -345,7 +362,7 @@ class LaunchedNode implements RabbitNode {
       ports[role] = await freePort();
       changed = true;
     }
-    const epmdAlive = this.epmd && this.epmd.exitCode === null && this.epmd.signalCode === null;
+    const epmdAlive = this.epmd !== undefined && !ended(this.epmd);
     if (!epmdAlive && !(await portIsFree(ports.epmd))) {
       ports.epmd = await freePort();
       changed = true;
@@ -368,10 +385,10 @@ class LaunchedNode implements RabbitNode {
   }
 
   private async startEpmd(): Promise<void> {
-    if (this.epmd && this.epmd.exitCode === null && this.epmd.signalCode === null) return;
+    if (this.epmd && !ended(this.epmd)) return;
     const port = this.state.ports.epmd;
     // In the foreground (no -daemon), so it stays this process's child and is stopped by its pid.
-    const epmd = spawn(this.opts.epmdPath, ['-address', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const epmd = spawned(spawn(this.opts.epmdPath, ['-address', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     track(epmd);
     let out = '';
     epmd.stdout?.setEncoding('utf8').on('data', (d: string) => (out = tailOf(out + d)));
@@ -379,9 +396,10 @@ class LaunchedNode implements RabbitNode {
     this.epmd = epmd;
     const deadline = Date.now() + 10_000;
     while (!(await accepts(port))) {
-      if (epmd.exitCode !== null || epmd.signalCode !== null || Date.now() > deadline) {
+      if (ended(epmd) || Date.now() > deadline) {
         epmd.kill('SIGKILL');
-        throw new FlotillaError('unavailable', `epmd for RabbitMQ node ${this.nodeName} did not start on 127.0.0.1:${port}: ${out.trim() || 'no output'}`, 'Check that the port is free and that erlang-base is installed.');
+        const why = spawnErrors.get(epmd)?.message ?? (out.trim() || 'no output');
+        throw new FlotillaError('unavailable', `epmd for RabbitMQ node ${this.nodeName} did not start on 127.0.0.1:${port}: ${why}`, 'Check that the port is free and that erlang-base is installed.');
       }
       await sleep(50);
     }
@@ -392,10 +410,11 @@ class LaunchedNode implements RabbitNode {
     const auth = `Basic ${Buffer.from(`${this.state.admin.username}:${this.state.admin.password}`).toString('base64')}`;
     const deadline = began + this.opts.startTimeoutMs;
     for (;;) {
-      if (beam.exitCode !== null || beam.signalCode !== null) {
+      if (ended(beam)) {
+        const how = spawnErrors.get(beam)?.message ?? String(beam.exitCode ?? beam.signalCode);
         throw new FlotillaError(
           'unavailable',
-          `RabbitMQ node ${this.nodeName} exited during start-up (${beam.exitCode ?? beam.signalCode}): ${(this.output + fileTail(this.logFile)).trim().slice(-1500) || 'no output'}`,
+          `RabbitMQ node ${this.nodeName} exited during start-up (${how}): ${(this.output + fileTail(this.logFile)).trim().slice(-1500) || 'no output'}`,
           `Read ${this.logFile}; a node that will not boot on an old data dir starts afresh when that directory is removed.`,
           { details: { node: this.nodeName, log: this.logFile } },
         );

@@ -109,10 +109,11 @@ describe('the RabbitMQ chain on two real nodes', () => {
     const ch = await central.createChannel();
     const dead = await ch.get(LOG_CHAIN.deadQueue, { noAck: true });
     await ch.close();
-    expect(dead && dead.content.toString()).toBe(REJECT);
-    const death = (dead ? (dead.properties.headers?.['x-death'] as { reason: string; queue: string }[]) : [])[0];
+    if (!dead) throw new Error('the dead-letter queue was empty');
+    expect(dead.content.toString()).toBe(REJECT);
+    const [death] = dead.properties.headers?.['x-death'] as { reason: string; queue: string }[];
     expect(death).toMatchObject({ reason: 'rejected', queue: LOG_CHAIN.ingestQueue });
-    expect(dead?.properties.userId).toBe(user.name);
+    expect(dead.properties.userId).toBe(user.name);
   });
 
   it('resumes after the connection to the center is reset, and loses nothing', async () => {

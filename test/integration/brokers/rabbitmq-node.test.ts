@@ -88,6 +88,22 @@ describe('RabbitMQ node launcher', () => {
     expect(err.next).toContain('apt-get install rabbitmq-server');
   });
 
+  it('reports a server that exits at once or cannot be run as unavailable, and close() leaves no epmd behind', async () => {
+    for (const serverPath of ['/bin/false', '/etc/hostname']) {
+      const node = await openRabbitNode({ name: 'broken', dataDir: tempDir('flotilla-rabbit-broken-'), serverPath });
+      const e = await node.start().catch((err: unknown) => err);
+      expect(e, serverPath).toBeInstanceOf(FlotillaError);
+      expect((e as FlotillaError).kind).toBe('unavailable');
+      expect((e as FlotillaError).message).toContain('exited during start-up');
+      expect(node.running()).toBe(false);
+      const epmd = node.epmdPid;
+      expect(alive(epmd)).toBe(true);
+      await node.close();
+      expect(alive(epmd)).toBe(false);
+      expect(nodeProcesses(node.dataDir)).toEqual([]);
+    }
+  });
+
   it('runs as its own Erlang node, registered only in its own epmd, listening on loopback', async () => {
     const node = rabbit.nodes.solo;
     expect(node.nodeName).toBe('flotilla-solo@localhost');
