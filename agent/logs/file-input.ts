@@ -142,13 +142,24 @@ export class FileInput implements LogInput {
     this.schedule();
   }
 
+  /**
+   * Passes until the limits are reached or waitMs is over: a partial batch waits (at most waitMs)
+   * to fill, so a busy input ships full batches and the per-batch costs (a signature, a round trip,
+   * a checkpoint write) stay few; a quiet one still ships within waitMs.
+   */
   read(limits: ReadLimits, waitMs: number): Promise<LogChunk> {
     const deadline = Date.now() + waitMs;
+    const merged = { records: [] as LogRecord[], bytes: 0, drops: [] as LogDrop[], positions: new Map<string, Position>() };
     const attempt = async (): Promise<LogChunk> => {
-      const chunk = await this.locked(() => this.pass(limits));
-      const left = deadline - Date.now();
-      if (chunk.records.length > 0 || chunk.drops.length > 0 || left <= 0 || this.closing) return chunk;
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+      const left = { records: limits.records - merged.records.length, bytes: limits.bytes - merged.bytes };
+      const chunk = await this.locked(() => this.pass(left, merged.records.length === 0));
+      merged.records.push(...chunk.records);
+      merged.bytes += chunk.bytes;
+      merged.drops.push(...chunk.drops);
+      for (const p of chunk.positions as Position[]) merged.positions.set(p.key, p);
+      const wait = deadline - Date.now();
+      if (chunk.full || wait <= 0 || this.closing) return { records: merged.records, bytes: merged.bytes, drops: merged.drops, positions: [...merged.positions.values()] };
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, wait)));
       return attempt();
     };
     return attempt();
@@ -568,9 +579,9 @@ export class FileInput implements LogInput {
   // ---- reading ----
 
   /** One round-robin pass: a read per file and round, until the limits are reached or nothing is left. */
-  private async pass(limits: ReadLimits): Promise<LogChunk> {
+  private async pass(limits: ReadLimits, first: boolean): Promise<LogChunk & { full: boolean }> {
     const out: LogRecord[] = [];
-    const used = { bytes: 0, full: false };
+    const used = { bytes: 0, full: limits.records <= 0 || limits.bytes <= 0 };
     const positions = new Map<string, Position>();
     const now = Date.now();
     const active = this.files.filter((t) => t.id && !t.closed && !(t.eof && now - t.lastGrowthMs > IDLE_MS));
@@ -587,7 +598,7 @@ export class FileInput implements LogInput {
           continue;
         }
         const from = out.length;
-        const n = await this.readOnce(t, limits, out, used, now);
+        const n = await this.readOnce(t, limits, out, used, now, first);
         if (n > 0) progressed = true;
         else exhausted.add(t);
         if (out.length > from) t.inflight.push({ end: nextLine(t), tsMs: Date.parse(out[from]!.ts) });
@@ -599,7 +610,7 @@ export class FileInput implements LogInput {
     }
     const drops = this.pendingDrops;
     this.pendingDrops = [];
-    return { records: out, bytes: used.bytes, drops, positions: [...positions.values()] };
+    return { records: out, bytes: used.bytes, drops, positions: [...positions.values()], full: used.full };
   }
 
   /**
@@ -618,7 +629,7 @@ export class FileInput implements LogInput {
   }
 
   /** One read at the file's position; lines go through its parser. Returns the bytes consumed. */
-  private async readOnce(t: Tracked, limits: ReadLimits, out: LogRecord[], used: { bytes: number; full: boolean }, now: number): Promise<number> {
+  private async readOnce(t: Tracked, limits: ReadLimits, out: LogRecord[], used: { bytes: number; full: boolean }, now: number, first: boolean): Promise<number> {
     let n: number;
     try {
       ({ bytesRead: n } = await t.fh.read(this.buf, 0, this.buf.length, t.readPos));
@@ -637,8 +648,9 @@ export class FileInput implements LogInput {
     const readTs = new Date().toISOString();
     const parser = t.parser!;
     // Room for a line of `len` bytes: its records (parts of the line, plus a joined run's buffered
-    // pieces) and its bytes. The first line of a chunk always fits, so every chunk makes progress.
-    const fits = (len: number): boolean => out.length === 0 || (out.length + Math.ceil(len / LOG_LIMITS.messageBytes) + 2 <= limits.records && used.bytes + len + 1 <= limits.bytes);
+    // pieces) and its bytes. The first line of a chunk always fits, so every chunk makes progress;
+    // a later pass of the same chunk (first false) is held to what is left of the limits.
+    const fits = (len: number): boolean => (first && out.length === 0) || (out.length + Math.ceil(len / LOG_LIMITS.messageBytes) + 2 <= limits.records && used.bytes + len + 1 <= limits.bytes);
     let i = 0;
     if (t.carry) {
       const nl = view.indexOf(10);
