@@ -45,7 +45,10 @@ export interface AgentSteadyResult {
   ackedPerSecond: number;
   cores: number;
   idleCores: number;
+  idleRssMiB: number;
   rssPeakMiB: number;
+  /** Records per batch acked in the window: a busy input ships what each read finds, not full batches. */
+  meanBatchRecords: number;
   /** Per batch acked in the window: the ack's wall time minus its first record's ts (when it was appended). */
   oldestAgeMs: ReturnType<typeof summarize>;
   load1: number;
@@ -169,7 +172,8 @@ async function steadyRun(run: number, ack: NullAckServer, server: string, opts: 
     const seconds = (performance.now() - from.at) / 1000;
     const written = writer.lines - from.lines;
     const acked = ack.records - from.acked;
-    const ages = ack.batches.slice(from.batches).map((b) => b.oldestAgeMs);
+    const windowBatches = ack.batches.slice(from.batches);
+    const ages = windowBatches.map((b) => b.oldestAgeMs);
     clearInterval(timer);
     timer = undefined;
     await until(`the last ${writer.records - ack.records} records acked`, 60_000, () => ack.records >= writer.records);
@@ -181,7 +185,9 @@ async function steadyRun(run: number, ack: NullAckServer, server: string, opts: 
       ackedPerSecond: Math.round(acked / seconds),
       cores: usage.cores,
       idleCores: idleUsage.cores,
+      idleRssMiB: idleUsage.rssEndBytes / MIB,
       rssPeakMiB: usage.rssPeakBytes / MIB,
+      meanBatchRecords: Math.round(windowBatches.reduce((n, b) => n + b.records, 0) / Math.max(1, windowBatches.length)),
       oldestAgeMs: summarize(ages),
       load1: loadavg()[0]!,
     };

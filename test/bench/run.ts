@@ -169,9 +169,9 @@ if (logAgent) {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...logAgent.throughput.map((r) => `| CRI, 4 files | ${r.run} | ${r.lines} (${r.records}) | ${f1(r.bytes / 2 ** 20)} | ${f1(r.spawnToAckedSeconds)} s | ${r.linesPerSecond} | ${f2(r.cpuSeconds)} s | ${r.linesPerCpuSecond} | ${f2(r.totalCpuSeconds)} s | ${f1(r.rssPeakMiB)} MiB | ${f2(r.load1)} |`),
     '',
-    '| agent tail + ship, steady | run | written lines/s | acked lines/s | agent CPU (cores) | idle CPU (cores) | RSS peak | oldest line append → ack p50 | p99 | max | load avg (1 min) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...logAgent.steady.map((r) => `| ${r.targetPerSecond} lines/s | ${r.run} | ${r.writtenPerSecond} | ${r.ackedPerSecond} | ${f3(r.cores)} | ${f3(r.idleCores)} | ${f1(r.rssPeakMiB)} MiB | ${r.oldestAgeMs.p50} ms | ${r.oldestAgeMs.p99} ms | ${r.oldestAgeMs.max} ms | ${f2(r.load1)} |`),
+    '| agent tail + ship, steady | run | written lines/s | acked lines/s | records per batch | agent CPU (cores) | idle CPU (cores) | RSS idle | RSS peak | oldest line append → ack p50 | p99 | max | load avg (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...logAgent.steady.map((r) => `| ${r.targetPerSecond} lines/s | ${r.run} | ${r.writtenPerSecond} | ${r.ackedPerSecond} | ${r.meanBatchRecords} | ${f3(r.cores)} | ${f3(r.idleCores)} | ${f1(r.idleRssMiB)} MiB | ${f1(r.rssPeakMiB)} MiB | ${r.oldestAgeMs.p50} ms | ${r.oldestAgeMs.p99} ms | ${r.oldestAgeMs.max} ms | ${f2(r.load1)} |`),
     '',
   );
 }
