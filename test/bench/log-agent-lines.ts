@@ -2,10 +2,12 @@
 // (`<root>/pods/<ns>_<pod>_<uid>/<container>/0.log`), one per container, with the sim's own line
 // generator (agent/sim/log-messages.ts): an ingress access log and a JSON application log for most
 // of the volume, Prometheus logfmt and klog for the rest. Every line is a CRI entry with its
-// timestamp; long entries are split into P partials closed by an F, as containerd does.
+// timestamp; long entries are split into P partials closed by an F, as containerd does. The
+// generator is slow next to the agent (a million lines would take a minute on the shared machine),
+// so each container draws from a pool of entries made once and cycles it with fresh timestamps.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { criLines, containerLogPath, type NanoTime } from '../../agent/sim/log-cri.js';
+import { containerLogPath, CRI_MAX_LINE_BYTES, splitUtf8 } from '../../agent/sim/log-cri.js';
 import { normalEntries, type Entry, type LogSource } from '../../agent/sim/log-messages.js';
 import { createRng, type Rng } from '../../agent/sim/rng.js';
 import { LOG_LIMITS } from '../../core/logs/record.js';
@@ -29,9 +31,34 @@ export function criGlob(root: string): string {
   return join(root, 'pods/*/*/*.log');
 }
 
-/** Records the agent makes of one entry: one, or one per 32 KiB part of a longer line (the text is ASCII). */
-function recordsOf(e: Entry): number {
-  return Math.max(1, Math.ceil(Buffer.byteLength(e.text) / LOG_LIMITS.messageBytes));
+/** Entries generated per container, cycled; the sim's rare kinds (a stack trace, an oversized body) occur in a pool this big. */
+const POOL_ENTRIES = 8192;
+
+/** One entry as CRI lines without their timestamp (`<stream> <P|F> <piece>`), and the records the agent makes of it. */
+interface PooledEntry {
+  lines: string[];
+  records: number;
+}
+
+function pooled(e: Entry): PooledEntry {
+  const pieces = splitUtf8(e.text, CRI_MAX_LINE_BYTES);
+  return {
+    lines: pieces.map((piece, i) => `${e.stream} ${i === pieces.length - 1 ? 'F' : 'P'} ${piece}`),
+    // One record, or one per 32 KiB part of a longer line (the text is ASCII).
+    records: Math.max(1, Math.ceil(Buffer.byteLength(e.text) / LOG_LIMITS.messageBytes)),
+  };
+}
+
+function makePool(source: LogSource, rng: Rng, startMs: number): PooledEntry[] {
+  const pool: PooledEntry[] = [];
+  for (let ms = startMs; pool.length < POOL_ENTRIES; ms += 7) for (const e of normalEntries(source, ms, rng)) pool.push(pooled(e));
+  return pool;
+}
+
+/** containerd's RFC3339Nano (UTC, trailing zeros of the fraction trimmed) for ms + nanos, the ISO text of ms made once per call. */
+function criTime(iso: string, nanos: number): string {
+  const fraction = `${iso.slice(20, 23)}${String(nanos).padStart(6, '0')}`.replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }
 
 /**
@@ -41,8 +68,8 @@ function recordsOf(e: Entry): number {
 export class NodeLogWriter {
   private readonly rng: Rng;
   private readonly paths: string[];
-  /** Entries generated but not written yet (a stack trace comes as several). */
-  private readonly queued: Entry[][] = CONTAINERS.map(() => []);
+  private readonly pools: PooledEntry[][];
+  private readonly next: number[] = CONTAINERS.map(() => 0);
   private nanos = 0;
   /** Entries (logical lines) written, and the records the agent will make of them. */
   lines = 0;
@@ -51,6 +78,7 @@ export class NodeLogWriter {
 
   constructor(root: string, seed = 1) {
     this.rng = createRng(seed);
+    this.pools = CONTAINERS.map((c) => makePool(c.source, this.rng, Date.now() - POOL_ENTRIES * 7));
     this.paths = CONTAINERS.map((c) => join(root, containerLogPath(c.source.namespace, c.source.pod, c.uid, c.source.container, 0)));
     for (const p of this.paths) {
       mkdirSync(dirname(p), { recursive: true });
@@ -65,16 +93,17 @@ export class NodeLogWriter {
   /** Appends `count` entries stamped `ms` (nanoseconds counting up, so each line's time is its own) over the containers. */
   append(count: number, ms: number): void {
     const chunks = CONTAINERS.map(() => [] as string[]);
+    const iso = new Date(ms).toISOString();
     for (let k = 0; k < count; k++) {
       const i = this.pickContainer();
-      const queue = this.queued[i]!;
-      if (queue.length === 0) queue.push(...normalEntries(CONTAINERS[i]!.source, ms, this.rng));
-      const entry = queue.shift()!;
+      const pool = this.pools[i]!;
+      const entry = pool[this.next[i]!]!;
+      this.next[i] = (this.next[i]! + 1) % pool.length;
       this.nanos = (this.nanos + 1) % 1_000_000;
-      const t: NanoTime = { ms, nanos: this.nanos };
-      for (const line of criLines(t, entry.stream, entry.text)) chunks[i]!.push(line, '\n');
+      const ts = criTime(iso, this.nanos);
+      for (const line of entry.lines) chunks[i]!.push(ts, ' ', line, '\n');
       this.lines += 1;
-      this.records += recordsOf(entry);
+      this.records += entry.records;
     }
     chunks.forEach((parts, i) => {
       if (parts.length === 0) return;
