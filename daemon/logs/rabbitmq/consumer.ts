@@ -118,6 +118,8 @@ export class RabbitIngest {
     this.wake?.();
     const s = this.session;
     if (s) {
+      // no new deliveries; the ones already here are committed and acked, or left unacked if pending
+      if (s.consumerTag !== undefined && !s.closed) await s.ch.cancel(s.consumerTag).catch(() => undefined);
       await s.flushes;
       await this.closeSession(s);
     }
@@ -139,6 +141,8 @@ export class RabbitIngest {
       try {
         closed = (await this.connect()).ended;
         attempt = 0;
+        // stop() came while connecting: it found no session to close
+        if (this.stopped && this.session) await this.closeSession(this.session);
         this.opts.log.info({ url: this.opts.config.url, vhost: this.opts.config.vhost, prefetch: this.opts.config.prefetch }, `consuming ${LOG_CHAIN.ingestQueue} on the central broker`);
       } catch (e) {
         if (!this.stopped) this.opts.log.warn({ err: e, url: this.opts.config.url, managementUrl: this.opts.config.managementUrl }, 'cannot consume from the central RabbitMQ broker; retrying with backoff');
@@ -154,6 +158,7 @@ export class RabbitIngest {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopped) return resolve();
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
