@@ -49,6 +49,17 @@ export const AgentLogsConfigSchema = z
       .min(1)
       .optional()
       .describe('CA bundle (PEM) to trust for an https `server` signed by a private CA; relative paths are resolved from the config file'),
+    edge: z
+      .object({
+        url: z.string().min(1).max(2048).describe('AMQP URL of this edge\'s own RabbitMQ broker, without credentials, e.g. amqp://127.0.0.1:5672'),
+        managementUrl: z.string().min(1).max(2048).describe('its management HTTP API, e.g. http://127.0.0.1:15672'),
+        vhost: z.string().min(1).max(255).default('/').describe('the vhost the outbox and the shovel live in'),
+        username: z.string().min(1).max(255).describe('a user with configure, write and read on the vhost and the policymaker tag (to set the shovel)'),
+        passwordFile: z.string().min(1).describe('file holding its password; relative paths are resolved from the config file'),
+      })
+      .strict()
+      .optional()
+      .describe('the edge RabbitMQ broker a `configure-logging` job with transport rabbitmq sets up and ships to; local to the edge, never in the store'),
     retry: z
       .object({
         initialMs: z.number().int().min(10).max(60_000).default(250).describe('first retry delay while the next hop is away'),
@@ -90,6 +101,20 @@ export const DaemonLogsConfigSchema = z
       })
       .strict()
       .default({ maxBatchBytes: 16 * 1024 * 1024 }),
+    rabbitmq: z
+      .object({
+        url: z.string().min(1).max(2048).describe('the central broker, AMQP, no credentials in it'),
+        managementUrl: z.string().min(1).max(2048).describe('its management HTTP API'),
+        vhost: z.string().min(1).max(255).default('/'),
+        username: z.string().min(1).max(255).default('flotilla').describe("the daemon's admin user on the central broker"),
+        passwordFile: z.string().min(1).describe('file holding its password'),
+        caFile: z.string().min(1).optional().describe('CA bundle (PEM) for amqps/https'),
+        advertisedUrl: z.string().min(1).max(2048).optional().describe('what edge shovels dial; default: url'),
+        prefetch: z.number().int().min(100).max(100_000).default(200),
+      })
+      .strict()
+      .optional()
+      .describe('the central broker of the RabbitMQ chain; absent: the embedded chain only'),
     health: z
       .object({
         lagSeconds: z.number().int().min(1).max(86_400).default(60).describe('a cluster whose oldest unshipped line is older than this is degraded'),
