@@ -1,4 +1,6 @@
 // Starts the control plane: registry, fleet state, store sync, health re-evaluation, REST and WS.
+import { centralBroker } from './logging/central.js';
+import { switchLogging } from './logging/switch.js';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
@@ -108,6 +110,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       refusalMaxSources: config.api.unauthenticated.maxSources,
     });
     const logService = logs;
+    // Read at start, so a missing password file is a config error now, not at the first switch.
+    const central = config.logs.rabbitmq ? centralBroker(config.logs.rabbitmq) : undefined;
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
@@ -127,6 +131,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         registryPath,
         publicUrl: () => publicUrl,
         onTokenRevoked: (id) => hub.closeToken(id),
+        switchLogging: (who, req) => switchLogging({ store, signingKey, registry, fleet: service, jobs, ...(central ? { central } : {}) }, who, req),
       },
       auth,
       metrics,
