@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- JSON bodies are checked by assertions, not by types */
 // POST /api/v1/clusters/:name/logging on a real daemon: a viewer is refused; the daemon transport
 // writes a signed logging config with a growing version and submits the configure-logging job that
 // names it by version and hash; rabbitmq without logs.rabbitmq in the daemon config is a config error
