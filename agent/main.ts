@@ -11,12 +11,13 @@ import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { ClusterActions } from './actions.js';
 import { openBackend } from './backends.js';
-import { openJobRunner } from './jobs/start.js';
+import { bundleControlPlane, openJobRunner } from './jobs/start.js';
+import type { LoggingApplier } from './logs/logging-apply.js';
 import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
 import { openLogInputs } from './logs/inputs.js';
 import type { LogPipeline } from './logs/pipeline.js';
-import { startLogShipping } from './logs/start.js';
+import { openLoggingApplier, startLogShipping } from './logs/start.js';
 import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.js';
 import { buildRegistration } from './registration.js';
 import { bundleFingerprint, planIdentity, retireBundle } from './registration-scope.js';
@@ -95,9 +96,13 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
   }
 
   let jobs: JobRunner;
+  let logging: LoggingApplier | null = null;
   try {
-    jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger });
+    logging = openLoggingApplier(config, { key, encryption: identity.encryption, controlPlane: bundleControlPlane(config), store, dataDir, logger });
+    jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger, ...(logging ? { logging } : {}) });
   } catch (e) {
+    logging?.stop();
+    await logging?.shipper.close();
     await backend.close();
     await server?.close();
     throw e;
@@ -105,8 +110,10 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
 
   let logs: LogPipeline | null;
   try {
-    logs = await startLogShipping(config, { dataDir, cluster: config.cluster, backendKind: backend.kind, podNode: backend.podNode.bind(backend), logger, key, metrics, openInputs: openLogInputs });
+    logs = await startLogShipping(config, { dataDir, cluster: config.cluster, backendKind: backend.kind, podNode: backend.podNode.bind(backend), logger, key, metrics, openInputs: openLogInputs, ...(logging ? { logging } : {}) });
   } catch (e) {
+    logging?.stop();
+    await logging?.shipper.close();
     await jobs.stop();
     await backend.close();
     await server?.close();
@@ -126,6 +133,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     logger,
     jobs,
     ...(logs ? { pipeline: logs } : {}),
+    ...(logging ? { logging } : {}),
   });
   reporter.start();
   jobs.start();
@@ -140,6 +148,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     stop() {
       stopping ??= (async () => {
         await jobs.stop();
+        logging?.stop();
         // Before the reporter: the last report then carries where shipping stopped.
         await logs?.stop();
         await reporter.stop();

@@ -26,6 +26,8 @@ export interface ReportContext {
   lastJobSeq?: number;
   /** The seq the job runner is executing now, if any. */
   runningJobSeq?: number;
+  /** The applied logging config's version, if any. */
+  loggingConfigVersion?: number;
 }
 
 function cut(text: string, max: number): string {
@@ -92,6 +94,7 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
     ...(ctx.rejections && ctx.rejections.length > 0 ? { rejections: ctx.rejections.slice(0, 100) } : {}),
     ...(ctx.lastJobSeq !== undefined ? { lastJobSeq: ctx.lastJobSeq } : {}),
     ...(ctx.runningJobSeq !== undefined ? { runningJobSeq: ctx.runningJobSeq } : {}),
+    ...(ctx.loggingConfigVersion !== undefined ? { loggingConfigVersion: ctx.loggingConfigVersion } : {}),
   };
 }
 

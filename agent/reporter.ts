@@ -36,6 +36,8 @@ export interface ReporterDeps {
   /** The log pipeline, when logs ship: its figures ride along in each report (transport 'off' without one). */
   pipeline?: { figures(): StatusReport['pipeline'] };
   jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
+  /** The logging config applier: the version in force rides along in each report. */
+  logging?: { appliedVersion(): number | null };
   clock?: () => Date;
   random?: () => number;
 }
@@ -104,6 +106,7 @@ export class StatusReporter {
           agentVersion: deps.agentVersion,
           pipeline: deps.pipeline?.figures() ?? offFigures(),
           ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq(), runningJobSeq: deps.jobs.runningJobSeq?.() } : {}),
+          ...(deps.logging?.appliedVersion() ? { loggingConfigVersion: deps.logging.appliedVersion() ?? undefined } : {}),
         }),
       );
       const body = sealEnvelope(PAYLOAD_TYPES.status, report, deps.key);

@@ -141,6 +141,11 @@ export class FlotillaClient {
     return this.call('POST', `${API_PREFIX}/clusters`, req);
   }
 
+  /** Switches a cluster's log transport: the daemon writes its logging config and submits configure-logging. */
+  switchLogging(name: string, body: { transport: 'daemon' | 'rabbitmq'; outboxMaxBytes?: number }): Promise<{ cluster: string; version: number; transport: string; job: JobRecord }> {
+    return this.call('POST', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/logging`, body);
+  }
+
   removeCluster(name: string): Promise<{ removed: string }> {
     return this.call('DELETE', `${API_PREFIX}/clusters/${encodeURIComponent(name)}`);
   }

@@ -49,6 +49,17 @@ export const AgentLogsConfigSchema = z
       .min(1)
       .optional()
       .describe('CA bundle (PEM) to trust for an https `server` signed by a private CA; relative paths are resolved from the config file'),
+    edge: z
+      .object({
+        url: z.string().min(1).max(2048).describe('AMQP URL of this edge\'s own RabbitMQ broker, without credentials, e.g. amqp://127.0.0.1:5672'),
+        managementUrl: z.string().min(1).max(2048).describe('its management HTTP API, e.g. http://127.0.0.1:15672'),
+        vhost: z.string().min(1).max(255).default('/').describe('the vhost the outbox and the shovel live in'),
+        username: z.string().min(1).max(255).describe('a user with configure, write and read on the vhost and the policymaker tag (to set the shovel)'),
+        passwordFile: z.string().min(1).describe('file holding its password; relative paths are resolved from the config file'),
+      })
+      .strict()
+      .optional()
+      .describe('the edge RabbitMQ broker a `configure-logging` job with transport rabbitmq sets up and ships to; local to the edge, never in the store'),
     retry: z
       .object({
         initialMs: z.number().int().min(10).max(60_000).default(250).describe('first retry delay while the next hop is away'),

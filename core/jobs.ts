@@ -72,6 +72,8 @@ export const JOB_PARAMS = {
     .strict()
     .refine((p) => p.teardown || p.namespace !== undefined || p.selector !== undefined, 'cleanup needs a namespace, a selector, or teardown'),
   cancel: z.object({ targetSeq: z.number().int().positive(), targetId: z.uuid() }).strict(),
+  /** Names clusters/<c>/config/logging.json (core/logs/logging-config.ts) by version and the SHA-256 of its envelope. */
+  'configure-logging': z.object({ version: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
 } as const;
 
 export type JobType = keyof typeof JOB_PARAMS;
@@ -91,6 +93,7 @@ export const DESTRUCTIVE: Record<JobType, boolean> = {
   apply: false,
   cleanup: true,
   cancel: false,
+  'configure-logging': false,
 };
 
 export function isJobType(t: string): t is JobType {

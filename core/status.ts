@@ -112,6 +112,8 @@ export const StatusReportSchema = z.object({
   lastJobSeq: count.optional(),
   /** The job seq the agent's runner is executing at report time, if any; the daemon marks that job `running`. */
   runningJobSeq: z.number().int().positive().optional(),
+  /** The version of the cluster's logging config (configure-logging) the agent ships by; absent until one is applied. */
+  loggingConfigVersion: z.number().int().positive().optional(),
 });
 
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;

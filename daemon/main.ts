@@ -1,4 +1,6 @@
 // Starts the control plane: registry, fleet state, store sync, health re-evaluation, REST and WS.
+import { centralBroker } from './logging/central.js';
+import { switchLogging } from './logging/switch.js';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
@@ -116,6 +118,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     if (rabbitConfig) {
       rabbit = openRabbitIngest(rabbitConfig, { logs: logService, pinnedKey: (keyid) => service.pinnedKey(keyid), maxBatchBytes: config.logs.ingest.maxBatchBytes, metrics, log });
     }
+    // Read at start, so a missing password file is a config error now, not at the first switch.
+    const central = config.logs.rabbitmq ? centralBroker(config.logs.rabbitmq) : undefined;
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
@@ -135,6 +139,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         registryPath,
         publicUrl: () => publicUrl,
         onTokenRevoked: (id) => hub.closeToken(id),
+        switchLogging: (who, req) => switchLogging({ store, signingKey, registry, fleet: service, jobs, ...(central ? { central } : {}) }, who, req),
       },
       auth,
       metrics,

@@ -2,7 +2,9 @@
 // caller wraps it so a store outage is retried rather than reported as a failed job.
 import type { SigningKey } from '../../core/keys.js';
 import type { ObjectStore } from '../../core/store/types.js';
+import { FlotillaError } from '../../core/errors.js';
 import type { ActionContext, ActionOutcome, ClusterActions } from '../actions.js';
+import type { LoggingApplier } from '../logs/logging-apply.js';
 import { runBackup, runRestore } from './backup.js';
 import type { TypedJob } from './verify.js';
 
@@ -12,6 +14,8 @@ export interface ExecuteDeps {
   actions: ClusterActions;
   key: SigningKey;
   now: () => Date;
+  /** Applies configure-logging; absent when the agent ships no logs. */
+  logging?: LoggingApplier;
 }
 
 /** `cancel` is not executed here: the runner settles it against its journal. */
@@ -41,5 +45,8 @@ export function execute(deps: ExecuteDeps, job: Exclude<TypedJob, { type: 'cance
       return actions.applyObjects(job.params.objects as unknown as Parameters<ClusterActions['applyObjects']>[0], ctx);
     case 'cleanup':
       return actions.cleanup(job.params, ctx);
+    case 'configure-logging':
+      if (!deps.logging) return Promise.reject(new FlotillaError('config', 'this agent ships no logs (logs.enabled is false, or no `server`)', 'Enable logs in the agent config and restart the agent, then switch the cluster again.'));
+      return deps.logging.applyJob(job.params);
   }
 }

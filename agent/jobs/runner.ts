@@ -18,6 +18,7 @@ import { storeOp, StoreFailure } from '../../core/store/failure.js';
 import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../core/store/types.js';
 import { readOwnStatus } from '../own-status.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
+import type { LoggingApplier } from '../logs/logging-apply.js';
 import { execute } from './execute.js';
 import { JobJournal, type FinishedRecord, type StartedRecord } from './journal.js';
 import { openOwnResult, sealResult } from './result.js';
@@ -44,6 +45,8 @@ export interface JobRunnerDeps {
   pollIntervalMs: number;
   logger: Logger;
   metrics?: JobMetrics;
+  /** configure-logging jobs (agent/logs/logging-apply.ts). */
+  logging?: LoggingApplier;
   clock?: () => Date;
   random?: () => number;
 }
@@ -448,7 +451,7 @@ export class JobRunner {
     let output: Record<string, unknown> | undefined;
     this.deps.logger.info({ seq: payload.seq, id: payload.id, type: job.type }, 'job started');
     try {
-      const outcome = await execute({ cluster: this.deps.cluster, store: wrappedStore, actions: this.deps.actions, key: this.deps.key, now: this.clock }, job, verdict.secret, ctx);
+      const outcome = await execute({ cluster: this.deps.cluster, store: wrappedStore, actions: this.deps.actions, key: this.deps.key, now: this.clock, ...(this.deps.logging ? { logging: this.deps.logging } : {}) }, job, verdict.secret, ctx);
       state = 'succeeded';
       detail = outcome.detail;
       output = outcome.output;

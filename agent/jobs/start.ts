@@ -1,5 +1,6 @@
 // Builds the job runner from the agent bundle. A bundle whose control-plane key is unusable is a
 // broken config: the agent refuses to start (exit 78) rather than run on without ever taking a job.
+import type { KeyObject } from 'node:crypto';
 import type { AgentConfig } from '../../config/schemas.js';
 import { FlotillaError } from '../../core/errors.js';
 import { keyIdOf, publicKeyFromBase64, type SigningKey } from '../../core/keys.js';
@@ -7,6 +8,7 @@ import type { Logger } from '../../core/log.js';
 import type { EncryptionKey } from '../../core/secrets.js';
 import type { ObjectStore } from '../../core/store/types.js';
 import type { ClusterActions } from '../actions.js';
+import type { LoggingApplier } from '../logs/logging-apply.js';
 import { JobRunner, type JobMetrics } from './runner.js';
 
 export interface JobRunnerSetup {
@@ -18,12 +20,14 @@ export interface JobRunnerSetup {
   dataDir: string;
   metrics: JobMetrics;
   logger: Logger;
+  logging?: LoggingApplier;
 }
 
 const REISSUE = 'Copy controlPlane from `flotilla info` on the control plane, or re-issue the bundle with `flotilla cluster add`.';
 
-export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner> {
-  const { controlPlane } = s.config;
+/** The control-plane key of the agent bundle, checked against its key id; jobs and configs are verified with it. */
+export function bundleControlPlane(config: AgentConfig): { keyid: string; publicKey: KeyObject } {
+  const { controlPlane } = config;
   let publicKey;
   try {
     publicKey = publicKeyFromBase64(controlPlane.publicKey);
@@ -33,16 +37,22 @@ export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner> {
   if (keyIdOf(publicKey) !== controlPlane.keyid) {
     throw new FlotillaError('config', `controlPlane.keyid ${controlPlane.keyid} in the agent bundle does not name controlPlane.publicKey (${keyIdOf(publicKey)})`, REISSUE);
   }
+  return { keyid: controlPlane.keyid, publicKey };
+}
+
+export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner> {
+  const { keyid, publicKey } = bundleControlPlane(s.config);
   return JobRunner.open({
     cluster: s.config.cluster,
     store: s.store,
     actions: s.actions,
     key: s.key,
     encryption: s.encryption,
-    controlPlane: { keyid: controlPlane.keyid, publicKey },
+    controlPlane: { keyid, publicKey },
     dataDir: s.dataDir,
     pollIntervalMs: s.config.store.pollIntervalMs,
     logger: s.logger.child({ part: 'jobs' }),
     metrics: s.metrics,
+    ...(s.logging ? { logging: s.logging } : {}),
   });
 }

@@ -1,6 +1,6 @@
 // `flotilla cluster add|list|rm`.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientFlags } from '../client-config.js';
 import { assertClusterName } from '../../core/store/types.js';
 import { assertBundleWritable, bundleYaml, writeBundle } from '../bundle-file.js';
@@ -9,6 +9,17 @@ import { clientFor, type Io } from '../io.js';
 import { parseLabels } from '../labels.js';
 import { collect, duration, positiveSeconds } from '../options.js';
 import { renderJson } from '../table.js';
+
+function transportOption(value: string): 'daemon' | 'rabbitmq' {
+  if (value !== 'daemon' && value !== 'rabbitmq') throw new InvalidArgumentError('use rabbitmq or daemon');
+  return value;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('a positive whole number of bytes');
+  return n;
+}
 
 interface AddOptions {
   label?: string[];
@@ -62,6 +73,20 @@ export function registerCluster(program: Command, io: Io): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const rows = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).listClusters();
       io.out(opts.json ? renderJson(rows) : clusterTable(rows));
+    });
+
+  cluster
+    .command('logging')
+    .description("switch a cluster's log transport: writes its signed logging config and submits a configure-logging job (operator)")
+    .argument('<name>', 'cluster name')
+    .requiredOption('--transport <transport>', 'rabbitmq (the edge broker, a shovel to the central one) or daemon (POST to the daemon)', transportOption)
+    .option('--outbox-max-bytes <bytes>', "cap of the edge outbox (rabbitmq); past it the agent holds and the tailed file is the buffer", positiveInt)
+    .option('--json', 'print the version and the job as JSON')
+    .action(async (name: string, opts: { transport: 'daemon' | 'rabbitmq'; outboxMaxBytes?: number; json?: boolean }, cmd: Command) => {
+      assertClusterName(name);
+      const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).switchLogging(name, { transport: opts.transport, ...(opts.outboxMaxBytes ? { outboxMaxBytes: opts.outboxMaxBytes } : {}) });
+      if (opts.json) io.out(renderJson(res));
+      io.err(`cluster ${res.cluster}: logging config version ${res.version} (transport ${res.transport}) written; job ${res.job.id} (seq ${res.job.seq}) submitted\nnext: \`flotilla job show ${res.job.id}\` shows when the agent has applied it\n`);
     });
 
   cluster

@@ -8,6 +8,7 @@ import type { DaemonConfig } from '../../config/schemas.js';
 import type { BackupService } from '../backup/service.js';
 import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
+import type { SwitchRequest, SwitchResponse } from '../logging/switch.js';
 import type { LogService } from '../logs/service.js';
 import type { Registry } from '../registry/registry.js';
 import { decodePathParam } from './path-param.js';
@@ -24,6 +25,8 @@ export interface ApiContext {
   registryPath: string;
   publicUrl(): string;
   onTokenRevoked(tokenId: string): void;
+  /** Switches a cluster's log transport (daemon/logging/switch.ts). */
+  switchLogging(who: Identity, req: SwitchRequest): Promise<SwitchResponse>;
 }
 
 export interface RouteCall {

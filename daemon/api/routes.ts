@@ -13,6 +13,7 @@ import { pathParam as param, type Route } from './route.js';
 import { BACKUP_ROUTES } from './routes-backup.js';
 import { INGEST_ROUTES } from './routes-ingest.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { LOGGING_ROUTES } from './routes-logging.js';
 import { LOG_ROUTES } from './routes-logs.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
@@ -160,6 +161,7 @@ export const ROUTES: Route[] = [
     handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
   },
   ...JOB_ROUTES,
+  ...LOGGING_ROUTES,
   ...BACKUP_ROUTES,
   ...LOG_ROUTES,
   ...INGEST_ROUTES,

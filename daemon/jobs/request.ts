@@ -31,6 +31,8 @@ export const USER_PARAMS: Record<Exclude<JobType, 'cancel'>, z.ZodType<Record<st
   restore: JOB_PARAMS.restore.extend({ manifestSha256: JOB_PARAMS.restore.shape.manifestSha256.optional() }).strict(),
   apply: JOB_PARAMS.apply,
   cleanup: JOB_PARAMS.cleanup,
+  // Written by the daemon's logging switch (`flotilla cluster logging`), which names the config it wrote; the agent verifies the config itself.
+  'configure-logging': JOB_PARAMS['configure-logging'],
 };
 
 export interface SubmitRequest {
