@@ -61,6 +61,7 @@ export function requestOutcome(e: unknown, where: string): RequestOutcome {
   const f = (e ?? {}) as ClientFailure;
   const status = statusOf(f);
   const message = f.message ?? String(e);
+  if (certificateProblem(f)) return { kind: 'fatal', error: failure(e, where) };
   switch (f.name) {
     case 'ConnectionError':
     case 'TimeoutError':
@@ -76,6 +77,11 @@ export function requestOutcome(e: unknown, where: string): RequestOutcome {
   }
 }
 
+/** A TLS verification failure: waiting will not fix it, a CA will. */
+function certificateProblem(f: ClientFailure): boolean {
+  return f.name === 'ConnectionError' && /certificate|self[- ]signed|CERT_|unable to verify/i.test(f.message ?? '');
+}
+
 /** A client error as a FlotillaError that says what to fix. */
 export function failure(e: unknown, where: string, doing = 'request'): FlotillaError {
   if (e instanceof FlotillaError) return e;
@@ -85,6 +91,9 @@ export function failure(e: unknown, where: string, doing = 'request'): FlotillaE
   const opts = { cause: e, details: { nodes: where, ...(status === undefined ? {} : { status }) } };
   if (f.name === 'ProductNotSupportedError') {
     return new FlotillaError('config', `${where} does not answer as Elasticsearch (no "x-elastic-product: Elasticsearch" header)`, 'Point logs.sink.nodes at Elasticsearch 9 itself (not OpenSearch, and not a proxy that drops response headers).', opts);
+  }
+  if (certificateProblem(f)) {
+    return new FlotillaError('config', `Elasticsearch at ${where} presented a certificate this daemon does not trust: ${reason}`, 'Set logs.sink.caFile to the PEM of the CA that signed it (Elasticsearch’s config/certs/http_ca.crt), and check the host name in logs.sink.nodes.', opts);
   }
   if (status === 401) return new FlotillaError('config', `Elasticsearch at ${where} refused the credentials (401): ${reason}`, 'Check logs.sink.auth: the API key in apiKeyFile (the base64 "encoded" value), or username and passwordFile.', opts);
   if (status === 403) {

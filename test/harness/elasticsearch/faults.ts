@@ -3,7 +3,8 @@
 // fifth request, so a test never depends on luck.
 //
 // - bulk429: a fraction of `_bulk` requests answered 429 es_rejected_execution_exception, nothing applied.
-// - item429: a fraction of bulk items answered 429 (the rest of the request is applied).
+// - item429: a fraction of bulk items answered 429 (the rest of the request is applied); throttle:
+//   the items matching a predicate answered 429 for as long as it is set.
 // - reject: records matching a predicate answered with an item-level 400 document_parsing_exception.
 // - resets: a fraction of matching requests have their connection reset (TCP RST), either before the
 //   request is applied or after (applied, then no answer: the case a client cannot tell from the first).
@@ -45,6 +46,7 @@ export class Faults {
   private resetRule: ResetRule | null = null;
   private resetBudget = 0;
   reject: ((item: BulkItemView) => boolean) | null = null;
+  throttle: ((item: BulkItemView) => boolean) | null = null;
   readonly counts = { bulk429: 0, item429: 0, rejected: 0, resets: 0, bulkRequests: 0 };
 
   set bulk429(fraction: number) {
@@ -73,6 +75,7 @@ export class Faults {
     this.bulk429 = 0;
     this.item429 = 0;
     this.reject = null;
+    this.throttle = null;
     this.resets(null);
   }
 
@@ -94,8 +97,8 @@ export class Faults {
     return true;
   }
 
-  itemRefused(): boolean {
-    if (!this.item429Dealer.deal()) return false;
+  itemRefused(item: BulkItemView): boolean {
+    if (!this.throttle?.(item) && !this.item429Dealer.deal()) return false;
     this.counts.item429++;
     return true;
   }

@@ -196,7 +196,7 @@ async function bulk(req: Request, s: ServerState, pathIndex: string | undefined)
       }
       const target = s.store.forWrite(index);
       if (s.faults.itemRejected({ index, id, source })) throw new EsError(400, 'document_parsing_exception', "[1:2] failed to parse: the test server's fault rule rejected this document");
-      if (s.faults.itemRefused()) throw new EsError(429, 'es_rejected_execution_exception', `rejected execution of primary operation [shard_detail=[${index}][0][P], shard_coordinating_and_primary_bytes=0]`);
+      if (s.faults.itemRefused({ index, id, source })) throw new EsError(429, 'es_rejected_execution_exception', `rejected execution of primary operation [shard_detail=[${index}][0][P], shard_coordinating_and_primary_bytes=0]`);
       const parsed = target.parse(id, source);
       const existing = target.docs.get(id);
       if (op === 'create' && existing) {
