@@ -28,8 +28,8 @@ export interface ElasticsearchSinkOptions extends EsConnectionOptions {
   indexPrefix: string;
   /** Used when the template is first put; an existing template keeps the width it pinned. */
   indexHours: number;
-  /** `wait_for` (default): a write resolves once a refresh has made it searchable; `true` forces that refresh. */
-  refresh?: 'wait_for' | 'true';
+  /** `wait_for` (default): a write resolves once a refresh has made it searchable; `force` forces that refresh. */
+  refresh?: 'wait_for' | 'force';
   retry: EsRetry;
   log?: Logger;
   now?: () => number;

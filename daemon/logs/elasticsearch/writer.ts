@@ -31,7 +31,7 @@ export interface EsWriterOptions {
   client: Client;
   where: string;
   prefix: string;
-  refresh: 'wait_for' | 'true';
+  refresh: 'wait_for' | 'force';
   retry: EsRetry;
   log: Logger;
   signal: AbortSignal;
@@ -108,7 +108,7 @@ export class EsWriter {
     while (pending.length > 0) {
       let answer: { items: unknown[] };
       try {
-        answer = (await this.o.client.bulk({ operations: pending.flatMap((it) => [{ create: { _index: it.index, _id: it.record.id } }, it.doc]), refresh: this.o.refresh === 'true' ? true : 'wait_for' }, { signal: this.o.signal }));
+        answer = (await this.o.client.bulk({ operations: pending.flatMap((it) => [{ create: { _index: it.index, _id: it.record.id } }, it.doc]), refresh: this.o.refresh === 'force' ? true : 'wait_for' }, { signal: this.o.signal }));
       } catch (e) {
         const o = requestOutcome(e, this.o.where);
         if (o.kind === 'fatal') throw this.closing() ?? o.error;
