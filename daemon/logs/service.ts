@@ -28,6 +28,8 @@ export const MAX_CONTEXT_LINES = 50;
 /** The histogram's range when the query has no since: the last hour. */
 export const DEFAULT_HISTOGRAM_MS = 3_600_000;
 export const MAX_HISTOGRAM_BUCKETS = 500;
+/** Rejected records named in the log line of one batch (id and reason each); the count says how many in all. */
+export const MAX_LOGGED_REJECTIONS = 10;
 /** The key of an ingest refusal in the rejections table (it has no store key). */
 export const INGEST_REJECTION_KEY = 'POST /api/v1/ingest/logs';
 
@@ -163,6 +165,13 @@ export class LogService {
     metrics.logIngestBatches.inc({ result: 'stored' });
     metrics.logIngestRecords.inc({ result: 'stored' }, written.stored.length);
     metrics.logIngestRecords.inc({ result: 'duplicate' }, written.duplicates);
+    // Refused for good by the store (an Elasticsearch item 400): sending them again would not help, so
+    // the batch is acked; on this chain their dead letter is the daemon log and the counter.
+    const rejected = written.rejected ?? [];
+    if (rejected.length > 0) {
+      metrics.logIngestRecords.inc({ result: 'rejected' }, rejected.length);
+      log.warn({ cluster, batchId: batch.batchId, rejected: rejected.length, records: rejected.slice(0, MAX_LOGGED_REJECTIONS) }, 'the log store refused records of a batch; they are not stored');
+    }
     return { batchId: batch.batchId, stored: written.stored.length, duplicates: written.duplicates };
   }
 
