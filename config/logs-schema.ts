@@ -91,6 +91,19 @@ export const ElasticsearchSinkConfigSchema = z
       .default('flotilla-logs')
       .describe('indices are <prefix>-YYYY.MM.DD (…-HH below a day) and the index template is named <prefix>; give Flotilla a prefix of its own'),
     indexHours: z.number().int().min(1).max(168).default(24).describe('hours of records per index, by the record ts; fixed by the first start (the index template keeps it); retention deletes whole indices'),
+    indexSettings: z
+      .object({
+        shards: z.number().int().min(1).max(1024).optional().describe('index.number_of_shards (cluster default: 1)'),
+        replicas: z.number().int().min(0).max(32).optional().describe('index.number_of_replicas (cluster default: 1; 0 on a single node)'),
+        refreshInterval: z
+          .string()
+          .regex(/^\d+(ms|s|m)$/, 'expected a time like 500ms, 1s or 1m')
+          .optional()
+          .describe('index.refresh_interval (default 1s): how often writes become searchable; with refresh: wait_for each write waits for one'),
+      })
+      .strict()
+      .optional()
+      .describe('settings of the indices made from now on (they go into the index template); existing indices keep theirs'),
     refresh: z.enum(['wait_for', 'force']).default('wait_for').describe('how a write becomes searchable before it is acknowledged: wait_for the next refresh (index.refresh_interval, 1s by default), or force one per bulk request'),
     requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000).describe('timeout of one request to Elasticsearch'),
     retry: z

@@ -25,6 +25,7 @@ export async function openLogSink(config: DaemonLogsConfig, dataDir: string, log
     ...(s.caFile ? { caFile: s.caFile } : {}),
     indexPrefix: s.indexPrefix,
     indexHours: s.indexHours,
+    ...(s.indexSettings ? { indexSettings: s.indexSettings } : {}),
     refresh: s.refresh,
     requestTimeoutMs: s.requestTimeoutMs,
     retry: s.retry,

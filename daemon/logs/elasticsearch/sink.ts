@@ -21,13 +21,15 @@ import { nextSeq } from './cursor.js';
 import { failure } from './outcomes.js';
 import { EsReader } from './reader.js';
 import { EsRetention } from './retention.js';
-import { indexPattern, indexTemplate, pinnedIndexHours, TEMPLATE_OWNER, templateName } from './template.js';
+import { indexPattern, indexTemplate, pinnedIndexHours, TEMPLATE_OWNER, templateName, type IndexSettings } from './template.js';
 import { EsWriter, type EsRetry } from './writer.js';
 
 export interface ElasticsearchSinkOptions extends EsConnectionOptions {
   indexPrefix: string;
   /** Used when the template is first put; an existing template keeps the width it pinned. */
   indexHours: number;
+  /** Settings of indices made from now on (the template's); existing indices keep theirs. */
+  indexSettings?: IndexSettings;
   /** `wait_for` (default): a write resolves once a refresh has made it searchable; `force` forces that refresh. */
   refresh?: 'wait_for' | 'force';
   retry: EsRetry;
@@ -114,7 +116,7 @@ export class ElasticsearchLogSink implements LogSink {
     }
     const hours = pinned ?? this.opts.indexHours;
     try {
-      await this.client.indices.putIndexTemplate({ name, ...indexTemplate({ prefix: this.opts.indexPrefix, indexHours: hours }) });
+      await this.client.indices.putIndexTemplate({ name, ...indexTemplate({ prefix: this.opts.indexPrefix, indexHours: hours, ...(this.opts.indexSettings ? { settings: this.opts.indexSettings } : {}) }) });
     } catch (e) {
       throw failure(e, this.where, 'index template update');
     }

@@ -54,10 +54,19 @@ export function foldMappings(): string[] {
   return rules;
 }
 
+/** The index settings an operator may choose (only one composable template applies to an index, so they live in ours). */
+export interface IndexSettings {
+  shards?: number;
+  replicas?: number;
+  /** index.refresh_interval, e.g. "1s": how often writes become searchable, which refresh=wait_for waits for. */
+  refreshInterval?: string;
+}
+
 export interface TemplateOptions {
   prefix: string;
   /** Hours of records per index; pinned in _meta so every later start places a record in the same index. */
   indexHours: number;
+  settings?: IndexSettings;
 }
 
 /** The index pattern every read and the template use. */
@@ -126,7 +135,17 @@ export function indexTemplate(opts: TemplateOptions): { index_patterns: string[]
     index_patterns: [indexPattern(opts.prefix)],
     // Above the built-in templates (logs-*-* is 100), so a prefix that matches one still gets this one.
     priority: 500,
-    template: { settings: { index: { analysis: analysis() } }, mappings: mappings() },
+    template: {
+      settings: {
+        index: {
+          analysis: analysis(),
+          ...(opts.settings?.shards === undefined ? {} : { number_of_shards: opts.settings.shards }),
+          ...(opts.settings?.replicas === undefined ? {} : { number_of_replicas: opts.settings.replicas }),
+          ...(opts.settings?.refreshInterval === undefined ? {} : { refresh_interval: opts.settings.refreshInterval }),
+        },
+      },
+      mappings: mappings(),
+    },
     _meta: { managed_by: TEMPLATE_OWNER, schema: TEMPLATE_SCHEMA, index_hours: opts.indexHours },
   };
 }

@@ -139,6 +139,8 @@ describe('daemon config: the Elasticsearch log sink', () => {
       requestTimeoutMs: 30_000,
       retry: { initialMs: 200, maxMs: 10_000, writeDeadlineMs: 20_000 },
     });
+    const tuned = writeConfig(withSink('type: elasticsearch\nnodes: [https://es-1:9200]\nindexSettings:\n  replicas: 0\n  refreshInterval: 500ms'));
+    expect(loadDaemonConfig(tuned, {}, {}).logs.sink).toMatchObject({ indexSettings: { replicas: 0, refreshInterval: '500ms' } });
     const user = writeConfig(withSink('type: elasticsearch\nnodes: [http://127.0.0.1:9200]\nauth:\n  username: flotilla\n  passwordFile: /run/credentials/es-password'));
     expect(loadDaemonConfig(user, {}, {}).logs.sink).toMatchObject({ auth: { username: 'flotilla', passwordFile: '/run/credentials/es-password' } });
   });

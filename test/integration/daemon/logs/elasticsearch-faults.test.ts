@@ -159,6 +159,15 @@ describe('Elasticsearch sink under faults', () => {
     expect(ids((await s.write([rec('a1')])).stored)).toEqual([logId('a1')]);
   });
 
+  it('makes new indices with the configured settings', async () => {
+    const es = await server();
+    const s = sink(es, { indexSettings: { shards: 2, replicas: 0, refreshInterval: '50ms' } });
+    await s.write([rec('s1')]);
+    const index = es.store.indices.get('flotilla-logs-2026.03.01-00')!;
+    expect(index.settings).toMatchObject({ number_of_shards: 2, number_of_replicas: 0, refresh_interval: '50ms' });
+    expect(index.refreshMs).toBe(50);
+  });
+
   it('keeps the index width the existing template pinned', async () => {
     const es = await server();
     const first = sink(es, { indexHours: 1 });
