@@ -16,6 +16,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 const PURE_MODULES = [
   'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status,units}.ts',
   'core/store/{config,failure,key-space,types}.ts',
+  'core/brokers/{management-errors,topology}.ts',
   'core/query/**',
   'core/logs/**',
   'config/{api-schema,logs-schema,schemas,json-schema/generate}.ts',
@@ -25,7 +26,9 @@ const PURE_MODULES = [
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/logs/{ingest-rules,query-target,writer-queue}.ts',
+  'daemon/logs/rabbitmq/{delivery-rules}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
+  'daemon/brokers/*-config.ts',
   'daemon/logs/fts5/{compile,rowkey,schema}.ts',
   'daemon/logs/elasticsearch/{compile,cursor,documents,outcomes,requests,template}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',

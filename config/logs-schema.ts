@@ -118,6 +118,29 @@ export const ElasticsearchSinkConfigSchema = z
   .strict();
 export type ElasticsearchSinkConfig = z.infer<typeof ElasticsearchSinkConfigSchema>;
 
+function brokerUrl(protocols: readonly string[], what: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), { message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` })
+    .refine((v) => !URL.canParse(v) || (new URL(v).username === '' && new URL(v).password === ''), { message: 'must not carry credentials (username and passwordFile hold them)' })
+    .describe(what);
+}
+
+/** The central broker (docs/LOGS.md, "Central ingestion from RabbitMQ"). */
+export const RabbitMqCentralSchema = z
+  .object({
+    url: brokerUrl(['amqp:', 'amqps:'], 'AMQP URL of the central broker, without credentials, e.g. amqp://127.0.0.1:5672'),
+    managementUrl: brokerUrl(['http:', 'https:'], 'management HTTP API of the central broker, e.g. http://127.0.0.1:15672'),
+    vhost: z.string().min(1).max(255).default('/').describe('virtual host of the log chain on the central broker'),
+    username: z.string().min(1).max(255).describe("the daemon's administrator user on the central broker (AMQP and management API)"),
+    passwordFile: z.string().min(1).describe("file holding that user's password (one line, mode 0600); relative paths are resolved from the config file"),
+    caFile: z.string().min(1).optional().describe('CA bundle (PEM) to trust for amqps:// and https:// URLs signed by a private CA; relative paths are resolved from the config file'),
+    advertisedUrl: brokerUrl(['amqp:', 'amqps:'], 'the central broker as edge shovels dial it, without credentials; default: url').optional(),
+    prefetch: z.number().int().min(100).max(65_535).default(200).describe('unacknowledged deliveries the broker sends ahead of the acks (at least 100)'),
+  })
+  .strict();
+export type RabbitMqCentralConfig = z.infer<typeof RabbitMqCentralSchema>;
 export const DaemonLogsConfigSchema = z
   .object({
     sink: z
@@ -147,6 +170,7 @@ export const DaemonLogsConfigSchema = z
       })
       .strict()
       .default({ maxBatchBytes: 16 * 1024 * 1024 }),
+    rabbitmq: RabbitMqCentralSchema.optional().describe('the central RabbitMQ broker the daemon consumes flotilla.logs.ingest from and manages (topology) through its management API; absent: the embedded chain only (POST /api/v1/ingest/logs)'),
     health: z
       .object({
         lagSeconds: z.number().int().min(1).max(86_400).default(60).describe('a cluster whose oldest unshipped line is older than this is degraded'),

@@ -23,6 +23,8 @@ import { retentionPolicy } from './jobs/retention.js';
 import { RetentionSweep } from './jobs/retention-sweep.js';
 import { JobService } from './jobs/service.js';
 import { openLogSink } from './logs/open-sink.js';
+import { openRabbitIngest } from './logs/rabbitmq/open.js';
+import type { RabbitIngest } from './logs/rabbitmq/consumer.js';
 import { LogService } from './logs/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
@@ -74,6 +76,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   const refusals = new Refusals({ audit: registry.audit, log, windowSeconds: config.api.unauthenticated.summaryWindowSeconds, maxSources: config.api.unauthenticated.maxSources });
   const timers: NodeJS.Timeout[] = [];
   let logs: LogService | undefined;
+  let rabbit: RabbitIngest | undefined;
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals, config.logs.health.lagSeconds);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
@@ -108,6 +111,11 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       refusalMaxSources: config.api.unauthenticated.maxSources,
     });
     const logService = logs;
+    // The central broker, when configured: consumed beside the HTTP ingest, into the same sink.
+    const rabbitConfig = config.logs.rabbitmq;
+    if (rabbitConfig) {
+      rabbit = openRabbitIngest(rabbitConfig, { logs: logService, pinnedKey: (keyid) => service.pinnedKey(keyid), maxBatchBytes: config.logs.ingest.maxBatchBytes, metrics, log });
+    }
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
@@ -148,6 +156,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     backups.start();
     results.start();
     logService.start();
+    rabbit?.start();
     sweep();
     // The age rule needs a clock; the count rule also runs as results come in (onApplied above).
     const sweeper = setInterval(() => sweep(), RETENTION_SWEEP_MS);
@@ -174,6 +183,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         await results.stop();
         await retention.sweep([]);
         await Promise.all(background);
+        // the batch being committed finishes and is acked; what is unacked is redelivered to the next daemon
+        await rabbit?.stop();
         // new batches get 503 from here on; the writer drains and the sink closes before the registry
         await logService.stop();
         await hub.close();
@@ -190,6 +201,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     return { url, port, stop };
   } catch (e) {
     for (const t of timers) clearInterval(t);
+    await rabbit?.stop();
     await logs?.stop().catch((err: unknown) => log.error({ err }, 'could not close the log sink'));
     refusals.close();
     registry.close();

@@ -25,6 +25,12 @@ export class DaemonMetrics {
   readonly logSinkWriteSeconds: Histogram;
   readonly logRetentionRemoved: Counter;
   readonly logSinkBytes: Gauge;
+  readonly logDeadLetters: Counter<'reason'>;
+  readonly rabbitMessages: Counter<'result'>;
+  readonly rabbitRecords: Counter<'result'>;
+  readonly rabbitCommits: Counter<'result'>;
+  readonly rabbitConsumerState: Gauge<'state'>;
+  readonly rabbitReconnects: Counter;
 
   constructor(healthCounts: () => Record<Health, number>) {
     const registers = [this.registry];
@@ -63,6 +69,12 @@ export class DaemonMetrics {
     this.logSinkWriteSeconds = new Histogram({ name: 'flotilla_log_sink_write_seconds', help: 'Time for the log sink to commit one batch', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
     this.logRetentionRemoved = new Counter({ name: 'flotilla_log_retention_removed_records_total', help: 'Log records removed by retention (logs.retention: age and size)', registers });
     this.logSinkBytes = new Gauge({ name: 'flotilla_log_sink_bytes', help: 'Size of the log store in bytes, as of the last retention run (logs.retention.intervalSeconds)', registers });
+    this.logDeadLetters = new Counter({ name: 'flotilla_log_dead_letters_total', help: 'Deliveries of the central ingest queue published to flotilla.logs.dead and acked, by reason (x-flotilla-reason: malformed_json, bad_signature, unknown_key, wrong_cluster, wrong_user, …)', labelNames: ['reason'], registers });
+    this.rabbitMessages = new Counter({ name: 'flotilla_log_rabbitmq_messages_total', help: 'Deliveries of flotilla.logs.ingest settled, by result: stored (committed, then acked), dead (dead-lettered, then acked), requeued (nacked back after a sink failure)', labelNames: ['result'], registers });
+    this.rabbitRecords = new Counter({ name: 'flotilla_log_rabbitmq_records_total', help: 'Log records of committed broker deliveries: stored (new) or duplicate (id already stored: a redelivery or a resend)', labelNames: ['result'], registers });
+    this.rabbitCommits = new Counter({ name: 'flotilla_log_rabbitmq_commits_total', help: 'Sink writes of consumer batches (each one transaction for several deliveries), by result: stored or failed', labelNames: ['result'], registers });
+    this.rabbitConsumerState = new Gauge({ name: 'flotilla_log_rabbitmq_consumer_state', help: 'The central ingest consumer: 1 for its current state (connecting, consuming, paused while the sink fails, reconnecting, stopped), 0 for the others', labelNames: ['state'], registers });
+    this.rabbitReconnects = new Counter({ name: 'flotilla_log_rabbitmq_reconnects_total', help: 'Connections to the central broker lost or refused, each followed by a jittered backoff and a new connection that declares the topology again', registers });
     this.storePolls = new Counter({ name: 'flotilla_store_polls_total', help: 'Store polls: listing (known keys and a listing), known (known keys only), hint (keys named by watch hints)', labelNames: ['kind'], registers });
   }
 }

@@ -4,7 +4,7 @@
 // on each commit, i.e. only once the next hop has acked. The file is the agent's own, but a damaged
 // one must not stop log collection: it is set aside, reported, and collection starts over (the ids
 // repeat for what is re-read, and the sink stores each id once).
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/log.js';
@@ -41,26 +41,42 @@ export const PendingEntrySchema = z
   .strict();
 export type PendingEntry = z.infer<typeof PendingEntrySchema>;
 
+/** A file read to its end, committed and let go: remembered so a restart does not take it for one rotated while the agent was down. */
+export const ReleasedEntrySchema = PendingEntrySchema;
+export type ReleasedEntry = PendingEntry;
+/** Released files remembered per input, the newest kept. */
+export const RELEASED_KEPT = 256;
+
 const FileSchema = z
   .object({
     version: z.literal(1),
     inputs: z.record(z.string().max(256), z.array(CheckpointEntrySchema)),
     pending: z.record(z.string().max(256), z.array(PendingEntrySchema)).default({}),
+    released: z.record(z.string().max(256), z.array(ReleasedEntrySchema).max(RELEASED_KEPT)).default({}),
   })
   .strict();
 
+interface Sections {
+  inputs: Record<string, CheckpointEntry[]>;
+  pending: Record<string, PendingEntry[]>;
+  released: Record<string, ReleasedEntry[]>;
+}
+const empty = (): Sections => ({ inputs: {}, pending: {}, released: {} });
+
 export class CheckpointStore {
-  private data: Record<string, CheckpointEntry[]>;
-  private pendingData: Record<string, PendingEntry[]>;
+  private data: Sections;
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly path: string,
-    data: Record<string, CheckpointEntry[]>,
-    pending: Record<string, PendingEntry[]>,
+    data: Sections,
+    /**
+     * When the previous run last wrote the file (null: no earlier run). The agent saves on every
+     * commit and every new file, so a file modified after this was changed while the agent was down.
+     */
+    readonly lastSavedMs: number | null = null,
   ) {
     this.data = data;
-    this.pendingData = pending;
   }
 
   static async open(path: string, logger: Logger): Promise<CheckpointStore> {
@@ -68,7 +84,7 @@ export class CheckpointStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, {}, {});
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new CheckpointStore(path, empty());
       throw e;
     }
     let parsed: unknown;
@@ -78,26 +94,30 @@ export class CheckpointStore {
       parsed = undefined;
     }
     const r = FileSchema.safeParse(parsed);
-    if (r.success) return new CheckpointStore(path, r.data.inputs, r.data.pending);
+    if (r.success) return new CheckpointStore(path, r.data, (await stat(path)).mtimeMs);
     const aside = `${path}.bad-${Date.now()}`;
     await rename(path, aside);
     logger.error({ path, aside }, 'log checkpoints unreadable; set aside, collection starts over from the start of every file (already stored lines keep their ids and are not stored twice)');
-    return new CheckpointStore(path, {}, {});
+    return new CheckpointStore(path, empty());
   }
 
   entries(input: string): CheckpointEntry[] {
-    return this.data[input] ?? [];
+    return this.data.inputs[input] ?? [];
   }
 
   pending(input: string): PendingEntry[] {
-    return this.pendingData[input] ?? [];
+    return this.data.pending[input] ?? [];
   }
 
-  /** Replace an input's entries and write the file; writes are serialised, each one atomic. */
-  save(input: string, entries: CheckpointEntry[], pending: PendingEntry[] = []): Promise<void> {
-    this.data = { ...this.data, [input]: entries };
-    this.pendingData = { ...this.pendingData, [input]: pending };
-    const body = JSON.stringify({ version: 1, inputs: this.data, pending: this.pendingData });
+  released(input: string): ReleasedEntry[] {
+    return this.data.released[input] ?? [];
+  }
+
+  /** Replace an input's sections and write the file; writes are serialised, each one atomic. */
+  save(input: string, entries: CheckpointEntry[], pending: PendingEntry[] = [], released: ReleasedEntry[] = []): Promise<void> {
+    const d = this.data;
+    this.data = { inputs: { ...d.inputs, [input]: entries }, pending: { ...d.pending, [input]: pending }, released: { ...d.released, [input]: released.slice(-RELEASED_KEPT) } };
+    const body = JSON.stringify({ version: 1, ...this.data });
     const next = this.writing.then(() => writeFileAtomic(this.path, body));
     this.writing = next.catch(() => undefined);
     return next;

@@ -11,14 +11,14 @@
 // identity, counting what it had not read as dropped. All state changes run one at a time (scan,
 // read pass, commit) on one promise chain, so no two can interleave.
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import type { Logger } from '../../core/log.js';
 import type { LogDrop } from '../../core/logs/batch.js';
 import { LOG_LIMITS, type LogRecord } from '../../core/logs/record.js';
 import type { LogFileInput } from '../../config/logs-schema.js';
-import type { CheckpointEntry, CheckpointStore, PendingEntry } from './checkpoints.js';
+import { RELEASED_KEPT, type CheckpointEntry, type CheckpointStore, type PendingEntry, type ReleasedEntry } from './checkpoints.js';
 import { lineParser } from './formats/index.js';
 import type { LineParser } from './formats/parser.js';
 import type { LineBase, PartialState } from './formats/partial.js';
@@ -36,6 +36,11 @@ const POLL_MS = 50;
 /** A file that has not grown for this long is read again only once a scan sees it grow. */
 const IDLE_MS = 10_000;
 const REFUSED_LISTED = 100;
+/**
+ * File times move in clock ticks (a few ms), so a file written just before the previous run's last
+ * checkpoint write may carry an older time; files released then are told apart by the released list.
+ */
+const MTIME_SLACK_MS = 2000;
 
 /** Followed files over all file inputs, capped by logs.maxFiles. */
 export class FileBudget {
@@ -114,6 +119,8 @@ export class FileInput implements LogInput {
   private restored = false;
   private rr = 0;
   private pendingDrops: LogDrop[] = [];
+  /** Files read to their end and let go, newest last (see CheckpointStore.released). */
+  private released: ReleasedEntry[] = [];
   private readonly stats: BuildStats = { malformed: 0 };
   private linesRead = 0;
   private droppedLines = 0;
@@ -135,13 +142,24 @@ export class FileInput implements LogInput {
     this.schedule();
   }
 
+  /**
+   * Passes until the limits are reached or waitMs is over: a partial batch waits (at most waitMs)
+   * to fill, so a busy input ships full batches and the per-batch costs (a signature, a round trip,
+   * a checkpoint write) stay few; a quiet one still ships within waitMs.
+   */
   read(limits: ReadLimits, waitMs: number): Promise<LogChunk> {
     const deadline = Date.now() + waitMs;
+    const merged = { records: [] as LogRecord[], bytes: 0, drops: [] as LogDrop[], positions: new Map<string, Position>() };
     const attempt = async (): Promise<LogChunk> => {
-      const chunk = await this.locked(() => this.pass(limits));
-      const left = deadline - Date.now();
-      if (chunk.records.length > 0 || chunk.drops.length > 0 || left <= 0 || this.closing) return chunk;
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+      const left = { records: limits.records - merged.records.length, bytes: limits.bytes - merged.bytes };
+      const chunk = await this.locked(() => this.pass(left, merged.records.length === 0));
+      merged.records.push(...chunk.records);
+      merged.bytes += chunk.bytes;
+      merged.drops.push(...chunk.drops);
+      for (const p of chunk.positions as Position[]) merged.positions.set(p.key, p);
+      const wait = deadline - Date.now();
+      if (chunk.full || wait <= 0 || this.closing) return { records: merged.records, bytes: merged.bytes, drops: merged.drops, positions: [...merged.positions.values()] };
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, wait)));
       return attempt();
     };
     return attempt();
@@ -375,6 +393,7 @@ export class FileInput implements LogInput {
   }
 
   private async release(t: Tracked): Promise<void> {
+    if (!t.closed) this.released = [...this.released, { dev: t.dev, ino: t.ino, path: t.path, size: t.size }].slice(-RELEASED_KEPT);
     await this.forget(t);
     await this.save();
   }
@@ -420,25 +439,78 @@ export class FileInput implements LogInput {
       const dir = dirname(e.path);
       if (!siblingsOf.has(dir)) siblingsOf.set(dir, (await readdir(dir).catch(() => [] as string[])).map((n) => join(dir, n)));
       const candidates = [...new Set([e.path, ...matches, ...siblingsOf.get(dir)!])];
-      let found = false;
-      for (const path of candidates) {
-        const st = await stat(path).catch(() => undefined);
-        if (!st || st.dev !== e.dev || st.ino !== e.ino || !st.isFile()) continue;
-        const fh = await open(path, 'r').catch(() => undefined);
-        if (!fh) continue;
-        if (!(await isSameFile(e, st.dev, st.ino, fh))) {
-          await fh.close();
-          continue;
-        }
-        this.o.budget.used++; // a file found again is followed even over the cap: its lines were promised
-        this.resume(e, path, fh, st.size, st.mtimeMs, matched.has(path));
-        found = true;
-        break;
-      }
+      const found = (await this.findAgain(e, candidates, matched, 'same')) || (await this.findAgain(e, candidates, matched, 'copy'));
       if (!found && e.size > e.offset) this.recordDrop({ path: e.path, id: undefined }, 'missing_after_restart', 0, e.size - e.offset, e.key);
     }
     for (const e of this.o.store.pending(this.name)) await this.restorePending(e, matches, matched);
+    await this.adoptRotatedWhileDown(matches);
     await this.save();
+  }
+
+  /**
+   * A checkpointed file among the candidates: the same file (device, inode, first bytes), or else
+   * a copy of it (other inode, same first bytes and at least the committed length): a copytruncate
+   * rotation while the agent was down moved the file's lines to the copy, which goes on from the
+   * checkpoint under the file's key, so nothing is shipped twice or lost.
+   */
+  private async findAgain(e: CheckpointEntry, candidates: string[], matched: Set<string>, how: 'same' | 'copy'): Promise<boolean> {
+    for (const path of candidates) {
+      const st = await stat(path).catch(() => undefined);
+      if (!st || !st.isFile() || this.byInode.has(`${st.dev}:${st.ino}`)) continue;
+      const same = st.dev === e.dev && st.ino === e.ino;
+      if (how === 'same' ? !same : same || st.size < e.offset) continue;
+      const fh = await open(path, 'r').catch(() => undefined);
+      if (!fh) continue;
+      if (!(await isSameFile({ ...e, dev: st.dev, ino: st.ino }, st.dev, st.ino, fh))) {
+        await fh.close();
+        continue;
+      }
+      this.o.budget.used++; // a file found again is followed even over the cap: its lines were promised
+      this.resume({ ...e, dev: st.dev, ino: st.ino }, path, fh, st.size, st.mtimeMs, matched.has(path));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Files a rotation made while the agent was down, which no checkpoint names: a file created and
+   * renamed out of the globs between two runs (app.log → app.log.4, 0.log → 0.log.20261202-101500).
+   * A file in a followed file's directory, named after it plus a suffix, not matched by the globs,
+   * modified after the previous run's last checkpoint write (within MTIME_SLACK_MS) and not among
+   * the files it released, cannot have been read: it is followed from its start, as a rotated file.
+   */
+  private async adoptRotatedWhileDown(matches: string[]): Promise<void> {
+    const since = this.o.store.lastSavedMs;
+    if (since === null) return;
+    this.released = this.o.store.released(this.name);
+    const known = new Set(this.released.map((r) => `${r.dev}:${r.ino}:${r.size}`));
+    const stems = new Map<string, Set<string>>();
+    for (const p of [...matches, ...this.o.store.entries(this.name).map((e) => e.path), ...this.o.store.pending(this.name).map((e) => e.path)]) {
+      const dir = dirname(p);
+      if (!stems.has(dir)) stems.set(dir, new Set());
+      stems.get(dir)!.add(basename(p));
+    }
+    const matched = new Set(matches);
+    for (const [dir, names] of stems) {
+      for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+        const path = join(dir, name);
+        if (matched.has(path) || this.isExcluded(path) || ![...names].some((stem) => name.length > stem.length + 1 && name.startsWith(stem) && '.-_'.includes(name[stem.length]!))) continue;
+        const st = await stat(path).catch(() => undefined);
+        if (!st || !st.isFile() || st.mtimeMs < since - MTIME_SLACK_MS || this.byInode.has(`${st.dev}:${st.ino}`) || known.has(`${st.dev}:${st.ino}:${st.size}`)) continue;
+        if (!this.o.budget.take()) {
+          this.refuse(path, `rotated while the agent was down, not followed: logs.maxFiles (${this.o.budget.max}) reached`);
+          continue;
+        }
+        const fh = await open(path, 'r').catch(() => undefined);
+        if (!fh) {
+          this.o.budget.give();
+          this.refuse(path, 'cannot open a file rotated while the agent was down');
+          continue;
+        }
+        this.o.logger.info({ input: this.name, path }, 'following a file rotated while the agent was down');
+        this.track(path, fh, st, { rotated: true });
+      }
+    }
   }
 
   /**
@@ -501,15 +573,15 @@ export class FileInput implements LogInput {
       }
       entries.push({ key: t.id.key, dev: t.dev, ino: t.ino, fp: t.id.fp, path: t.path, offset: t.committed.offset, size: t.size, partials: t.committed.partials });
     }
-    return this.o.store.save(this.name, entries, pending);
+    return this.o.store.save(this.name, entries, pending, this.released);
   }
 
   // ---- reading ----
 
   /** One round-robin pass: a read per file and round, until the limits are reached or nothing is left. */
-  private async pass(limits: ReadLimits): Promise<LogChunk> {
+  private async pass(limits: ReadLimits, first: boolean): Promise<LogChunk & { full: boolean }> {
     const out: LogRecord[] = [];
-    const used = { bytes: 0, full: false };
+    const used = { bytes: 0, full: limits.records <= 0 || limits.bytes <= 0 };
     const positions = new Map<string, Position>();
     const now = Date.now();
     const active = this.files.filter((t) => t.id && !t.closed && !(t.eof && now - t.lastGrowthMs > IDLE_MS));
@@ -526,7 +598,7 @@ export class FileInput implements LogInput {
           continue;
         }
         const from = out.length;
-        const n = await this.readOnce(t, limits, out, used, now);
+        const n = await this.readOnce(t, limits, out, used, now, first);
         if (n > 0) progressed = true;
         else exhausted.add(t);
         if (out.length > from) t.inflight.push({ end: nextLine(t), tsMs: Date.parse(out[from]!.ts) });
@@ -538,7 +610,7 @@ export class FileInput implements LogInput {
     }
     const drops = this.pendingDrops;
     this.pendingDrops = [];
-    return { records: out, bytes: used.bytes, drops, positions: [...positions.values()] };
+    return { records: out, bytes: used.bytes, drops, positions: [...positions.values()], full: used.full };
   }
 
   /**
@@ -557,7 +629,7 @@ export class FileInput implements LogInput {
   }
 
   /** One read at the file's position; lines go through its parser. Returns the bytes consumed. */
-  private async readOnce(t: Tracked, limits: ReadLimits, out: LogRecord[], used: { bytes: number; full: boolean }, now: number): Promise<number> {
+  private async readOnce(t: Tracked, limits: ReadLimits, out: LogRecord[], used: { bytes: number; full: boolean }, now: number, first: boolean): Promise<number> {
     let n: number;
     try {
       ({ bytesRead: n } = await t.fh.read(this.buf, 0, this.buf.length, t.readPos));
@@ -576,8 +648,9 @@ export class FileInput implements LogInput {
     const readTs = new Date().toISOString();
     const parser = t.parser!;
     // Room for a line of `len` bytes: its records (parts of the line, plus a joined run's buffered
-    // pieces) and its bytes. The first line of a chunk always fits, so every chunk makes progress.
-    const fits = (len: number): boolean => out.length === 0 || (out.length + Math.ceil(len / LOG_LIMITS.messageBytes) + 2 <= limits.records && used.bytes + len + 1 <= limits.bytes);
+    // pieces) and its bytes. The first line of a chunk always fits, so every chunk makes progress;
+    // a later pass of the same chunk (first false) is held to what is left of the limits.
+    const fits = (len: number): boolean => (first && out.length === 0) || (out.length + Math.ceil(len / LOG_LIMITS.messageBytes) + 2 <= limits.records && used.bytes + len + 1 <= limits.bytes);
     let i = 0;
     if (t.carry) {
       const nl = view.indexOf(10);

@@ -57,40 +57,54 @@ function leaf(v: unknown): FieldValue {
 /**
  * Flatten a parsed JSON object into at most LOG_LIMITS.fields dotted keys, in document order
  * (arrays by index: `tags.0`). `skip` names top-level keys left out (the one shown as the message).
- * Built from entries, so a `__proto__` key is an ordinary field and never touches a prototype.
+ * Written straight into the result (no entry pairs: this runs for every JSON line); a `__proto__`
+ * key is defined as an ordinary own field and never touches a prototype.
  */
 export function flattenFields(obj: Record<string, unknown>, skip?: string): Record<string, FieldValue> {
-  const entries: [string, FieldValue][] = [];
+  const out: Record<string, FieldValue> = {};
+  // Every field added counts against the cap, also one whose key repeats an earlier one.
+  let added = 0;
   let dropped = 0;
+  const add = (key: string, v: unknown): void => {
+    if (added >= LOG_LIMITS.fields) dropped++;
+    else {
+      added++;
+      setField(out, clampKey(key), leaf(v));
+    }
+  };
   const walk = (v: unknown, key: string, depth: number): void => {
     if (v !== null && typeof v === 'object' && depth < LOG_LIMITS.fieldDepth) {
-      const kids = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-      if (kids.length === 0) {
-        add(key, Array.isArray(v) ? '[]' : '{}');
+      if (Array.isArray(v)) {
+        if (v.length === 0) return add(key, '[]');
+        for (let i = 0; i < v.length; i++) {
+          if (added >= LOG_LIMITS.fields) dropped += countLeaves(v[i], depth + 1);
+          else walk(v[i], key === '' ? String(i) : `${key}.${i}`, depth + 1);
+        }
         return;
       }
-      for (const [k, x] of kids) {
-        if (entries.length >= LOG_LIMITS.fields) {
-          dropped += countLeaves(x, depth + 1);
-          continue;
-        }
-        walk(x, key === '' ? k : `${key}.${k}`, depth + 1);
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length === 0) return add(key, '{}');
+      for (const k of keys) {
+        if (added >= LOG_LIMITS.fields) dropped += countLeaves(o[k], depth + 1);
+        else walk(o[k], key === '' ? k : `${key}.${k}`, depth + 1);
       }
       return;
     }
     add(key, v);
   };
-  const add = (key: string, v: unknown): void => {
-    if (entries.length >= LOG_LIMITS.fields) dropped++;
-    else entries.push([clampKey(key), leaf(v)]);
-  };
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
     if (k === skip) continue;
-    if (entries.length >= LOG_LIMITS.fields) dropped += countLeaves(v, 1);
-    else walk(v, k, 1);
+    if (added >= LOG_LIMITS.fields) dropped += countLeaves(obj[k], 1);
+    else walk(obj[k], k, 1);
   }
-  if (dropped > 0) entries.push([TRUNCATED_KEY, dropped]);
-  return Object.fromEntries(entries);
+  if (dropped > 0) setField(out, TRUNCATED_KEY, dropped);
+  return out;
+}
+
+function setField(out: Record<string, FieldValue>, key: string, value: FieldValue): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 // How many fields a value would have produced: what `_truncated` reports for a value past the cap.

@@ -118,9 +118,11 @@ export class KubeApiInput implements LogInput {
   // ---- LogInput ----
 
   async read(limits: ReadLimits, waitMs: number): Promise<LogChunk> {
-    if (this.buffered.records === 0 && this.drops.length === 0 && waitMs > 0 && !this.closed) {
+    // A partial batch waits (at most waitMs) to fill, woken by each line that arrives.
+    const deadline = Date.now() + waitMs;
+    while (!this.closed && this.buffered.records < limits.records && this.buffered.bytes < limits.bytes && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, waitMs);
+        const timer = setTimeout(done, deadline - Date.now());
         function done(): void {
           clearTimeout(timer);
           resolve();

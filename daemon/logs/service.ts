@@ -17,8 +17,8 @@ import { DenialSummary, summaryText, type DenialWindow } from '../api/denial-sum
 import { agentActor, ANONYMOUS_ACTOR } from '../auth/actor.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
-import { checkLogBatch, IngestRefused } from './ingest-rules.js';
-import type { LogSink } from './sink.js';
+import { checkLogBatch, IngestRefused, type AcceptedBatch } from './ingest-rules.js';
+import type { LogSink, SinkRejection, SinkWriteResult } from './sink.js';
 import { QueueFull, WriterQueue } from './writer-queue.js';
 
 /** Batches waiting for the writer before new ones are answered 503 (each is at most logs.ingest.maxBatchBytes). */
@@ -32,6 +32,8 @@ export const MAX_HISTOGRAM_BUCKETS = 500;
 export const MAX_LOGGED_REJECTIONS = 10;
 /** The key of an ingest refusal in the rejections table (it has no store key). */
 export const INGEST_REJECTION_KEY = 'POST /api/v1/ingest/logs';
+/** The key of a refused broker delivery in the rejections table. */
+export const BROKER_REJECTION_KEY = 'AMQP flotilla.logs.ingest';
 
 /** Newly stored records of one commit, in stored order; `rev` counts commits. */
 export interface LogCommit {
@@ -139,16 +141,57 @@ export class LogService {
 
   private async commit(cluster: string, batch: LogBatch): Promise<LogBatchAck> {
     const { metrics, log } = this.opts;
-    const started = process.hrtime.bigint();
     let written;
     try {
-      written = await this.opts.sink.write(batch.records);
+      written = await this.write(batch.records);
     } catch (e) {
       metrics.logIngestBatches.inc({ result: 'busy' });
       log.error({ err: e, cluster, batchId: batch.batchId, records: batch.records.length }, 'log sink could not commit a batch; the agent will retry');
       throw new FlotillaError('retry', 'the log store could not commit the batch', 'The agent retries with backoff; check the daemon log for the sink error (disk full, database locked).', { cause: e });
     }
-    metrics.logSinkWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    try {
+      this.recordDrops(cluster, batch);
+    } catch (e) {
+      metrics.logIngestBatches.inc({ result: 'busy' });
+      throw e;
+    }
+    metrics.logIngestBatches.inc({ result: 'stored' });
+    metrics.logIngestRecords.inc({ result: 'stored' }, written.stored.length);
+    metrics.logIngestRecords.inc({ result: 'duplicate' }, written.duplicates);
+    return { batchId: batch.batchId, stored: written.stored.length, duplicates: written.duplicates };
+  }
+
+  /**
+   * Commits several verified batches (the deliveries of one RabbitMQ consumer batch) in ONE sink
+   * write, one transaction, then records their drops. Throws a retry error when the writer is busy,
+   * the sink fails or the drops cannot be recorded: the caller then acks none of them. `rejected` are
+   * the records the store refused one by one (Elasticsearch item 400s), for the caller to dead-letter.
+   */
+  commitBatches(batches: readonly AcceptedBatch[]): Promise<{ stored: number; duplicates: number; rejected: SinkRejection[] }> {
+    let commit: Promise<{ stored: number; duplicates: number; rejected: SinkRejection[] }>;
+    try {
+      commit = this.queue.run(async () => {
+        let written;
+        try {
+          written = await this.write(batches.flatMap((b) => b.batch.records));
+        } catch (e) {
+          this.opts.log.error({ err: e, batches: batches.length }, 'log sink could not commit a batch of broker deliveries; they stay unacked and are redelivered');
+          throw new FlotillaError('retry', 'the log store could not commit the batch', 'Check the daemon log for the sink error (disk full, database locked); the deliveries are redelivered.', { cause: e });
+        }
+        for (const b of batches) this.recordDrops(b.cluster, b.batch);
+        return { stored: written.stored.length, duplicates: written.duplicates, rejected: written.rejected ?? [] };
+      });
+    } catch (e) {
+      throw this.busy(e);
+    }
+    return commit;
+  }
+
+  /** One sink write; the stored records are published to subscribers at once. */
+  private async write(records: LogBatch['records']): Promise<SinkWriteResult> {
+    const started = process.hrtime.bigint();
+    const written = await this.opts.sink.write(records);
+    this.opts.metrics.logSinkWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     // Published before the drops are recorded: these records are stored, and a resend would only find them duplicates.
     if (written.stored.length > 0) {
       this.revision += 1;
@@ -157,22 +200,18 @@ export class LogService {
         try {
           l(event);
         } catch (e) {
-          log.error({ err: e }, 'a log subscriber failed');
+          this.opts.log.error({ err: e }, 'a log subscriber failed');
         }
       }
     }
-    this.recordDrops(cluster, batch);
-    metrics.logIngestBatches.inc({ result: 'stored' });
-    metrics.logIngestRecords.inc({ result: 'stored' }, written.stored.length);
-    metrics.logIngestRecords.inc({ result: 'duplicate' }, written.duplicates);
     // Refused for good by the store (an Elasticsearch item 400): sending them again would not help, so
-    // the batch is acked; on this chain their dead letter is the daemon log and the counter.
+    // the batch is acked; on the embedded chain their dead letter is the daemon log and the counter.
     const rejected = written.rejected ?? [];
     if (rejected.length > 0) {
-      metrics.logIngestRecords.inc({ result: 'rejected' }, rejected.length);
-      log.warn({ cluster, batchId: batch.batchId, rejected: rejected.length, records: rejected.slice(0, MAX_LOGGED_REJECTIONS) }, 'the log store refused records of a batch; they are not stored');
+      this.opts.metrics.logIngestRecords.inc({ result: 'rejected' }, rejected.length);
+      this.opts.log.warn({ rejected: rejected.length, records: rejected.slice(0, MAX_LOGGED_REJECTIONS) }, 'the log store refused records of a batch; they are not stored');
     }
-    return { batchId: batch.batchId, stored: written.stored.length, duplicates: written.duplicates };
+    return written;
   }
 
   /** Drops are durable before the ack; if the registry refuses them the batch is not acked and the agent resends it (its drops are deduplicated). */
@@ -182,8 +221,7 @@ export class LogService {
     try {
       fresh = this.opts.registry.logDrops.record(cluster, batch.drops, new Date().toISOString());
     } catch (e) {
-      this.opts.metrics.logIngestBatches.inc({ result: 'busy' });
-      this.opts.log.error({ err: e, cluster }, 'could not record dropped log lines; the agent will resend the batch');
+      this.opts.log.error({ err: e, cluster }, 'could not record dropped log lines; the batch is not acked and comes again');
       throw new FlotillaError('retry', 'the registry could not record the batch’s dropped lines', 'The agent retries with backoff; check the daemon log for the registry error.', { cause: e });
     }
     for (const d of fresh) {
@@ -201,32 +239,44 @@ export class LogService {
 
   /** Counts a refused batch, and records it (rejections, audit, log) once per source, reason and window, then in a summary; returns it to throw. */
   refuse(e: IngestRefused, remote: string | undefined): IngestRefused {
-    const { metrics, log } = this.opts;
+    const { metrics } = this.opts;
     metrics.logIngestBatches.inc({ result: 'refused' });
     metrics.logIngestRejected.inc({ reason: e.reason });
-    const source = sourceOf(remote);
-    if (!this.refusals.hit(source, `${e.reason}\u0000${e.cluster ?? ''}`, Date.now()).sample) return e;
-    const at = new Date().toISOString();
-    log.warn({ remote, cluster: e.cluster, reason: e.reason, summarisedFor: `${this.opts.refusalWindowSeconds}s` }, `log batch refused: ${e.message}`);
-    this.record({ at, cluster: e.cluster, reason: e.reason, message: e.message, etag: `${e.reason} ${source} ${at}`, detail: { source } });
+    this.noteRefusal({ source: sourceOf(remote), reason: e.reason, cluster: e.cluster, message: e.message, key: INGEST_REJECTION_KEY });
     return e;
+  }
+
+  /**
+   * Records a refused broker delivery (dead-lettered by the RabbitMQ consumer) as the HTTP ingest
+   * records its refusals: rejections, audit and log, sampled per source (the delivery's user_id)
+   * and reason, then summarised. Counting is the caller's (flotilla_log_dead_letters_total).
+   */
+  refuseDelivery(r: { source: string; reason: string; cluster: string | null; message: string }): void {
+    this.noteRefusal({ ...r, key: BROKER_REJECTION_KEY });
+  }
+
+  private noteRefusal(r: { source: string; reason: string; cluster: string | null; message: string; key: string }): void {
+    if (!this.refusals.hit(r.source, `${r.reason}\u0000${r.cluster ?? ''}\u0000${r.key}`, Date.now()).sample) return;
+    const at = new Date().toISOString();
+    this.opts.log.warn({ source: r.source, cluster: r.cluster, reason: r.reason, via: r.key, summarisedFor: `${this.opts.refusalWindowSeconds}s` }, `log batch refused: ${r.message}`);
+    this.record({ at, cluster: r.cluster, reason: r.reason, message: r.message, key: r.key, etag: `${r.reason} ${r.source} ${at}`, detail: { source: r.source } });
   }
 
   private writeSummaries(windows: DenialWindow[]): void {
     for (const w of windows) {
-      const [reason = '', cluster = ''] = w.subject.split('\u0000');
-      const text = summaryText(w, `log batches refused as ${reason}`, cluster ? `for cluster ${cluster}` : 'to POST /api/v1/ingest/logs');
-      this.opts.log.warn({ source: w.source, reason, cluster: cluster || null, count: w.count }, text);
-      this.record({ at: new Date(w.lastAt).toISOString(), cluster: cluster || null, reason, message: text, etag: `${reason} ${w.source} summary ${new Date(w.firstAt).toISOString()}`, detail: { source: w.source, count: w.count } });
+      const [reason = '', cluster = '', key = INGEST_REJECTION_KEY] = w.subject.split('\u0000');
+      const text = summaryText(w, `log batches refused as ${reason}`, cluster ? `for cluster ${cluster}` : `to ${key}`);
+      this.opts.log.warn({ source: w.source, reason, cluster: cluster || null, via: key, count: w.count }, text);
+      this.record({ at: new Date(w.lastAt).toISOString(), cluster: cluster || null, reason, message: text, key, etag: `${reason} ${w.source} summary ${new Date(w.firstAt).toISOString()}`, detail: { source: w.source, count: w.count } });
     }
   }
 
-  private record(r: { at: string; cluster: string | null; reason: string; message: string; etag: string; detail: Record<string, unknown> }): void {
+  private record(r: { at: string; cluster: string | null; reason: string; message: string; key: string; etag: string; detail: Record<string, unknown> }): void {
     const { registry, log } = this.opts;
     try {
       registry.tx(() => {
-        if (!registry.rejections.record({ at: r.at, cluster: r.cluster, key: INGEST_REJECTION_KEY, etag: r.etag, reason: r.reason, message: r.message })) return;
-        registry.audit.append({ actor: r.cluster ? agentActor(r.cluster) : ANONYMOUS_ACTOR, action: 'log.ingest', target: INGEST_REJECTION_KEY, allowed: false, detail: { ...r.detail, cluster: r.cluster, reason: r.reason, message: r.message } });
+        if (!registry.rejections.record({ at: r.at, cluster: r.cluster, key: r.key, etag: r.etag, reason: r.reason, message: r.message })) return;
+        registry.audit.append({ actor: r.cluster ? agentActor(r.cluster) : ANONYMOUS_ACTOR, action: 'log.ingest', target: r.key, allowed: false, detail: { ...r.detail, cluster: r.cluster, reason: r.reason, message: r.message } });
       });
     } catch (e) {
       log.error({ err: e, reason: r.reason }, 'could not record a refused log batch');

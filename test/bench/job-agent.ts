@@ -33,11 +33,19 @@ export function benchBundle(cluster: string, store: StoreConfig, controlPlane: S
   });
 }
 
+export interface SpawnAgentOptions {
+  /** Node flags before the CLI, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** Called as soon as the process exists, before it says it is running (it may already be working). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /** Writes the bundle into dir and starts `flotilla agent` from dist/ on it; resolves once it says it is running. */
-export async function spawnAgent(bundle: AgentConfig, dir: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+export async function spawnAgent(bundle: AgentConfig, dir: string, env: NodeJS.ProcessEnv = {}, opts: SpawnAgentOptions = {}): Promise<ChildProcess> {
   const file = join(dir, `${bundle.cluster}.yaml`);
   writeFileSync(file, stringify(bundle), { mode: 0o600 });
-  const child = spawn(process.execPath, [CLI, 'agent', '--config', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'agent', '--config', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  opts.onSpawn?.(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {

@@ -4,11 +4,14 @@
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
-// for log-search: BENCH_LOG_LINES=1000000 (stored lines, comma-separated), BENCH_LOG_10M=1 adds 10,000,000 (a few minutes), BENCH_LOG_RUNS=3.
+// for log-search: BENCH_LOG_LINES=1000000 (stored lines, comma-separated), BENCH_LOG_10M=1 adds 10,000,000 (a few minutes), BENCH_LOG_RUNS=3;
+// for log-agent: BENCH_AGENT_LINES=1000000 (the backlog), BENCH_AGENT_RATE=10000 (lines/s of the steady load), BENCH_AGENT_MEASURE_S=30,
+// BENCH_AGENT_WARMUP_S=5, BENCH_AGENT_RUNS=2, BENCH_PROFILE=DIR writes the agent's CPU profiles to DIR.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
+import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
@@ -28,6 +31,7 @@ const throughput: ThroughputResult[] = [];
 const fanout: FanoutResult[] = [];
 const agentPoll: AgentPollResult[] = [];
 const logSearch: LogSearchResult[] = [];
+let logAgent: LogAgentResult | undefined;
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -69,6 +73,21 @@ if (!only || only === 'log-search') {
   if (process.env.BENCH_LOG_10M === '1') sizes.push(10_000_000);
   log(`log-search: FTS5 sink at ${sizes.join(' and ')} stored lines`);
   logSearch.push(...(await benchLogSearch(sizes, { runs: Number(process.env.BENCH_LOG_RUNS ?? '3'), log })));
+}
+
+if (!only || only === 'log-agent') {
+  const agentOpts = {
+    runs: Number(process.env.BENCH_AGENT_RUNS ?? '2'),
+    lines: Number(process.env.BENCH_AGENT_LINES ?? '1000000'),
+    ratePerSecond: Number(process.env.BENCH_AGENT_RATE ?? '10000'),
+    idleSeconds: 3,
+    warmupSeconds: Number(process.env.BENCH_AGENT_WARMUP_S ?? '5'),
+    measureSeconds: Number(process.env.BENCH_AGENT_MEASURE_S ?? '30'),
+    ...(process.env.BENCH_PROFILE ? { profileDir: process.env.BENCH_PROFILE } : {}),
+    log,
+  };
+  log(`log-agent: tail + ship of ${agentOpts.lines} backlog lines, then ${agentOpts.ratePerSecond} lines/s for ${agentOpts.measureSeconds} s, ${agentOpts.runs} runs each`);
+  logAgent = await benchLogAgent(agentOpts);
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -143,7 +162,20 @@ if (logSearch.length) {
     '',
   );
 }
+if (logAgent) {
+  const f3 = (x: number) => x.toFixed(3);
+  lines.push(
+    '| agent tail + ship, backlog | run | lines (records) | MiB | spawn → all acked | lines/s | agent CPU | lines per agent CPU-second | agent CPU from spawn | RSS peak | load avg (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...logAgent.throughput.map((r) => `| CRI, 4 files | ${r.run} | ${r.lines} (${r.records}) | ${f1(r.bytes / 2 ** 20)} | ${f1(r.spawnToAckedSeconds)} s | ${r.linesPerSecond} | ${f2(r.cpuSeconds)} s | ${r.linesPerCpuSecond} | ${f2(r.totalCpuSeconds)} s | ${f1(r.rssPeakMiB)} MiB | ${f2(r.load1)} |`),
+    '',
+    '| agent tail + ship, steady | run | written lines/s | acked lines/s | records per batch | agent CPU (cores) | idle CPU (cores) | RSS idle | RSS peak | oldest line append → ack p50 | p99 | max | load avg (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...logAgent.steady.map((r) => `| ${r.targetPerSecond} lines/s | ${r.run} | ${r.writtenPerSecond} | ${r.ackedPerSecond} | ${r.meanBatchRecords} | ${f3(r.cores)} | ${f3(r.idleCores)} | ${f1(r.idleRssMiB)} MiB | ${f1(r.rssPeakMiB)} MiB | ${r.oldestAgeMs.p50} ms | ${r.oldestAgeMs.p99} ms | ${r.oldestAgeMs.max} ms | ${f2(r.load1)} |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent }, null, 2));

@@ -136,6 +136,10 @@ describe('LogService ingest', () => {
     const logs = service({ sink: picky });
     expect(await logs.ingest(sealBatch(makeBatch('alpha', lines), key), undefined)).toMatchObject({ stored: 2, duplicates: 0 });
     expect(await metrics.registry.getSingleMetricAsString('flotilla_log_ingest_records_total')).toMatch(/result="rejected"\} 1/);
+    // A consumer batch gets them back, to dead-letter each record.
+    const more = makeLines('alpha', 10, 13);
+    const r = await logs.commitBatches([{ cluster: 'alpha', keyid: key.keyid, batch: makeBatch('alpha', more) }]);
+    expect(r).toEqual({ stored: 3, duplicates: 0, rejected: [{ id: lines[1]!.id, reason: 'document_parsing_exception: bad' }] });
   });
 
   it('counts every refusal but records one per source, reason and window, then a summary', async () => {
