@@ -30,6 +30,7 @@ const PURE_MODULES = [
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'daemon/brokers/*-config.ts',
   'daemon/logs/fts5/{compile,rowkey,schema}.ts',
+  'daemon/logs/elasticsearch/{compile,cursor,documents,outcomes,requests,template}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend|log-files).ts',
   'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',

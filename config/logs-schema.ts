@@ -74,6 +74,61 @@ export const AGENT_LOGS_DEFAULT: AgentLogsConfig = AgentLogsConfigSchema.parse({
 
 const GIB = 1024 * 1024 * 1024;
 
+const secretFile = (what: string) => z.string().min(1).describe(`file holding ${what} on one line (relative paths are resolved from the config file); never the secret itself in daemon.yaml`);
+
+export const ElasticsearchSinkConfigSchema = z
+  .object({
+    type: z.literal('elasticsearch'),
+    nodes: z
+      .array(
+        z
+          .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, e.g. https://es-1:9200' })
+          .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), { message: 'credentials in the URL: put them in logs.sink.auth (apiKeyFile, or username and passwordFile)' })
+          .describe('an Elasticsearch node, http:// or https://'),
+      )
+      .min(1)
+      .max(32)
+      .describe('Elasticsearch 9 nodes to send to (round robin), e.g. [https://es-1:9200]'),
+    auth: z
+      .union([z.object({ apiKeyFile: secretFile('an API key (the base64 "encoded" value Elasticsearch returns)') }).strict(), z.object({ username: z.string().min(1).describe('Elasticsearch user'), passwordFile: secretFile("the user's password") }).strict()], {
+        error: 'expected {apiKeyFile: FILE} or {username: NAME, passwordFile: FILE}: secrets are read from files, never written in daemon.yaml',
+      })
+      .optional()
+      .describe('credentials: {apiKeyFile} or {username, passwordFile}; none for a cluster without security'),
+    caFile: z.string().min(1).optional().describe('PEM CA bundle to trust for https nodes signed by a private CA, e.g. a copy of config/certs/http_ca.crt; relative paths are resolved from the config file'),
+    indexPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (an Elasticsearch index name)')
+      .default('flotilla-logs')
+      .describe('indices are <prefix>-YYYY.MM.DD (…-HH below a day) and the index template is named <prefix>; give Flotilla a prefix of its own'),
+    indexHours: z.number().int().min(1).max(168).default(24).describe('hours of records per index, by the record ts; fixed by the first start (the index template keeps it); retention deletes whole indices'),
+    indexSettings: z
+      .object({
+        shards: z.number().int().min(1).max(1024).optional().describe('index.number_of_shards (cluster default: 1)'),
+        replicas: z.number().int().min(0).max(32).optional().describe('index.number_of_replicas (cluster default: 1; 0 on a single node)'),
+        refreshInterval: z
+          .string()
+          .regex(/^\d+(ms|s|m)$/, 'expected a time like 500ms, 1s or 1m')
+          .optional()
+          .describe('index.refresh_interval (default 1s): how often writes become searchable; with refresh: wait_for each write waits for one'),
+      })
+      .strict()
+      .optional()
+      .describe('settings of the indices made from now on (they go into the index template); existing indices keep theirs'),
+    refresh: z.enum(['wait_for', 'force']).default('wait_for').describe('how a write becomes searchable before it is acknowledged: wait_for the next refresh (index.refresh_interval, 1s by default), or force one per bulk request'),
+    requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000).describe('timeout of one request to Elasticsearch'),
+    retry: z
+      .object({
+        initialMs: z.number().int().min(10).max(60_000).default(200).describe('first delay after a 429, a 5xx or a reset (jittered exponential backoff)'),
+        maxMs: z.number().int().min(100).max(600_000).default(10_000).describe('longest delay between attempts'),
+        writeDeadlineMs: z.number().int().min(1000).max(600_000).default(20_000).describe('a batch not through after this long is answered 503 (the sender retries it); keep it below the agents\' request timeout (30s)'),
+      })
+      .strict()
+      .default({ initialMs: 200, maxMs: 10_000, writeDeadlineMs: 20_000 }),
+  })
+  .strict();
+export type ElasticsearchSinkConfig = z.infer<typeof ElasticsearchSinkConfigSchema>;
+
 function brokerUrl(protocols: readonly string[], what: string) {
   return z
     .string()
@@ -108,9 +163,10 @@ export const DaemonLogsConfigSchema = z
             partitionHours: z.number().int().min(1).max(168).default(24).describe('hours of records per partition (table and index); retention drops whole partitions'),
           })
           .strict(),
+        ElasticsearchSinkConfigSchema,
       ])
       .default({ type: 'sqlite', partitionHours: 24 })
-      .describe('where records are stored and searched: {type: sqlite} (FTS5, embedded)'),
+      .describe('where records are stored and searched: {type: sqlite} (FTS5 in the data directory, the default) or {type: elasticsearch} (an Elasticsearch 9 cluster)'),
     retention: z
       .object({
         maxAge: z.string().min(2).default('7d').describe('records older than this are removed, e.g. 7d, 36h'),

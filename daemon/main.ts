@@ -103,7 +103,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const backups = new BackupService({ registry, store, signingKey, dataDir: config.dataDir, config: config.backup, log, metrics: metrics.registry });
     // Its own database file, so ingest never blocks registry writes; it commits before a batch is acked.
     logs = new LogService({
-      sink: openLogSink(config.logs, config.dataDir),
+      sink: await openLogSink(config.logs, config.dataDir, log),
       config: config.logs,
       pinnedKey: (keyid) => service.pinnedKey(keyid),
       registry,

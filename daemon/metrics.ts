@@ -63,7 +63,7 @@ export class DaemonMetrics {
       registers,
     });
     this.logIngestBatches = new Counter({ name: 'flotilla_log_ingest_batches_total', help: 'Log batches posted to /api/v1/ingest/logs, by result: stored (committed and acked), refused (4xx), busy (503: writer queue full or sink unavailable)', labelNames: ['result'], registers });
-    this.logIngestRecords = new Counter({ name: 'flotilla_log_ingest_records_total', help: 'Log records of acked batches: stored (new) or duplicate (id already stored: a resend or a re-read)', labelNames: ['result'], registers });
+    this.logIngestRecords = new Counter({ name: 'flotilla_log_ingest_records_total', help: 'Log records of acked batches: stored (new), duplicate (id already stored: a resend or a re-read) or rejected (refused one by one by the store, e.g. an Elasticsearch item 400: not stored, logged)', labelNames: ['result'], registers });
     this.logIngestRejected = new Counter({ name: 'flotilla_log_ingest_rejected_total', help: 'Log batches refused, by reason (oversize, malformed_json, unknown_key, bad_signature, malformed_payload, wrong_cluster, …)', labelNames: ['reason'], registers });
     this.logDroppedReported = new Counter({ name: 'flotilla_log_dropped_reported_lines_total', help: 'Log lines agents reported lost before they could ship them (rotated or deleted unread), by cluster', labelNames: ['cluster'], registers });
     this.logSinkWriteSeconds = new Histogram({ name: 'flotilla_log_sink_write_seconds', help: 'Time for the log sink to commit one batch', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });

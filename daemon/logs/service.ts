@@ -18,7 +18,7 @@ import { agentActor, ANONYMOUS_ACTOR } from '../auth/actor.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import { checkLogBatch, IngestRefused, type AcceptedBatch } from './ingest-rules.js';
-import type { LogSink, SinkWriteResult } from './sink.js';
+import type { LogSink, SinkRejection, SinkWriteResult } from './sink.js';
 import { QueueFull, WriterQueue } from './writer-queue.js';
 
 /** Batches waiting for the writer before new ones are answered 503 (each is at most logs.ingest.maxBatchBytes). */
@@ -28,6 +28,8 @@ export const MAX_CONTEXT_LINES = 50;
 /** The histogram's range when the query has no since: the last hour. */
 export const DEFAULT_HISTOGRAM_MS = 3_600_000;
 export const MAX_HISTOGRAM_BUCKETS = 500;
+/** Rejected records named in the log line of one batch (id and reason each); the count says how many in all. */
+export const MAX_LOGGED_REJECTIONS = 10;
 /** The key of an ingest refusal in the rejections table (it has no store key). */
 export const INGEST_REJECTION_KEY = 'POST /api/v1/ingest/logs';
 /** The key of a refused broker delivery in the rejections table. */
@@ -162,10 +164,11 @@ export class LogService {
   /**
    * Commits several verified batches (the deliveries of one RabbitMQ consumer batch) in ONE sink
    * write, one transaction, then records their drops. Throws a retry error when the writer is busy,
-   * the sink fails or the drops cannot be recorded: the caller then acks none of them.
+   * the sink fails or the drops cannot be recorded: the caller then acks none of them. `rejected` are
+   * the records the store refused one by one (Elasticsearch item 400s), for the caller to dead-letter.
    */
-  commitBatches(batches: readonly AcceptedBatch[]): Promise<{ stored: number; duplicates: number }> {
-    let commit: Promise<{ stored: number; duplicates: number }>;
+  commitBatches(batches: readonly AcceptedBatch[]): Promise<{ stored: number; duplicates: number; rejected: SinkRejection[] }> {
+    let commit: Promise<{ stored: number; duplicates: number; rejected: SinkRejection[] }>;
     try {
       commit = this.queue.run(async () => {
         let written;
@@ -176,7 +179,7 @@ export class LogService {
           throw new FlotillaError('retry', 'the log store could not commit the batch', 'Check the daemon log for the sink error (disk full, database locked); the deliveries are redelivered.', { cause: e });
         }
         for (const b of batches) this.recordDrops(b.cluster, b.batch);
-        return { stored: written.stored.length, duplicates: written.duplicates };
+        return { stored: written.stored.length, duplicates: written.duplicates, rejected: written.rejected ?? [] };
       });
     } catch (e) {
       throw this.busy(e);
@@ -200,6 +203,13 @@ export class LogService {
           this.opts.log.error({ err: e }, 'a log subscriber failed');
         }
       }
+    }
+    // Refused for good by the store (an Elasticsearch item 400): sending them again would not help, so
+    // the batch is acked; on the embedded chain their dead letter is the daemon log and the counter.
+    const rejected = written.rejected ?? [];
+    if (rejected.length > 0) {
+      this.opts.metrics.logIngestRecords.inc({ result: 'rejected' }, rejected.length);
+      this.opts.log.warn({ rejected: rejected.length, records: rejected.slice(0, MAX_LOGGED_REJECTIONS) }, 'the log store refused records of a batch; they are not stored');
     }
     return written;
   }

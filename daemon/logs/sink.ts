@@ -1,15 +1,28 @@
 // Where the daemon keeps log records (DESIGN.md §3.6): one narrow interface, one contract suite
 // (test/contract/log-sink.ts) that every sink passes. SQLite FTS5 (fts5/sink.ts) is the embedded
-// default; Elasticsearch comes next on the same contract.
+// default; Elasticsearch (elasticsearch/sink.ts) the scale-out one.
 import type { LogHistogram } from '../../core/logs/api.js';
 import type { LogRecord, StoredLogRecord } from '../../core/logs/record.js';
 import type { ResolvedQuery } from '../../core/query/ast.js';
+
+/** A record the store refused for good (an Elasticsearch item 400): not stored, never to be sent again as is. */
+export interface SinkRejection {
+  id: string;
+  /** The store's reason, e.g. `document_parsing_exception: [1:20] failed to parse field [ts] …`. */
+  reason: string;
+}
 
 export interface SinkWriteResult {
   /** Records newly stored, in input order, with their ingest cursor. */
   stored: StoredLogRecord[];
   /** Records whose id was already stored; success, not an error. */
   duplicates: number;
+  /**
+   * Records the store refused one by one while it stored the rest (Elasticsearch only; FTS5 refuses a
+   * bad batch whole, by throwing). The caller dead-letters them: they are neither stored nor retried.
+   * Absent or empty when there are none.
+   */
+  rejected?: SinkRejection[];
 }
 
 export interface SinkSearch {
@@ -48,7 +61,11 @@ export interface SinkStats {
 
 export interface LogSink {
   readonly kind: 'sqlite' | 'elasticsearch';
-  /** Stores the records atomically (all or none) and resolves once committed. A known id is already stored. */
+  /**
+   * Stores the records and resolves once committed and searchable. A known id is already stored. A
+   * record the sink can tell is malformed refuses the whole batch (nothing written); what the store
+   * itself refuses record by record comes back in `rejected`.
+   */
   write(records: readonly LogRecord[]): Promise<SinkWriteResult>;
   search(req: SinkSearch): Promise<SinkPage>;
   /**

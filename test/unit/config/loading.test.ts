@@ -122,6 +122,43 @@ describe('daemon config loading', () => {
   });
 });
 
+describe('daemon config: the Elasticsearch log sink', () => {
+  const withSink = (sink: string) => `${VALID_DAEMON}logs:\n  sink:\n${sink.replace(/^/gm, '    ')}\n`;
+
+  it('applies defaults and resolves the secret and CA files from the config file', () => {
+    const file = writeConfig(withSink('type: elasticsearch\nnodes: [https://es-1:9200]\nauth:\n  apiKeyFile: secrets/es-key\ncaFile: tls/es-ca.crt'));
+    const dir = join(file, '..');
+    expect(loadDaemonConfig(file, {}, {}).logs.sink).toEqual({
+      type: 'elasticsearch',
+      nodes: ['https://es-1:9200'],
+      auth: { apiKeyFile: join(dir, 'secrets/es-key') },
+      caFile: join(dir, 'tls/es-ca.crt'),
+      indexPrefix: 'flotilla-logs',
+      indexHours: 24,
+      refresh: 'wait_for',
+      requestTimeoutMs: 30_000,
+      retry: { initialMs: 200, maxMs: 10_000, writeDeadlineMs: 20_000 },
+    });
+    const tuned = writeConfig(withSink('type: elasticsearch\nnodes: [https://es-1:9200]\nindexSettings:\n  replicas: 0\n  refreshInterval: 500ms'));
+    expect(loadDaemonConfig(tuned, {}, {}).logs.sink).toMatchObject({ indexSettings: { replicas: 0, refreshInterval: '500ms' } });
+    const user = writeConfig(withSink('type: elasticsearch\nnodes: [http://127.0.0.1:9200]\nauth:\n  username: flotilla\n  passwordFile: /run/credentials/es-password'));
+    expect(loadDaemonConfig(user, {}, {}).logs.sink).toMatchObject({ auth: { username: 'flotilla', passwordFile: '/run/credentials/es-password' } });
+  });
+
+  it('refuses credentials in a node URL, naming the key and where they go instead', () => {
+    const err = configError(() => loadDaemonConfig(writeConfig(withSink('type: elasticsearch\nnodes: [https://elastic:changeme@es-1:9200]')), {}, {}));
+    expect(err.message).toMatch(/logs\.sink\.nodes\.0: credentials in the URL/);
+    expect(err.message).toMatch(/logs\.sink\.auth/);
+    expect(err.exitCode).toBe(78);
+  });
+
+  it('refuses a node that is not an http(s) URL, an index prefix Elasticsearch would refuse, and an inline password', () => {
+    expect(configError(() => loadDaemonConfig(writeConfig(withSink('type: elasticsearch\nnodes: [es-1:9200]')), {}, {})).message).toMatch(/logs\.sink\.nodes\.0: expected an http/);
+    expect(configError(() => loadDaemonConfig(writeConfig(withSink('type: elasticsearch\nnodes: [https://es-1:9200]\nindexPrefix: Flotilla')), {}, {})).message).toMatch(/logs\.sink\.indexPrefix/);
+    expect(configError(() => loadDaemonConfig(writeConfig(withSink('type: elasticsearch\nnodes: [https://es-1:9200]\nauth:\n  username: u\n  password: p')), {}, {})).message).toMatch(/logs\.sink\.auth: expected \{apiKeyFile/);
+  });
+});
+
 describe('agent bundle loading', () => {
   const bundle = (extra = ''): string => `apiVersion: flotilla/v1
 kind: AgentBundle

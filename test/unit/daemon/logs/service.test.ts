@@ -126,6 +126,22 @@ describe('LogService ingest', () => {
     expect(await metrics.registry.getSingleMetricAsString('flotilla_log_ingest_batches_total')).toMatch(/result="busy"\} 1/);
   });
 
+  it('acks a batch whose records the store refused one by one, and counts them as rejected', async () => {
+    const picky = Object.create(sink) as LogSink;
+    const lines = makeLines('alpha', 0, 3);
+    picky.write = async (records: readonly LogRecord[]) => {
+      const kept = await sink.write(records.filter((r) => r.id !== lines[1]!.id));
+      return { ...kept, rejected: [{ id: lines[1]!.id, reason: 'document_parsing_exception: bad' }] };
+    };
+    const logs = service({ sink: picky });
+    expect(await logs.ingest(sealBatch(makeBatch('alpha', lines), key), undefined)).toMatchObject({ stored: 2, duplicates: 0 });
+    expect(await metrics.registry.getSingleMetricAsString('flotilla_log_ingest_records_total')).toMatch(/result="rejected"\} 1/);
+    // A consumer batch gets them back, to dead-letter each record.
+    const more = makeLines('alpha', 10, 13);
+    const r = await logs.commitBatches([{ cluster: 'alpha', keyid: key.keyid, batch: makeBatch('alpha', more) }]);
+    expect(r).toEqual({ stored: 3, duplicates: 0, rejected: [{ id: lines[1]!.id, reason: 'document_parsing_exception: bad' }] });
+  });
+
   it('counts every refusal but records one per source, reason and window, then a summary', async () => {
     const logs = service();
     const stranger = generateSigningKey();
