@@ -45,13 +45,14 @@ function rng(seed: number): () => number {
   };
 }
 
-export function makeRecords(startIndex: number, count: number, total: number, startMs: number): LogRecord[] {
+/** Records startIndex.. of `total` spread evenly over spanMs from startMs (default seven days). */
+export function makeRecords(startIndex: number, count: number, total: number, startMs: number, spanMs = SPAN): LogRecord[] {
   const rand = rng(startIndex + 1);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const out: LogRecord[] = [];
   for (let k = 0; k < count; k++) {
     const i = startIndex + k;
-    const ms = startMs + Math.floor((i / total) * SPAN) + Math.floor(rand() * 50);
+    const ms = startMs + Math.floor((i / total) * spanMs) + Math.floor(rand() * 50);
     const c = Math.floor(rand() * 40);
     const pod = Math.floor(rand() * 25);
     const level = pick(LEVELS);

@@ -7,11 +7,14 @@
 // for log-search: BENCH_LOG_LINES=1000000 (stored lines, comma-separated), BENCH_LOG_10M=1 adds 10,000,000 (a few minutes), BENCH_LOG_RUNS=3;
 // for log-agent: BENCH_AGENT_LINES=1000000 (the backlog), BENCH_AGENT_RATE=10000 (lines/s of the steady load), BENCH_AGENT_MEASURE_S=30,
 // BENCH_AGENT_WARMUP_S=5, BENCH_AGENT_RUNS=2, BENCH_PROFILE=DIR writes the agent's CPU profiles to DIR.
+// for log-e2e: BENCH_E2E_LINES=1000000, BENCH_E2E_AGENTS=2, BENCH_E2E_BATCH=2000, BENCH_FRESH_S=30, BENCH_FRESH_RATE=10000,
+// BENCH_PROFILE=DIR (the daemon's CPU profile).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
+import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
@@ -32,6 +35,7 @@ const fanout: FanoutResult[] = [];
 const agentPoll: AgentPollResult[] = [];
 const logSearch: LogSearchResult[] = [];
 let logAgent: LogAgentResult | undefined;
+const logE2e: LogE2eResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -88,6 +92,19 @@ if (!only || only === 'log-agent') {
   };
   log(`log-agent: tail + ship of ${agentOpts.lines} backlog lines, then ${agentOpts.ratePerSecond} lines/s for ${agentOpts.measureSeconds} s, ${agentOpts.runs} runs each`);
   logAgent = await benchLogAgent(agentOpts);
+}
+if (!only || only === 'log-e2e') {
+  const e2eOpts = {
+    lines: Number(process.env.BENCH_E2E_LINES ?? '1000000'),
+    agents: Number(process.env.BENCH_E2E_AGENTS ?? '2'),
+    batchRecords: Number(process.env.BENCH_E2E_BATCH ?? '2000'),
+    freshnessSeconds: Number(process.env.BENCH_FRESH_S ?? '30'),
+    freshnessRate: Number(process.env.BENCH_FRESH_RATE ?? '10000'),
+    ...(process.env.BENCH_PROFILE ? { profileDir: process.env.BENCH_PROFILE } : {}),
+    log,
+  };
+  log(`log-e2e: ${e2eOpts.lines} lines through ${e2eOpts.agents} agents → daemon → FTS5, then freshness at ${e2eOpts.freshnessRate} lines/s`);
+  logE2e.push(await benchLogE2e(e2eOpts));
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -175,7 +192,20 @@ if (logAgent) {
     '',
   );
 }
+if (logE2e.length) {
+  const la = (xs: number[]) => xs.map(f2).join(' ');
+  lines.push(
+    '| agent → daemon → FTS5 | agents | batch | files | stored lines/s (10–90 %) | all stored in | daemon CPU | agents CPU | lines per daemon CPU-s | raw FTS5 insert lines/s | raw per CPU-s | ratio | load average start → end |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...logE2e.map((r) => `| ${r.lines} lines | ${r.agents} | ${r.batchRecords} | ${f1(r.fileMiB)} MiB | ${r.e2eLinesPerSecond} | ${f1(r.e2eSeconds)} s | ${f2(r.daemonCores)} | ${f2(r.agentCores)} | ${r.daemonLinesPerCpuSecond} | ${r.rawLinesPerSecond} | ${r.rawLinesPerCpuSecond} | ${f2(r.ratio)} | ${la(r.load.start)} → ${la(r.load.end)} |`),
+    '',
+    '| freshness: appended → returned by a search | lines/s | measured | p50 | p90 | p99 | max | markers | missed | load average start → end |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...logE2e.map(({ freshness: f }) => `| marker every 100 ms, \`GET /api/v1/logs?q=freshmark*\` every 50 ms | ${f.linesPerSecond} | ${f.seconds} s | ${Math.round(f.latencyMs.p50)} ms | ${Math.round(f.latencyMs.p90)} ms | ${Math.round(f.latencyMs.p99)} ms | ${Math.round(f.latencyMs.max)} ms | ${f.latencyMs.n} | ${f.missed} | ${la(f.load.start)} → ${la(f.load.end)} |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e }, null, 2));

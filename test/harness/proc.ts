@@ -21,9 +21,10 @@ export interface Proc {
 
 const live = new Set<ChildProcess>();
 
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Proc {
+/** `nodeArgs` go to node before the CLI (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[] } = {}): Proc {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
     env: { ...process.env, CI: 'true', NO_COLOR: '1', ...opts.env },
     cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
