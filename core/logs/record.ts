@@ -29,6 +29,8 @@ export const CONTINUED_MARKER = ' …[continued]';
 
 /** 32 lower-case hex characters: the first 128 bits of a SHA-256 over the record's source position (see agent/logs/record-id.ts). */
 export const LOG_ID = /^[0-9a-f]{32}$/;
+/** RFC 3339 in UTC with `Z`, up to nanoseconds. */
+export const LOG_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
 const name = z.string().max(253);
 export const FieldValueSchema = z.union([z.string().max(LOG_LIMITS.fieldValueChars), z.number(), z.boolean(), z.null()]);
@@ -38,7 +40,7 @@ export const LogRecordSchema = z
   .object({
     id: z.string().regex(LOG_ID),
     /** RFC 3339 in UTC with `Z`, up to nanoseconds: `2026-12-01T10:00:00.123456789Z`. */
-    ts: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/),
+    ts: z.string().regex(LOG_TS),
     cluster: z.string().min(1).max(63),
     namespace: name,
     pod: name,

@@ -6,7 +6,8 @@
 import type { KeyObject } from 'node:crypto';
 import { EnvelopeRejected, openEnvelope, PAYLOAD_TYPES, type RejectionReason } from '../../core/dsse.js';
 import { FlotillaError, type ErrorKind } from '../../core/errors.js';
-import { LogBatchSchema, type LogBatch } from '../../core/logs/batch.js';
+import type { LogBatch } from '../../core/logs/batch.js';
+import { parseLogBatch } from '../../core/logs/batch-fast.js';
 import { firstIssue } from '../../core/schema-issue.js';
 
 /** The cluster a pinned agent key belongs to. */
@@ -71,7 +72,7 @@ export function checkLogBatch(input: IngestInput): AcceptedBatch {
   // the signature under this key id verified, so this is the signer's cluster
   const cluster = input.keyFor(opened.keyid)?.cluster;
   if (cluster === undefined) throw new IngestRefused('unknown_key', `signed by unknown key ${opened.keyid.slice(0, 48)}`);
-  const parsed = LogBatchSchema.safeParse(opened.payload);
+  const parsed = parseLogBatch(opened.payload);
   if (!parsed.success) throw new IngestRefused('malformed_payload', `log batch is malformed: ${firstIssue(parsed.error)}`, cluster);
   const batch = parsed.data;
   if (batch.cluster !== cluster) {
