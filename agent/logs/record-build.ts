@@ -56,21 +56,7 @@ export function buildRecords(src: RecordSource, stats?: BuildStats): LogRecord[]
     const garbage = src.malformed === true || looksBinary(raw);
     if (garbage && stats) stats.malformed++;
     const { message, level, fields } = garbage ? { message: cleanText(raw), level: 'unknown' as const, fields: {} } : interpret(raw);
-    return [
-      {
-        id: recordIdAt(src.cluster, src.idParts, 0),
-        ts: src.ts,
-        cluster: clampCluster(src.cluster),
-        namespace: clampName(src.namespace),
-        pod: clampName(src.pod),
-        container: clampName(src.container),
-        node: clampName(src.node),
-        stream: src.stream,
-        level,
-        message,
-        fields,
-      },
-    ];
+    return [recordOf(src, 0, level, message, fields)];
   }
   // A long line (or a piece of one): parts cut at UTF-8 character boundaries, so no character is
   // split and every part decodes to at most messageBytes UTF-16 units. Its level is read from the
@@ -89,23 +75,28 @@ export function buildRecords(src: RecordSource, stats?: BuildStats): LogRecord[]
     }
     const last = end >= bytes.length && !continues;
     const message = cleanText(raw) + (last ? '' : CONTINUED_MARKER);
-    out.push({
-      id: recordIdAt(src.cluster, src.idParts, part),
-      ts: src.ts,
-      cluster: clampCluster(src.cluster),
-      namespace: clampName(src.namespace),
-      pod: clampName(src.pod),
-      container: clampName(src.container),
-      node: clampName(src.node),
-      stream: src.stream,
-      level: level ?? 'unknown',
-      message,
-      fields: {},
-    });
+    out.push(recordOf(src, part, level ?? 'unknown', message, {}));
     start = end;
   }
   if (garbage && stats) stats.malformed++;
   return out;
+}
+
+/** One record of a source line; a fixed-shape literal, built the same way for whole lines and parts. */
+function recordOf(src: RecordSource, part: number, level: LogLevel, message: string, fields: Record<string, FieldValue>): LogRecord {
+  return {
+    id: recordIdAt(src.cluster, src.idParts, part),
+    ts: src.ts,
+    cluster: clampCluster(src.cluster),
+    namespace: clampName(src.namespace),
+    pod: clampName(src.pod),
+    container: clampName(src.container),
+    node: clampName(src.node),
+    stream: src.stream,
+    level,
+    message,
+    fields,
+  };
 }
 
 /** The largest end ≤ `end` that does not cut a UTF-8 sequence (continuation bytes are 10xxxxxx); never before start + 1. */

@@ -11,7 +11,8 @@
 //   query language's word rule (template.ts); a prefix is a `prefix` query on the folded token.
 // - Time bounds are a `range` on ts: since inclusive, until inclusive to the millisecond.
 import { FlotillaError } from '../../../core/errors.js';
-import { QUERY_LIMITS, type Pattern, type QueryField, type ResolvedQuery, type TextTerm } from '../../../core/query/ast.js';
+import { assertQueryWithinLimits } from '../query-limits.js';
+import { type Pattern, type QueryField, type ResolvedQuery, type TextTerm } from '../../../core/query/ast.js';
 import { tokenTexts } from '../../../core/query/tokens.js';
 import { fieldPair } from './documents.js';
 
@@ -25,20 +26,6 @@ const FIELD_NAMES: Record<QueryField, string> = { cluster: 'cluster', namespace:
 /** A query-language glob as an Elasticsearch wildcard pattern: `*` stays, `?` and `\` are escaped. */
 export function wildcardPattern(glob: string): string {
   return glob.replace(/[\\?]/g, (c) => `\\${c}`);
-}
-
-function checkLimits(q: ResolvedQuery): void {
-  const terms = q.filters.length + q.fields.length + q.text.length;
-  const patterns = [...q.filters, ...q.fields];
-  const tooMany = patterns.some((f) => f.values.length > QUERY_LIMITS.values);
-  const tooWild = patterns.some((f) => f.values.some((v) => v.value.split('*').length - 1 > QUERY_LIMITS.wildcards));
-  if (terms > QUERY_LIMITS.terms || tooMany || tooWild) {
-    throw new FlotillaError(
-      'usage',
-      `the query is too large (at most ${QUERY_LIMITS.terms} terms, ${QUERY_LIMITS.values} values per filter, ${QUERY_LIMITS.wildcards} * per pattern)`,
-      'Narrow the query: fewer terms, fewer values, fewer wildcards.',
-    );
-  }
 }
 
 function anyOf(clauses: EsQuery[]): EsQuery {
@@ -90,7 +77,7 @@ function isoMs(ms: number): string {
 
 /** The query's filter as one bool query (filter context: no scoring). */
 export function compileQuery(q: ResolvedQuery): EsQuery {
-  checkLimits(q);
+  assertQueryWithinLimits(q);
   const filter: EsQuery[] = [];
   const mustNot: EsQuery[] = [];
   for (const f of q.filters) {

@@ -4,8 +4,9 @@
 // literal (double quotes, `"` doubled), so `AND`, `NEAR(`, `*`, `"` and SQL quotes are just text.
 // Time bounds are not here: the executor turns them into partition and rowid ranges (rowkey.ts).
 import { FlotillaError } from '../../../core/errors.js';
+import { assertQueryWithinLimits } from '../query-limits.js';
 import { LOG_LEVELS, LOG_STREAMS } from '../../../core/logs/record.js';
-import { QUERY_LIMITS, type Pattern, type QueryField, type ResolvedQuery, type TextTerm } from '../../../core/query/ast.js';
+import { type Pattern, type QueryField, type ResolvedQuery, type TextTerm } from '../../../core/query/ast.js';
 
 export type SqlParam = string | number;
 
@@ -54,20 +55,6 @@ export function jsonPath(key: string): string {
   return `$."${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
-function checkLimits(q: ResolvedQuery): void {
-  const terms = q.filters.length + q.fields.length + q.text.length;
-  const patterns = [...q.filters, ...q.fields];
-  const tooMany = patterns.some((f) => f.values.length > QUERY_LIMITS.values);
-  const tooWild = patterns.some((f) => f.values.some((v) => v.value.split('*').length - 1 > QUERY_LIMITS.wildcards));
-  if (terms > QUERY_LIMITS.terms || tooMany || tooWild) {
-    throw new FlotillaError(
-      'usage',
-      `the query is too large (at most ${QUERY_LIMITS.terms} terms, ${QUERY_LIMITS.values} values per filter, ${QUERY_LIMITS.wildcards} * per pattern)`,
-      'Narrow the query: fewer terms, fewer values, fewer wildcards.',
-    );
-  }
-}
-
 function patternsSql(expr: string, values: readonly Pattern[], params: SqlParam[], exprParams: readonly SqlParam[]): string {
   const ors = values.map((v) => {
     params.push(...exprParams, v.kind === 'glob' ? sqliteGlob(v.value) : v.value);
@@ -84,7 +71,7 @@ function enumSql(column: string, vocabulary: readonly string[], values: readonly
 }
 
 export function compileQuery(q: ResolvedQuery): CompiledQuery {
-  checkLimits(q);
+  assertQueryWithinLimits(q);
   const conds: string[] = [];
   const params: SqlParam[] = [];
 
