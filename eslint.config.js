@@ -25,7 +25,7 @@ const PURE_MODULES = [
   'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
-  'daemon/logs/{ingest-rules,query-limits,query-target,writer-queue}.ts',
+  'daemon/logs/{group-acks,ingest-rules,query-limits,query-target,writer-queue}.ts',
   'daemon/logs/rabbitmq/{delivery-rules}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'daemon/brokers/*-config.ts',

@@ -1,9 +1,11 @@
 // The shipping loop (docs/LOGS.md, Shipping): per input, read a chunk (up to logs.batch, waiting at
 // most flushMs), build one batch, ship it, and only on the ack commit the chunk, which moves the
-// checkpoints; then read the next. While the hop is away or refuses, the SAME batch is retried with
-// jittered exponential backoff; nothing else is read meanwhile, so memory holds at most one batch
-// per input and the tailed file stays the buffer. Nothing is ever skipped: a refused batch is
-// retried at the longest delay and shown as lastError until the operator fixes identity or config.
+// checkpoints. While a batch ships, the next one is read and built (one read ahead), so the agent's
+// work overlaps the round trip; batches still ship one at a time and commit in read order. While the
+// hop is away or refuses, the SAME batch is retried with jittered exponential backoff and nothing
+// more is read, so memory holds at most two batches per input and the tailed file stays the buffer.
+// Nothing is ever skipped: a refused batch is retried at the longest delay and shown as lastError
+// until the operator fixes identity or config.
 import { randomUUID } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
 import type { AgentLogsConfig } from '../../config/logs-schema.js';
@@ -63,10 +65,15 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** One input's loop state: the batch it holds (read, not yet acked), if any. */
+/** Batches an input holds at most: the one shipping and the one read ahead. */
+export const HELD_BATCHES = 2;
+
+/** One input's loop state: the batches it holds (read, not yet acked), oldest first. */
 interface Lane {
   input: LogInput;
-  holding: { chunk: LogChunk; batch: LogBatch } | null;
+  held: { chunk: LogChunk; batch: LogBatch }[];
+  /** Woken when a batch is added or acked, or on stop. */
+  waiters: (() => void)[];
   failures: number;
   /** Why this input's last attempt failed; null once its batch is acked. */
   lastError: string | null;
@@ -93,7 +100,7 @@ export class LogPipeline {
     this.newBatchId = deps.newBatchId ?? randomUUID;
     this.sleep = deps.sleep ?? abortableSleep;
     this.startedMs = this.clock();
-    this.lanes = deps.inputs.map((input) => ({ input, holding: null, failures: 0, lastError: null }));
+    this.lanes = deps.inputs.map((input) => ({ input, held: [], waiters: [], failures: 0, lastError: null }));
   }
 
   get transport(): Shipper['transport'] {
@@ -138,31 +145,72 @@ export class LogPipeline {
   }
 
   private async run(lane: Lane): Promise<void> {
+    const wakeAll = () => this.wake(lane);
+    this.stopSignal.signal.addEventListener('abort', wakeAll);
+    try {
+      await Promise.all([this.readLoop(lane), this.shipLoop(lane)]);
+    } finally {
+      this.stopSignal.signal.removeEventListener('abort', wakeAll);
+    }
+  }
+
+  private wake(lane: Lane): void {
+    for (const w of lane.waiters.splice(0)) w();
+  }
+
+  private waitForChange(lane: Lane): Promise<void> {
+    return new Promise((resolve) => lane.waiters.push(resolve));
+  }
+
+  /** Reads and builds batches while the lane holds fewer than HELD_BATCHES; only a ship attempt's outcome makes room. */
+  private async readLoop(lane: Lane): Promise<void> {
     const { deps } = this;
     while (!this.stopped) {
+      if (lane.held.length >= HELD_BATCHES) {
+        await this.waitForChange(lane);
+        continue;
+      }
       try {
-        if (!lane.holding) {
-          const chunk = await lane.input.read({ records: deps.batch.maxRecords, bytes: deps.batch.maxBytes }, deps.batch.flushMs);
-          if (chunk.records.length === 0 && chunk.drops.length === 0) continue;
-          this.read.add(this.clock(), chunk.records.length);
-          deps.metrics?.linesRead.inc(chunk.records.length);
-          lane.holding = { chunk, batch: buildBatch(deps.cluster, this.newBatchId(), new Date(this.clock()), chunk.records, chunk.drops) };
-        }
-        if (!(await this.shipHeld(lane))) continue;
+        const chunk = await lane.input.read({ records: deps.batch.maxRecords, bytes: deps.batch.maxBytes }, deps.batch.flushMs);
+        if (chunk.records.length === 0 && chunk.drops.length === 0) continue;
+        this.read.add(this.clock(), chunk.records.length);
+        deps.metrics?.linesRead.inc(chunk.records.length);
+        lane.held.push({ chunk, batch: buildBatch(deps.cluster, this.newBatchId(), new Date(this.clock()), chunk.records, chunk.drops) });
+        this.wake(lane);
       } catch (e) {
-        // An input that fails to read or commit is logged and tried again after a pause; the loop outlives it.
-        lane.failures += 1;
-        lane.lastError = `log input ${lane.input.name}: ${errorText(e)}`;
-        deps.logger.error({ input: lane.input.name, err: errorText(e), failures: lane.failures }, 'log input failed; retrying');
-        await this.sleep(jitteredBackoffMs(lane.failures, this.random(), { capMs: deps.retry.maxMs, baseMs: deps.retry.initialMs }), this.stopSignal.signal);
+        await this.inputFailed(lane, e);
       }
     }
   }
 
-  /** One ship attempt of the held batch; true once it is acked and committed. */
+  /** Ships the oldest held batch until it is acked, commits it, and goes on with the next. */
+  private async shipLoop(lane: Lane): Promise<void> {
+    while (!this.stopped) {
+      if (lane.held.length === 0) {
+        await this.waitForChange(lane);
+        continue;
+      }
+      try {
+        await this.shipHeld(lane);
+      } catch (e) {
+        await this.inputFailed(lane, e);
+      }
+    }
+  }
+
+  /** An input that fails to read or commit is logged and tried again after a pause; the loop outlives it. */
+  private async inputFailed(lane: Lane, e: unknown): Promise<void> {
+    const { deps } = this;
+    lane.failures += 1;
+    lane.lastError = `log input ${lane.input.name}: ${errorText(e)}`;
+    deps.logger.error({ input: lane.input.name, err: errorText(e), failures: lane.failures }, 'log input failed; retrying');
+    await this.sleep(jitteredBackoffMs(lane.failures, this.random(), { capMs: deps.retry.maxMs, baseMs: deps.retry.initialMs }), this.stopSignal.signal);
+  }
+
+  /** One ship attempt of the oldest held batch; true once it is acked and committed. */
   private async shipHeld(lane: Lane): Promise<boolean> {
     const { deps } = this;
-    const held = lane.holding;
+    const held = lane.held[0];
     if (!held) return true;
     let ack;
     try {
@@ -182,7 +230,8 @@ export class LogPipeline {
     }
     // The hop has the batch: only now may the checkpoints move.
     await lane.input.commit(held.chunk);
-    lane.holding = null;
+    lane.held.shift();
+    this.wake(lane);
     if (lane.failures > 0) deps.logger.info({ input: lane.input.name, failures: lane.failures }, 'log shipping flowing again');
     lane.failures = 0;
     lane.lastError = null;
@@ -222,7 +271,7 @@ export class LogPipeline {
       this.lanes.map((l) => l.input.figures()),
       {
         transport: this.transport,
-        inFlightRecords: this.lanes.reduce((n, l) => n + (l.holding?.batch.records.length ?? 0), 0),
+        inFlightRecords: this.lanes.reduce((n, l) => n + l.held.reduce((m, h) => m + h.batch.records.length, 0), 0),
         linesReadPerSecond: this.read.perSecond(now, RATE_SECONDS, this.startedMs),
         linesShippedPerSecond: this.shipped.perSecond(now, RATE_SECONDS, this.startedMs),
         errorLinesLastMinute: this.errors.sum(now, ERROR_RATE_SECONDS),

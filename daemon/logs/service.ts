@@ -17,12 +17,18 @@ import { DenialSummary, summaryText, type DenialWindow } from '../api/denial-sum
 import { agentActor, ANONYMOUS_ACTOR } from '../auth/actor.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
+import { shareOfEachBatch } from './group-acks.js';
 import { checkLogBatch, IngestRefused, type AcceptedBatch } from './ingest-rules.js';
 import type { LogSink, SinkRejection, SinkWriteResult } from './sink.js';
 import { QueueFull, WriterQueue } from './writer-queue.js';
 
 /** Batches waiting for the writer before new ones are answered 503 (each is at most logs.ingest.maxBatchBytes). */
 export const WRITER_QUEUE_LIMIT = 8;
+/**
+ * Records one group commit takes at most: batches waiting for the writer are committed together in
+ * one sink write (one transaction, one FTS5 segment), up to this many records.
+ */
+export const GROUP_COMMIT_RECORDS = 10_000;
 /** Context lines asked per hit, at most. */
 export const MAX_CONTEXT_LINES = 50;
 /** The histogram's range when the query has no since: the last hour. */
@@ -55,8 +61,17 @@ export interface LogServiceOptions {
   writerQueueLimit?: number;
 }
 
+/** A verified ingest batch waiting for its group commit; `outcome` is set once it has one. */
+interface PendingIngest {
+  cluster: string;
+  batch: LogBatch;
+  outcome?: { ack: LogBatchAck } | { error: unknown };
+}
+
 export class LogService {
   private readonly queue: WriterQueue;
+  /** Verified batches in arrival order whose commit has not run yet (each also holds a writer-queue place). */
+  private pending: PendingIngest[] = [];
   private readonly listeners = new Set<(c: LogCommit) => void>();
   private readonly refusals: DenialSummary;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -128,37 +143,70 @@ export class LogService {
     } catch (e) {
       throw e instanceof IngestRefused ? this.refuse(e, remote) : e;
     }
-    const { cluster, batch } = accepted;
+    const entry: PendingIngest = { ...accepted };
     let commit: Promise<LogBatchAck>;
     try {
-      commit = this.queue.run(() => this.commit(cluster, batch));
+      // Each batch keeps its own place in the writer queue (the 503 limit and the order are per
+      // batch), but the first of them to run commits every batch waiting behind it as well: under
+      // load the writer does one transaction for several agents' batches, not one each.
+      commit = this.queue.run(async () => {
+        if (!entry.outcome) await this.commitGroup();
+        const outcome = entry.outcome!;
+        if ('error' in outcome) {
+          metrics.logIngestBatches.inc({ result: 'busy' });
+          throw outcome.error;
+        }
+        return outcome.ack;
+      });
     } catch (e) {
       metrics.logIngestBatches.inc({ result: 'busy' });
       throw this.busy(e);
     }
+    this.pending.push(entry);
     return commit;
   }
 
-  private async commit(cluster: string, batch: LogBatch): Promise<LogBatchAck> {
+  /** Commits the waiting batches, oldest first and up to GROUP_COMMIT_RECORDS records, and gives each its outcome. */
+  private async commitGroup(): Promise<void> {
+    let records = 0;
+    let n = 0;
+    while (n < this.pending.length && (n === 0 || records + this.pending[n]!.batch.records.length <= GROUP_COMMIT_RECORDS)) records += this.pending[n++]!.batch.records.length;
+    const group = this.pending.slice(0, n);
+    this.pending = this.pending.slice(n);
+    try {
+      await this.commitTogether(group);
+    } catch {
+      // One batch the store refuses must not hold the others back: each is committed on its own.
+      if (group.length > 1) for (const entry of group) await this.commitTogether([entry]).catch(() => undefined);
+    }
+  }
+
+  /** One sink write for the group; on a sink failure every entry gets the retry error and this throws. */
+  private async commitTogether(group: PendingIngest[]): Promise<void> {
     const { metrics, log } = this.opts;
     let written;
     try {
-      written = await this.write(batch.records);
+      written = await this.write(group.length === 1 ? group[0]!.batch.records : group.flatMap((g) => g.batch.records));
     } catch (e) {
-      metrics.logIngestBatches.inc({ result: 'busy' });
-      log.error({ err: e, cluster, batchId: batch.batchId, records: batch.records.length }, 'log sink could not commit a batch; the agent will retry');
-      throw new FlotillaError('retry', 'the log store could not commit the batch', 'The agent retries with backoff; check the daemon log for the sink error (disk full, database locked).', { cause: e });
-    }
-    try {
-      this.recordDrops(cluster, batch);
-    } catch (e) {
-      metrics.logIngestBatches.inc({ result: 'busy' });
+      log.error({ err: e, batches: group.map((g) => ({ cluster: g.cluster, batchId: g.batch.batchId, records: g.batch.records.length })) }, 'log sink could not commit a batch; the agent will retry');
+      const error = new FlotillaError('retry', 'the log store could not commit the batch', 'The agent retries with backoff; check the daemon log for the sink error (disk full, database locked).', { cause: e });
+      for (const g of group) g.outcome = { error };
       throw e;
     }
-    metrics.logIngestBatches.inc({ result: 'stored' });
-    metrics.logIngestRecords.inc({ result: 'stored' }, written.stored.length);
-    metrics.logIngestRecords.inc({ result: 'duplicate' }, written.duplicates);
-    return { batchId: batch.batchId, stored: written.stored.length, duplicates: written.duplicates };
+    const shares = shareOfEachBatch(group.map((g) => g.batch), written);
+    group.forEach((g, i) => {
+      try {
+        this.recordDrops(g.cluster, g.batch);
+      } catch (e) {
+        g.outcome = { error: e };
+        return;
+      }
+      const share = shares[i]!;
+      metrics.logIngestBatches.inc({ result: 'stored' });
+      metrics.logIngestRecords.inc({ result: 'stored' }, share.stored);
+      metrics.logIngestRecords.inc({ result: 'duplicate' }, share.duplicates);
+      g.outcome = { ack: { batchId: g.batch.batchId, stored: share.stored, duplicates: share.duplicates } };
+    });
   }
 
   /**

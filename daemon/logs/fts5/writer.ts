@@ -89,7 +89,7 @@ export class Fts5Writer {
 
   write(records: readonly LogRecord[]): SinkWriteResult {
     // Checked before the transaction, so a bad record refuses the whole batch with nothing written.
-    const placed = records.map((r) => {
+    const placed = records.map((r, i) => {
       const level = LEVEL_CODE.get(r.level);
       const stream = STREAM_CODE.get(r.stream);
       if (level === undefined || stream === undefined || !/^[0-9a-f]{32}$/.test(r.id)) {
@@ -97,21 +97,25 @@ export class Fts5Writer {
       }
       const t = parseTs(r.ts);
       const part = partitionOf(t.ms, this.widthMs);
-      return { r, level, stream, part, base: baseRowid(t, part, this.widthMs) };
+      return { r, level, stream, part, base: baseRowid(t, part, this.widthMs), seq: this.seq + 1 + i };
     });
+    // Inserted in rowid order: FTS5 flushes its pending terms to a new segment whenever a rowid is
+    // not above the previous one, so a batch merged from many files in arrival order would cost a
+    // segment (and its merges) every few lines. The seq (the stored order readers see) stays the
+    // arrival order; a duplicate leaves a gap in it. The sort is stable: equal ts keep arrival order.
+    placed.sort((a, b) => a.part - b.part || a.base - b.base);
     const seqBefore = this.seq;
     const addedSources: string[] = [];
     try {
       return this.db.transaction(() => {
-        const stored: StoredLogRecord[] = [];
+        const stored: { seq: number; record: StoredLogRecord }[] = [];
         const touched = new Map<number, { n: number; maxSeq: number }>();
         let duplicates = 0;
-        for (const { r, level, stream, part, base } of placed) {
+        for (const { r, level, stream, part, base, seq } of placed) {
           const p = this.partition(part);
           const id = Buffer.from(r.id, 'hex');
           const sid = this.sid(r, addedSources);
           const fields = Object.keys(r.fields).length ? JSON.stringify(r.fields) : null;
-          const seq = this.seq + 1;
           let rid = base;
           let info = p.insert.run(rid, seq, id, sid, level, stream, r.ts, r.message, fields);
           if (info.changes === 0) {
@@ -125,17 +129,18 @@ export class Fts5Writer {
             info = p.insert.run(rid, seq, id, sid, level, stream, r.ts, r.message, fields);
             if (info.changes !== 1) throw new FlotillaError('internal', `log store: no free rowid at ${rid}`, 'Report this as a bug.');
           }
-          this.seq++;
+          this.seq = Math.max(this.seq, seq);
           p.fts.run(rid, r.message);
           const t = touched.get(part) ?? { n: 0, maxSeq: 0 };
           t.n++;
-          t.maxSeq = this.seq;
+          t.maxSeq = Math.max(t.maxSeq, seq);
           touched.set(part, t);
-          stored.push({ ...r, cursor: encodeSeq(this.seq) });
+          stored.push({ seq, record: { ...r, cursor: encodeSeq(seq) } });
         }
         for (const [part, t] of touched) this.bumpPartition.run(t.n, t.maxSeq, part);
         if (this.seq !== seqBefore) this.setSeq.run(this.seq);
-        return { stored, duplicates };
+        stored.sort((a, b) => a.seq - b.seq);
+        return { stored: stored.map((s) => s.record), duplicates };
       })();
     } catch (e) {
       // The transaction rolled back: forget what it added.

@@ -65,6 +65,8 @@ describe('sealEnvelope / openEnvelope', () => {
     ['a JSON array', () => '[]', 'malformed_envelope'],
     ['no signatures field', () => JSON.stringify({ payloadType: PAYLOAD_TYPES.status, payload: '' }), 'malformed_envelope'],
     ['a payload that is not base64', () => tamper(sealed, (e) => (e.payload = 'not base64!')), 'malformed_envelope'],
+    ['a payload in the base64url alphabet', () => tamper(sealed, (e) => (e.payload = '-_-_')), 'malformed_envelope'],
+    ['a payload with its base64 padding left off', () => tamper(sealed, (e) => (e.payload = e.payload.replace(/=+$/, ''))), 'malformed_envelope'],
     ['a signature without keyid', () => tamper(sealed, (e) => (e.signatures = [{ sig: 'AA==' } as never])), 'malformed_envelope'],
     ['no signatures', () => tamper(sealed, (e) => (e.signatures = [])), 'bad_signature'],
     ['a different payload type', () => sealEnvelope(PAYLOAD_TYPES.registration, payload, key), 'wrong_payload_type'],

@@ -87,19 +87,23 @@ describe('LogPipeline', () => {
     expect(pipeline.figures().lastError).toBeNull();
   });
 
-  it('holds at most one batch per input: no read while a batch is unacked', async () => {
+  it('holds at most two batches per input: one read ahead while a batch is unacked, none beyond', async () => {
     const input = new FakeInput();
-    input.append([1, 2, 3, 4, 5, 6].map((n) => record(n)));
+    input.append([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => record(n)));
     const shipper = new FakeShipper();
     shipper.script = ['hang'];
     const { pipeline } = setup([input], shipper);
     pipeline.start();
     await vi.waitFor(() => expect(shipper.hanging).toBe(1));
-    expect(input.reads).toHaveLength(1);
-    expect(pipeline.figures().queueDepth).toBe(3);
+    await vi.waitFor(() => expect(input.reads).toHaveLength(2));
+    expect(pipeline.figures().queueDepth).toBe(6);
+    // nothing more is read while the first batch hangs, though lines wait
+    await new Promise((r) => setTimeout(r, 100));
+    expect(input.reads).toHaveLength(2);
     shipper.release();
-    await vi.waitFor(() => expect(input.commits).toHaveLength(2));
-    expect(input.reads.length).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(() => expect(input.commits).toHaveLength(3));
+    // committed in read order
+    expect(input.commits.map((c) => (c.positions as { last: string }).last)).toEqual([record(3).id, record(6).id, record(9).id]);
   });
 
   it('runs inputs independently: one stuck input does not hold another', async () => {
@@ -200,11 +204,13 @@ describe('LogPipeline', () => {
     const { pipeline } = setup([input], shipper, { stopGraceMs: 60_000 });
     pipeline.start();
     await vi.waitFor(() => expect(shipper.hanging).toBe(1));
+    const readsAtStop = input.reads.length;
     const stopped = pipeline.stop();
     shipper.release();
     await stopped;
     expect(input.commits).toHaveLength(1);
-    expect(input.reads).toHaveLength(1);
+    // the read ahead found nothing to ship, and nothing was read after the stop
+    expect(input.reads).toHaveLength(readsAtStop);
     expect(input.closed).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ function service(over: { sink?: LogSink; writerQueueLimit?: number } = {}): LogS
 }
 
 /** A sink whose writes wait until the test lets them through. */
-function gatedSink(inner: LogSink): { sink: LogSink; release: () => void; waiting: () => number } {
+function gatedSink(inner: LogSink): { sink: LogSink; release: () => void; waiting: () => number; held: () => number } {
   const held: (() => void)[] = [];
   let waiting = 0;
   const wrapped = Object.create(inner) as LogSink;
@@ -58,7 +58,7 @@ function gatedSink(inner: LogSink): { sink: LogSink; release: () => void; waitin
     waiting -= 1;
     return inner.write(records);
   };
-  return { sink: wrapped, release: () => held.splice(0).forEach((r) => r()), waiting: () => waiting };
+  return { sink: wrapped, release: () => held.splice(0).forEach((r) => r()), waiting: () => waiting, held: () => held.length };
 }
 
 beforeEach(async () => {
@@ -107,14 +107,63 @@ describe('LogService ingest', () => {
     expect(refused).toBeInstanceOf(FlotillaError);
     expect((refused as FlotillaError).httpStatus).toBe(503);
     gate.release();
-    await first;
-    await wait(() => gate.waiting() === 1);
-    gate.release();
-    await second;
+    // Both were waiting when the writer started: one group commit, one sink write.
+    expect(await first).toMatchObject({ stored: 1 });
+    expect(await second).toMatchObject({ stored: 1 });
+    expect(gate.waiting()).toBe(0);
     const third = logs.ingest(sealBatch(makeBatch('alpha', makeLines('alpha', 2, 3)), key), undefined);
     await wait(() => gate.waiting() === 1);
     gate.release();
     expect(await third).toMatchObject({ stored: 1 });
+  });
+
+  it('commits the batches waiting for the writer in one sink write, each acked with its own share', async () => {
+    const writes: number[] = [];
+    const gate = gatedSink(sink);
+    const counting = Object.create(gate.sink) as LogSink;
+    counting.write = (records: readonly LogRecord[]) => {
+      writes.push(records.length);
+      return gate.sink.write(records);
+    };
+    const logs = service({ sink: counting });
+    const busy = logs.ingest(sealBatch(makeBatch('alpha', makeLines('alpha', 0, 2)), key), undefined);
+    await wait(() => gate.waiting() === 1);
+    const shared = makeLines('alpha', 2, 5);
+    const waiting = [
+      logs.ingest(sealBatch(makeBatch('alpha', shared), key), undefined),
+      // the same lines again (a resend while the first is waiting) and one new line
+      logs.ingest(sealBatch(makeBatch('alpha', [...shared, ...makeLines('alpha', 5, 6)]), key), undefined),
+      logs.ingest(sealBatch(makeBatch('alpha', makeLines('alpha', 0, 1)), key), undefined),
+    ];
+    gate.release();
+    await busy;
+    await wait(() => gate.waiting() === 1);
+    gate.release();
+    const acks = await Promise.all(waiting);
+    expect(writes).toEqual([2, 3 + 4 + 1]);
+    expect(acks.map((a) => [a.stored, a.duplicates])).toEqual([[3, 0], [1, 3], [0, 1]]);
+    expect((await sink.stats()).records).toBe(6);
+  });
+
+  it('commits each batch of a failed group on its own, so one batch the store refuses holds no other back', async () => {
+    const poison = makeLines('alpha', 0, 1);
+    const picky = Object.create(sink) as LogSink;
+    picky.write = (records: readonly LogRecord[]) => (records.some((r) => r.id === poison[0]!.id) ? Promise.reject(new Error('log record has an unknown level')) : sink.write(records));
+    const gate = gatedSink(picky);
+    const logs = service({ sink: gate.sink });
+    const busy = logs.ingest(sealBatch(makeBatch('alpha', makeLines('alpha', 10, 11)), key), undefined);
+    await wait(() => gate.waiting() === 1);
+    const bad = logs.ingest(sealBatch(makeBatch('alpha', poison), key), undefined).catch((e: unknown) => e);
+    const good = logs.ingest(sealBatch(makeBatch('alpha', makeLines('alpha', 1, 3)), key), undefined);
+    gate.release();
+    await busy;
+    // the group's write, then each batch's own: a write not yet let through is one held
+    for (let k = 0; k < 3; k++) {
+      await wait(() => gate.held() === 1);
+      gate.release();
+    }
+    expect(((await bad) as FlotillaError).httpStatus).toBe(503);
+    expect(await good).toMatchObject({ stored: 2, duplicates: 0 });
   });
 
   it('answers 503 and acks nothing when the sink cannot commit', async () => {
