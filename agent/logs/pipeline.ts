@@ -186,12 +186,13 @@ export class LogPipeline {
   /** Ships the oldest held batch until it is acked, commits it, and goes on with the next. */
   private async shipLoop(lane: Lane): Promise<void> {
     while (!this.stopped) {
-      if (lane.held.length === 0) {
+      const held = lane.held[0];
+      if (!held) {
         await this.waitForChange(lane);
         continue;
       }
       try {
-        await this.shipHeld(lane);
+        await this.shipHeld(lane, held);
       } catch (e) {
         await this.inputFailed(lane, e);
       }
@@ -207,11 +208,9 @@ export class LogPipeline {
     await this.sleep(jitteredBackoffMs(lane.failures, this.random(), { capMs: deps.retry.maxMs, baseMs: deps.retry.initialMs }), this.stopSignal.signal);
   }
 
-  /** One ship attempt of the oldest held batch; true once it is acked and committed. */
-  private async shipHeld(lane: Lane): Promise<boolean> {
+  /** One ship attempt of the lane's oldest held batch; on the ack it is committed and let go. */
+  private async shipHeld(lane: Lane, held: Lane['held'][number]): Promise<void> {
     const { deps } = this;
-    const held = lane.held[0];
-    if (!held) return true;
     let ack;
     try {
       ack = await deps.shipper.ship(held.batch);
@@ -220,13 +219,13 @@ export class LogPipeline {
       lane.failures += 1;
       deps.metrics?.shipErrors.inc({ kind: refused ? 'refused' : 'retry' });
       lane.lastError = errorText(e);
-      if (this.stopped) return false;
+      if (this.stopped) return;
       const delay = jitteredBackoffMs(refused ? Number.MAX_SAFE_INTEGER : lane.failures, this.random(), { capMs: deps.retry.maxMs, baseMs: deps.retry.initialMs });
       const fields = { input: lane.input.name, batchId: held.batch.batchId, records: held.batch.records.length, failures: lane.failures, retryInMs: delay, err: lane.lastError };
       if (refused) deps.logger.error(fields, 'the next hop refused a log batch; fix the agent identity or config, retrying the same batch');
       else if (lane.failures === 1 || lane.failures % 10 === 0) deps.logger.warn(fields, 'log shipping: next hop unavailable; retrying the same batch');
       await this.sleep(delay, this.stopSignal.signal);
-      return false;
+      return;
     }
     // The hop has the batch: only now may the checkpoints move.
     await lane.input.commit(held.chunk);
@@ -241,7 +240,6 @@ export class LogPipeline {
     deps.metrics?.linesShipped.inc(held.batch.records.length);
     if (ack.duplicates > 0) deps.logger.debug({ batchId: ack.batchId, duplicates: ack.duplicates }, 'records already stored (a resend or a re-read)');
     this.syncMetrics();
-    return true;
   }
 
   /** Brings the dropped counters and the bytes-behind gauge up to the inputs' figures. */

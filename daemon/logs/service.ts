@@ -186,7 +186,7 @@ export class LogService {
     const { metrics, log } = this.opts;
     let written;
     try {
-      written = await this.write(group.length === 1 ? group[0]!.batch.records : group.flatMap((g) => g.batch.records));
+      written = await this.write(group.flatMap((g) => g.batch.records));
     } catch (e) {
       log.error({ err: e, batches: group.map((g) => ({ cluster: g.cluster, batchId: g.batch.batchId, records: g.batch.records.length })) }, 'log sink could not commit a batch; the agent will retry');
       const error = new FlotillaError('retry', 'the log store could not commit the batch', 'The agent retries with backoff; check the daemon log for the sink error (disk full, database locked).', { cause: e });
