@@ -4,8 +4,8 @@
 // are collected into a batch (a count, a byte size or a short linger), each is verified like a POST
 // to /api/v1/ingest/logs plus its shovel-stamped user_id, the refused ones are published to
 // flotilla.logs.dead with their reason (confirmed) and acked, and all valid ones are committed in ONE
-// sink write and only then acked: a crash anywhere before the ack redelivers, and redelivered records
-// collapse by id. A failing sink stops consumption (cancel, everything unacked back to the queue)
+// sink write and only then acked (after dead-lettering, one by one, any record the sink refused for
+// good): a crash anywhere before the ack redelivers, and redelivered records collapse by id. A failing sink stops consumption (cancel, everything unacked back to the queue)
 // for a backoff; a lost connection reconnects with jittered backoff.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { applyTopology } from '../../../core/brokers/apply-topology.js';
@@ -13,10 +13,12 @@ import type { RabbitManagement } from '../../../core/brokers/rabbitmq-management
 import { centralTopology, LOG_CHAIN } from '../../../core/brokers/topology.js';
 import { jitteredBackoffMs } from '../../../core/backoff.js';
 import type { Logger } from '../../../core/log.js';
+import type { LogRecord } from '../../../core/logs/record.js';
 import type { RabbitMqCentralConfig } from '../../../config/logs-schema.js';
 import type { DaemonMetrics } from '../../metrics.js';
 import type { PinnedKey } from '../ingest-rules.js';
 import type { LogService } from '../service.js';
+import type { SinkRejection } from '../sink.js';
 import { checkDelivery, type DeliveryVerdict } from './delivery-rules.js';
 
 export const CONSUMER_STATES = ['connecting', 'consuming', 'paused', 'reconnecting', 'stopped'] as const;
@@ -27,6 +29,8 @@ export const REASON_HEADER = 'x-flotilla-reason';
 export const MESSAGE_HEADER = 'x-flotilla-message';
 /** The delivery's user_id, kept as a header: the daemon may not re-publish another user's user_id. */
 export const USER_HEADER = 'x-flotilla-user-id';
+/** On a dead-lettered record (reason store_rejected): the cluster it came from. */
+export const CLUSTER_HEADER = 'x-flotilla-cluster';
 
 export interface BatchLimits {
   /** Deliveries per sink write; half the prefetch by default, so the next batch arrives while one commits. */
@@ -271,6 +275,9 @@ export class RabbitIngest {
     }
     this.sinkFailures = 0;
     metrics.rabbitCommits.inc({ result: 'stored' });
+    // Before the ack: a connection lost now redelivers the batch, whose records are then duplicates
+    // and whose refused records are refused (and dead-lettered) again.
+    if (written.rejected.length > 0) await this.deadLetterRecords(s, valid, written.rejected);
     // Every earlier delivery is settled (flushes run in order, dead letters are acked already), so one
     // multiple-ack up to the last valid tag acks exactly this batch's valid deliveries.
     s.ch.ack(valid[valid.length - 1]!.msg, true);
@@ -299,6 +306,36 @@ export class RabbitIngest {
       this.opts.metrics.rabbitMessages.inc({ result: 'dead' });
       const userId = typeof msg.properties.userId === 'string' ? msg.properties.userId : '(no user_id)';
       this.opts.logs.refuseDelivery({ source: `amqp user ${userId}`, reason: verdict.reason, cluster: verdict.cluster, message: verdict.message });
+    }
+  }
+
+  /**
+   * Publishes each record the sink refused for good to flotilla.logs.dead on its own (the rest of its
+   * delivery is stored, so the delivery is not): the record as JSON, its message id the record id (a
+   * redelivery can dead-letter it again; the id tells the copies apart), the store's reason in the
+   * headers. Waits for the broker's confirms.
+   */
+  private async deadLetterRecords(s: Session, valid: { msg: ConsumeMessage; verdict: Extract<DeliveryVerdict, { ok: true }> }[], rejected: readonly SinkRejection[]): Promise<void> {
+    const carrier = new Map<string, { record: LogRecord; msg: ConsumeMessage; cluster: string }>();
+    for (const { msg, verdict } of valid) {
+      for (const record of verdict.accepted.batch.records) if (!carrier.has(record.id)) carrier.set(record.id, { record, msg, cluster: verdict.accepted.cluster });
+    }
+    const refused: { cluster: string; userId: string | undefined; message: string }[] = [];
+    for (const { id, reason } of rejected) {
+      const c = carrier.get(id);
+      if (!c) continue;
+      const userId = typeof c.msg.properties.userId === 'string' ? c.msg.properties.userId : undefined;
+      const message = `record ${id} refused by the log store: ${reason}`.slice(0, 1000);
+      const headers: Record<string, unknown> = { [REASON_HEADER]: 'store_rejected', [MESSAGE_HEADER]: message, [CLUSTER_HEADER]: c.cluster };
+      if (userId !== undefined) headers[USER_HEADER] = userId;
+      s.dead.publish(LOG_CHAIN.deadExchange, '', Buffer.from(JSON.stringify(c.record)), { persistent: true, headers, contentType: 'application/json', messageId: id });
+      refused.push({ cluster: c.cluster, userId, message });
+    }
+    await s.dead.waitForConfirms();
+    for (const r of refused) {
+      this.opts.metrics.logDeadLetters.inc({ reason: 'store_rejected' });
+      this.opts.metrics.rabbitRecords.inc({ result: 'dead' });
+      this.opts.logs.refuseDelivery({ source: `amqp user ${r.userId ?? '(no user_id)'}`, reason: 'store_rejected', cluster: r.cluster, message: r.message });
     }
   }
 

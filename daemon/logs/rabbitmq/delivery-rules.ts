@@ -6,8 +6,12 @@
 import { clusterUserName } from '../../../core/brokers/topology.js';
 import { checkLogBatch, IngestRefused, type AcceptedBatch, type IngestRefusalReason, type PinnedKey } from '../ingest-rules.js';
 
-/** Why a delivery was dead-lettered: the HTTP ingest's reasons, and wrong_user for a user_id that is absent or another cluster's. */
-export type DeadLetterReason = IngestRefusalReason | 'wrong_user';
+/**
+ * Why a delivery (or one record of it) was dead-lettered: the HTTP ingest's reasons, wrong_user for a
+ * user_id that is absent or another cluster's, and store_rejected for a record the sink refused for
+ * good (an Elasticsearch item 4xx) while it stored the rest of the batch.
+ */
+export type DeadLetterReason = IngestRefusalReason | 'wrong_user' | 'store_rejected';
 
 export type DeliveryVerdict = { ok: true; accepted: AcceptedBatch } | { ok: false; reason: DeadLetterReason; message: string; cluster: string | null };
 

@@ -1,7 +1,9 @@
 // The central ingest consumer in-process against a real RabbitMQ node, over a real FTS5 sink that a
 // test can make fail: a consumer batch is ONE sink write; while the sink fails nothing is acked, the
 // deliveries go back to the queue and consumption pauses, and once it heals every record is stored
-// once with the batch's drops recorded; a deleted ingest queue is declared again on reconnect.
+// once with the batch's drops recorded; a record the store refuses for good (as Elasticsearch refuses
+// an item with a 400) is dead-lettered on its own while the rest of its delivery is stored; a deleted
+// ingest queue is declared again on reconnect.
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,9 +54,11 @@ beforeAll(async () => {
       failedWrites += 1;
       throw new Error('disk I/O error (injected)');
     }
-    const r = await inner.write(records);
+    // As the Elasticsearch sink answers an item 400: the rest stored, the refused returned with the store's reason.
+    const refused = records.filter((r) => r.message.startsWith('unparseable'));
+    const r = await inner.write(records.filter((x) => !refused.includes(x)));
     writes.push(records.length);
-    return r;
+    return { ...r, rejected: refused.map((x) => ({ id: x.id, reason: 'document_parsing_exception: [1:52] failed to parse field [fields.code] of type [long]' })) };
   };
   const pinnedKey = (keyid: string) => (keyid === key.keyid ? { cluster: 'alpha', key: key.publicKey } : undefined);
   logs = new LogService({ sink, config: config.logs, pinnedKey, registry, metrics, log: silentLogger(), refusalWindowSeconds: 60, refusalMaxSources: 10 });
@@ -123,6 +127,33 @@ describe('the central ingest consumer', () => {
     expect(writes.slice(-1)).toEqual([BATCH * 10]);
     expect(registry.logDrops.totalsOf('alpha').lines).toBe(7);
     expect(await metric('flotilla_log_rabbitmq_commits_total', { result: 'failed' })).toBe(failedWrites);
+  });
+
+  it('dead-letters each record the store refuses on its own, with the store’s reason, and stores the rest of its delivery', async () => {
+    const before = await stored();
+    const lines = Array.from({ length: BATCH }, (_, b) => makeLines('alpha', 3000 + b * 10, 3000 + b * 10 + 10, b === 2 ? { message: (n) => (n % 10 < 2 ? `unparseable ${n}` : `fine ${n}`) } : {}));
+    const refused = lines[2]!.slice(0, 2);
+    await publish(lines.map((l) => sealBatch(makeBatch('alpha', l), key)));
+    await waitUntil(async () => (await stored()) === before + BATCH * 10 - 2, { what: 'the deliveries stored but the two refused records' });
+    await waitUntil(async () => ((await metric('flotilla_log_dead_letters_total', { reason: 'store_rejected' })) === 2 ? true : undefined), { what: 'two dead letters counted' });
+    const conn = await amqp.connect(rabbit.nodes.central.amqpUrl());
+    try {
+      const ch = await conn.createChannel();
+      const dead: amqp.GetMessage[] = [];
+      for (let m = await ch.get(LOG_CHAIN.deadQueue, { noAck: true }); m; m = await ch.get(LOG_CHAIN.deadQueue, { noAck: true })) dead.push(m);
+      expect(dead.map((m) => String(m.properties.messageId)).sort()).toEqual(refused.map((r) => r.id).sort());
+      for (const m of dead) {
+        expect(m.properties.headers?.['x-flotilla-reason']).toBe('store_rejected');
+        expect(String(m.properties.headers?.['x-flotilla-message'])).toMatch(/refused by the log store: document_parsing_exception/);
+        expect(m.properties.headers?.['x-flotilla-cluster']).toBe('alpha');
+        expect(m.properties.headers?.['x-flotilla-user-id']).toBe(clusterUserName('alpha'));
+        expect(JSON.parse(m.content.toString())).toEqual(refused.find((r) => r.id === m.properties.messageId));
+      }
+    } finally {
+      await conn.close();
+    }
+    expect(await metric('flotilla_log_rabbitmq_records_total', { result: 'dead' })).toBe(2);
+    expect(await metric('flotilla_log_rabbitmq_messages_total', { result: 'dead' })).toBe(0);
   });
 
   it('declares the ingest queue again when it is deleted under the consumer', async () => {
