@@ -9,6 +9,7 @@
 // BENCH_AGENT_WARMUP_S=5, BENCH_AGENT_RUNS=2, BENCH_PROFILE=DIR writes the agent's CPU profiles to DIR.
 // for log-e2e: BENCH_E2E_LINES=1000000, BENCH_E2E_AGENTS=2, BENCH_E2E_BATCH=2000, BENCH_FRESH_S=30, BENCH_FRESH_RATE=10000,
 // BENCH_PROFILE=DIR (the daemon's CPU profile).
+// for log-sink-indexes: BENCH_SINK_LINES=1000000, BENCH_SINK_BATCH=2000, BENCH_SINK_RUNS=2.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchFleet, type FleetResult } from './fleet.js';
@@ -16,6 +17,7 @@ import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
+import { benchSinkIndexes, type SinkIndexResult } from './log-sink-indexes.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
 import { benchTuiFrames, type TuiResult } from './tui-frames.js';
 
@@ -36,6 +38,7 @@ const agentPoll: AgentPollResult[] = [];
 const logSearch: LogSearchResult[] = [];
 let logAgent: LogAgentResult | undefined;
 const logE2e: LogE2eResult[] = [];
+const sinkIndexes: SinkIndexResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -105,6 +108,12 @@ if (!only || only === 'log-e2e') {
   };
   log(`log-e2e: ${e2eOpts.lines} lines through ${e2eOpts.agents} agents → daemon → FTS5, then freshness at ${e2eOpts.freshnessRate} lines/s`);
   logE2e.push(await benchLogE2e(e2eOpts));
+}
+
+if (!only || only === 'log-sink-indexes') {
+  const sinkOpts = { lines: Number(process.env.BENCH_SINK_LINES ?? '1000000'), batch: Number(process.env.BENCH_SINK_BATCH ?? '2000'), runs: Number(process.env.BENCH_SINK_RUNS ?? '2'), log };
+  log(`log-sink-indexes: ${sinkOpts.lines} lines into the FTS5 sink in batches of ${sinkOpts.batch}, with and without each records-table index, ${sinkOpts.runs} rounds`);
+  sinkIndexes.push(...(await benchSinkIndexes(sinkOpts)));
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -205,7 +214,15 @@ if (logE2e.length) {
     '',
   );
 }
+if (sinkIndexes.length) {
+  lines.push(
+    '| FTS5 sink insert, records-table indexes | lines | batch | lines/s | lines per CPU-s | cumulative lines/s at 20, 40, 60, 80 % |',
+    '|---|---:|---:|---:|---:|---|',
+    ...sinkIndexes.map((r) => `| ${r.variant} | ${r.lines} | ${r.batch} | ${r.linesPerSecond} | ${r.linesPerCpuSecond} | ${r.byFifth.join(' ')} |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes }, null, 2));
