@@ -14,7 +14,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // health model, reducers and selectors, render, rules, selectors, blast radius, the sim model, the log
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
-  'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,protocol,registration,roles,schema-issue,sealed,secrets,status,units}.ts',
+  'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,pipeline,protocol,rate-window,registration,roles,schema-issue,sealed,secrets,status,units}.ts',
   'core/store/{config,failure,key-space,types}.ts',
   'core/brokers/{management-errors,topology}.ts',
   'core/query/**',
@@ -25,7 +25,7 @@ const PURE_MODULES = [
   'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
-  'daemon/logs/{group-acks,ingest-rules,query-limits,query-target,writer-queue}.ts',
+  'daemon/logs/{group-acks,ingest-rules,pipeline-model,query-limits,query-target,writer-queue}.ts',
   'daemon/logs/rabbitmq/{delivery-rules}.ts',
   'daemon/backup/{evidence-rules,manifest,schedule,seq-floor}.ts',
   'daemon/brokers/*-config.ts',
@@ -33,12 +33,13 @@ const PURE_MODULES = [
   'daemon/logs/elasticsearch/{compile,cursor,documents,outcomes,requests,template}.ts',
   'agent/{actions,backend,report,jobs/verify}.ts',
   'agent/sim/!(backend|log-files).ts',
-  'agent/logs/{batch-build,figures,input,rate-window,ship-outcome,shipper}.ts',
+  'agent/logs/{batch-build,figures,input,ship-outcome,shipper}.ts',
   'agent/kube/{export,managed,quantity}.ts',
   'agent/logs/kube-api/{instances,position}.ts',
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',
   'cli/logs/{frames,render,tail-state}.ts',
+  'cli/{pipeline-format}.ts',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',

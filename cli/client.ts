@@ -1,4 +1,5 @@
 // Typed REST client for docs/API.md, used by every CLI command and by the demo.
+import type { PipelineSnapshot } from '../core/pipeline.js';
 import {
   API_PREFIX,
   type ClusterAddRequest,
@@ -131,6 +132,10 @@ export class FlotillaClient {
 
   async listClusters(): Promise<ClusterRow[]> {
     return (await this.call<ListResponse<ClusterRow>>('GET', `${API_PREFIX}/clusters`)).items;
+  }
+
+  pipeline(): Promise<PipelineSnapshot> {
+    return this.call('GET', `${API_PREFIX}/pipeline`);
   }
 
   getCluster(name: string): Promise<ClusterDetail> {

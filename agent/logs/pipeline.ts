@@ -16,7 +16,7 @@ import type { PipelineFigures } from '../../core/status.js';
 import { buildBatch, errorLines } from './batch-build.js';
 import { ERROR_RATE_SECONDS, pipelineFigures, RATE_SECONDS } from './figures.js';
 import type { LogChunk, LogInput } from './input.js';
-import { RateWindow } from './rate-window.js';
+import { RateWindow } from '../../core/rate-window.js';
 import { ShipError, type Shipper } from './shipper.js';
 
 /** The agent metrics the pipeline keeps (agent/metrics.ts). */

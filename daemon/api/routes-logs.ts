@@ -1,9 +1,10 @@
-// The log search endpoints of docs/API.md: GET /api/v1/logs (search, paging, context, `after` for
-// tail) and GET /api/v1/logs/histogram. The query text is parsed here; a parse error is a 400 whose
+// The log endpoints of docs/API.md: GET /api/v1/logs (search, paging, context, `after` for
+// tail), GET /api/v1/logs/histogram and GET /api/v1/pipeline (the pipeline per cluster). The query text is parsed here; a parse error is a 400 whose
 // details name the position and what was expected.
 import { FlotillaError } from '../../core/errors.js';
 import { resolveQuery } from '../../core/query/ast.js';
 import { parseQuery } from '../../core/query/parse.js';
+import { pipelineOf } from '../logs/pipeline.js';
 import { queryClusters } from '../logs/query-target.js';
 import type { ApiContext, BearerRoute, RouteCall } from './route.js';
 import { parseLimit } from './validate.js';
@@ -35,6 +36,13 @@ export function logQuery(ctx: ApiContext, text: string | null, nowMs: number) {
 }
 
 export const LOG_ROUTES: BearerRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/pipeline',
+    pattern: /^\/api\/v1\/pipeline$/,
+    action: 'cluster.read',
+    handle: async (ctx) => [200, pipelineOf({ state: ctx.service.state, ingested: ctx.logs.ingested, registry: ctx.registry }, Date.now())],
+  },
   {
     method: 'GET',
     path: '/api/v1/logs',

@@ -19,6 +19,8 @@ export interface ReportSummary {
   restarts: number;
   /** What the next report's log rules compare with, and the fleet table's error-lines rate (null from an agent that ships no figures). */
   pipeline: Pick<PipelineFigures, 'dropped' | 'droppedBytes' | 'lastError'> & { errorLinesPerMinute: number | null };
+  /** The report's log pipeline figures as sent, for the pipeline view (a few numbers). */
+  figures: PipelineFigures;
   assessment: HealthResult;
 }
 
@@ -45,6 +47,7 @@ export function summarize(report: StatusReport, receivedAtMs: number, etag: stri
     pods: { running: report.pods.running, total: report.pods.total },
     restarts: report.restarts,
     pipeline: { dropped: p.dropped, droppedBytes: p.droppedBytes ?? 0, lastError: p.lastError ?? null, errorLinesPerMinute: p.transport === 'off' ? null : (p.errorLinesPerMinute ?? null) },
+    figures: p,
     assessment: assessReport(report, assess),
   };
 }

@@ -9,6 +9,7 @@ import { FlotillaError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { LogContext, LogHistogram, LogHit, LogSearchResponse } from '../../core/logs/api.js';
 import type { LogBatch, LogBatchAck } from '../../core/logs/batch.js';
+import { IngestFigures } from './ingest-figures.js';
 import type { StoredLogRecord } from '../../core/logs/record.js';
 import type { ResolvedQuery } from '../../core/query/ast.js';
 import type { DaemonLogsConfig } from '../../config/logs-schema.js';
@@ -78,6 +79,8 @@ export class LogService {
   private retention: Promise<void> | undefined;
   private revision = 0;
   private stopped = false;
+  /** What the center stored and refused per cluster (the pipeline reads it). */
+  readonly ingested = new IngestFigures();
 
   constructor(private readonly opts: LogServiceOptions) {
     this.queue = new WriterQueue(opts.writerQueueLimit ?? WRITER_QUEUE_LIMIT);
@@ -242,6 +245,7 @@ export class LogService {
     this.opts.metrics.logSinkWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     // Published before the drops are recorded: these records are stored, and a resend would only find them duplicates.
     if (written.stored.length > 0) {
+      this.ingested.stored(written.stored, Date.now());
       this.revision += 1;
       const event: LogCommit = { rev: this.revision, records: written.stored };
       for (const l of this.listeners) {
@@ -304,6 +308,7 @@ export class LogService {
   }
 
   private noteRefusal(r: { source: string; reason: string; cluster: string | null; message: string; key: string }): void {
+    if (r.cluster !== null) this.ingested.refused(r.cluster, Date.now());
     if (!this.refusals.hit(r.source, `${r.reason}\u0000${r.cluster ?? ''}\u0000${r.key}`, Date.now()).sample) return;
     const at = new Date().toISOString();
     this.opts.log.warn({ source: r.source, cluster: r.cluster, reason: r.reason, via: r.key, summarisedFor: `${this.opts.refusalWindowSeconds}s` }, `log batch refused: ${r.message}`);

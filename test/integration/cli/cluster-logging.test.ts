@@ -1,7 +1,8 @@
 // `flotilla cluster logging` end to end: the built CLI against a daemon process with one registered
 // cluster. It writes the signed logging config and submits configure-logging (what the agent does with
 // it is test/integration/agent/logging-rabbitmq.test.ts); a transport the daemon cannot serve, an
-// unknown transport and an unknown cluster each exit with their code and say what to do.
+// unknown transport and an unknown cluster each exit with their code and say what to do. And
+// `flotilla pipeline`, which shows the cluster before and after its agent's first report.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -61,5 +62,21 @@ describe('flotilla cluster logging', () => {
     const nobody = await cli(['cluster', 'logging', 'nobody', '--transport', 'daemon']);
     expect(nobody.code).toBe(EXIT_CODES.usage);
     expect(nobody.stderr).toMatch(/next: /);
+  });
+});
+
+describe('flotilla pipeline', () => {
+  it('shows each cluster’s log pipeline, as JSON and as a table with the fleet totals', async () => {
+    const json = await cli(['pipeline', '--json']);
+    expect(json.code).toBe(0);
+    const snapshot = JSON.parse(json.stdout) as { rows: { cluster: string; health: string; reasons: string[] }[]; totals: { clusters: number } };
+    expect(snapshot.totals.clusters).toBe(1);
+    expect(snapshot.rows[0]).toMatchObject({ cluster: 'alpha', health: 'unknown' });
+    const text = await cli(['pipeline']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^CLUSTER\s+HEALTH\s+TRANSPORT/);
+    expect(text.stdout).toMatch(/\nalpha\s+unknown\s+-/);
+    expect(text.stdout).toContain('fleet: 1 cluster (1 unknown)');
+    expect(text.stdout).toContain('alpha: no status report yet');
   });
 });

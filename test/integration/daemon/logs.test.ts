@@ -119,6 +119,30 @@ describe('log ingest and search', () => {
     expect(detail.logDrops).toEqual({ lines: 7, bytes: 700, recent: [drop] });
   });
 
+  it('serves the pipeline per cluster: the agent’s last report beside what the center stored and refused', async () => {
+    await alpha.report();
+    await waitUntil(async () => ((await fx.api('GET', '/api/v1/clusters/alpha')).body.row.dataAgeSeconds !== null ? true : undefined), { what: 'alpha’s report' });
+    const res = await fx.api('GET', '/api/v1/pipeline');
+    expect(res.status).toBe(200);
+    const rows = new Map<string, any>(res.body.rows.map((r: any) => [r.cluster, r]));
+    const refusedAlpha = (await fx.api('GET', '/api/v1/rejections?limit=100')).body.items.filter((r: any) => r.key === 'POST /api/v1/ingest/logs' && r.cluster === 'alpha').length;
+    expect(rows.get('alpha')).toMatchObject({
+      health: refusedAlpha > 0 ? 'degraded' : 'healthy',
+      transport: 'daemon',
+      agent: { queueDepth: 0, bytesBehind: 0, oldestUnshippedSeconds: 0 },
+      deadLetters: refusedAlpha,
+      dropped: { lines: 0, bytes: 0 },
+    });
+    // The newest line stored for alpha is line 4 of the first batch (the later ones were refused).
+    const newest = (await search('cluster:alpha', '&limit=1')).body.items[0];
+    expect(rows.get('alpha').newestIngestedTs).toBe(newest.ts);
+    expect(rows.get('alpha').lagSeconds).toBeGreaterThanOrEqual(0);
+    // beta has not reported: its figures are unknown, its drops and ingest are the center's.
+    expect(rows.get('beta')).toMatchObject({ health: 'unknown', transport: null, agent: null, dropped: { lines: 7, bytes: 700 } });
+    expect(rows.get('beta').reasons[0]).toMatch(/no status report yet/);
+    expect(res.body.totals).toMatchObject({ clusters: 2, droppedLines: 7, deadLetters: refusedAlpha + rows.get('beta').deadLetters });
+  });
+
   it('tails over WS: a snapshot of the newest matches, then live lines of each commit', async () => {
     const ws = await connectWs(fx.daemon.url, fx.adminToken);
     try {

@@ -46,6 +46,7 @@ describe('summarize', () => {
       pods: { running: report.pods.running, total: report.pods.total },
       restarts: report.restarts,
       pipeline: { dropped: 0, droppedBytes: 0, lastError: null, errorLinesPerMinute: null },
+      figures: report.pipeline,
       assessment: assessReport(report),
     });
     expect(s.assessment).toMatchObject({ health: 'degraded', reasons: expect.arrayContaining(['2/5 nodes NotReady']) as string[] });

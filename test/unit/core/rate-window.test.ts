@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateWindow } from '../../../../agent/logs/rate-window.js';
+import { RateWindow } from '../../../core/rate-window.js';
 
 const T0 = 1_700_000_000_000;
 
