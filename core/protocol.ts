@@ -52,6 +52,14 @@ export interface JobsPatchFrame {
   changes: import('./jobs.js').JobRecord[];
 }
 
+/** `pipeline` topic: the whole PipelineSnapshot on subscribe and every couple of seconds after (docs/LOGS.md, "The pipeline"). */
+export interface PipelineSnapshotFrame {
+  topic: 'pipeline';
+  kind: 'snapshot';
+  rev: number;
+  data: import('./pipeline.js').PipelineSnapshot;
+}
+
 export interface DroppedFrame {
   topic: string;
   kind: 'dropped';

@@ -124,7 +124,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
-    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService }) });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService, registry }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {

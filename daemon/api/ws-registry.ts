@@ -9,6 +9,9 @@ import { jobMethods } from '../jobs/ws-calls.js';
 import type { LogService } from '../logs/service.js';
 import { logsTopic } from '../logs/topic.js';
 import { logMethods } from '../logs/ws-calls.js';
+import { pipelineOf } from '../logs/pipeline.js';
+import { pipelineTopic } from '../logs/pipeline-topic.js';
+import type { Registry } from '../registry/registry.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
 
@@ -17,6 +20,7 @@ export interface WsSources {
   fleet: FleetService;
   jobs: JobService;
   logs: LogService;
+  registry: Registry;
 }
 
 const clusterNames = (s: WsSources) => () => Array.from(s.fleet.state.values(), (e) => e.record.name);
@@ -26,6 +30,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => clusterTopic(s.fleet),
   (s) => jobsTopic(s.jobs),
   (s) => logsTopic(s.logs, clusterNames(s)),
+  (s) => pipelineTopic((nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs)),
 ];
 
 export const METHODS: ((s: WsSources) => WsMethod[])[] = [

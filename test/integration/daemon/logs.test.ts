@@ -143,6 +143,23 @@ describe('log ingest and search', () => {
     expect(res.body.totals).toMatchObject({ clusters: 2, droppedLines: 7, deadLetters: refusedAlpha + rows.get('beta').deadLetters });
   });
 
+  it('serves the pipeline over WS: the snapshot on subscribe, then a fresh one every couple of seconds that follows ingest', async () => {
+    const ws = await connectWs(fx.daemon.url, fx.adminToken);
+    try {
+      ws.send({ id: 1, op: 'subscribe', topic: 'pipeline' });
+      const first = await ws.waitFrame((f) => f.topic === 'pipeline' && f.kind === 'snapshot', 'pipeline snapshot');
+      expect(first.data.rows.map((r: any) => r.cluster).sort()).toEqual(['alpha', 'beta']);
+      const before = first.data.rows.find((r: any) => r.cluster === 'beta').newestIngestedTs;
+      const lines = makeLines('beta', 900, 901, { startMs: Date.now() });
+      expect((await post(sealBatch(makeBatch('beta', lines), beta.key))).status).toBe(200);
+      const next = await ws.waitFrame((f) => f.topic === 'pipeline' && f.rev > first.rev && f.data.rows.find((r: any) => r.cluster === 'beta').newestIngestedTs === lines[0]!.ts, 'a later snapshot with beta’s new line');
+      expect(next.data.rows.find((r: any) => r.cluster === 'beta').newestIngestedTs).not.toBe(before);
+      expect(next.data.totals.clusters).toBe(2);
+    } finally {
+      ws.ws.close();
+    }
+  });
+
   it('tails over WS: a snapshot of the newest matches, then live lines of each commit', async () => {
     const ws = await connectWs(fx.daemon.url, fx.adminToken);
     try {
