@@ -1,6 +1,6 @@
-// The log endpoints of docs/API.md: GET /api/v1/logs (search, paging, context, `after` for
-// tail), GET /api/v1/logs/histogram and GET /api/v1/pipeline (the pipeline per cluster). The query text is parsed here; a parse error is a 400 whose
-// details name the position and what was expected.
+// The log endpoints of docs/API.md: GET /api/v1/logs (search, paging, context, `after` for tail),
+// GET /api/v1/logs/histogram and GET /api/v1/pipeline (the pipeline per cluster). The query text is
+// parsed here; a parse error is a 400 whose details name the position and what was expected.
 import { FlotillaError } from '../../core/errors.js';
 import { resolveQuery } from '../../core/query/ast.js';
 import { parseQuery } from '../../core/query/parse.js';

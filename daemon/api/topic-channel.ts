@@ -118,6 +118,11 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     if (mine) for (const sub of mine.values()) this.drain(sub);
   }
 
+  /** Whether any session holds a subscription: a topic that polls its source can skip the work without one. */
+  hasSubscribers(): boolean {
+    return this.subscriptions.size > 0;
+  }
+
   forget(session: WsSession): void {
     this.subscriptions.delete(session);
   }

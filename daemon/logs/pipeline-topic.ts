@@ -16,7 +16,7 @@ interface PipelineEvent {
 export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, tickMs = PIPELINE_TICK_MS): TopicChannel<PipelineEvent, NoParams, PipelineEvent> {
   let rev = 0;
   const frame = (e: PipelineEvent): PipelineSnapshotFrame => ({ topic: 'pipeline', kind: 'snapshot', rev: e.rev, data: e.snapshot });
-  return new TopicChannel<PipelineEvent, NoParams, PipelineEvent>({
+  const channel: TopicChannel<PipelineEvent, NoParams, PipelineEvent> = new TopicChannel<PipelineEvent, NoParams, PipelineEvent>({
     pattern: 'pipeline',
     parse: named('pipeline'),
     action: 'cluster.read',
@@ -26,6 +26,8 @@ export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, tic
     },
     listen: (publish) => {
       const timer = setInterval(() => {
+        // A snapshot reads every cluster's recent drops from the registry: not for nobody.
+        if (!channel.hasSubscribers()) return;
         rev += 1;
         publish({ rev, snapshot: snapshot(Date.now()) });
       }, tickMs);
@@ -35,4 +37,5 @@ export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, tic
     frame,
     slow: { kind: 'coalesce', merge: (_backlog, event) => event, catchUp: (latest) => ({ rev: latest.rev, frame: frame(latest) }) },
   });
+  return channel;
 }

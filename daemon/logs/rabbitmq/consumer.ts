@@ -5,8 +5,9 @@
 // to /api/v1/ingest/logs plus its shovel-stamped user_id, the refused ones are published to
 // flotilla.logs.dead with their reason (confirmed) and acked, and all valid ones are committed in ONE
 // sink write and only then acked (after dead-lettering, one by one, any record the sink refused for
-// good): a crash anywhere before the ack redelivers, and redelivered records collapse by id. A failing sink stops consumption (cancel, everything unacked back to the queue)
-// for a backoff; a lost connection reconnects with jittered backoff.
+// good): a crash anywhere before the ack redelivers, and redelivered records collapse by id. A
+// failing sink stops consumption (cancel, everything unacked back to the queue) for a backoff; a lost
+// connection reconnects with jittered backoff.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { applyTopology } from '../../../core/brokers/apply-topology.js';
 import type { RabbitManagement } from '../../../core/brokers/rabbitmq-management.js';
