@@ -8,7 +8,7 @@ import { PAYLOAD_TYPES, sealEnvelope } from '../core/dsse.js';
 import { isFlotillaError } from '../core/errors.js';
 import type { SigningKey } from '../core/keys.js';
 import type { Registration } from '../core/registration.js';
-import type { AgentRejection, StatusReport } from '../core/status.js';
+import type { AgentRejection, EdgeFigures, StatusReport } from '../core/status.js';
 import { storeOp, StoreFailure } from '../core/store/failure.js';
 import { storeKeys, type ObjectStore } from '../core/store/types.js';
 import { readOwnStatus } from './own-status.js';
@@ -18,7 +18,7 @@ import type { AgentMetrics } from './metrics.js';
 import { publishRegistration } from './registration.js';
 import { buildStatusReport, validateStatusReport } from './report.js';
 import type { AgentStateFile } from './state.js';
-import { offFigures } from './logs/figures.js';
+import { offFigures, withEdge } from './logs/figures.js';
 
 
 export interface ReporterDeps {
@@ -37,7 +37,7 @@ export interface ReporterDeps {
   pipeline?: { figures(): StatusReport['pipeline'] };
   jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
   /** The logging config applier: the version in force rides along in each report. */
-  logging?: { appliedVersion(): number | null };
+  logging?: { appliedVersion(): number | null; edgeFigures?(): EdgeFigures | null };
   clock?: () => Date;
   random?: () => number;
 }
@@ -104,7 +104,7 @@ export class StatusReporter {
           now,
           intervalSeconds: deps.intervalSeconds,
           agentVersion: deps.agentVersion,
-          pipeline: deps.pipeline?.figures() ?? offFigures(),
+          pipeline: withEdge(deps.pipeline?.figures() ?? offFigures(), deps.logging?.edgeFigures?.() ?? null),
           ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq(), runningJobSeq: deps.jobs.runningJobSeq?.() } : {}),
           ...(deps.logging?.appliedVersion() ? { loggingConfigVersion: deps.logging.appliedVersion() ?? undefined } : {}),
         }),

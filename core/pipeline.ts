@@ -27,6 +27,18 @@ export interface PipelineRow {
     linesShippedPerSecond: number | null;
     lastError: string | null;
   } | null;
+  /** The edge broker on the RabbitMQ chain, from the agent's last report; null on the embedded chain or before the agent has read it. */
+  edge: {
+    outboxMessages: number | null;
+    outboxBytes: number | null;
+    outboxMaxBytes: number;
+    /** running, starting, terminated (RabbitMQ's words), or 'absent' when the edge runs no shovel. */
+    shovelState: string;
+    shovelReason: string | null;
+    /** Seconds since the agent read the edge (now minus its sampledAt). */
+    sampledAgeSeconds: number;
+    error: string | null;
+  } | null;
   /** Records the center stored for this cluster per second, over the last minute. */
   ingestLinesPerSecond: number;
   /** ts of the newest record the center stored for this cluster since the daemon started; null for none. */
@@ -45,6 +57,9 @@ export interface PipelineTotals {
   ingestLinesPerSecond: number;
   queueDepth: number;
   bytesBehind: number;
+  /** Messages and bytes waiting in every edge outbox that reported one. */
+  outboxMessages: number;
+  outboxBytes: number;
   deadLetters: number;
   droppedLines: number;
   /** The largest lag of any cluster; null when nothing was ingested. */

@@ -47,6 +47,26 @@ export const PIPELINE_TRANSPORTS = ['daemon', 'rabbitmq', 'off'] as const;
 export type PipelineTransport = (typeof PIPELINE_TRANSPORTS)[number];
 
 /**
+ * The agent's edge broker, sampled through its management API every status interval while the
+ * cluster has a RabbitMQ logging config (docs/LOGS.md, "The pipeline"). A field is null when the
+ * broker has not sampled it yet or the read failed; `error` says why the last read failed.
+ */
+export const EdgeFiguresSchema = z.object({
+  sampledAt: z.string().max(40),
+  /** Messages (batches) in the outbox, ready and unacked; null until the broker has sampled the queue. */
+  outboxMessages: count.nullable(),
+  /** Message bytes in the outbox: what x-max-length-bytes counts. */
+  outboxBytes: count.nullable(),
+  /** The outbox's byte cap from the applied logging config. */
+  outboxMaxBytes: count,
+  /** The shovel to the center: null when the edge runs none. */
+  shovel: z.object({ state: z.string().max(32), reason: z.string().max(256).nullable() }).nullable(),
+  /** Why the last read of the management API failed; null when it answered. */
+  error: z.string().max(512).nullable(),
+});
+export type EdgeFigures = z.infer<typeof EdgeFiguresSchema>;
+
+/**
  * The agent's log shipping figures (docs/LOGS.md, Shipping). The first three are as old as the
  * status report; the rest came with log shipping and are optional so an older agent's report
  * still parses. Counters (`dropped`, `droppedBytes`) count since the agent started.
@@ -75,6 +95,8 @@ export const PipelineSchema = z.object({
     .optional(),
   /** Why the last ship attempt failed, while shipping fails; null once a batch is acked again. */
   lastError: z.string().max(512).nullable().optional(),
+  /** The edge broker as its management API last answered (RabbitMQ chain only). */
+  edge: EdgeFiguresSchema.optional(),
 });
 export type PipelineFigures = z.infer<typeof PipelineSchema>;
 

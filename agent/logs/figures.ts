@@ -1,6 +1,6 @@
 // Pure: the pipeline's figures for the status report (core/status.ts PipelineSchema), from what each
 // input says about its sources and what the pipeline counted itself.
-import { REFUSED_SOURCES_LISTED, type PipelineFigures, type PipelineTransport } from '../../core/status.js';
+import { REFUSED_SOURCES_LISTED, type EdgeFigures, type PipelineFigures, type PipelineTransport } from '../../core/status.js';
 import type { InputFigures } from './input.js';
 
 /** Rates are averaged over this many seconds; the error-lines rate is over one minute. */
@@ -72,4 +72,9 @@ export function pipelineFigures(inputs: readonly InputFigures[], counts: Pipelin
     refusedSources: { count: refusedCount, listed: refused },
     lastError: counts.lastError === null ? null : counts.lastError.slice(0, LAST_ERROR_CHARS),
   };
+}
+
+/** The pipeline's figures with the edge broker's last read, when the cluster ships through one. */
+export function withEdge(f: PipelineFigures, edge: EdgeFigures | null): PipelineFigures {
+  return edge ? { ...f, edge } : f;
 }

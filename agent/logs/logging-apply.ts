@@ -15,6 +15,7 @@ import { jitteredBackoffMs } from '../../core/backoff.js';
 import { applyTopology } from '../../core/brokers/apply-topology.js';
 import { rabbitManagement } from '../../core/brokers/rabbitmq-management.js';
 import { FlotillaError } from '../../core/errors.js';
+import type { EdgeFigures } from '../../core/status.js';
 import type { JobParams } from '../../core/jobs.js';
 import type { SigningKey } from '../../core/keys.js';
 import type { Logger } from '../../core/log.js';
@@ -23,6 +24,7 @@ import { open, type EncryptionKey } from '../../core/secrets.js';
 import { storeKeys, type ObjectStore } from '../../core/store/types.js';
 import type { ActionOutcome } from '../actions.js';
 import { AmqpShipper } from './amqp-shipper.js';
+import { EdgeProbe } from './edge-probe.js';
 import type { Shipper } from './shipper.js';
 import { SwitchingShipper } from './switching-shipper.js';
 
@@ -50,6 +52,8 @@ export interface LoggingApplierDeps {
   logger: Logger;
   retry?: { initialMs: number; maxMs: number };
   random?: () => number;
+  /** How often the edge's outbox and shovel are read for the status report (the status interval); default 10 s. */
+  edgeSampleMs?: number;
 }
 
 interface Applied {
@@ -81,6 +85,7 @@ export class LoggingApplier {
   private applied: Applied | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private probe: EdgeProbe | null = null;
   /** Serialises applies: a job and the restart's background re-declare never interleave. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -98,6 +103,29 @@ export class LoggingApplier {
   /** The version of the config in force, for the status report; null until one has been applied. */
   appliedVersion(): number | null {
     return this.applied?.config.version ?? null;
+  }
+
+  /** The edge's outbox and shovel as last read, for the status report; null on the embedded chain. */
+  edgeFigures(): EdgeFigures | null {
+    return this.probe?.figures() ?? null;
+  }
+
+  /**
+   * Reads the edge from now on. A switch back to the daemon keeps the probe: the shovel stays and the
+   * outbox still drains to the center, which the pipeline view should show until it is empty.
+   */
+  private watchEdge(rabbitmq: NonNullable<LoggingConfig['rabbitmq']>, edge: EdgeBroker): void {
+    this.probe?.stop();
+    this.probe = new EdgeProbe({
+      management: rabbitManagement({ url: edge.managementUrl, username: edge.username, password: edge.password }),
+      vhost: edge.vhost,
+      outbox: rabbitmq.edge.outbox,
+      shovelName: rabbitmq.shovel.name,
+      outboxMaxBytes: rabbitmq.edge.outboxMaxBytes,
+      intervalMs: this.deps.edgeSampleMs ?? 10_000,
+      logger: this.deps.logger,
+    });
+    if (!this.stopped) this.probe.start();
   }
 
   private get path(): string {
@@ -122,6 +150,7 @@ export class LoggingApplier {
     if (config.transport === 'rabbitmq' && !this.deps.edge) this.deps.logger.warn({ version: config.version }, 'the saved logging config ships to an edge broker, but this agent config has no logs.edge; shipping to the daemon');
     if (config.transport === 'rabbitmq' && this.deps.edge) {
       void this.shipper.switchTo(this.rabbitShipper(this.deps.edge));
+      if (config.rabbitmq) this.watchEdge(config.rabbitmq, this.deps.edge);
       this.deps.logger.info({ version: config.version }, 'shipping logs to the edge broker as the saved logging config says; declaring the edge');
       this.redeclare(config, 1);
     }
@@ -177,6 +206,7 @@ export class LoggingApplier {
       await writeFileAtomic(this.path, obj.body);
       this.applied = { config, digest };
       await this.shipper.switchTo(this.rabbitShipper(edge));
+      if (config.rabbitmq) this.watchEdge(config.rabbitmq, edge);
     } else {
       await writeFileAtomic(this.path, obj.body);
       this.applied = { config, digest };
@@ -209,5 +239,6 @@ export class LoggingApplier {
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.probe?.stop();
   }
 }

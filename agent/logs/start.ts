@@ -58,6 +58,7 @@ export function openLoggingApplier(config: AgentConfig, s: LoggingSetup): Loggin
     daemonShipper: () => openHttpShipper(server, s.key, config.logs.daemonCaFile),
     logger: s.logger.child({ part: 'logging-config' }),
     retry: config.logs.retry,
+    edgeSampleMs: config.status.intervalSeconds * 1000,
   });
 }
 

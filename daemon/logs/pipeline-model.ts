@@ -6,12 +6,15 @@ import { formatLag } from '../../core/duration.js';
 import type { LogDrop } from '../../core/logs/batch.js';
 import { formatBytes } from '../../core/units.js';
 import type { PipelineHealth, PipelineRow, PipelineSnapshot, PipelineTotals } from '../../core/pipeline.js';
-import type { PipelineFigures } from '../../core/status.js';
+import type { EdgeFigures, PipelineFigures } from '../../core/status.js';
 
 /** Drops and refusals this recent make a pipeline degraded. */
 export const PIPELINE_RECENT_SECONDS = 15 * 60;
 /** A lag this many times the threshold is critical. */
 export const CRITICAL_LAG_FACTOR = 10;
+/** An edge outbox this full (bytes of its cap) is degraded; past the second, critical: refusals are near. */
+export const OUTBOX_DEGRADED_RATIO = 0.5;
+export const OUTBOX_CRITICAL_RATIO = 0.9;
 
 export interface PipelineInputs {
   cluster: string;
@@ -50,12 +53,40 @@ export function pipelineRow(i: PipelineInputs): PipelineRow {
           lastError: f.lastError ?? null,
         }
       : null,
+    edge: f?.edge ? edgeOf(f.edge, i.nowMs) : null,
     ingestLinesPerSecond: i.ingest.linesPerSecond,
     newestIngestedTs: i.ingest.newestTs,
     lagSeconds,
     deadLetters: i.ingest.deadLetters,
     dropped: i.dropped,
   };
+}
+
+function edgeOf(e: EdgeFigures, nowMs: number): NonNullable<PipelineRow['edge']> {
+  const at = Date.parse(e.sampledAt);
+  return {
+    outboxMessages: e.outboxMessages,
+    outboxBytes: e.outboxBytes,
+    outboxMaxBytes: e.outboxMaxBytes,
+    shovelState: e.shovel?.state ?? 'absent',
+    shovelReason: e.shovel?.reason ?? null,
+    sampledAgeSeconds: Number.isFinite(at) ? Math.max(0, Math.floor((nowMs - at) / 1000)) : 0,
+    error: e.error,
+  };
+}
+
+/** What the edge broker's figures say is wrong, into the two lists. */
+function judgeEdge(e: EdgeFigures, critical: string[], degraded: string[]): void {
+  if (e.error) degraded.push(`cannot read the edge broker: ${e.error.slice(0, 120)}`);
+  if (!e.shovel && !e.error) critical.push('no shovel to the center on the edge broker: the outbox only fills (switch the cluster again with `flotilla cluster logging`)');
+  else if (e.shovel?.state === 'terminated') critical.push(`shovel to the center terminated${e.shovel.reason ? `: ${e.shovel.reason.slice(0, 120)}` : ''}`);
+  else if (e.shovel && e.shovel.state !== 'running') degraded.push(`shovel to the center ${e.shovel.state}${e.shovel.reason ? `: ${e.shovel.reason.slice(0, 120)}` : ' (it reconnects every few seconds while the center is away)'}`);
+  if (e.outboxBytes !== null && e.outboxMaxBytes > 0) {
+    const ratio = e.outboxBytes / e.outboxMaxBytes;
+    const text = `edge outbox ${Math.floor(ratio * 100)}% full (${formatBytes(e.outboxBytes)} of ${formatBytes(e.outboxMaxBytes)})`;
+    if (ratio >= OUTBOX_CRITICAL_RATIO) critical.push(`${text}: at its cap it refuses publishes and the agent pauses`);
+    else if (ratio >= OUTBOX_DEGRADED_RATIO) degraded.push(text);
+  }
 }
 
 function judge(i: PipelineInputs): { health: PipelineHealth; reasons: string[] } {
@@ -69,6 +100,7 @@ function judge(i: PipelineInputs): { health: PipelineHealth; reasons: string[] }
   if (f.oldestUnshippedSeconds > i.lagSeconds * CRITICAL_LAG_FACTOR) critical.push(`logs lag ${formatLag(f.oldestUnshippedSeconds)} behind at the agent`);
   else if (f.oldestUnshippedSeconds > i.lagSeconds) degraded.push(`logs lag ${formatLag(f.oldestUnshippedSeconds)} behind at the agent`);
   if (f.lastError) degraded.push(`log shipping failing: ${f.lastError.slice(0, 120)}`);
+  if (f.edge) judgeEdge(f.edge, critical, degraded);
   const since = i.nowMs - PIPELINE_RECENT_SECONDS * 1000;
   const recent = i.recentDrops.filter((d) => Date.parse(d.at) >= since);
   if (recent.length > 0) {
@@ -93,6 +125,8 @@ export function pipelineSnapshot(rows: PipelineRow[], nowMs: number): PipelineSn
     ingestLinesPerSecond: rows.reduce((n, r) => n + r.ingestLinesPerSecond, 0),
     queueDepth: rows.reduce((n, r) => n + (r.agent?.queueDepth ?? 0), 0),
     bytesBehind: rows.reduce((n, r) => n + (r.agent?.bytesBehind ?? 0), 0),
+    outboxMessages: rows.reduce((n, r) => n + (r.edge?.outboxMessages ?? 0), 0),
+    outboxBytes: rows.reduce((n, r) => n + (r.edge?.outboxBytes ?? 0), 0),
     deadLetters: rows.reduce((n, r) => n + r.deadLetters, 0),
     droppedLines: rows.reduce((n, r) => n + r.dropped.lines, 0),
     maxLagSeconds: lags.length ? Math.max(...lags) : null,

@@ -182,6 +182,12 @@ describe('configure-logging on a real edge and a real center', () => {
       return s?.loggingConfigVersion === 1 && s.pipeline.transport === 'rabbitmq' ? s : null;
     }, { what: 'a status report with the applied version' });
     expect(report.pipeline.transport).toBe('rabbitmq');
+    // The report carries the edge as its management API answers: the outbox and the shovel's state.
+    const edgeReport = await waitUntil(async () => {
+      const s = await status();
+      return s?.pipeline.edge?.shovel?.state === 'running' ? s : null;
+    }, { what: 'a status report with the edge outbox and the running shovel' });
+    expect(edgeReport.pipeline.edge).toMatchObject({ outboxMaxBytes: OUTBOX_CAP, error: null });
   });
 
   it('holds at a full outbox (no checkpoint moves past it) while the edge is cut off from the center, and resumes as soon as there is room', { timeout: 240_000 }, async () => {
@@ -203,6 +209,8 @@ describe('configure-logging on a real edge and a real center', () => {
       expect(report.pipeline.bytesBehind).toBeGreaterThan(0);
       expect(lines.some((l) => !ingestedMessages().has(l))).toBe(true);
       await waitUntil(async () => ((await edge.queueFigures('/', LOG_CHAIN.outbox))?.messagesReady ?? 0) > 0, { what: 'the outbox figures to show what it holds' });
+      // ... and so does the agent's report: the pipeline view shows the outbox near its cap before anything is refused.
+      await waitUntil(async () => ((await status())?.pipeline.edge?.outboxBytes ?? 0) >= OUTBOX_CAP / 2, { what: 'the status report to show the outbox filling' });
       // Make room by hand, as the shovel would once the center is reachable: the agent goes on with the
       // very lines it was holding, and every line lands in the outbox (or the center) exactly as written.
       const ch = await local.createChannel();

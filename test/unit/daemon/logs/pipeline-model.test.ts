@@ -1,8 +1,8 @@
 // The pipeline rules on their own: what makes a cluster's log pipeline unknown, degraded or
 // critical, and how the fleet snapshot orders and totals the rows.
 import { describe, expect, it } from 'vitest';
-import type { PipelineFigures } from '../../../../core/status.js';
-import { CRITICAL_LAG_FACTOR, pipelineRow, pipelineSnapshot, PIPELINE_RECENT_SECONDS, type PipelineInputs } from '../../../../daemon/logs/pipeline-model.js';
+import type { EdgeFigures, PipelineFigures } from '../../../../core/status.js';
+import { CRITICAL_LAG_FACTOR, OUTBOX_CRITICAL_RATIO, OUTBOX_DEGRADED_RATIO, pipelineRow, pipelineSnapshot, PIPELINE_RECENT_SECONDS, type PipelineInputs } from '../../../../daemon/logs/pipeline-model.js';
 import { IngestFigures } from '../../../../daemon/logs/ingest-figures.js';
 import { makeDrop } from '../../../fixtures/logs/batches.js';
 
@@ -29,6 +29,7 @@ describe('pipeline rows', () => {
       transport: 'daemon',
       reportAgeSeconds: 5,
       agent: { queueDepth: 10, bytesBehind: 2048, oldestUnshippedSeconds: 1, linesReadPerSecond: 100, linesShippedPerSecond: 99, lastError: null },
+      edge: null,
       ingestLinesPerSecond: 99,
       newestIngestedTs: '2026-12-02T11:59:58.000Z',
       lagSeconds: 2,
@@ -63,6 +64,19 @@ describe('pipeline rows', () => {
     expect(refused.reasons[0]).toMatch(/^1 log batch or record refused/);
   });
 
+  it('carries the edge broker\'s outbox and shovel, and judges a fill, a shovel not running and an unreadable edge', () => {
+    const MIB = 2 ** 20;
+    const edge = (over: Partial<EdgeFigures> = {}): EdgeFigures => ({ sampledAt: new Date(NOW - 7_000).toISOString(), outboxMessages: 12, outboxBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovel: { state: 'running', reason: null }, error: null, ...over });
+    const row = (e: EdgeFigures) => pipelineRow(inputs({ report: { receivedAtMs: NOW - 5_000, intervalSeconds: 10, figures: figures({ transport: 'rabbitmq', edge: e }) } }));
+    expect(row(edge())).toMatchObject({ health: 'healthy', edge: { outboxMessages: 12, outboxBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovelState: 'running', shovelReason: null, sampledAgeSeconds: 7, error: null } });
+    expect(row(edge({ outboxBytes: OUTBOX_DEGRADED_RATIO * 100 * MIB }))).toMatchObject({ health: 'degraded', reasons: ['edge outbox 50% full (50 MiB of 100 MiB)'] });
+    expect(row(edge({ outboxBytes: OUTBOX_CRITICAL_RATIO * 100 * MIB }))).toMatchObject({ health: 'critical', reasons: ['edge outbox 90% full (90 MiB of 100 MiB): at its cap it refuses publishes and the agent pauses'] });
+    expect(row(edge({ shovel: { state: 'starting', reason: null } }))).toMatchObject({ health: 'degraded', reasons: ['shovel to the center starting (it reconnects every few seconds while the center is away)'] });
+    expect(row(edge({ shovel: { state: 'terminated', reason: 'econnrefused' } }))).toMatchObject({ health: 'critical', reasons: ['shovel to the center terminated: econnrefused'] });
+    expect(row(edge({ shovel: null }))).toMatchObject({ health: 'critical', edge: { shovelState: 'absent' } });
+    expect(row(edge({ outboxMessages: null, outboxBytes: null, shovel: null, error: 'GET /api/queues: ECONNREFUSED' }))).toMatchObject({ health: 'degraded', reasons: ['cannot read the edge broker: GET /api/queues: ECONNREFUSED'] });
+  });
+
   it('judges nothing for a cluster whose logs are off', () => {
     expect(pipelineRow(inputs({ report: { receivedAtMs: NOW, intervalSeconds: 10, figures: figures({ transport: 'off', oldestUnshippedSeconds: 9999 }) } })).health).toBe('healthy');
   });
@@ -79,7 +93,7 @@ describe('the pipeline snapshot', () => {
     const s = pipelineSnapshot(rows, NOW);
     expect(s.at).toBe('2026-12-02T12:00:00.000Z');
     expect(s.rows.map((r) => r.cluster)).toEqual(['a-critical', 'b-unknown', 'a-ok', 'c-ok']);
-    expect(s.totals).toEqual({ clusters: 4, byHealth: { healthy: 2, degraded: 0, critical: 1, unknown: 1 }, ingestLinesPerSecond: 396, queueDepth: 30, bytesBehind: 6144, deadLetters: 0, droppedLines: 3, maxLagSeconds: 90 });
+    expect(s.totals).toEqual({ clusters: 4, byHealth: { healthy: 2, degraded: 0, critical: 1, unknown: 1 }, ingestLinesPerSecond: 396, queueDepth: 30, bytesBehind: 6144, outboxMessages: 0, outboxBytes: 0, deadLetters: 0, droppedLines: 3, maxLagSeconds: 90 });
   });
 });
 
