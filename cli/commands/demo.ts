@@ -2,13 +2,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadDaemonConfig } from '../../config/daemon.js';
 import { FlotillaError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { FlotillaClient } from '../client.js';
 import { fleetPlan } from '../demo/fleet-plan.js';
 import { startDemoFleet } from '../demo/fleet-runner.js';
+import { startDemoBrokers, switchToRabbit } from '../demo/log-chain.js';
 import type { Io } from '../io.js';
 import { intIn } from '../options.js';
 import { untilSignal } from '../signals.js';
@@ -18,7 +19,12 @@ interface DemoOptions {
   tui: boolean;
   data?: string;
   port?: number;
+  logChain: 'daemon' | 'rabbitmq';
+  rabbitmqServer?: string;
 }
+
+/** How long the demo waits for every agent's first report before switching it to the RabbitMQ chain. */
+const SWITCH_TIMEOUT_MS = 120_000;
 
 function readDemoToken(tokenFile: string, dataDir: string): string {
   try {
@@ -50,16 +56,36 @@ async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   }
 
-  const config = loadDaemonConfig(configPath, opts.port === undefined ? {} : { 'listen.port': opts.port }, io.env);
-  const { startDaemon } = await import('../../daemon/main.js');
-  const daemon = await startDaemon(config, { logger: createLogger({ name: 'daemon', level: config.log.level, file: join(dataDir, 'daemon.log') }) });
+  const loaded = loadDaemonConfig(configPath, opts.port === undefined ? {} : { 'listen.port': opts.port }, io.env);
+  const plan = fleetPlan(opts.clusters);
+  const brokers = opts.logChain === 'rabbitmq' ? await startDemoBrokers(dataDir, plan.map((p) => p.name), { ...(opts.rabbitmqServer ? { serverPath: opts.rabbitmqServer } : {}), progress: (t) => io.err(t) }) : null;
+  // The central broker goes into this run's config only: its ports and password belong to these nodes.
+  const config = brokers ? { ...loaded, logs: { ...loaded.logs, rabbitmq: brokers.centralConfig } } : loaded;
+  let daemon;
+  try {
+    const { startDaemon } = await import('../../daemon/main.js');
+    daemon = await startDaemon(config, { logger: createLogger({ name: 'daemon', level: config.log.level, file: join(dataDir, 'daemon.log') }) });
+  } catch (e) {
+    await brokers?.close();
+    throw e;
+  }
   let fleet;
   try {
     const client = new FlotillaClient({ server: daemon.url, token });
     io.err(`demo: starting ${opts.clusters} simulated clusters (data and logs in ${dataDir})\n`);
-    fleet = await startDemoFleet(client, fleetPlan(opts.clusters), dataDir, log);
+    fleet = await startDemoFleet(client, plan, dataDir, log, brokers?.edges);
+    if (brokers) {
+      io.err('demo: switching every cluster to the RabbitMQ chain once its agent has reported\n');
+      const { failed } = await switchToRabbit(client, plan.map((p) => p.name), { timeoutMs: SWITCH_TIMEOUT_MS });
+      for (const f of failed) {
+        log.warn({ cluster: f.cluster, err: f.error }, 'cluster left on the embedded chain');
+        io.err(`demo: ${f.cluster} stays on the embedded chain: ${f.error} (switch it later with \`flotilla cluster logging ${f.cluster} --transport rabbitmq\`)\n`);
+      }
+    }
   } catch (e) {
+    await fleet?.stop();
     await daemon.stop();
+    await brokers?.close();
     throw e;
   }
 
@@ -76,6 +102,7 @@ async function runDemo(opts: DemoOptions, io: Io): Promise<void> {
   } finally {
     await fleet.stop();
     await daemon.stop();
+    await brokers?.close();
   }
   io.err(`demo stopped; its data stays in ${dataDir} (reuse it with --data ${dataDir}, or remove it)\n`);
 }
@@ -88,5 +115,7 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--no-tui', 'print the server URL and token file, and run until SIGTERM/SIGINT')
     .option('--data <dir>', 'data directory (default: a fresh temp dir; reused if it holds a daemon.yaml)')
     .option('--port <port>', 'daemon port (default: a free one)', intIn(0, 65535))
+    .addOption(new Option('--log-chain <chain>', 'how logs travel: daemon (agents post to the daemon, SQLite FTS5) or rabbitmq (a RabbitMQ broker per cluster, a shovel to a central broker; needs Debian\'s rabbitmq-server)').choices(['daemon', 'rabbitmq']).default('daemon'))
+    .option('--rabbitmq-server <path>', 'the rabbitmq-server start script for --log-chain rabbitmq (default: Debian\'s /usr/lib/rabbitmq/bin/rabbitmq-server)')
     .action((opts: DemoOptions) => runDemo(opts, io));
 }

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAgentConfig } from '../../config/agent.js';
+import type { AgentLogsConfig } from '../../config/logs-schema.js';
 import type { AgentConfig } from '../../config/schemas.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { bundleYaml, writeBundle } from '../bundle-file.js';
@@ -68,7 +69,12 @@ async function bundleFor(client: FlotillaClient, plan: DemoCluster, dataDir: str
   return bundle;
 }
 
-export async function startDemoFleet(client: FlotillaClient, plans: DemoCluster[], dataDir: string, log: Logger): Promise<DemoFleet> {
+/** The bundle as the demo runs it: with the cluster's edge broker when the demo runs the RabbitMQ chain. */
+function withEdge(bundle: AgentConfig, edge: AgentLogsConfig['edge'] | undefined): AgentConfig {
+  return edge ? { ...bundle, logs: { ...bundle.logs, edge } } : bundle;
+}
+
+export async function startDemoFleet(client: FlotillaClient, plans: DemoCluster[], dataDir: string, log: Logger, edges?: ReadonlyMap<string, NonNullable<AgentLogsConfig['edge']>>): Promise<DemoFleet> {
   const { startAgent } = await import('../../agent/main.js');
   const existing = new Set((await client.listClusters()).map((r) => r.name));
   const abort = new AbortController();
@@ -81,11 +87,13 @@ export async function startDemoFleet(client: FlotillaClient, plans: DemoCluster[
   try {
     await Promise.all(
       plans.map(async (plan) => {
-        const bundle = await bundleFor(client, plan, dataDir, existing);
-        if (!bundle) {
+        const saved = await bundleFor(client, plan, dataDir, existing);
+        if (!saved) {
           log.warn({ cluster: plan.name }, 'cluster exists but its bundle is gone; not starting its agent');
           return;
         }
+        // The edge is not written into the bundle: its ports and password belong to this run's brokers.
+        const bundle = withEdge(saved, edges?.get(plan.name));
         const agentDir = bundle.agent.dataDir ?? join(dataDir, 'agents', plan.name);
         const logger = createLogger({ name: 'agent', level: bundle.log.level, file: bundle.log.file ?? join(agentDir, 'agent.log') });
         const agent = onceStop(await startAgent(bundle, { logger, dataDir: agentDir }));
