@@ -12,7 +12,7 @@ const lag = (s: number | null) => (s === null ? '-' : formatLag(s));
 function outbox(e: PipelineRow['edge']): string {
   if (!e) return '-';
   if (e.outboxBytes === null) return '?';
-  const pct = e.outboxMaxBytes > 0 ? Math.floor((e.outboxBytes / e.outboxMaxBytes) * 100) : 0;
+  const pct = e.outboxMaxBytes > 0 && e.outboxReadyBytes !== null ? Math.floor((e.outboxReadyBytes / e.outboxMaxBytes) * 100) : 0;
   return `${e.outboxMessages ?? '?'} ${formatBytes(e.outboxBytes)} ${pct}%`;
 }
 

@@ -56,6 +56,7 @@ export const AgentLogsConfigSchema = z
         vhost: z.string().min(1).max(255).default('/').describe('the vhost the outbox and the shovel live in'),
         username: z.string().min(1).max(255).describe('a user with configure, write and read on the vhost and the policymaker tag (to set the shovel)'),
         passwordFile: z.string().min(1).describe('file holding its password; relative paths are resolved from the config file'),
+        caFile: z.string().min(1).optional().describe('CA bundle (PEM) to trust for an amqps:// url and an https:// managementUrl signed by a private CA; relative paths are resolved from the config file'),
       })
       .strict()
       .optional()

@@ -31,6 +31,8 @@ export interface PipelineRow {
   edge: {
     outboxMessages: number | null;
     outboxBytes: number | null;
+    /** What the cap counts: the ready messages' bytes (the shovel's unacked deliveries are not). */
+    outboxReadyBytes: number | null;
     outboxMaxBytes: number;
     /** running, starting, terminated (RabbitMQ's words), or 'absent' when the edge runs no shovel. */
     shovelState: string;

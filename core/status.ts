@@ -55,8 +55,10 @@ export const EdgeFiguresSchema = z.object({
   sampledAt: z.string().max(40),
   /** Messages (batches) in the outbox, ready and unacked; null until the broker has sampled the queue. */
   outboxMessages: count.nullable(),
-  /** Message bytes in the outbox: what x-max-length-bytes counts. */
+  /** Message bytes in the outbox, ready and held unacked by the shovel. */
   outboxBytes: count.nullable(),
+  /** Bytes of the ready messages: what the byte cap counts (the shovel's unacked deliveries do not). */
+  outboxReadyBytes: count.nullable(),
   /** The outbox's byte cap from the applied logging config. */
   outboxMaxBytes: count,
   /** The shovel to the center: null when the edge runs none. */

@@ -27,6 +27,8 @@ export interface AmqpShipperOptions {
   reconnect?: { initialMs: number; maxMs: number };
   /** A connection attempt that has not finished by then fails (retry). */
   connectTimeoutMs?: number;
+  /** PEM CA bundle to trust for an amqps:// url signed by a private CA. */
+  ca?: Buffer;
   random?: () => number;
   clock?: () => number;
 }
@@ -116,7 +118,7 @@ export class AmqpShipper implements Shipper {
     if (wait > 0) throw new ShipError(`reconnecting to the edge broker in ${wait} ms`, 'retry');
     let conn: ChannelModel;
     try {
-      conn = await amqp.connect(this.opts.url, { timeout: this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+      conn = await amqp.connect(this.opts.url, { timeout: this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...(this.opts.ca ? { ca: [this.opts.ca] } : {}) });
     } catch (e) {
       throw new ShipError(`cannot reach the edge broker at ${this.endpoint}: ${redactUris((e as Error).message)}`, 'retry', { cause: e });
     }

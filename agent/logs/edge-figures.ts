@@ -13,12 +13,13 @@ const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)
 
 export function edgeFigures(read: EdgeRead | { error: string }, o: { shovelName: string; outboxMaxBytes: number; at: Date }): EdgeFigures {
   const base = { sampledAt: o.at.toISOString(), outboxMaxBytes: o.outboxMaxBytes };
-  if ('error' in read) return { ...base, outboxMessages: null, outboxBytes: null, shovel: null, error: cut(read.error, 512) };
+  if ('error' in read) return { ...base, outboxMessages: null, outboxBytes: null, outboxReadyBytes: null, shovel: null, error: cut(read.error, 512) };
   const s = read.shovels.find((x) => x.name === o.shovelName);
   return {
     ...base,
     outboxMessages: read.queue?.messages ?? null,
     outboxBytes: read.queue?.bytes ?? null,
+    outboxReadyBytes: read.queue?.bytesReady ?? null,
     shovel: s ? { state: cut(s.state, 32), reason: s.reason === undefined ? null : cut(s.reason, 256) } : null,
     error: read.queue ? null : 'the outbox queue does not exist on the edge broker',
   };

@@ -36,6 +36,8 @@ export interface EdgeBroker {
   vhost: string;
   username: string;
   password: string;
+  /** From logs.edge.caFile: trusted for amqps:// and the https:// management API. */
+  ca?: Buffer;
 }
 
 export interface LoggingApplierDeps {
@@ -69,7 +71,19 @@ export function readEdgeBroker(edge: NonNullable<AgentLogsConfig['edge']>): Edge
   } catch (e) {
     throw new FlotillaError('config', `cannot read logs.edge.passwordFile ${edge.passwordFile}: ${(e as Error).message}`, 'Point logs.edge.passwordFile at a file holding the edge broker user\'s password.', { cause: e });
   }
-  return { url: edge.url, managementUrl: edge.managementUrl, vhost: edge.vhost, username: edge.username, password };
+  let ca: Buffer | undefined;
+  if (edge.caFile !== undefined) {
+    try {
+      ca = readFileSync(edge.caFile);
+    } catch (e) {
+      throw new FlotillaError('config', `cannot read logs.edge.caFile ${edge.caFile}: ${(e as Error).message}`, 'Point logs.edge.caFile at the PEM CA bundle that signed the edge broker\'s certificates, or remove it.', { cause: e });
+    }
+  }
+  return { url: edge.url, managementUrl: edge.managementUrl, vhost: edge.vhost, username: edge.username, password, ...(ca ? { ca } : {}) };
+}
+
+function edgeManagement(edge: EdgeBroker) {
+  return rabbitManagement({ url: edge.managementUrl, username: edge.username, password: edge.password, ...(edge.ca ? { ca: edge.ca } : {}) });
 }
 
 function edgeAmqpUrl(edge: EdgeBroker): string {
@@ -117,7 +131,7 @@ export class LoggingApplier {
   private watchEdge(rabbitmq: NonNullable<LoggingConfig['rabbitmq']>, edge: EdgeBroker): void {
     this.probe?.stop();
     this.probe = new EdgeProbe({
-      management: rabbitManagement({ url: edge.managementUrl, username: edge.username, password: edge.password }),
+      management: edgeManagement(edge),
       vhost: edge.vhost,
       outbox: rabbitmq.edge.outbox,
       shovelName: rabbitmq.shovel.name,
@@ -227,13 +241,13 @@ export class LoggingApplier {
       throw new FlotillaError('rejected', 'the sealed central password does not open with this agent\'s key for this config', 'Switch the cluster again with `flotilla cluster logging`; the daemon seals a fresh password to the registered key.', { cause: e });
     }
     const plan = edgePlan(r, config.cluster, edge.vhost, password);
-    const m = rabbitManagement({ url: edge.managementUrl, username: edge.username, password: edge.password });
+    const m = edgeManagement(edge);
     await applyTopology(m, edge.vhost, plan.topology);
     await m.putShovel(plan.shovel.vhost, plan.shovel.name, plan.shovel.value);
   }
 
   private rabbitShipper(edge: EdgeBroker): AmqpShipper {
-    return new AmqpShipper({ url: edgeAmqpUrl(edge), key: this.deps.key, cluster: this.deps.cluster, logger: this.deps.logger.child({ part: 'amqp' }), ...(this.deps.retry ? { reconnect: this.deps.retry } : {}) });
+    return new AmqpShipper({ url: edgeAmqpUrl(edge), ...(edge.ca ? { ca: edge.ca } : {}), key: this.deps.key, cluster: this.deps.cluster, logger: this.deps.logger.child({ part: 'amqp' }), ...(this.deps.retry ? { reconnect: this.deps.retry } : {}) });
   }
 
   stop(): void {

@@ -17,6 +17,9 @@ export interface ManagementFailure {
 /** RabbitMQ answers a redeclaration with other arguments or properties with 400 and this wording. */
 const INEQUIVALENT = /inequivalent arg|PRECONDITION_FAILED/i;
 
+/** Node's TLS verification failures: the broker answered with a certificate this process does not trust. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT|certificate/i;
+
 /** Hides the password of any AMQP URI in a text (a shovel refused for its dest-uri may quote it back). */
 export function redactUris(text: string): string {
   return text.replace(/(amqps?:\/\/[^:/@\s"]*:)[^@\s"]*@/g, '$1***@');
@@ -27,6 +30,9 @@ export function managementError(failure: ManagementFailure): FlotillaError {
   const where = `RabbitMQ management API at ${f.url}`;
   const details = { url: f.url, op: f.op, ...(f.status === undefined ? {} : { status: f.status }), reason: f.reason };
   const make = (kind: ConstructorParameters<typeof FlotillaError>[0], message: string, next: string) => new FlotillaError(kind, message, next, { details });
+  if (f.status === undefined && UNTRUSTED.test(f.reason)) {
+    return make('config', `${where} presented a certificate this host does not trust (${f.op}): ${f.reason}`, "Point caFile (logs.rabbitmq.caFile in daemon.yaml, logs.edge.caFile in the agent bundle) at the PEM CA that signed the broker's certificate.");
+  }
   if (f.status === undefined) {
     return make('unavailable', `${where} did not answer (${f.op}): ${f.reason}`, `Check that the broker runs and its management plugin listens at ${f.url} (rabbitmq-plugins enable rabbitmq_management).`);
   }

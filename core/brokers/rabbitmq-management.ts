@@ -2,6 +2,8 @@
 // (vhosts, users, permissions, exchanges, queues, bindings, dynamic shovels) and what it reads back
 // (queue figures, shovel status). The daemon manages the central broker with it, the agent its edge
 // broker. Every failure is one FlotillaError (core/brokers/management-errors.ts).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { managementError } from './management-errors.js';
 import type { ArgumentValue, BindingSpec, ExchangeSpec, Permissions, QueueSpec, ShovelValue } from './topology.js';
 
@@ -12,6 +14,8 @@ export interface ManagementEndpoint {
   password: string;
   /** Per request; the default suits a broker on the same network. */
   timeoutMs?: number;
+  /** PEM CA bundle to trust for an https:// URL signed by a private CA (the config's caFile). */
+  ca?: Buffer;
 }
 
 /** A queue's figures as the broker last sampled them (every collect_statistics_interval); null until it has. */
@@ -19,8 +23,10 @@ export interface QueueFigures {
   messages: number | null;
   messagesReady: number | null;
   messagesUnacknowledged: number | null;
-  /** Bytes of message bodies in the queue: what x-max-length-bytes counts. */
+  /** Bytes of message bodies in the queue, ready and unacked. */
   bytes: number | null;
+  /** Bytes of the ready messages only: what x-max-length-bytes counts (deliveries a consumer holds unacked do not). */
+  bytesReady: number | null;
   consumers: number | null;
   arguments: Record<string, ArgumentValue>;
 }
@@ -84,26 +90,29 @@ class HttpManagement implements RabbitManagement {
   readonly url: string;
   private readonly auth: string;
   private readonly timeoutMs: number;
+  private readonly ca: Buffer | undefined;
 
   constructor(endpoint: ManagementEndpoint) {
     this.url = endpoint.url.replace(/\/+$/, '');
     this.auth = `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString('base64')}`;
     this.timeoutMs = endpoint.timeoutMs ?? 10_000;
+    this.ca = endpoint.ca;
   }
 
   private async call(c: Call): Promise<{ status: number; body: unknown }> {
-    let res: Response;
+    let res: { status: number; statusText: string; text: string };
     try {
-      res = await fetch(`${this.url}${c.path}`, {
+      res = await send(`${this.url}${c.path}`, {
         method: c.method,
         headers: { authorization: this.auth, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: c.body === undefined ? undefined : JSON.stringify(c.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        ca: this.ca,
       });
     } catch (e) {
       throw managementError({ url: this.url, op: c.op, reason: transportReason(e) });
     }
-    const text = await res.text();
+    const text = res.text;
     let body: unknown = undefined;
     if (text) {
       try {
@@ -112,7 +121,7 @@ class HttpManagement implements RabbitManagement {
         body = text;
       }
     }
-    if (res.ok || c.accept?.includes(res.status)) return { status: res.status, body };
+    if ((res.status >= 200 && res.status < 300) || c.accept?.includes(res.status)) return { status: res.status, body };
     throw managementError({ url: this.url, op: c.op, status: res.status, reason: reasonOf(body, res.statusText) });
   }
 
@@ -195,6 +204,7 @@ class HttpManagement implements RabbitManagement {
       messagesReady: n('messages_ready'),
       messagesUnacknowledged: n('messages_unacknowledged'),
       bytes: n('message_bytes'),
+      bytesReady: n('message_bytes_ready'),
       consumers: n('consumers'),
       arguments: (q.arguments as Record<string, ArgumentValue> | undefined) ?? {},
     };
@@ -234,11 +244,36 @@ function reasonOf(body: unknown, statusText: string): string {
   return statusText;
 }
 
+/**
+ * One HTTP(S) request with node:http(s), not fetch: fetch takes no CA of its own, and a management
+ * API behind a private CA is what the config's caFile is for.
+ */
+function send(url: string, o: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number; ca: Buffer | undefined }): Promise<{ status: number; statusText: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = o.body === undefined ? o.headers : { ...o.headers, 'content-length': String(Buffer.byteLength(o.body)) };
+    const req = request(target, { method: o.method, headers, ...(o.ca && target.protocol === 'https:' ? { ca: o.ca } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(o.timeoutMs, () => req.destroy(new TimeoutError()));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
 function transportReason(e: unknown): string {
   if (e instanceof Error) {
     if (e.name === 'TimeoutError') return 'timed out';
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+    const code = (e as { code?: string }).code;
+    if (code) return `${code} (${e.message})`;
     return e.message;
   }
   return String(e);

@@ -67,6 +67,7 @@ function edgeOf(e: EdgeFigures, nowMs: number): NonNullable<PipelineRow['edge']>
   return {
     outboxMessages: e.outboxMessages,
     outboxBytes: e.outboxBytes,
+    outboxReadyBytes: e.outboxReadyBytes,
     outboxMaxBytes: e.outboxMaxBytes,
     shovelState: e.shovel?.state ?? 'absent',
     shovelReason: e.shovel?.reason ?? null,
@@ -81,9 +82,9 @@ function judgeEdge(e: EdgeFigures, critical: string[], degraded: string[]): void
   if (!e.shovel && !e.error) critical.push('no shovel to the center on the edge broker: the outbox only fills (switch the cluster again with `flotilla cluster logging`)');
   else if (e.shovel?.state === 'terminated') critical.push(`shovel to the center terminated${e.shovel.reason ? `: ${e.shovel.reason.slice(0, 120)}` : ''}`);
   else if (e.shovel && e.shovel.state !== 'running') degraded.push(`shovel to the center ${e.shovel.state}${e.shovel.reason ? `: ${e.shovel.reason.slice(0, 120)}` : ' (it reconnects every few seconds while the center is away)'}`);
-  if (e.outboxBytes !== null && e.outboxMaxBytes > 0) {
-    const ratio = e.outboxBytes / e.outboxMaxBytes;
-    const text = `edge outbox ${Math.floor(ratio * 100)}% full (${formatBytes(e.outboxBytes)} of ${formatBytes(e.outboxMaxBytes)})`;
+  if (e.outboxReadyBytes !== null && e.outboxMaxBytes > 0) {
+    const ratio = e.outboxReadyBytes / e.outboxMaxBytes;
+    const text = `edge outbox ${Math.floor(ratio * 100)}% full (${formatBytes(e.outboxReadyBytes)} of ${formatBytes(e.outboxMaxBytes)})`;
     if (ratio >= OUTBOX_CRITICAL_RATIO) critical.push(`${text}: at its cap it refuses publishes and the agent pauses`);
     else if (ratio >= OUTBOX_DEGRADED_RATIO) degraded.push(text);
   }

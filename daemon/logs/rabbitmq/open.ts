@@ -8,7 +8,8 @@ import { assertOwnerOnly } from '../../../core/private-file.js';
 import type { RabbitMqCentralConfig } from '../../../config/logs-schema.js';
 import { RabbitIngest, type RabbitIngestOptions } from './consumer.js';
 
-function readConfigFile(path: string, key: string): Buffer {
+/** A file a logs.rabbitmq key names; unreadable is a config error naming the key. */
+export function readBrokerFile(path: string, key: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
@@ -20,14 +21,14 @@ function readConfigFile(path: string, key: string): Buffer {
 /** The password: the file's first line, which must not be empty. */
 export function readBrokerPassword(path: string): string {
   assertOwnerOnly(path, 'RabbitMQ password file (logs.rabbitmq.passwordFile)');
-  const password = readConfigFile(path, 'passwordFile').toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+  const password = readBrokerFile(path, 'passwordFile').toString('utf8').split(/\r?\n/, 1)[0] ?? '';
   if (password === '') throw new FlotillaError('config', `logs.rabbitmq.passwordFile: ${path} is empty`, "Write the central broker user's password on the file's first line (mode 0600).", { details: { keyPath: 'logs.rabbitmq.passwordFile', path } });
   return password;
 }
 
 export function openRabbitIngest(config: RabbitMqCentralConfig, deps: Omit<RabbitIngestOptions, 'config' | 'password' | 'ca' | 'management'>): RabbitIngest {
   const password = readBrokerPassword(config.passwordFile);
-  const ca = config.caFile === undefined ? undefined : readConfigFile(config.caFile, 'caFile');
-  const management = rabbitManagement({ url: config.managementUrl, username: config.username, password });
+  const ca = config.caFile === undefined ? undefined : readBrokerFile(config.caFile, 'caFile');
+  const management = rabbitManagement({ url: config.managementUrl, username: config.username, password, ...(ca ? { ca } : {}) });
   return new RabbitIngest({ ...deps, config, password, management, ...(ca ? { ca } : {}) });
 }

@@ -210,7 +210,7 @@ describe('configure-logging on a real edge and a real center', () => {
       expect(lines.some((l) => !ingestedMessages().has(l))).toBe(true);
       await waitUntil(async () => ((await edge.queueFigures('/', LOG_CHAIN.outbox))?.messagesReady ?? 0) > 0, { what: 'the outbox figures to show what it holds' });
       // ... and so does the agent's report: the pipeline view shows the outbox near its cap before anything is refused.
-      await waitUntil(async () => ((await status())?.pipeline.edge?.outboxBytes ?? 0) >= OUTBOX_CAP / 2, { what: 'the status report to show the outbox filling' });
+      await waitUntil(async () => ((await status())?.pipeline.edge?.outboxReadyBytes ?? 0) >= OUTBOX_CAP / 2, { what: 'the status report to show the outbox filling' });
       // Make room by hand, as the shovel would once the center is reachable: the agent goes on with the
       // very lines it was holding, and every line lands in the outbox (or the center) exactly as written.
       const ch = await local.createChannel();

@@ -10,7 +10,7 @@ describe('pipelineText', () => {
   it('shows each cluster worst first, the fleet totals and why the unhealthy ones are so', () => {
     const snapshot = pipelineSnapshot(
       [
-        pipelineRow({ ...base, cluster: 'prod-eu', report: { receivedAtMs: NOW - 4000, intervalSeconds: 10, figures: { queueDepth: 2000, oldestUnshippedSeconds: 125, dropped: 0, transport: 'rabbitmq', bytesBehind: 5 * 2 ** 20, linesReadPerSecond: 1500, linesShippedPerSecond: 0, lastError: null, edge: { sampledAt: '2026-12-02T11:59:55.000Z', outboxMessages: 40, outboxBytes: 2 ** 20, outboxMaxBytes: 100 * 2 ** 20, shovel: { state: 'starting', reason: null }, error: null } } }, ingest: { linesPerSecond: 0, newestTs: '2026-12-02T11:57:55.000Z', newestTsMs: NOW - 125_000, deadLetters: 1, recentDeadLetters: 0 }, dropped: { lines: 12, bytes: 960 } }),
+        pipelineRow({ ...base, cluster: 'prod-eu', report: { receivedAtMs: NOW - 4000, intervalSeconds: 10, figures: { queueDepth: 2000, oldestUnshippedSeconds: 125, dropped: 0, transport: 'rabbitmq', bytesBehind: 5 * 2 ** 20, linesReadPerSecond: 1500, linesShippedPerSecond: 0, lastError: null, edge: { sampledAt: '2026-12-02T11:59:55.000Z', outboxMessages: 40, outboxBytes: 2 ** 20, outboxReadyBytes: 2 ** 20, outboxMaxBytes: 100 * 2 ** 20, shovel: { state: 'starting', reason: null }, error: null } } }, ingest: { linesPerSecond: 0, newestTs: '2026-12-02T11:57:55.000Z', newestTsMs: NOW - 125_000, deadLetters: 1, recentDeadLetters: 0 }, dropped: { lines: 12, bytes: 960 } }),
         pipelineRow({ ...base, cluster: 'dev', report: null, ingest: { linesPerSecond: 0, newestTs: null, newestTsMs: null, deadLetters: 0, recentDeadLetters: 0 }, dropped: { lines: 0, bytes: 0 } }),
       ],
       NOW,

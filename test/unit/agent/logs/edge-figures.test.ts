@@ -7,7 +7,7 @@ import { edgeFigures } from '../../../../agent/logs/edge-figures.js';
 
 const at = new Date('2026-12-03T10:00:00Z');
 const opts = { shovelName: 'flotilla-logs', outboxMaxBytes: 1024, at };
-const queue: QueueFigures = { messages: 3, messagesReady: 2, messagesUnacknowledged: 1, bytes: 600, consumers: 1, arguments: {} };
+const queue: QueueFigures = { messages: 3, messagesReady: 2, messagesUnacknowledged: 1, bytes: 600, bytesReady: 400, consumers: 1, arguments: {} };
 
 describe('edgeFigures', () => {
   it('takes the outbox figures and the named shovel\'s state', () => {
@@ -15,11 +15,11 @@ describe('edgeFigures', () => {
       { name: 'other', vhost: '/', type: 'dynamic' as const, state: 'terminated', reason: 'x' },
       { name: 'flotilla-logs', vhost: '/', type: 'dynamic' as const, state: 'starting', reason: 'econnrefused' },
     ];
-    expect(edgeFigures({ queue, shovels }, opts)).toEqual({ sampledAt: '2026-12-03T10:00:00.000Z', outboxMessages: 3, outboxBytes: 600, outboxMaxBytes: 1024, shovel: { state: 'starting', reason: 'econnrefused' }, error: null });
+    expect(edgeFigures({ queue, shovels }, opts)).toEqual({ sampledAt: '2026-12-03T10:00:00.000Z', outboxMessages: 3, outboxBytes: 600, outboxReadyBytes: 400, outboxMaxBytes: 1024, shovel: { state: 'starting', reason: 'econnrefused' }, error: null });
   });
 
   it('says when the outbox is missing and when no shovel runs', () => {
-    expect(edgeFigures({ queue: null, shovels: [] }, opts)).toMatchObject({ outboxMessages: null, outboxBytes: null, shovel: null, error: 'the outbox queue does not exist on the edge broker' });
+    expect(edgeFigures({ queue: null, shovels: [] }, opts)).toMatchObject({ outboxMessages: null, outboxBytes: null, outboxReadyBytes: null, shovel: null, error: 'the outbox queue does not exist on the edge broker' });
     expect(edgeFigures({ queue, shovels: [] }, opts)).toMatchObject({ outboxMessages: 3, shovel: null, error: null });
   });
 

@@ -66,15 +66,17 @@ describe('pipeline rows', () => {
 
   it('carries the edge broker\'s outbox and shovel, and judges a fill, a shovel not running and an unreadable edge', () => {
     const MIB = 2 ** 20;
-    const edge = (over: Partial<EdgeFigures> = {}): EdgeFigures => ({ sampledAt: new Date(NOW - 7_000).toISOString(), outboxMessages: 12, outboxBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovel: { state: 'running', reason: null }, error: null, ...over });
+    const edge = (over: Partial<EdgeFigures> = {}): EdgeFigures => ({ sampledAt: new Date(NOW - 7_000).toISOString(), outboxMessages: 12, outboxBytes: 4 * MIB, outboxReadyBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovel: { state: 'running', reason: null }, error: null, ...over });
     const row = (e: EdgeFigures) => pipelineRow(inputs({ report: { receivedAtMs: NOW - 5_000, intervalSeconds: 10, figures: figures({ transport: 'rabbitmq', edge: e }) } }));
-    expect(row(edge())).toMatchObject({ health: 'healthy', edge: { outboxMessages: 12, outboxBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovelState: 'running', shovelReason: null, sampledAgeSeconds: 7, error: null } });
-    expect(row(edge({ outboxBytes: OUTBOX_DEGRADED_RATIO * 100 * MIB }))).toMatchObject({ health: 'degraded', reasons: ['edge outbox 50% full (50 MiB of 100 MiB)'] });
-    expect(row(edge({ outboxBytes: OUTBOX_CRITICAL_RATIO * 100 * MIB }))).toMatchObject({ health: 'critical', reasons: ['edge outbox 90% full (90 MiB of 100 MiB): at its cap it refuses publishes and the agent pauses'] });
+    expect(row(edge())).toMatchObject({ health: 'healthy', edge: { outboxMessages: 12, outboxBytes: 4 * MIB, outboxReadyBytes: 3 * MIB, outboxMaxBytes: 100 * MIB, shovelState: 'running', shovelReason: null, sampledAgeSeconds: 7, error: null } });
+    // The cap counts ready bytes only: what the shovel holds unacked through a cut does not fill it.
+    expect(row(edge({ outboxBytes: 200 * MIB })).health).toBe('healthy');
+    expect(row(edge({ outboxReadyBytes: OUTBOX_DEGRADED_RATIO * 100 * MIB }))).toMatchObject({ health: 'degraded', reasons: ['edge outbox 50% full (50 MiB of 100 MiB)'] });
+    expect(row(edge({ outboxReadyBytes: OUTBOX_CRITICAL_RATIO * 100 * MIB }))).toMatchObject({ health: 'critical', reasons: ['edge outbox 90% full (90 MiB of 100 MiB): at its cap it refuses publishes and the agent pauses'] });
     expect(row(edge({ shovel: { state: 'starting', reason: null } }))).toMatchObject({ health: 'degraded', reasons: ['shovel to the center starting (it reconnects every few seconds while the center is away)'] });
     expect(row(edge({ shovel: { state: 'terminated', reason: 'econnrefused' } }))).toMatchObject({ health: 'critical', reasons: ['shovel to the center terminated: econnrefused'] });
     expect(row(edge({ shovel: null }))).toMatchObject({ health: 'critical', edge: { shovelState: 'absent' } });
-    expect(row(edge({ outboxMessages: null, outboxBytes: null, shovel: null, error: 'GET /api/queues: ECONNREFUSED' }))).toMatchObject({ health: 'degraded', reasons: ['cannot read the edge broker: GET /api/queues: ECONNREFUSED'] });
+    expect(row(edge({ outboxMessages: null, outboxBytes: null, outboxReadyBytes: null, shovel: null, error: 'GET /api/queues: ECONNREFUSED' }))).toMatchObject({ health: 'degraded', reasons: ['cannot read the edge broker: GET /api/queues: ECONNREFUSED'] });
   });
 
   it('judges nothing for a cluster whose logs are off', () => {
