@@ -138,8 +138,20 @@ export class LoggingApplier {
       outboxMaxBytes: rabbitmq.edge.outboxMaxBytes,
       intervalMs: this.deps.edgeSampleMs ?? 10_000,
       logger: this.deps.logger,
+      onStuck: (state, forMs) => this.resetShovel(state, forMs),
     });
     if (!this.stopped) this.probe.start();
+  }
+
+  /** Sets the applied config's shovel again (the same definition), which restarts a stuck one. */
+  private resetShovel(state: string, forMs: number): void {
+    const config = this.applied?.config;
+    const edge = this.deps.edge;
+    if (this.stopped || !config?.rabbitmq || !edge) return;
+    this.deps.logger.warn({ state, forSeconds: Math.round(forMs / 1000) }, 'the shovel to the center has not been running for a while though the edge answers; setting it again');
+    this.chain = this.chain
+      .then(() => this.declareEdge(config, edge))
+      .catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'cannot set the shovel again; tried again if it stays so'));
   }
 
   private get path(): string {
