@@ -2,7 +2,8 @@
 // check them. Fractions are dealt deterministically (an accumulator, not a random draw): 0.2 is every
 // fifth request, so a test never depends on luck.
 //
-// - bulk429: a fraction of `_bulk` requests answered 429 es_rejected_execution_exception, nothing applied.
+// - bulk429: a fraction of `_bulk` requests answered 429 es_rejected_execution_exception, nothing
+//   applied; the ids of their documents are kept (bulk429Ids) so a test can check each was indexed later.
 // - item429: a fraction of bulk items answered 429 (the rest of the request is applied); throttle:
 //   the items matching a predicate answered 429 for as long as it is set.
 // - reject: records matching a predicate answered with an item-level 400 document_parsing_exception.
@@ -90,10 +91,14 @@ export class Faults {
     return r.when;
   }
 
-  bulkRefused(): boolean {
+  /** The ids of every document in a bulk request answered 429 whole, once each. */
+  readonly bulk429Ids = new Set<string>();
+
+  bulkRefused(ids?: () => string[]): boolean {
     this.counts.bulkRequests++;
     if (!this.bulk429Dealer.deal()) return false;
     this.counts.bulk429++;
+    for (const id of ids?.() ?? []) this.bulk429Ids.add(id);
     return true;
   }
 

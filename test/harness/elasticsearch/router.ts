@@ -148,6 +148,20 @@ function indexOps(req: Request, s: ServerState, name: string): Reply {
 
 const BULK_PARAMS = ['refresh', 'routing', 'timeout', 'wait_for_active_shards', 'pipeline', 'require_alias', 'require_data_stream', '_source', '_source_includes', '_source_excludes', 'list_executed_pipelines', 'include_source_on_error'];
 
+/** The `_id`s the action lines of a bulk body name (every other line; a malformed one names none). */
+function bulkActionIds(lines: readonly string[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    try {
+      const action = Object.values(JSON.parse(lines[i] as string) as Record<string, { _id?: unknown }>)[0];
+      if (typeof action?._id === 'string') ids.push(action._id);
+    } catch {
+      // the request is refused whole; its malformed lines name nothing
+    }
+  }
+  return ids;
+}
+
 async function bulk(req: Request, s: ServerState, pathIndex: string | undefined): Promise<Reply> {
   allow(req, pathIndex ? `/${pathIndex}/_bulk` : '/_bulk', BULK_PARAMS);
   const started = Date.now();
@@ -155,7 +169,7 @@ async function bulk(req: Request, s: ServerState, pathIndex: string | undefined)
   if (text.length > 0 && !text.endsWith('\n')) throw illegal('The bulk request must be terminated by a newline [\\n]');
   const lines = text.split('\n');
   lines.pop();
-  if (s.faults.bulkRefused()) {
+  if (s.faults.bulkRefused(() => bulkActionIds(lines))) {
     throw new EsError(429, 'es_rejected_execution_exception', 'rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1024, max_coordinating_and_primary_bytes=0]');
   }
   const refresh = req.query.get('refresh');
