@@ -89,6 +89,7 @@ export type ServerFrame =
   | JobsPatchFrame
   | import('./logs/api.js').LogsSnapshotFrame
   | import('./logs/api.js').LogsLinesFrame
+  | PipelineSnapshotFrame
   | DroppedFrame
   | ReplyFrame
   | HelloFrame;

@@ -5,7 +5,8 @@ import { LogDropSchema } from '../core/logs/batch.js';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
 import { ROLES, type Role } from '../core/roles.js';
 import { firstIssue } from '../core/schema-issue.js';
-import { EventSchema, NodeStatusSchema, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
+import type { PipelineSnapshot } from '../core/pipeline.js';
+import { EventSchema, NodeStatusSchema, PIPELINE_TRANSPORTS, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
 import { JOB_REJECTION_REASONS, JOB_STATES, JOB_TYPES, RESULT_STATES, type JobRecord } from '../core/jobs.js';
 import { LOGS_TOPIC_LIMITS } from '../core/logs/api.js';
 import { LogRecordSchema, type StoredLogRecord } from '../core/logs/record.js';
@@ -90,6 +91,65 @@ const ReplySchema = z.object({ id: count, result: z.unknown().optional(), error:
 const JobsSnapshotSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('snapshot'), rev: count, data: z.array(JobRecordSchema) });
 const JobsPatchSchema = z.object({ topic: z.literal('jobs'), kind: z.literal('patch'), rev: count, changes: z.array(JobRecordSchema) });
 
+const seconds = z.number().nonnegative();
+const PipelineHealthSchema = z.enum(['healthy', 'degraded', 'critical', 'unknown']);
+
+const PipelineRowSchema = z.object({
+  cluster: z.string().min(1).max(253),
+  health: PipelineHealthSchema,
+  reasons: z.array(z.string().max(1024)).max(100),
+  transport: z.enum(PIPELINE_TRANSPORTS).nullable(),
+  reportAgeSeconds: seconds.nullable(),
+  agent: z
+    .object({
+      queueDepth: count,
+      bytesBehind: count,
+      oldestUnshippedSeconds: seconds,
+      linesReadPerSecond: seconds.nullable(),
+      linesShippedPerSecond: seconds.nullable(),
+      lastError: z.string().max(1024).nullable(),
+    })
+    .nullable(),
+  // a daemon from before the edge figures sends none: read as the embedded chain's
+  edge: z
+    .object({
+      outboxMessages: count.nullable(),
+      outboxBytes: count.nullable(),
+      outboxReadyBytes: count.nullable(),
+      outboxMaxBytes: count,
+      shovelState: z.string().max(32),
+      shovelReason: z.string().max(1024).nullable(),
+      sampledAgeSeconds: seconds,
+      error: z.string().max(1024).nullable(),
+    })
+    .nullable()
+    .default(null),
+  ingestLinesPerSecond: seconds,
+  newestIngestedTs: iso.nullable(),
+  lagSeconds: seconds.nullable(),
+  deadLetters: count,
+  dropped: z.object({ lines: count, bytes: count }),
+});
+
+const PipelineSnapshotDataSchema = z.object({
+  at: iso,
+  rows: z.array(PipelineRowSchema),
+  totals: z.object({
+    clusters: count,
+    byHealth: z.object({ healthy: count, degraded: count, critical: count, unknown: count }),
+    ingestLinesPerSecond: seconds,
+    queueDepth: count,
+    bytesBehind: count,
+    outboxMessages: count.default(0),
+    outboxBytes: count.default(0),
+    deadLetters: count,
+    droppedLines: count,
+    maxLagSeconds: seconds.nullable(),
+  }),
+}) satisfies z.ZodType<PipelineSnapshot>;
+
+const PipelineSnapshotSchema = z.object({ topic: z.literal('pipeline'), kind: z.literal('snapshot'), rev: count, data: PipelineSnapshotDataSchema });
+
 /** A stored record as the console accepts it: the §3.6 record and the sink's cursor. */
 export const StoredLogRecordSchema = LogRecordSchema.extend({ cursor: z.string().min(1).max(128) });
 
@@ -117,6 +177,7 @@ export type InboundFrame =
   | { kind: 'jobs-patch'; topic: 'jobs'; rev: number; changes: JobRecord[] }
   | { kind: 'logs-snapshot'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; more: boolean; rejected: number }
   | { kind: 'logs-lines'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; rejected: number }
+  | { kind: 'pipeline-snapshot'; topic: 'pipeline'; rev: number; snapshot: PipelineSnapshot }
   | { kind: 'dropped'; topic: string; count: number }
   | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
@@ -168,6 +229,10 @@ export function parseServerFrame(text: string): FrameResult {
   if (obj.topic === 'logs' && obj.kind === 'lines') {
     const r = LogsLinesSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'logs-lines', topic: 'logs', rev: r.data.rev, ...parseLogRecords(r.data.lines) } } : { ok: false, reason: `logs lines ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'pipeline' && obj.kind === 'snapshot') {
+    const r = PipelineSnapshotSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'pipeline-snapshot', topic: 'pipeline', rev: r.data.rev, snapshot: r.data.data } } : { ok: false, reason: `pipeline snapshot ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);

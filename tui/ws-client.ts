@@ -147,6 +147,7 @@ export class FleetLink {
     if (!TOPIC.test(topic)) return undefined;
     if (topic === 'jobs') return (frame, sub) => this.onJobs(frame, sub);
     if (topic === 'logs') return (frame, sub) => this.onLogs(frame, sub);
+    if (topic === 'pipeline') return (frame, sub) => this.onPipeline(frame, sub);
     if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
     return undefined;
   }
@@ -336,6 +337,7 @@ export class FleetLink {
       case 'jobs-patch':
       case 'logs-snapshot':
       case 'logs-lines':
+      case 'pipeline-snapshot':
         return this.route(frame);
       case 'reply': {
         this.answered(frame.id);
@@ -417,6 +419,13 @@ export class FleetLink {
       return;
     }
     if (frame.kind === 'dropped') dispatch({ type: 'logs/dropped', query, count: frame.count });
+  }
+
+  /** Every frame is a whole snapshot: the newest on this connection wins (a restarted daemon counts revs from 0 again). */
+  private onPipeline(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind !== 'pipeline-snapshot' || (sub.rev !== null && frame.rev < sub.rev)) return;
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'pipeline/snapshot', rev: frame.rev, snapshot: frame.snapshot });
   }
 
   private onJobs(frame: TopicFrame, sub: Subscription): void {

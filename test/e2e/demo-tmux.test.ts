@@ -22,6 +22,19 @@ function expectHeaderOnTop(screen: string): void {
  */
 const FLEET_HEADER = /^ {2}NAME +HEALTH +REASONS/m;
 
+/** The pipeline table's column header: only the pipeline view draws it. */
+const PIPELINE_HEADER = /^ {2}HEALTH +CLUSTER +TRANSPORT +LAG +INGEST\/S/m;
+
+/** Lines of the pipeline table: a health, then a demo cluster. */
+function pipelineLines(screen: string): string[] {
+  return screen.split('\n').filter((l) => /^(> | {2})(critical|degraded|unknown|healthy) +(prod|staging|dev)-[a-z]+-\d\d /.test(l));
+}
+
+/** The cluster on the pipeline line marked selected, once the table is drawn. */
+function selectedPipelineCluster(screen: string): string | undefined {
+  return /^> \S+ +(\S+) /m.exec(screen)?.[1];
+}
+
 /** Lines of the fleet table that name a demo cluster (env-team-NN). */
 function clusterLines(screen: string): string[] {
   return screen.split('\n').filter((l) => /\b(prod|staging|dev)-[a-z]+-\d\d\b/.test(l));
@@ -119,6 +132,44 @@ describe('flotilla demo in tmux', () => {
     expect(context).toContain('(the hit)');
     tmux.sendKeys('Escape');
     await tmux.waitForText(/^Logs level:error failed/m);
+    tmux.sendKeys('Escape');
+    expectHeaderOnTop(await tmux.waitForText(FLEET_HEADER));
+  });
+
+  it('opens the pipeline with P, drills into a cluster and back, and opens it from a cluster on that cluster', async () => {
+    tmux.type('P');
+    const screen = await tmux.waitForText(/^Pipeline · \d+[smhd] old · 12 clusters: /m, 20_000);
+    expectHeaderOnTop(screen);
+    expect(screen).toMatch(PIPELINE_HEADER);
+    // Health and rates move with the demo's faults; which clusters are listed and how they ship do not.
+    const rows = pipelineLines(screen);
+    expect(rows).toHaveLength(12);
+    expect(rows.filter((l) => / daemon /.test(l)).length).toBeGreaterThan(0);
+    const first = selectedPipelineCluster(screen);
+    expect(first).toMatch(/^(prod|staging|dev)-[a-z]+-\d\d$/);
+
+    // The selection follows its cluster as rows reorder, so after j it names another one until moved again.
+    tmux.type('j');
+    const moved = await tmux.waitForText(new RegExp(`^> \\S+ +(?!${first} )\\S+ `, 'm'));
+    const chosen = selectedPipelineCluster(moved)!;
+    tmux.sendKeys('Enter');
+    // The title, then the sections: the pipeline's detail lines also start with the cluster's name.
+    expectHeaderOnTop(await tmux.waitForText(new RegExp(`^${chosen} {2}\\S+[\\s\\S]*Workloads`, 'm'), 20_000));
+    tmux.sendKeys('Escape');
+    const back = await tmux.waitForText(PIPELINE_HEADER);
+    expect(selectedPipelineCluster(back)).toBe(chosen);
+
+    tmux.sendKeys('Escape');
+    await tmux.waitForText(FLEET_HEADER);
+    tmux.sendKeys('Enter');
+    const cluster = await tmux.waitForText(/Workloads/, 20_000);
+    const name = /^((prod|staging|dev)-[a-z]+-\d\d) {2}/m.exec(cluster)?.[1] ?? '';
+    expect(name).toMatch(/^prod-/);
+    tmux.type('P');
+    const scoped = await tmux.waitForText(new RegExp(`^> \\S+ +${name} `, 'm'), 20_000);
+    expect(pipelineLines(scoped)).toHaveLength(12);
+    tmux.sendKeys('Escape');
+    await tmux.waitForText(new RegExp(`^${name} {2}\\S+[\\s\\S]*Workloads`, 'm'));
     tmux.sendKeys('Escape');
     expectHeaderOnTop(await tmux.waitForText(FLEET_HEADER));
   });

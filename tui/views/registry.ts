@@ -7,9 +7,10 @@ import { jobView } from './job/model.js';
 import { jobsView } from './jobs/model.js';
 import { logContextView } from './logs/context-model.js';
 import { logsView } from './logs/model.js';
+import { pipelineView } from './pipeline/model.js';
 import type { ActionOf, AnyViewModel, DataActionOf, SliceOf } from '../state/view-model.js';
 
-export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView] as const satisfies readonly AnyViewModel[];
+export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView, pipelineView] as const satisfies readonly AnyViewModel[];
 
 type Registered = (typeof VIEWS)[number];
 export type ViewKind = Registered['kind'];

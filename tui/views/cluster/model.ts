@@ -56,7 +56,8 @@ function normalize(slice: ClusterSlice, ctx: ViewContext): ClusterSlice {
 export const clusterView: ViewModel<'cluster', ClusterSlice, ClusterKeyAction, ClusterDataAction> = {
   kind: 'cluster',
   title: 'Cluster detail',
-  over: ['fleet'],
+  // Over the pipeline too, so esc from a cluster opened there goes back to it.
+  over: ['fleet', 'pipeline'],
   initial: closed,
   open: (_slice, name, ctx) => {
     if (name === undefined) return { ok: false, error: 'usage: :cluster NAME' };
@@ -65,7 +66,7 @@ export const clusterView: ViewModel<'cluster', ClusterSlice, ClusterKeyAction, C
   },
   close: closed,
   bindings: [
-    { keys: ['esc'], action: 'back', description: 'back to the fleet', hint: true },
+    { keys: ['esc'], action: 'back', description: 'back', hint: true },
     { keys: ['tab'], action: 'nextSection', description: 'next section (nodes, workloads, events)', hint: true },
     { keys: ['s'], action: 'scale', short: 'scale', description: 'scale the selected workload', hint: true, needs: 'job.submit', target: 'workload' },
     { keys: ['r'], action: 'restart', short: 'restart', description: 'restart the selected workload', hint: true, needs: 'job.submit', target: 'workload' },
