@@ -1,4 +1,5 @@
 // Typed REST client for docs/API.md, used by every CLI command and by the demo.
+import type { MetricsRange } from '../core/metrics/api.js';
 import type { PipelineSnapshot } from '../core/pipeline.js';
 import {
   API_PREFIX,
@@ -132,6 +133,12 @@ export class FlotillaClient {
 
   async listClusters(): Promise<ClusterRow[]> {
     return (await this.call<ListResponse<ClusterRow>>('GET', `${API_PREFIX}/clusters`)).items;
+  }
+
+  /** A cluster's series over a range (GET /api/v1/metrics/range). */
+  metricsRange(q: { cluster: string; series: string[]; since?: string; step?: string }): Promise<MetricsRange> {
+    const params = new URLSearchParams({ cluster: q.cluster, series: q.series.join(','), ...(q.since ? { since: q.since } : {}), ...(q.step ? { step: q.step } : {}) });
+    return this.call('GET', `${API_PREFIX}/metrics/range?${params.toString()}`);
   }
 
   pipeline(): Promise<PipelineSnapshot> {

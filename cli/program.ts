@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info.js';
 import { registerInit } from './commands/init.js';
 import { registerJob } from './commands/job.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io): Command {
   registerJob(program, io);
   registerLogs(program, io);
   registerPipeline(program, io);
+  registerMetrics(program, io);
   registerToken(program, io);
   registerInfo(program, io);
   registerStore(program, io);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClusterDetail, FleetChange } from './fleet.js';
 import type { ErrorBody } from './errors.js';
 
-export const TOPIC = /^(fleet|jobs|audit|pipeline|logs|metrics|cluster:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/;
+export const TOPIC = /^(fleet|jobs|audit|pipeline|logs|metrics|(cluster|metrics):[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$/;
 
 export const ClientFrameSchema = z.discriminatedUnion('op', [
   z.object({ id: z.number().int().nonnegative(), op: z.literal('subscribe'), topic: z.string().regex(TOPIC), query: z.string().max(2048).optional(), after: z.string().max(128).optional() }),
@@ -60,6 +60,21 @@ export interface PipelineSnapshotFrame {
   data: import('./pipeline.js').PipelineSnapshot;
 }
 
+/** `metrics:<cluster>`: the last hour of its embedded series on subscribe, then each report's values. `metrics`: every cluster's values, live only (docs/METRICS.md). */
+export interface MetricsSnapshotFrame {
+  topic: string;
+  kind: 'snapshot';
+  rev: number;
+  data: import('./metrics/api.js').MetricsRange | null;
+}
+
+export interface MetricsPointsFrame {
+  topic: string;
+  kind: 'points';
+  rev: number;
+  data: import('./metrics/api.js').LivePoint[];
+}
+
 export interface DroppedFrame {
   topic: string;
   kind: 'dropped';
@@ -90,6 +105,8 @@ export type ServerFrame =
   | import('./logs/api.js').LogsSnapshotFrame
   | import('./logs/api.js').LogsLinesFrame
   | PipelineSnapshotFrame
+  | MetricsSnapshotFrame
+  | MetricsPointsFrame
   | DroppedFrame
   | ReplyFrame
   | HelloFrame;

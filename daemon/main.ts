@@ -28,6 +28,7 @@ import { openLogSink } from './logs/open-sink.js';
 import { openRabbitIngest } from './logs/rabbitmq/open.js';
 import type { RabbitIngest } from './logs/rabbitmq/consumer.js';
 import { LogService } from './logs/service.js';
+import { MetricsService } from './metrics/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
 import { Registry } from './registry/registry.js';
@@ -79,6 +80,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   const timers: NodeJS.Timeout[] = [];
   let logs: LogService | undefined;
   let rabbit: RabbitIngest | undefined;
+  let series: MetricsService | undefined;
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals, config.logs.health.lagSeconds);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
@@ -113,6 +115,11 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
       refusalMaxSources: config.api.unauthenticated.maxSources,
     });
     const logService = logs;
+    // Its own database file too: a report's points are buffered and written every few seconds.
+    series = new MetricsService({ dataDir: config.dataDir, failedJobs: (cluster, since) => registry.jobs.failedSince(cluster, since), log });
+    const metricsService = series;
+    service.onReports((accepted) => metricsService.recordReports(accepted));
+    service.onRemoved((name) => metricsService.forget(name));
     // The central broker, when configured: consumed beside the HTTP ingest, into the same sink.
     const rabbitConfig = config.logs.rabbitmq;
     if (rabbitConfig) {
@@ -124,7 +131,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
-    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService, registry }) });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService, metrics: metricsService, registry }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {
@@ -134,6 +141,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         jobs,
         backups,
         logs: logService,
+        metrics: metricsService,
         controlPlane: controlPlaneIdentity(signingKey),
         storeDescription: store.description,
         registryPath,
@@ -161,6 +169,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     backups.start();
     results.start();
     logService.start();
+    metricsService.start();
     rabbit?.start();
     sweep();
     // The age rule needs a clock; the count rule also runs as results come in (onApplied above).
@@ -193,6 +202,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         // new batches get 503 from here on; the writer drains and the sink closes before the registry
         await logService.stop();
         await hub.close();
+        metricsService.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -208,6 +218,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     for (const t of timers) clearInterval(t);
     await rabbit?.stop();
     await logs?.stop().catch((err: unknown) => log.error({ err }, 'could not close the log sink'));
+    series?.stop();
     refusals.close();
     registry.close();
     throw e;

@@ -10,6 +10,7 @@ import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
 import type { SwitchRequest, SwitchResponse } from '../logging/switch.js';
 import type { LogService } from '../logs/service.js';
+import type { MetricsService } from '../metrics/service.js';
 import type { Registry } from '../registry/registry.js';
 import { decodePathParam } from './path-param.js';
 
@@ -20,6 +21,7 @@ export interface ApiContext {
   jobs: JobService;
   backups: BackupService;
   logs: LogService;
+  metrics: MetricsService;
   controlPlane: { keyid: string; publicKey: string };
   storeDescription: string;
   registryPath: string;

@@ -15,6 +15,7 @@ import { INGEST_ROUTES } from './routes-ingest.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { LOGGING_ROUTES } from './routes-logging.js';
 import { LOG_ROUTES } from './routes-logs.js';
+import { METRICS_ROUTES } from './routes-metrics.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
 
 export const ROUTES: Route[] = [
@@ -164,6 +165,7 @@ export const ROUTES: Route[] = [
   ...LOGGING_ROUTES,
   ...BACKUP_ROUTES,
   ...LOG_ROUTES,
+  ...METRICS_ROUTES,
   ...INGEST_ROUTES,
 ];
 

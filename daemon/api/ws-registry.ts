@@ -11,6 +11,8 @@ import { logsTopic } from '../logs/topic.js';
 import { logMethods } from '../logs/ws-calls.js';
 import { pipelineOf } from '../logs/pipeline.js';
 import { pipelineTopic } from '../logs/pipeline-topic.js';
+import type { MetricsService } from '../metrics/service.js';
+import { metricsTopic } from '../metrics/topic.js';
 import type { Registry } from '../registry/registry.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
@@ -20,6 +22,7 @@ export interface WsSources {
   fleet: FleetService;
   jobs: JobService;
   logs: LogService;
+  metrics: MetricsService;
   registry: Registry;
 }
 
@@ -30,6 +33,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => clusterTopic(s.fleet),
   (s) => jobsTopic(s.jobs),
   (s) => logsTopic(s.logs, clusterNames(s)),
+  (s) => metricsTopic(s.metrics),
   (s) => pipelineTopic((nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs)),
 ];
 

@@ -37,6 +37,7 @@ export class FleetService {
   private readonly clusterOfKeyid = new Map<string, string>();
   private readonly expiredListeners: ((names: string[]) => void)[] = [];
   private readonly reportListeners: ((accepted: AcceptedStatus[]) => void)[] = [];
+  private readonly removedListeners: ((name: string) => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -111,6 +112,12 @@ export class FleetService {
     }
     this.state.delete(name);
     this.state.changed([], [name]);
+    for (const l of this.removedListeners) l(name);
+  }
+
+  /** Called with the name of each cluster removed from the registry (its series go with it). */
+  onRemoved(listener: (name: string) => void): void {
+    this.removedListeners.push(listener);
   }
 
   applyRegistration(name: string, reg: Registration, key: string, etag: string): void {

@@ -129,6 +129,7 @@ export class JobRepo {
          WHERE cluster = @cluster AND state IN ('pending', 'dispatched', 'running')`,
       ),
       forgetTeardown: db.prepare<[string]>('DELETE FROM teardowns WHERE cluster = ?'),
+      failedSince: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM jobs WHERE state = 'failed' AND cluster = ? AND result_finished_at >= ?"),
       forgetKey: db.prepare<[string]>('DELETE FROM agent_encryption_keys WHERE cluster = ?'),
       requestCleanup: db.prepare<[string, string]>(
         'INSERT INTO store_cleanups (cluster, requested_at) VALUES (?, ?) ON CONFLICT(cluster) DO UPDATE SET requested_at = excluded.requested_at',
@@ -301,6 +302,11 @@ export class JobRepo {
   }
 
   /** The cluster name's current registration generation (0 before its first removal). */
+  /** Jobs of the cluster that failed at or after `since` (ISO), for its failed_jobs series. */
+  failedSince(cluster: string, since: string): number {
+    return this.stmts.failedSince.get(cluster, since)?.n ?? 0;
+  }
+
   generation(cluster: string): number {
     return this.stmts.generation.get(cluster)?.generation ?? 0;
   }
