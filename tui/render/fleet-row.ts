@@ -1,31 +1,133 @@
-// k9s-style row rendering: a ClusterRow becomes fixed-width cells, with no knowledge of where the
-// row came from or how it is drawn.
-import type { ClusterRow } from '../../core/fleet.js';
+// k9s-style fleet table: which columns it has and which stay on a narrow terminal, and a ClusterRow
+// as cells of the chosen widths, with no knowledge of where the row came from or how it is drawn.
+import { HEALTH_STATES, type ClusterRow } from '../../core/fleet.js';
 import { ageSince, formatAge } from '../../core/duration.js';
 import { formatCount } from '../../core/units.js';
-import { layoutColumns, type Column, type ColumnDef } from './columns.js';
+import { naturalTableWidth, priorityLayout, type Column, type NaturalWidths, type PriorityColumnDef } from './columns.js';
 import { fit } from './text.js';
 
-export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE'] as const;
+export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE', 'LABELS'] as const;
 export type FleetColumnId = (typeof FLEET_COLUMN_IDS)[number];
+export type FleetWidths = NaturalWidths<FleetColumnId>;
 
-const FLEET_COLUMNS: readonly ColumnDef<FleetColumnId>[] = [
-  { id: 'NAME', title: 'NAME', flex: 2, min: 12, max: 40 },
-  { id: 'HEALTH', title: 'HEALTH', width: 11 },
-  { id: 'REASONS', title: 'REASONS', flex: 3, min: 8 },
-  { id: 'K8S', title: 'K8S', width: 8 },
-  { id: 'NODES', title: 'NODES', width: 7, align: 'right' },
-  { id: 'PODS', title: 'PODS', width: 9, align: 'right' },
-  { id: 'RESTARTS', title: 'RESTARTS', width: 8, align: 'right' },
-  { id: 'ERR/m', title: 'ERR/m', width: 5, align: 'right' },
-  { id: 'AGE', title: 'AGE', width: 5, align: 'right' },
+interface FleetColumnDef extends PriorityColumnDef<FleetColumnId> {
+  /** A fixed width, for a column whose values are a closed set or move with the clock: it never shifts the table. */
+  width?: number;
+  /** Cap on a column sized to its content, so one absurd value cannot starve the rest. */
+  max?: number;
+  /** Left out when no row has anything to show in it, rather than drawn as a title over blanks. */
+  hideEmpty?: boolean;
+}
+
+/**
+ * The fleet table: drawn in this order; `priority` (1 stays longest) decides which columns a narrow
+ * table keeps. What an on-call reads first (which cluster, how bad, how fresh, why) stays; counts go
+ * next, then what rarely changes (version, labels), which the cluster view and summary pane show too.
+ */
+export const FLEET_COLUMNS: readonly FleetColumnDef[] = [
+  { id: 'NAME', title: 'NAME', priority: 1, max: 32 },
+  { id: 'HEALTH', title: 'HEALTH', priority: 2, width: Math.max(...HEALTH_STATES.map((h) => h.length)) },
+  { id: 'REASONS', title: 'REASONS', priority: 4, elastic: { min: 20 }, max: 60 },
+  { id: 'K8S', title: 'K8S', priority: 9, max: 12 },
+  { id: 'NODES', title: 'NODES', align: 'right', priority: 8 },
+  { id: 'PODS', title: 'PODS', align: 'right', priority: 6 },
+  { id: 'RESTARTS', title: 'RESTARTS', align: 'right', priority: 7 },
+  { id: 'ERR/m', title: 'ERR/m', align: 'right', priority: 5 },
+  // formatAge's longest below 1000 days ("47h", "999d")
+  { id: 'AGE', title: 'AGE', align: 'right', priority: 3, width: 4 },
+  { id: 'LABELS', title: 'LABELS', priority: 10, max: 40, hideEmpty: true },
 ];
 
-/** Below this width the Kubernetes version gives way, so names and reasons keep their room at 80 columns. */
-export const FLEET_NARROW_BELOW = 90;
+/** "env=prod region=eu", in the labels' own order. */
+export function formatLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
 
-export function fleetColumns(width: number): Column<FleetColumnId>[] {
-  return layoutColumns(width < FLEET_NARROW_BELOW ? FLEET_COLUMNS.filter((c) => c.id !== 'K8S') : FLEET_COLUMNS, width);
+/** formatLabels(labels).length without building the string, which would make measuring 10,000 rows cost ms. */
+function labelsWidth(labels: Readonly<Record<string, string>>): number {
+  let width = -1;
+  for (const [k, v] of Object.entries(labels)) width += k.length + v.length + 2;
+  return Math.max(0, width);
+}
+
+/** A cell whose text depends on the row alone (not on the clock or the column's width). */
+function plainCell(row: ClusterRow, id: Exclude<FleetColumnId, 'REASONS' | 'AGE'>): string {
+  switch (id) {
+    case 'NAME':
+      return row.name;
+    case 'HEALTH':
+      return row.health;
+    case 'K8S':
+      return row.kubernetesVersion ?? '-';
+    case 'NODES':
+      return `${row.nodes.ready}/${row.nodes.total}`;
+    case 'PODS':
+      return `${row.pods.running}/${row.pods.total}`;
+    case 'RESTARTS':
+      return String(row.restarts);
+    case 'ERR/m':
+      // null: the agent ships no logs (or is too old to say); 0 is a real, quiet minute.
+      return row.errorLinesPerMinute === null ? '-' : formatCount(row.errorLinesPerMinute);
+    case 'LABELS':
+      return formatLabels(row.labels);
+  }
+}
+
+/** Width of a cell at its full content; AGE has a fixed width and is never measured. */
+function contentWidth(row: ClusterRow, id: FleetColumnId): number {
+  if (id === 'REASONS') return formatReasons(row.reasons, Infinity).length;
+  if (id === 'AGE') return 0;
+  if (id === 'LABELS') return labelsWidth(row.labels);
+  return plainCell(row, id).length;
+}
+
+/**
+ * Natural width of every column over all the rows the table may show (not just the visible slice,
+ * so the columns do not move while scrolling). O(rows), about 2.5 ms for 10,000: see fleetWidths in
+ * the view's model for when it runs.
+ */
+export function measureFleet(rows: readonly ClusterRow[]): FleetWidths {
+  const sized = FLEET_COLUMNS.filter((c) => c.width === undefined);
+  // Plain arrays in the hot loop: a record keyed by column id took half as long again over 10,000 rows.
+  const max = sized.map(() => 0);
+  for (const row of rows) {
+    for (let i = 0; i < sized.length; i += 1) {
+      const n = contentWidth(row, (sized[i] as FleetColumnDef).id);
+      if (n > (max[i] as number)) max[i] = n;
+    }
+  }
+  const widths = Object.fromEntries(FLEET_COLUMNS.map((c) => [c.id, c.width ?? 0])) as Record<FleetColumnId, number>;
+  sized.forEach((c, i) => {
+    const content = max[i] as number;
+    widths[c.id] = c.hideEmpty && content === 0 ? 0 : Math.min(Math.max(content, c.title.length), c.max ?? Infinity);
+  });
+  return widths;
+}
+
+/**
+ * The widths grown to fit `rows` as well; never narrower than before. Unchanged widths come back as
+ * the same object, so the table keeps its columns and its memoized rows are not drawn again.
+ */
+export function widenFleet(widths: FleetWidths, rows: readonly ClusterRow[]): FleetWidths {
+  const more = measureFleet(rows);
+  if (FLEET_COLUMN_IDS.every((id) => more[id] <= widths[id])) return widths;
+  return Object.fromEntries(FLEET_COLUMN_IDS.map((id) => [id, Math.max(widths[id], more[id])])) as Record<FleetColumnId, number>;
+}
+
+export function sameWidths(a: FleetWidths, b: FleetWidths): boolean {
+  return FLEET_COLUMN_IDS.every((id) => a[id] === b[id]);
+}
+
+/** The columns that fit in `width`, kept by priority, in display order; REASONS takes what is left. */
+export function fleetColumns(widths: FleetWidths, width: number): Column<FleetColumnId>[] {
+  return priorityLayout(FLEET_COLUMNS, widths, width);
+}
+
+/** The widest the table can use for these rows: every column at its content's width, no padding. */
+export function fleetNaturalWidth(widths: FleetWidths): number {
+  return naturalTableWidth(FLEET_COLUMNS, widths);
 }
 
 /** Milliseconds since the row's report, or null if the cluster never reported. */
@@ -50,28 +152,9 @@ export function formatReasons(reasons: readonly string[], width: number): string
 }
 
 export function fleetCells(row: ClusterRow, now: number, columns: readonly Column<FleetColumnId>[]): string[] {
-  const age = dataAgeMs(row, now);
   return columns.map((c) => {
-    switch (c.id) {
-      case 'NAME':
-        return row.name;
-      case 'HEALTH':
-        return row.health;
-      case 'REASONS':
-        return formatReasons(row.reasons, c.width);
-      case 'K8S':
-        return row.kubernetesVersion ?? '-';
-      case 'NODES':
-        return `${row.nodes.ready}/${row.nodes.total}`;
-      case 'PODS':
-        return `${row.pods.running}/${row.pods.total}`;
-      case 'RESTARTS':
-        return String(row.restarts);
-      case 'ERR/m':
-        // null: the agent ships no logs (or is too old to say); 0 is a real, quiet minute.
-        return row.errorLinesPerMinute === null ? '-' : formatCount(row.errorLinesPerMinute);
-      case 'AGE':
-        return age === null ? '-' : formatAge(age);
-    }
+    if (c.id === 'REASONS') return formatReasons(row.reasons, c.width);
+    if (c.id === 'AGE') return formatAge(dataAgeMs(row, now));
+    return plainCell(row, c.id);
   });
 }

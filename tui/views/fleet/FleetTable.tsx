@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import type { ClusterRow } from '../../../core/fleet.js';
 import { headerLine, joinCells, type Column } from '../../render/columns.js';
-import { fleetCells, fleetColumns, isStale, type FleetColumnId } from '../../render/fleet-row.js';
+import { fleetCells, fleetColumns, isStale, type FleetColumnId, type FleetWidths } from '../../render/fleet-row.js';
 import { fit } from '../../render/text.js';
 import { useTheme } from '../theme.js';
 
@@ -12,23 +12,28 @@ const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; select
   const { row, columns, selected } = props;
   const cells = fleetCells(row, props.now, columns);
   const healthAt = columns.findIndex((c) => c.id === 'HEALTH');
+  const marker = selected ? '> ' : '  ';
+  const stale = isStale(row, props.now);
+  const style = { wrap: 'truncate', dimColor: stale && !selected, bold: selected, inverse: selected && theme.color } as const;
+  // A table too narrow for HEALTH (only ever the name column) has no cell to colour.
+  if (healthAt < 0) return <Text {...style}>{marker + joinCells(columns, cells)}</Text>;
   const before = joinCells(columns.slice(0, healthAt), cells.slice(0, healthAt));
   const healthCol = columns[healthAt];
   const health = healthCol ? fit(row.health, healthCol.width) : '';
   const after = joinCells(columns.slice(healthAt + 1), cells.slice(healthAt + 1));
-  const stale = isStale(row, props.now);
   return (
-    <Text wrap="truncate" dimColor={stale && !selected} bold={selected} inverse={selected && theme.color}>
-      {`${selected ? '> ' : '  '}${before} `}
+    <Text {...style}>
+      {`${marker}${before}${healthAt > 0 ? ' ' : ''}`}
       <Text color={theme.health(row.health)}>{health}</Text>
-      {` ${after}`}
+      {`${healthAt < columns.length - 1 ? ' ' : ''}${after}`}
     </Text>
   );
 });
 
-export function FleetTable(props: { rows: readonly ClusterRow[]; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string }) {
+/** `rows` are all the rows the table may show, measured into `widths`; it draws only the visible slice. */
+export function FleetTable(props: { rows: readonly ClusterRow[]; widths: FleetWidths; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string }) {
   const theme = useTheme();
-  const columns = useMemo(() => fleetColumns(props.width), [props.width]);
+  const columns = useMemo(() => fleetColumns(props.widths, props.width), [props.widths, props.width]);
   const slice = props.rows.slice(props.scroll, props.scroll + props.height);
   return (
     <Box flexDirection="column" width={props.width} height={props.height + 1}>

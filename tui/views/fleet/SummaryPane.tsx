@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import type { ClusterRow } from '../../../core/fleet.js';
 import { formatAge } from '../../../core/duration.js';
-import { dataAgeMs } from '../../render/fleet-row.js';
+import { dataAgeMs, formatLabels } from '../../render/fleet-row.js';
 import { useTheme } from '../theme.js';
 
 export function SummaryPane(props: { row: ClusterRow | null; now: number; width: number; height: number }) {
@@ -27,7 +27,7 @@ export function SummaryPane(props: { row: ClusterRow | null; now: number; width:
           <Text wrap="truncate">kubernetes {row.kubernetesVersion ?? '-'} · agent {row.agentVersion ?? '-'}</Text>
           <Text wrap="truncate">data age {age === null ? 'no report yet' : formatAge(age)} (every {row.intervalSeconds}s)</Text>
           {Object.keys(row.labels).length > 0 && (
-            <Text wrap="truncate" color={theme.muted}>{Object.entries(row.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</Text>
+            <Text wrap="truncate" color={theme.muted}>{formatLabels(row.labels)}</Text>
           )}
         </>
       )}

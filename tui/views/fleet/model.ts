@@ -1,9 +1,10 @@
 // The fleet view: every cluster in one table, worst health first. Its slice is the cursor, the `/`
 // filter and the sort, kept for the whole session (the fleet is the root of the view stack). Pure.
 import type { ClusterRow } from '../../../core/fleet.js';
-import { filterProblems, parseFilter } from '../../state/filter.js';
+import { fleetNaturalWidth, measureFleet, sameWidths, widenFleet, type FleetWidths } from '../../render/fleet-row.js';
+import { filterProblems, matchesFilter, parseFilter } from '../../state/filter.js';
 import type { FleetState } from '../../state/fleet.js';
-import { bodyLines, keepInView, type Viewport } from '../../state/layout.js';
+import { bodyLines, keepInView, MIN_COLUMNS, type Viewport } from '../../state/layout.js';
 import type { ConnectionState } from '../../state/connection.js';
 import { selectVisibleRows } from '../../state/select.js';
 import { nextSort, type SortMode } from '../../state/sort.js';
@@ -22,7 +23,10 @@ export type FleetKeyAction = 'drill' | 'clearFilter' | 'sort';
 
 /** At this width the fleet view gains a summary pane beside the table. */
 export const WIDE_COLUMNS = 140;
-export const SUMMARY_PANE_WIDTH = 44;
+/** The narrowest the summary pane gets; it also gets whatever the table cannot use. */
+export const SUMMARY_PANE_MIN_WIDTH = 44;
+/** Columns between the table and the pane. */
+export const PANE_GAP = 1;
 
 export function isWide(vp: Viewport): boolean {
   return vp.columns >= WIDE_COLUMNS;
@@ -33,12 +37,50 @@ export function fleetTableRows(vp: Viewport, conn: ConnectionState): number {
   return Math.max(1, bodyLines(vp, conn) - 1);
 }
 
-export function fleetTableWidth(vp: Viewport): number {
-  return isWide(vp) ? vp.columns - SUMMARY_PANE_WIDTH - 1 : vp.columns;
+/**
+ * Widths of the table and, on a wide terminal, the pane beside it. The table gets its natural width
+ * (see fleetNaturalWidth) and no more, so width it would spend on padding goes to the pane; never less
+ * than it has on the smallest terminal, nor so much that the pane is squeezed below its minimum.
+ */
+export function fleetLayout(vp: Viewport, tableNaturalWidth: number): { table: number; pane: number | null } {
+  if (!isWide(vp)) return { table: vp.columns, pane: null };
+  const table = Math.max(MIN_COLUMNS, Math.min(tableNaturalWidth, vp.columns - SUMMARY_PANE_MIN_WIDTH - PANE_GAP));
+  return { table, pane: vp.columns - table - PANE_GAP };
 }
 
 export function visibleRows(fleet: FleetState, slice: FleetSlice): ClusterRow[] {
   return selectVisibleRows(fleet, slice.filter, slice.sort);
+}
+
+let lastWidths: { rows: FleetState['rows']; filter: string; widths: FleetWidths } | null = null;
+
+/**
+ * Natural column widths of the rows the table may show. Measuring is O(rows), so a patch only widens
+ * them for the rows it changed; that also keeps the table, and the pane beside it, from moving with
+ * every report as the longest reason comes and goes. A new set of rows (a snapshot, another filter)
+ * is measured afresh, and may narrow them.
+ */
+export function fleetWidths(fleet: FleetState, slice: FleetSlice): FleetWidths {
+  const last = lastWidths;
+  if (last && last.rows === fleet.rows && last.filter === slice.filter) return last.widths;
+  let widths: FleetWidths;
+  if (last && fleet.delta && last.rows === fleet.delta.from && last.filter === slice.filter) {
+    const parsed = parseFilter(slice.filter);
+    const changed = fleet.delta.names.map((name) => fleet.rows.get(name)).filter((r): r is ClusterRow => r !== undefined && matchesFilter(parsed, r));
+    widths = widenFleet(last.widths, changed);
+  } else {
+    const measured = measureFleet(visibleRows(fleet, slice));
+    // Same widths, same object: the table's rows are memoized on their columns.
+    widths = last && sameWidths(last.widths, measured) ? last.widths : measured;
+  }
+  lastWidths = { rows: fleet.rows, filter: slice.filter, widths };
+  return widths;
+}
+
+/** The table's and the pane's widths for what the fleet view shows now. */
+export function fleetViewLayout(vp: Viewport, fleet: FleetState, slice: FleetSlice): { widths: FleetWidths; table: number; pane: number | null } {
+  const widths = fleetWidths(fleet, slice);
+  return { widths, ...fleetLayout(vp, fleetNaturalWidth(widths)) };
 }
 
 function normalize(slice: FleetSlice, ctx: ViewContext, follow: boolean): FleetSlice {

@@ -1,7 +1,9 @@
 // The fleet view as drawn: header, column header, the visible slice of the table, the summary pane on
 // a wide terminal, and the filter bar.
 import { afterEach, describe, expect, it } from 'vitest';
-import { apply, connectedState, makeRow, showApp, unmountAll } from '../../helpers.js';
+import { fleetPlan } from '../../../../../cli/demo/fleet-plan.js';
+import { fleetViewLayout } from '../../../../../tui/views/fleet/model.js';
+import { apply, connectedState, makeRow, ROWS, showApp, unmountAll } from '../../helpers.js';
 
 afterEach(unmountAll);
 const show = showApp;
@@ -10,12 +12,14 @@ const lines = (frame: string) => frame.split('\n');
 const rows = (n: number) => Array.from({ length: n }, (_, i) => makeRow(`cluster-${String(i).padStart(5, '0')}`));
 
 describe('fleet view', () => {
-  it('shows the header counts, the column header and every row at 80×24 within 23 lines', () => {
+  // The fixture's 46-character name takes the 32 the name column may have, so only the counts with the
+  // most to say (ERR/m) keep their place at 80 columns.
+  it('shows the header counts, the column header by priority and every row at 80×24 within 23 lines', () => {
     const frame = show(connectedState());
     expect(frame.startsWith('Flotilla')).toBe(true);
     expect(frame).toContain('12 clusters · 7 healthy · 2 degraded · 1 critical · 1 unreachable');
     expect(frame).toContain('connected as alice (admin)');
-    expect(frame).toMatch(/^ {2}NAME +HEALTH +REASONS +NODES +PODS RESTARTS ERR\/m +AGE$/m);
+    expect(frame).toMatch(/^ {2}NAME {29}HEALTH +REASONS +ERR\/m +AGE$/m);
     expect(lines(frame).length).toBeLessThanOrEqual(23);
     for (const line of lines(frame)) expect(line.length).toBeLessThanOrEqual(80);
     expect(frame).toContain('prod-us-1');
@@ -41,6 +45,27 @@ describe('fleet view', () => {
     expect(frame).not.toContain('\x1b[3');
   });
 
+  it('shows demo names in full at 80×24, dropping counts instead, and marks the selection with > without colour', () => {
+    const demo = fleetPlan(24).map((c, i) =>
+      makeRow(c.name, { labels: c.labels, health: i % 4 === 2 ? 'degraded' : 'healthy', reasons: i % 4 === 2 ? ['workload checkout/api 1/3 ready', 'node n2 NotReady'] : [], pods: { running: 140, total: 152 } }),
+    );
+    const state = apply(connectedState(demo), { type: 'key', action: 'down' });
+    const frame = show(state, false);
+    expect(frame).toMatch(/^ {2}NAME {16}HEALTH +REASONS +PODS ERR\/m +AGE$/m);
+    const shown = lines(frame).filter((l) => /^(> | {2})(prod|staging|dev)-/.test(l));
+    expect(shown.length).toBeGreaterThan(10);
+    const names = new Set(demo.map((r) => r.name));
+    for (const line of shown) {
+      expect(line.length).toBeLessThanOrEqual(80);
+      expect(names.has(line.slice(2).split(' ')[0]!), line).toBe(true);
+    }
+    expect(frame).toContain('  staging-checkout-23 degraded ');
+    expect(frame).toMatch(/ workload checkout\/api 1… \+1 140\/152 /);
+    const marked = lines(frame).filter((l) => l.startsWith('> '));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatch(new RegExp(`^> ${state.view.fleet.selected!} +(healthy|degraded) `));
+  });
+
   it('shows a summary pane beside the table at 160×40 and not at 80 columns', () => {
     const wide = show(connectedState(undefined, 160, 40));
     expect(wide).toContain('12 clusters · 7 healthy · 2 degraded · 1 critical · 1 unreachable · 1 unknown');
@@ -50,6 +75,19 @@ describe('fleet view', () => {
     expect(wide).toMatch(/nodes 3\/5 ready/);
     expect(wide).toContain('data age 3s');
     expect(show(connectedState())).not.toMatch(/nodes 3\/5 ready/);
+  });
+
+  it('gives the pane the width the table cannot use, not padding in the table', () => {
+    const short = ROWS.filter((r) => r.name.length < 20).map((r) => ({ ...r, labels: {}, reasons: r.reasons.slice(0, 1).map((x) => x.slice(0, 20)) }));
+    const state = connectedState(short, 200, 40);
+    const layout = fleetViewLayout(state.viewport, state.fleet, state.view.fleet);
+    expect(layout).toMatchObject({ table: 90, pane: 109 });
+    const frame = show(state);
+    // the pane's border starts right after the table and a gap; the table's header ends at its last column
+    const top = lines(frame).find((l) => l.includes('┌'))!;
+    expect(top.indexOf('┌')).toBe(91);
+    // without labels in any row the LABELS column is left out too
+    expect(frame).toContain('\n  NAME            HEALTH      REASONS              K8S     NODES  PODS RESTARTS ERR/m  AGE ┌─');
   });
 
 

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../../tui/keymap.js';
 import { topView, viewContext, type AppState } from '../../../../../tui/state/app.js';
-import { fleetTableRows, fleetView, visibleRows } from '../../../../../tui/views/fleet/model.js';
-import { NOW, apply, connectedState, makeRow } from '../../helpers.js';
+import { measureFleet } from '../../../../../tui/render/fleet-row.js';
+import { fleetLayout, fleetTableRows, fleetView, fleetWidths, SUMMARY_PANE_MIN_WIDTH, visibleRows } from '../../../../../tui/views/fleet/model.js';
+import { NOW, ROWS, apply, connectedState, makeRow } from '../../helpers.js';
 
 const key = (action: KeyAction) => ({ type: 'key' as const, action });
 const manyRows = (n: number) => Array.from({ length: n }, (_, i) => makeRow(`c-${String(i).padStart(5, '0')}`));
@@ -107,5 +108,46 @@ describe('fleet page', () => {
     const s = connectedState(manyRows(100));
     expect(fleetView.list?.page(s.view.fleet, viewContext(s))).toBe(fleetTableRows(s.viewport, s.conn));
     expect(apply(s, key('pageDown')).view.fleet.cursor).toBe(fleetTableRows(s.viewport, s.conn));
+  });
+});
+
+describe('fleet table and pane widths', () => {
+  it('gives the table the whole width below 140 columns, and no pane', () => {
+    expect(fleetLayout({ columns: 80, rows: 24 }, 175)).toEqual({ table: 80, pane: null });
+    expect(fleetLayout({ columns: 139, rows: 24 }, 60)).toEqual({ table: 139, pane: null });
+  });
+
+  it('gives the pane what the table cannot use, keeping the pane at 44 and the table at 80 at least', () => {
+    expect(fleetLayout({ columns: 200, rows: 40 }, 120)).toEqual({ table: 120, pane: 79 });
+    expect(fleetLayout({ columns: 160, rows: 40 }, 175)).toEqual({ table: 115, pane: SUMMARY_PANE_MIN_WIDTH });
+    expect(fleetLayout({ columns: 200, rows: 40 }, 40)).toEqual({ table: 80, pane: 119 });
+  });
+
+  it('measures the rows the filter lets through, and again when the filter changes', () => {
+    const s = connectedState();
+    expect(fleetWidths(s.fleet, s.view.fleet)).toEqual(measureFleet(ROWS));
+    const dev = apply(s, key('filter'), { type: 'input/text', text: 'env=dev' }, key('submit'));
+    expect(fleetWidths(dev.fleet, dev.view.fleet)).toEqual(measureFleet(ROWS.filter((r) => r.labels.env === 'dev')));
+    // a clock tick keeps the rows: the same widths, not measured again
+    const ticked = apply(dev, { type: 'tick', now: NOW + 1000 });
+    expect(fleetWidths(ticked.fleet, ticked.view.fleet)).toBe(fleetWidths(dev.fleet, dev.view.fleet));
+  });
+
+  it('only widens on a patch, so the table does not move as reasons come and go; a snapshot measures afresh', () => {
+    const short = [makeRow('a'), makeRow('b')];
+    let s = connectedState(short);
+    const before = fleetWidths(s.fleet, s.view.fleet);
+    const patch = (rev: number, row: ReturnType<typeof makeRow>) => ({ type: 'fleet/patch' as const, rev, fromRev: rev - 1, changes: [{ op: 'upsert' as const, row }] });
+    s = apply(s, patch(2, makeRow('a', { reasons: ['a reason of some thirty chars'] })));
+    const wider = fleetWidths(s.fleet, s.view.fleet);
+    expect(wider.REASONS).toBe(29);
+    expect(wider.NAME).toBe(before.NAME);
+    s = apply(s, patch(3, makeRow('a')));
+    expect(fleetWidths(s.fleet, s.view.fleet)).toBe(wider);
+    s = apply(s, { type: 'fleet/snapshot', rev: 4, rows: short });
+    const fresh = fleetWidths(s.fleet, s.view.fleet);
+    expect(fresh).toEqual(before);
+    s = apply(s, { type: 'fleet/snapshot', rev: 5, rows: [...short] });
+    expect(fleetWidths(s.fleet, s.view.fleet)).toBe(fresh);
   });
 });
