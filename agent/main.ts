@@ -22,6 +22,7 @@ import { createAgentMetrics, serveMetrics, type MetricsServer } from './metrics.
 import { buildRegistration } from './registration.js';
 import { bundleFingerprint, planIdentity, retireBundle } from './registration-scope.js';
 import { StatusReporter } from './reporter.js';
+import { SimBackend } from './sim/backend.js';
 import { AgentStateFile, agentStatePath, readAgentState } from './state.js';
 
 export interface AgentHandle {
@@ -89,7 +90,8 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
   const store = countedStore(openStore(config.store), (op, area) => metrics.storeRequests.inc({ op, area }));
   let server: MetricsServer | undefined;
   try {
-    if (config.agent.metricsPort !== undefined) server = await serveMetrics(metrics.registry, config.agent.metricsPort);
+    // The sim renders its cluster's series itself; a real cluster's come from its own exporters.
+    if (config.agent.metricsPort !== undefined) server = await serveMetrics(metrics.registry, config.agent.metricsPort, undefined, backend instanceof SimBackend ? backend : null);
   } catch (e) {
     await backend.close();
     throw e;

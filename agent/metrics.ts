@@ -1,8 +1,11 @@
 // The agent's own /metrics (prom-client, its own Registry so several in-process agents in tests and
-// the demo never collide), served on loopback only.
+// the demo never collide), served on loopback only. On the sim backend the same port also serves the
+// simulated cluster's kube-state-metrics- and cAdvisor-shaped series at /metrics/cluster, apart from
+// the agent's own, as the cluster's exporters would be (docs/METRICS.md).
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { FlotillaError } from '../core/errors.js';
+import { EXPOSITION_CONTENT_TYPE } from './sim/prom-text.js';
 
 export interface AgentMetrics {
   registry: Registry;
@@ -58,10 +61,35 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function serveMetrics(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+export const CLUSTER_METRICS_PATH = '/metrics/cluster';
+
+/** What renders the cluster's series: the sim backend; null on a backend whose cluster has its own exporters. */
+export interface ClusterSeriesSource {
+  clusterMetrics(): string;
+}
+
+export const NO_CLUSTER_SERIES =
+  'not found: this agent runs the kube backend, and its cluster has exporters of its own: the edge Prometheus scrapes kube-state-metrics and the kubelets\' cAdvisor through kubernetes_sd_configs. ' +
+  `Only an agent on the sim backend serves ${CLUSTER_METRICS_PATH}; the agent's own series are at /metrics.\n`;
+
+export async function serveMetrics(registry: Registry, port: number, host = '127.0.0.1', cluster: ClusterSeriesSource | null = null): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === CLUSTER_METRICS_PATH) {
+      if (!cluster) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(NO_CLUSTER_SERIES);
+        return;
+      }
+      try {
+        const text = cluster.clusterMetrics();
+        res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE }).end(text);
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`cluster metrics failed: ${(e as Error).message}\n`);
+      }
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try /metrics${cluster ? ` or ${CLUSTER_METRICS_PATH}` : ''}\n`);
       return;
     }
     registry.metrics().then(

@@ -8,6 +8,8 @@ import type { ActionContext, ActionOutcome, ClusterActions, KubeObject } from '.
 import type { ClusterBackend, ClusterObservation } from '../backend.js';
 import type { Logger } from '../../core/log.js';
 import * as act from './actions.js';
+import { CpuUsage } from './cpu-usage.js';
+import { renderClusterSeries } from './exposition.js';
 import { SimLogFiles } from './log-files.js';
 import { logSeed } from './log-lines.js';
 import { createSimState } from './model.js';
@@ -74,6 +76,8 @@ export class SimBackend implements ClusterBackend, ClusterActions {
   private readonly logger: Logger | undefined;
   private logFailuresReported = 0;
   private logFailureReportedAt = -Infinity;
+  /** The containers' CPU seconds for container_cpu_usage_seconds_total, following every change of the state. */
+  private readonly cpu = new CpuUsage();
 
   /** Without a seed the cluster name seeds the sim, so each cluster differs but replays the same. */
   constructor(config: SimConfig, cluster: string, start: Date, options: SimBackendOptions = {}) {
@@ -82,6 +86,7 @@ export class SimBackend implements ClusterBackend, ClusterActions {
     this.clock = options.clock ?? realClock;
     this.logger = options.logger;
     this.state = options.state ? structuredClone(options.state) : createSimState(config, start, this.rng);
+    this.cpu.observe(this.state, Date.parse(this.state.now));
     if (options.logDir !== undefined && config.logs.enabled) {
       this.logFiles = new SimLogFiles({ root: options.logDir, seed: logSeed(seed), config: config.logs, startMs: start.getTime() });
       this.logTimer = setInterval(() => this.writeLogs(), LOG_WRITE_INTERVAL_MS);
@@ -104,8 +109,24 @@ export class SimBackend implements ClusterBackend, ClusterActions {
   }
 
   async collect(now: Date): Promise<ClusterObservation> {
-    this.state = tick(this.state, now, this.rng);
+    this.advance(now);
     return observe(this.state);
+  }
+
+  /** One tick of the world to `now`; the CPU counters take the usage that held until then. */
+  private advance(now: Date): void {
+    this.state = tick(this.state, now, this.rng);
+    this.cpu.observe(this.state, Date.parse(this.state.now));
+  }
+
+  /**
+   * The cluster's kube-state-metrics- and cAdvisor-shaped series (exposition.ts) as of `now`, for
+   * /metrics/cluster. A scrape does not tick the world: it sees the state of the last tick, with the
+   * CPU counters run on to `now` at the usage that state holds.
+   */
+  clusterMetrics(now: Date = this.clock.now()): string {
+    this.cpu.observe(this.state, now.getTime());
+    return renderClusterSeries(this.state, this.cpu);
   }
 
   podNode(namespace: string, pod: string): string | undefined {
@@ -122,6 +143,8 @@ export class SimBackend implements ClusterBackend, ClusterActions {
     const draft = structuredClone(this.state);
     const result = reduce(draft);
     this.state = draft;
+    // A restart or a scale changes which containers run from now on.
+    this.cpu.observe(this.state, this.clock.now().getTime());
     return result;
   }
 
@@ -160,7 +183,7 @@ export class SimBackend implements ClusterBackend, ClusterActions {
       } catch (err) {
         throw interrupted(p.node, evicted, err);
       }
-      this.state = tick(this.state, this.clock.now(), this.rng);
+      this.advance(this.clock.now());
     }
   }
 
