@@ -13,6 +13,7 @@ import { pipelineOf } from '../logs/pipeline.js';
 import { pipelineTopic } from '../logs/pipeline-topic.js';
 import type { MetricsService } from '../metrics/service.js';
 import { metricsTopic } from '../metrics/topic.js';
+import { metricsMethods } from '../metrics/ws-calls.js';
 import type { Registry } from '../registry/registry.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
@@ -40,6 +41,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
 export const METHODS: ((s: WsSources) => WsMethod[])[] = [
   (s) => jobMethods(s.jobs),
   (s) => logMethods(s.logs, clusterNames(s)),
+  (s) => metricsMethods(s.metrics, (name) => s.fleet.state.get(name) !== undefined),
 ];
 
 export function wsPlugins(sources: WsSources): { topics: Topic[]; methods: WsMethod[] } {

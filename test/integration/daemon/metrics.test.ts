@@ -76,9 +76,16 @@ describe('embedded series', () => {
       throw new Error(`${(e as Error).message}: ${JSON.stringify(ws.frames).slice(0, 500)}`);
     });
     expect(snap.data.series.find((s: any) => s.name === 'nodes_total').points.some((p: any) => p[1] === 4)).toBe(true);
+    // In a second of its own, so the CLI's 1 s steps below keep it apart from the 4.
+    await new Promise((r) => setTimeout(r, 1100));
     await alpha.report({ nodes: 7 });
     const live = await ws.waitFrame((f) => f.topic === 'metrics:alpha' && f.kind === 'points' && f.data.some((p: any) => p.values.nodes_total === 7), 'the live point');
     expect(live.data[0]).toMatchObject({ cluster: 'alpha', values: { nodes_ready: 7, restarts: 0 } });
+    ws.send({ id: 3, op: 'call', method: 'metrics.range', params: { cluster: 'alpha', series: ['nodes_total'], since: '10m', step: '1s' } });
+    const called = await ws.waitFrame((f) => f.id === 3, 'the metrics.range answer');
+    expect(called.result).toMatchObject({ cluster: 'alpha', resolution: 'raw', series: [{ name: 'nodes_total' }] });
+    ws.send({ id: 4, op: 'call', method: 'metrics.range', params: { cluster: 'nobody' } });
+    expect((await ws.waitFrame((f) => f.id === 4, 'the refusal')).error.code).toBe('not_found');
     ws.send({ id: 2, op: 'subscribe', topic: 'metrics:Not_A_Name' });
     const refused = await ws.waitFrame((f) => f.id === 2, 'the refusal');
     expect(refused.error.code).toBe('usage');
