@@ -41,7 +41,7 @@ const PURE_MODULES = [
   'agent/logs/{flatten,level,record-build,record-id,text}.ts',
   'agent/logs/formats/**',
   'cli/logs/{frames,render,tail-state}.ts',
-  'cli/{metrics-format,pipeline-format,table}.ts',
+  'cli/{metrics-config,metrics-files,metrics-format,pipeline-format,table}.ts',
   'tui/state/**',
   'tui/render/**',
   'tui/{access,frames,input,keymap}.ts',
