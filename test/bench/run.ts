@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
@@ -10,12 +10,21 @@
 // for log-e2e: BENCH_E2E_LINES=1000000, BENCH_E2E_AGENTS=2, BENCH_E2E_BATCH=2000, BENCH_FRESH_S=30, BENCH_FRESH_RATE=10000,
 // BENCH_PROFILE=DIR (the daemon's CPU profile).
 // for log-sink-indexes: BENCH_SINK_LINES=1000000, BENCH_SINK_BATCH=2000, BENCH_SINK_RUNS=2.
+// for log-rabbit-chain (needs Debian's rabbitmq-server): BENCH_RABBIT_LINES=1000000 (the backlog), BENCH_RABBIT_WARMUP_LINES=100000
+// (shipped first; its envelopes are tapped for the raw runs), BENCH_RABBIT_BATCH=2000 (the agent's logs.batch.maxRecords),
+// BENCH_RABBIT_RAW_ROUNDS=5 (one run of each raw variant per round: at-least-once, fire-and-forget, each acknowledgement
+// alone, at-least-once with 1 publish in flight), BENCH_RABBIT_WINDOW=16 (unconfirmed
+// publishes of the raw at-least-once publisher), BENCH_RABBIT_FRESH_S=30, BENCH_RABBIT_FRESH_RATE=10000, BENCH_RABBIT_CUT_RATE=5000
+// (lines/s through the cut), BENCH_RABBIT_CUT_S=60, BENCH_RABBIT_PRECUT_S=10, BENCH_RABBIT_OUTBOX_MIB=1024 (the edge outbox cap),
+// BENCH_RABBIT_CUT_RESET=0 restores the link without resetting the cut connections (default: reset, as the harness tests do).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { FlotillaError } from '../../core/errors.js';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
+import { benchLogRabbitChain, type LogRabbitChainResult } from './log-rabbit-chain.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchSinkIndexes, type SinkIndexResult } from './log-sink-indexes.js';
 import { benchFanout, benchJobsOnStore, type FanoutResult, type PickupResult, type ThroughputResult } from './jobs.js';
@@ -39,6 +48,7 @@ const logSearch: LogSearchResult[] = [];
 let logAgent: LogAgentResult | undefined;
 const logE2e: LogE2eResult[] = [];
 const sinkIndexes: SinkIndexResult[] = [];
+const logRabbit: LogRabbitChainResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -114,6 +124,33 @@ if (!only || only === 'log-sink-indexes') {
   const sinkOpts = { lines: Number(process.env.BENCH_SINK_LINES ?? '1000000'), batch: Number(process.env.BENCH_SINK_BATCH ?? '2000'), runs: Number(process.env.BENCH_SINK_RUNS ?? '2'), log };
   log(`log-sink-indexes: ${sinkOpts.lines} lines into the FTS5 sink in batches of ${sinkOpts.batch}, with and without each records-table index, ${sinkOpts.runs} rounds`);
   sinkIndexes.push(...(await benchSinkIndexes(sinkOpts)));
+}
+
+if (!only || only === 'log-rabbit-chain') {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? String(fallback));
+  const rabbitOpts = {
+    lines: env('BENCH_RABBIT_LINES', 1_000_000),
+    warmupLines: env('BENCH_RABBIT_WARMUP_LINES', 100_000),
+    batchRecords: env('BENCH_RABBIT_BATCH', 2000),
+    rawRounds: env('BENCH_RABBIT_RAW_ROUNDS', 5),
+    confirmWindow: env('BENCH_RABBIT_WINDOW', 16),
+    freshnessSeconds: env('BENCH_RABBIT_FRESH_S', 30),
+    freshnessRate: env('BENCH_RABBIT_FRESH_RATE', 10_000),
+    cutRate: env('BENCH_RABBIT_CUT_RATE', 5000),
+    cutSeconds: env('BENCH_RABBIT_CUT_S', 60),
+    preCutSeconds: env('BENCH_RABBIT_PRECUT_S', 10),
+    outboxMaxBytes: env('BENCH_RABBIT_OUTBOX_MIB', 1024) * 2 ** 20,
+    resetOnRestore: process.env.BENCH_RABBIT_CUT_RESET !== '0',
+    log,
+  };
+  log(`log-rabbit-chain: ${rabbitOpts.lines} lines through agent → edge → shovel → center → daemon → FTS5, raw amqplib runs on the same brokers, freshness at ${rabbitOpts.freshnessRate} lines/s, a ${rabbitOpts.cutSeconds} s cut at ${rabbitOpts.cutRate} lines/s`);
+  try {
+    logRabbit.push(await benchLogRabbitChain(rabbitOpts));
+  } catch (e) {
+    // Without Debian's rabbitmq-server the rest of a full `npm run bench` still reports.
+    if (only || !(e instanceof FlotillaError && e.kind === 'unavailable')) throw e;
+    log(`log-rabbit-chain: skipped: ${e.message} (${e.next})`);
+  }
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -222,7 +259,52 @@ if (sinkIndexes.length) {
     '',
   );
 }
+if (logRabbit.length) {
+  const la = (l: { start: number[]; end: number[] }) => `${f2(l.start[0]!)} → ${f2(l.end[0]!)}`;
+  const cores = (c: Record<string, number>) => ['daemon', 'agent', 'edge', 'central', 'proxy', 'bench'].map((k) => f2(c[k] ?? NaN)).join(' / ');
+  const s = (x: number | null) => (x === null ? '—' : `${f1(x)} s`);
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  lines.push(
+    '| RabbitMQ chain, backlog | lines | messages (records each) | chain lines/s (10–90 %) | all stored in | raw at-least-once lines/s (median) | chain / raw | sink writes (records each) | raw FTS5 insert lines/s, same writes | chain / FTS5 | CPU cores daemon / agent / edge / central / proxy / bench | daemon RSS peak | outbox peak | ingest queue peak | central mem peak (alarm) | load (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    ...logRabbit.map((r) => {
+      const c = r.chain;
+      const alo = c.linesPerSecond / r.chainToRaw;
+      return `| ${r.batchRecords}-record batches | ${c.lines} | ${c.messages} (${f1(c.recordsPerMessage)}) | ${c.linesPerSecond} | ${f1(c.seconds)} s | ${Math.round(alo)} | ${f2(r.chainToRaw)} | ${c.commits} (${Math.round(c.recordsPerCommit)}) | ${r.rawFts5.linesPerSecond} | ${f2(c.linesPerSecond / r.rawFts5.linesPerSecond)} | ${cores(c.cores)} | ${f1(c.daemonRssPeakMiB)} MiB | ${c.brokers.outboxMessages} msgs, ${f1(c.brokers.outboxMiB)} MiB | ${c.brokers.ingestMessages} msgs | ${f1(c.brokers.centralMemMiB)} MiB (${c.brokers.centralMemAlarm ? 'yes' : 'no'}) | ${la(c.load)} |`;
+    }),
+    '',
+    ...logRabbit.map((r) => {
+      const z = r.chain.sched;
+      const procs = (['daemon', 'agent', 'edge', 'central', 'proxy', 'bench'] as const).map((k) => `${k} ${f2(z[k].runCores)}/${f2(z[k].waitCores)}`).join(', ');
+      return `Scheduler, backlog phase (cores on a CPU / cores' worth of threads runnable and waiting for one): ${procs}. Daemon main thread: ${Math.round(z.daemon.mainRun * 100)} % on a CPU, ${Math.round(z.daemon.mainWait * 100)} % waiting for one, ${Math.round((1 - z.daemon.mainRun - z.daemon.mainWait) * 100)} % neither (waiting on I/O or on deliveries).`;
+    }),
+    '',
+    '| raw amqplib, same nodes, shovel and proxy | round | confirms (window) | shovel ack-mode | consumer acks | lines/s (10–90 %) | MiB/s | first publish → last delivery | CPU cores edge / central / proxy / publisher / consumer | nacks | received | load (1 min) |',
+    '|---|---:|---|---|---|---:|---:|---:|---|---:|---:|---|',
+    ...logRabbit.flatMap((r) => r.raw.map((x) => `| ${x.variant.name} | ${x.round} | ${x.variant.confirms ? `yes (${x.variant.window})` : 'no'} | ${x.variant.shovelAckMode} | ${x.variant.manualAcks ? 'manual' : 'noAck'} | ${x.linesPerSecond} | ${f1(x.mibPerSecond)} | ${f1(x.seconds)} s | ${f2(x.cores.edge)} / ${f2(x.cores.central)} / ${f2(x.cores.proxy)} / ${f2(x.cores.publisher)} / ${f2(x.cores.consumer)} | ${x.nacks} | ${x.received}/${x.messages} | ${la(x.load)} |`)),
+    '',
+    ...logRabbit.map((r) => `Raw runs: ${r.raw[0]?.messages ?? 0} tapped envelopes each (${f1(r.tapped.meanKiB)} KiB, ${f1(r.tapped.recordsPerMessage)} records on average), ${f1(r.raw[0]?.mib ?? 0)} MiB.`),
+    '',
+    ...logRabbit.map((r) => `At-least-once / fire-and-forget: ${f2(r.atLeastOnceToFireAndForget)} (medians), per round ${r.perRound.map(f2).join(', ')}; confirm window ${r.confirmWindow}.`),
+    '',
+    '| raw variant (median of the rounds) | lines/s | / fire-and-forget |',
+    '|---|---:|---:|',
+    ...logRabbit.flatMap((r) => r.variantMedians.map((v) => `| ${v.name} | ${v.linesPerSecond} | ${f2(v.toFireAndForget)} |`)),
+    '',
+    '| freshness through the chain | lines/s | measured | p50 | p90 | p99 | max | markers | missed | CPU cores daemon / agent / edge / central / proxy / bench | load (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    ...logRabbit.map(({ freshness: f }) => `| marker every 100 ms, search every 50 ms | ${f.linesPerSecond} | ${f.seconds} s | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p90)} | ${ms(f.latencyMs.p99)} | ${ms(f.latencyMs.max)} | ${f.latencyMs.n} | ${f.missed} | ${cores(f.cores)} | ${la(f.load)} |`),
+    '',
+    '| catch-up after a cut | lines/s | cut | behind at restore | outbox at restore | shovel left running after | shovel running after restore | by itself | first ingest after | drain lines/s (peak 5 s) | lag < 2 s after | stayed < 2 s | max lag | freshness after p99 | lost | drain CPU daemon / agent / edge / central / proxy / bench | load (1 min) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|---|',
+    ...logRabbit.map(({ catchUp: c }) => `| edge→center proxy cut, ${c.resetOnRestore ? 'reset + restore' : 'restore only'} | ${c.linesPerSecond} | ${c.cutSeconds} s | ${c.backlogLines} | ${c.outboxAtRestore.messages ?? '?'} msgs, ${c.outboxAtRestore.mib === null ? '?' : f1(c.outboxAtRestore.mib)} MiB | ${s(c.shovelLeftRunningAfterS)} | ${s(c.shovelRunningAfterS)} | ${c.shovelRecoveredByItself ? 'yes' : 'no'} | ${s(c.firstIngestAfterS)} | ${c.drainLinesPerSecond ?? '—'} (${c.drainPeakLinesPerSecond ?? '—'}) | ${s(c.lagUnder2sAfterS)} | ${c.lagStayedUnder2s ? 'yes' : 'no'} | ${f1(c.maxLagSeconds)} s | ${ms(c.afterLatencyMs.p99)} | ${c.lost} | ${cores(c.drainCores)} | ${la(c.load)} |`),
+    '',
+    ...logRabbit.map(({ catchUp: c }) => `Drain, daemon main thread: ${Math.round(c.drainSched.daemon.mainRun * 100)} % on a CPU, ${Math.round(c.drainSched.daemon.mainWait * 100)} % waiting for one.`),
+    ...logRabbit.map(({ catchUp: c }) => `Shovel states (seconds after the cut): ${c.shovelStatesDuringCut.join(', ') || 'running throughout'}; after the restore: ${c.shovelStatesAfterRestore.join(', ') || 'no change'}.`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit }, null, 2));
