@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
@@ -10,6 +10,7 @@
 // for log-e2e: BENCH_E2E_LINES=1000000, BENCH_E2E_AGENTS=2, BENCH_E2E_BATCH=2000, BENCH_FRESH_S=30, BENCH_FRESH_RATE=10000,
 // BENCH_PROFILE=DIR (the daemon's CPU profile).
 // for log-sink-indexes: BENCH_SINK_LINES=1000000, BENCH_SINK_BATCH=2000, BENCH_SINK_RUNS=2.
+// for metrics-embedded: BENCH_METRICS_CLUSTERS=10000, BENCH_METRICS_MEASURE_S=30, BENCH_METRICS_WEEK_SAMPLE=10 (clusters of the simulated week), BENCH_METRICS_RUNS=2;
 // for log-rabbit-chain (needs Debian's rabbitmq-server): BENCH_RABBIT_LINES=1000000 (the backlog), BENCH_RABBIT_WARMUP_LINES=100000
 // (shipped first; its envelopes are tapped for the raw runs), BENCH_RABBIT_BATCH=2000 (the agent's logs.batch.maxRecords),
 // BENCH_RABBIT_RAW_ROUNDS=5 (one run of each raw variant per round: at-least-once, fire-and-forget, each acknowledgement
@@ -24,6 +25,7 @@ import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
+import { benchMetricsEmbedded, type MetricsEmbeddedResult } from './metrics-embedded.js';
 import { benchLogRabbitChain, type LogRabbitChainResult } from './log-rabbit-chain.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchSinkIndexes, type SinkIndexResult } from './log-sink-indexes.js';
@@ -49,6 +51,7 @@ let logAgent: LogAgentResult | undefined;
 const logE2e: LogE2eResult[] = [];
 const sinkIndexes: SinkIndexResult[] = [];
 const logRabbit: LogRabbitChainResult[] = [];
+const metricsEmbedded: MetricsEmbeddedResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -150,6 +153,13 @@ if (!only || only === 'log-rabbit-chain') {
     // Without Debian's rabbitmq-server the rest of a full `npm run bench` still reports.
     if (only || !(e instanceof FlotillaError && e.kind === 'unavailable')) throw e;
     log(`log-rabbit-chain: skipped: ${e.message} (${e.next})`);
+  }
+}
+
+if (!only || only === 'metrics-embedded') {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? String(fallback));
+  for (let run = 0; run < env('BENCH_METRICS_RUNS', 2); run++) {
+    metricsEmbedded.push(await benchMetricsEmbedded({ clusters: env('BENCH_METRICS_CLUSTERS', 10_000), intervalSeconds: 10, measureSeconds: env('BENCH_METRICS_MEASURE_S', 30), weekSample: env('BENCH_METRICS_WEEK_SAMPLE', 10), log }));
   }
 }
 
@@ -304,7 +314,17 @@ if (logRabbit.length) {
     '',
   );
 }
+if (metricsEmbedded.length) {
+  lines.push(
+    '### Metrics: embedded series',
+    '',
+    '| clusters | reports/s | window | CPU (cores) | week: bytes per cluster | week: projected | 24 h sparkline p50 | p99 |',
+    '|---|---|---|---|---|---|---|---|',
+    ...metricsEmbedded.map((r) => `| ${r.clusters} | ${r.reportsPerSecond} | ${r.measureSeconds} s | ${r.cores} | ${(r.weekBytesPerCluster / 1024).toFixed(0)} KiB (${r.weekSample} simulated) | ${(r.weekProjectedBytes / 2 ** 30).toFixed(2)} GiB | ${r.sparklineP50Ms} ms | ${r.sparklineP99Ms} ms |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded }, null, 2));
