@@ -10,6 +10,7 @@ import { EventSchema, NodeStatusSchema, PIPELINE_TRANSPORTS, PipelineSchema, Pod
 import { JOB_REJECTION_REASONS, JOB_STATES, JOB_TYPES, RESULT_STATES, type JobRecord } from '../core/jobs.js';
 import { LOGS_TOPIC_LIMITS } from '../core/logs/api.js';
 import { LogRecordSchema, type StoredLogRecord } from '../core/logs/record.js';
+import type { LivePoint, MetricsRange } from '../core/metrics/api.js';
 
 const count = z.number().int().nonnegative();
 const iso = z.string().max(40);
@@ -150,6 +151,38 @@ const PipelineSnapshotDataSchema = z.object({
 
 const PipelineSnapshotSchema = z.object({ topic: z.literal('pipeline'), kind: z.literal('snapshot'), rev: count, data: PipelineSnapshotDataSchema });
 
+/** The most points a series of a range answer holds (the daemon's cap, daemon/metrics/tiers.ts), and a little over. */
+const MAX_SERIES_POINTS = 11_001;
+
+/** A `metrics.range` answer or a `metrics:<cluster>` snapshot: one cluster's series over a range (core/metrics/api.ts). */
+export const MetricsRangeSchema = z.object({
+  cluster: z.string().min(1).max(253),
+  start: iso,
+  end: iso,
+  stepSeconds: z.number().positive(),
+  source: z.enum(['embedded', 'prometheus']),
+  resolution: z.string().max(16),
+  series: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(64),
+        unit: z.string().max(32),
+        points: z.array(z.tuple([z.number(), z.number().nullable(), z.number().nullable()])).max(MAX_SERIES_POINTS),
+      }),
+    )
+    .max(64),
+}) satisfies z.ZodType<MetricsRange>;
+
+const LivePointSchema = z.object({
+  cluster: z.string().min(1).max(253),
+  t: z.number(),
+  values: z.record(z.string().max(64), z.number().nullable()),
+}) satisfies z.ZodType<LivePoint>;
+
+const METRICS_PREFIX = 'metrics:';
+const MetricsSnapshotSchema = z.object({ topic: z.string().startsWith(METRICS_PREFIX), kind: z.literal('snapshot'), rev: count, data: MetricsRangeSchema.nullable() });
+const MetricsPointsSchema = z.object({ topic: z.string().startsWith(METRICS_PREFIX), kind: z.literal('points'), rev: count, data: z.array(LivePointSchema).max(10_000) });
+
 /** A stored record as the console accepts it: the §3.6 record and the sink's cursor. */
 export const StoredLogRecordSchema = LogRecordSchema.extend({ cursor: z.string().min(1).max(128) });
 
@@ -178,6 +211,8 @@ export type InboundFrame =
   | { kind: 'logs-snapshot'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; more: boolean; rejected: number }
   | { kind: 'logs-lines'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; rejected: number }
   | { kind: 'pipeline-snapshot'; topic: 'pipeline'; rev: number; snapshot: PipelineSnapshot }
+  | { kind: 'metrics-snapshot'; topic: string; cluster: string; rev: number; data: MetricsRange | null }
+  | { kind: 'metrics-points'; topic: string; cluster: string; rev: number; points: LivePoint[] }
   | { kind: 'dropped'; topic: string; count: number }
   | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
@@ -233,6 +268,18 @@ export function parseServerFrame(text: string): FrameResult {
   if (obj.topic === 'pipeline' && obj.kind === 'snapshot') {
     const r = PipelineSnapshotSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'pipeline-snapshot', topic: 'pipeline', rev: r.data.rev, snapshot: r.data.data } } : { ok: false, reason: `pipeline snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (typeof obj.topic === 'string' && obj.topic.startsWith(METRICS_PREFIX) && obj.kind === 'snapshot') {
+    const r = MetricsSnapshotSchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'metrics-snapshot', topic: r.data.topic, cluster: r.data.topic.slice(METRICS_PREFIX.length), rev: r.data.rev, data: r.data.data } }
+      : { ok: false, reason: `metrics snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (typeof obj.topic === 'string' && obj.topic.startsWith(METRICS_PREFIX) && obj.kind === 'points') {
+    const r = MetricsPointsSchema.safeParse(raw);
+    return r.success
+      ? { ok: true, frame: { kind: 'metrics-points', topic: r.data.topic, cluster: r.data.topic.slice(METRICS_PREFIX.length), rev: r.data.rev, points: r.data.data } }
+      : { ok: false, reason: `metrics points ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.kind === 'dropped') {
     const r = DroppedSchema.safeParse(raw);

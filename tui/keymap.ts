@@ -130,11 +130,15 @@ export interface KeyFlags {
   ctrl: boolean;
   /** Alt/Option; Ink sets it for ESC-prefixed sequences. */
   meta?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
 }
 
 export function keyName(input: string, key: KeyFlags): string | null {
   if (key.upArrow) return 'up';
   if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
   if (key.pageUp) return 'pgup';
   if (key.pageDown) return 'pgdn';
   if (key.home) return 'home';
@@ -145,6 +149,7 @@ export function keyName(input: string, key: KeyFlags): string | null {
   // Terminals send DEL (0x7f) for the backspace key, which Ink reports as delete.
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+  if (input === ' ') return 'space';
   return input.length > 0 ? input : null;
 }
 

@@ -4,6 +4,7 @@ import { render } from 'ink';
 import { FlotillaError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { runQueuedCalls } from './call-runner.js';
+import { chartSetting } from './render/chart-mode.js';
 import { initialState, wantedTopics } from './state/app.js';
 import { createStore } from './state/store.js';
 import { enterScreen } from './terminal/screen.js';
@@ -24,6 +25,8 @@ export async function runTui(opts: { server: string; token: string; logFile: str
   if (!stdin.isTTY || !stdout.isTTY) {
     throw new FlotillaError('usage', 'the console needs an interactive terminal', 'run `flotilla tui` in a terminal; for scripts use `flotilla cluster list --json`');
   }
+  // A FLOTILLA_CHARTS that names no style is said on the normal screen, before the console starts.
+  const charts = chartSetting(process.env);
   const log = createLogger({ name: 'tui', file: opts.logFile });
   const store = createStore(initialState({ now: Date.now(), ...readSize(stdout) }));
   // Built before the screen switch so a bad --server is reported on the normal screen.
@@ -54,7 +57,7 @@ export async function runTui(opts: { server: string; token: string; logFile: str
     link.follow(wantedTopics(state));
   });
   const stopCalls = runQueuedCalls(store, link);
-  const instance = render(<Console store={store} color={colorEnabled(process.env)} />, {
+  const instance = render(<Console store={store} color={colorEnabled(process.env)} charts={charts} />, {
     stdout,
     stdin,
     exitOnCtrlC: true,
@@ -70,7 +73,7 @@ export async function runTui(opts: { server: string; token: string; logFile: str
     finish();
   });
   link.start();
-  log.info({ server: opts.server }, 'console started');
+  log.info({ server: opts.server, charts }, 'console started');
 
   try {
     await done;

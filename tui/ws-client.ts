@@ -83,6 +83,7 @@ interface Subscription {
 }
 
 const CLUSTER_PREFIX = 'cluster:';
+const METRICS_PREFIX = 'metrics:';
 
 export class FleetLink {
   private readonly url: string;
@@ -149,6 +150,7 @@ export class FleetLink {
     if (topic === 'logs') return (frame, sub) => this.onLogs(frame, sub);
     if (topic === 'pipeline') return (frame, sub) => this.onPipeline(frame, sub);
     if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
+    if (topic.startsWith(METRICS_PREFIX)) return (frame, sub) => this.onMetrics(frame, sub);
     return undefined;
   }
 
@@ -338,6 +340,8 @@ export class FleetLink {
       case 'logs-snapshot':
       case 'logs-lines':
       case 'pipeline-snapshot':
+      case 'metrics-snapshot':
+      case 'metrics-points':
         return this.route(frame);
       case 'reply': {
         this.answered(frame.id);
@@ -426,6 +430,18 @@ export class FleetLink {
     if (frame.kind !== 'pipeline-snapshot' || (sub.rev !== null && frame.rev < sub.rev)) return;
     sub.rev = frame.rev;
     this.opts.dispatch({ type: 'pipeline/snapshot', rev: frame.rev, snapshot: frame.snapshot });
+  }
+
+  /** A cluster's series: the last hour on (re)subscribe, then each report's values; points before the snapshot belong to no range held. */
+  private onMetrics(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind === 'metrics-snapshot') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'metrics/snapshot', cluster: frame.cluster, rev: frame.rev, data: frame.data });
+      return;
+    }
+    if (frame.kind !== 'metrics-points' || sub.rev === null) return;
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'metrics/points', cluster: frame.cluster, rev: frame.rev, points: frame.points });
   }
 
   private onJobs(frame: TopicFrame, sub: Subscription): void {

@@ -1,10 +1,11 @@
-// Calls to the daemon (job.submit, job.cancel, the logs view's logs.*) as reducer data: the reducer queues them, an I/O
-// runner (tui/call-runner.ts) sends each once, and the answer comes back as a message for the user.
+// Calls to the daemon (job.submit, job.cancel, the logs view's logs.*, the metrics view's
+// metrics.range) as reducer data: the reducer queues them, an I/O runner (tui/call-runner.ts) sends
+// each once, and the answer comes back as a message for the user.
 import { z } from 'zod';
 import { JobRecordSchema } from '../frames.js';
 
 /** The calls views make for their own data; their answers go back to the view, not to the message line. */
-export const VIEW_CALL_METHODS = ['logs.search', 'logs.context', 'logs.histogram'] as const;
+export const VIEW_CALL_METHODS = ['logs.search', 'logs.context', 'logs.histogram', 'metrics.range'] as const;
 export type ViewCallMethod = (typeof VIEW_CALL_METHODS)[number];
 
 export interface CallRequest {

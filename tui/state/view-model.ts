@@ -27,6 +27,8 @@ export interface Scope {
   cluster?: string;
   /** The workload under the cursor of a cluster view, so logs opened from it show that workload's pods. */
   workload?: { namespace: string; name: string };
+  /** The fleet's: the row under the cursor and the rows marked with space, for a view that shows several clusters at once (metrics). */
+  fleet?: { selected: string | null; marked: readonly string[] };
 }
 
 /** A topic a view follows: its name, or its name with the subscribe frame's query (the logs topic). */
@@ -53,7 +55,7 @@ export const VIEW_SHELL_ACTIONS = ['back', 'filter'] as const;
 export type ViewShellAction = (typeof VIEW_SHELL_ACTIONS)[number];
 
 export interface ViewBinding<A extends string> {
-  /** Normalised key names: a printable character, or down, up, pgdn, pgup, home, end, enter, esc, tab, backspace, ctrl+X. */
+  /** Normalised key names: a printable character, or down, up, left, right, pgdn, pgup, home, end, enter, esc, tab, space, backspace, ctrl+X. */
   keys: readonly string[];
   action: A | ViewShellAction;
   description: string;

@@ -2,11 +2,15 @@
 import { useInput } from 'ink';
 import { useCallback, useMemo, useSyncExternalStore } from 'react';
 import { actionsForInput } from '../input.js';
+import type { ChartSetting } from '../render/chart-mode.js';
 import type { Store } from '../state/store.js';
 import { App } from './App.js';
+import { ChartContext } from './metrics/chart-context.js';
 import { makeTheme, ThemeContext } from './theme.js';
 
-export function Console(props: { store: Store; color: boolean }) {
+const DETECTED_BRAILLE: ChartSetting = { mode: 'braille', forced: false };
+
+export function Console(props: { store: Store; color: boolean; charts?: ChartSetting }) {
   const { store } = props;
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const onInput = useCallback(
@@ -19,7 +23,9 @@ export function Console(props: { store: Store; color: boolean }) {
   const theme = useMemo(() => makeTheme(props.color), [props.color]);
   return (
     <ThemeContext.Provider value={theme}>
-      <App state={state} />
+      <ChartContext.Provider value={props.charts ?? DETECTED_BRAILLE}>
+        <App state={state} />
+      </ChartContext.Provider>
     </ThemeContext.Provider>
   );
 }

@@ -8,6 +8,7 @@ import { JobView } from './job/JobView.js';
 import { JobsView } from './jobs/JobsView.js';
 import { LogContextView } from './logs/LogContextView.js';
 import { LogsView } from './logs/LogsView.js';
+import { MetricsView } from './metrics/MetricsView.js';
 import { PipelineView } from './pipeline/PipelineView.js';
 import type { ViewProps } from './view-props.js';
 
@@ -30,4 +31,5 @@ export const VIEW_COMPONENTS: { [K in ViewKind]: ViewComponent<ViewSlices[K]> } 
   logs: { Component: LogsView, clip: 'both' },
   logContext: { Component: LogContextView, clip: 'both' },
   pipeline: { Component: PipelineView, clip: 'both' },
+  metrics: { Component: MetricsView, clip: 'both' },
 };

@@ -7,10 +7,11 @@ import { jobView } from './job/model.js';
 import { jobsView } from './jobs/model.js';
 import { logContextView } from './logs/context-model.js';
 import { logsView } from './logs/model.js';
+import { metricsView } from './metrics/model.js';
 import { pipelineView } from './pipeline/model.js';
 import type { ActionOf, AnyViewModel, DataActionOf, SliceOf } from '../state/view-model.js';
 
-export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView, pipelineView] as const satisfies readonly AnyViewModel[];
+export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView, pipelineView, metricsView] as const satisfies readonly AnyViewModel[];
 
 type Registered = (typeof VIEWS)[number];
 export type ViewKind = Registered['kind'];

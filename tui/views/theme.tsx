@@ -12,6 +12,8 @@ export interface Theme {
   level(l: LogLevel): string | undefined;
   /** A cluster's own colour, the same for a name every time. */
   cluster(name: string): string | undefined;
+  /** The colour of the i-th series a chart overlays (the i-th cluster of the metrics view). */
+  series(i: number): string | undefined;
   accent: string | undefined;
   error: string | undefined;
   warning: string | undefined;
@@ -47,6 +49,9 @@ const LEVEL_COLORS: Record<LogLevel, string | undefined> = {
   unknown: undefined,
 };
 
+// Overlaid chart series: the first is the accent; red stays for errors and gray for the axes.
+const SERIES_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'white'] as const;
+
 // Red is kept for errors and gray for what is muted, so no cluster looks like either.
 const CLUSTER_COLORS = ['cyan', 'magenta', 'blue', 'green', 'yellow', 'cyanBright', 'magentaBright', 'blueBright', 'greenBright'] as const;
 
@@ -57,6 +62,7 @@ export function makeTheme(color: boolean): Theme {
     jobState: (s) => (color ? JOB_STATE_COLORS[s] : undefined),
     level: (l) => (color ? LEVEL_COLORS[l] : undefined),
     cluster: (name) => (color ? CLUSTER_COLORS[clusterHue(name, CLUSTER_COLORS.length)] : undefined),
+    series: (i) => (color ? SERIES_COLORS[i % SERIES_COLORS.length] : undefined),
     accent: color ? 'cyan' : undefined,
     error: color ? 'red' : undefined,
     warning: color ? 'yellow' : undefined,

@@ -12,6 +12,7 @@ import { helpLines } from '../../../tui/render/help.js';
 import { DETAIL, apply } from './helpers.js';
 import { jobsState } from './jobs-helpers.js';
 import { records, snapshot } from './logs-helpers.js';
+import { snapshotFrame } from './metrics-helpers.js';
 
 const NO_KEY: KeyFlags = { upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, tab: false, backspace: false, delete: false, ctrl: false };
 const GATED = KEYMAP.filter((b) => b.needs !== undefined);
@@ -24,6 +25,8 @@ const REACH: Partial<Record<KeyContext, Action[]>> = {
   jobs: [key('jobs')],
   job: [key('jobs'), key('openJob')],
   logs: [key('logs'), snapshot('', records(1, 5))],
+  // the live hour's snapshot of the selected cluster (the worst: prod-us-1), so L has a time to open the logs at
+  metrics: [key('metrics'), snapshotFrame('prod-us-1')],
 };
 
 function reached(role: (typeof ROLES)[number], context: KeyContext): AppState {

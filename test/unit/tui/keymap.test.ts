@@ -67,7 +67,7 @@ describe('keymap table', () => {
 
   it('lists a key that does the same in several views once, under all of them', () => {
     const jobsBack = helpGroups().find((g) => g.entries.some((e) => e.keys === 'esc' && e.description === 'back'));
-    expect(jobsBack?.title).toBe('Cluster detail & Jobs & Job detail & Logs & Pipeline');
+    expect(jobsBack?.title).toBe('Cluster detail & Jobs & Job detail & Logs & Pipeline & Metrics');
     expect(helpGroups().flatMap((g) => g.entries).filter((e) => e.keys === 'c' && e.description === 'cancel the selected job')).toHaveLength(1);
   });
 
@@ -97,8 +97,8 @@ describe('keymap table', () => {
       const hint = describeBinding(colon, role);
       for (const c of COMMANDS) expect(hint.includes(`:${c.verbs[0]}`), `:${c.verbs[0]} for ${role}`).toBe(commandsFor(role).includes(c));
     }
-    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :q)');
-    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :run, :q)');
+    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :q)');
+    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :run, :q)');
   });
 
   it('hints what each context needs: movement and drilling in the fleet, sections in a cluster, apply and cancel while typing', () => {
@@ -114,6 +114,9 @@ describe('keymap table', () => {
     expect(keyName('', { ...NO_KEY, delete: true })).toBe('backspace');
     expect(keyName('d', { ...NO_KEY, ctrl: true })).toBe('ctrl+d');
     expect(keyName('G', NO_KEY)).toBe('G');
+    expect(keyName(' ', NO_KEY)).toBe('space');
+    expect(keyName('', { ...NO_KEY, leftArrow: true })).toBe('left');
+    expect(keyName('', { ...NO_KEY, rightArrow: true })).toBe('right');
     expect(keyName('', NO_KEY)).toBeNull();
     expect(lookupKey('G', 'fleet')?.action).toBe('bottom');
     expect(lookupKey('esc', 'help')?.action).toBe('closeHelp');

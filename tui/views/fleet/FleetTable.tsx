@@ -7,12 +7,13 @@ import { fleetCells, fleetColumns, isStale, type FleetColumnId, type FleetWidths
 import { fit } from '../../render/text.js';
 import { useTheme } from '../theme.js';
 
-const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; now: number; columns: Column<FleetColumnId>[] }) {
+const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; marked: boolean; now: number; columns: Column<FleetColumnId>[] }) {
   const theme = useTheme();
   const { row, columns, selected } = props;
   const cells = fleetCells(row, props.now, columns);
   const healthAt = columns.findIndex((c) => c.id === 'HEALTH');
-  const marker = selected ? '> ' : '  ';
+  // `>` the cursor, `*` a row marked with space; both survive NO_COLOR.
+  const marker = `${selected ? '>' : ' '}${props.marked ? '*' : ' '}`;
   const stale = isStale(row, props.now);
   const style = { wrap: 'truncate', dimColor: stale && !selected, bold: selected, inverse: selected && theme.color } as const;
   // A table too narrow for HEALTH (only ever the name column) has no cell to colour.
@@ -31,7 +32,7 @@ const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; select
 });
 
 /** `rows` are all the rows the table may show, measured into `widths`; it draws only the visible slice. */
-export function FleetTable(props: { rows: readonly ClusterRow[]; widths: FleetWidths; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string }) {
+export function FleetTable(props: { rows: readonly ClusterRow[]; widths: FleetWidths; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string; marked?: readonly string[] }) {
   const theme = useTheme();
   const columns = useMemo(() => fleetColumns(props.widths, props.width), [props.widths, props.width]);
   const slice = props.rows.slice(props.scroll, props.scroll + props.height);
@@ -43,7 +44,7 @@ export function FleetTable(props: { rows: readonly ClusterRow[]; widths: FleetWi
       {slice.length === 0 ? (
         <Text color={theme.muted}>  {props.emptyText}</Text>
       ) : (
-        slice.map((row, i) => <FleetRowLine key={row.name} row={row} selected={props.scroll + i === props.cursor} now={props.now} columns={columns} />)
+        slice.map((row, i) => <FleetRowLine key={row.name} row={row} selected={props.scroll + i === props.cursor} marked={props.marked?.includes(row.name) ?? false} now={props.now} columns={columns} />)
       )}
     </Box>
   );

@@ -12,7 +12,7 @@ export function FleetView({ slice, ctx }: ViewProps<FleetSlice>) {
   const layout = fleetViewLayout(vp, ctx.fleet, slice);
   const tableRows = fleetTableRows(vp, ctx.conn);
   const emptyText = ctx.fleet.rev === null ? 'waiting for the fleet…' : slice.filter ? 'no cluster matches the filter' : 'no clusters registered — add one with `flotilla cluster add NAME`';
-  const table = <FleetTable rows={rows} widths={layout.widths} cursor={slice.cursor} scroll={slice.scroll} height={tableRows} width={layout.table} now={ctx.now} emptyText={emptyText} />;
+  const table = <FleetTable rows={rows} widths={layout.widths} cursor={slice.cursor} scroll={slice.scroll} height={tableRows} width={layout.table} now={ctx.now} emptyText={emptyText} marked={slice.marked} />;
   if (layout.pane === null) return table;
   return (
     <Box flexDirection="row" gap={PANE_GAP}>

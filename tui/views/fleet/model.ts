@@ -1,5 +1,6 @@
 // The fleet view: every cluster in one table, worst health first. Its slice is the cursor, the `/`
-// filter and the sort, kept for the whole session (the fleet is the root of the view stack). Pure.
+// filter, the sort and the rows marked with space (which the metrics view overlays), kept for the
+// whole session (the fleet is the root of the view stack). Pure.
 import type { ClusterRow } from '../../../core/fleet.js';
 import { fleetNaturalWidth, measureFleet, sameWidths, widenFleet, type FleetWidths } from '../../render/fleet-row.js';
 import { filterProblems, matchesFilter, parseFilter } from '../../state/filter.js';
@@ -17,9 +18,11 @@ export interface FleetSlice {
   selected: string | null;
   filter: string;
   sort: SortMode;
+  /** Clusters marked with space, in the order marked: M overlays their charts. */
+  marked: readonly string[];
 }
 
-export type FleetKeyAction = 'drill' | 'clearFilter' | 'sort';
+export type FleetKeyAction = 'drill' | 'clearFilter' | 'sort' | 'mark';
 
 /** At this width the fleet view gains a summary pane beside the table. */
 export const WIDE_COLUMNS = 140;
@@ -100,13 +103,14 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
   kind: 'fleet',
   title: 'Fleet',
   over: [],
-  initial: () => ({ cursor: 0, scroll: 0, selected: null, filter: '', sort: 'health' }),
+  initial: () => ({ cursor: 0, scroll: 0, selected: null, filter: '', sort: 'health', marked: [] }),
   open: (slice) => ({ ok: true, slice }),
   bindings: [
     { keys: ['enter'], action: 'drill', description: 'open the selected cluster', hint: true },
     { keys: ['esc'], action: 'clearFilter', description: 'clear the filter', hint: false },
     { keys: ['/'], action: 'filter', description: 'filter clusters', hint: true },
     { keys: ['s'], action: 'sort', description: 'cycle sort (health, name, age)', hint: true },
+    { keys: ['space'], action: 'mark', description: 'mark or unmark the selected cluster (M overlays the marked)', hint: true },
   ],
   keys: {
     drill: { run: (s) => (s.selected === null ? {} : { open: { view: 'cluster', arg: s.selected } }) },
@@ -115,6 +119,18 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
       run: (s) => {
         const sort = nextSort(s.sort);
         return { slice: { ...s, sort }, message: { text: `sorted by ${sort}`, level: 'info' }, follow: true };
+      },
+    },
+    mark: {
+      run: (s, ctx) => {
+        const name = s.selected;
+        if (name === null) return {};
+        const was = s.marked.includes(name);
+        // A cluster removed since it was marked is no longer counted (nor overlaid).
+        const marked = was ? s.marked.filter((n) => n !== name) : [...s.marked, name];
+        const live = marked.filter((n) => ctx.fleet.rows.has(n)).length;
+        const text = `${name} ${was ? 'unmarked' : 'marked'}${live > 0 ? ` · ${live} marked: M overlays their metrics` : ''}`;
+        return { slice: { ...s, marked }, message: { text, level: 'info' } };
       },
     },
   },
@@ -130,4 +146,5 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
     counts: (s, ctx) => ({ shown: visibleRows(ctx.fleet, s).length, total: ctx.fleet.rows.size }),
   },
   normalize,
+  scope: (s) => ({ fleet: { selected: s.selected, marked: s.marked } }),
 };

@@ -88,7 +88,7 @@ function wants(s: LogContextSlice, ctx: ViewContext): { slice: LogContextSlice; 
 export const logContextView: ViewModel<'logContext', LogContextSlice, 'nextMatch' | 'prevMatch'> = {
   kind: 'logContext',
   title: 'Log line context',
-  over: ['fleet', 'cluster', 'logs'],
+  over: ['fleet', 'cluster', 'metrics', 'logs'],
   initial: () => closed(),
   open: (s, arg, ctx) => {
     if (arg === undefined) return { ok: false, error: 'no line selected' };

@@ -316,7 +316,8 @@ function evicted(s: LogsSlice, lines: StoredLogRecord[], count: number): Pick<Lo
 export const logsView: ViewModel<'logs', LogsSlice, LogsKeyAction, LogsDataAction> = {
   kind: 'logs',
   title: 'Logs',
-  over: ['fleet', 'cluster'],
+  // Over the metrics too, so esc from the logs L opened at a chart's cursor goes back to the charts.
+  over: ['fleet', 'cluster', 'metrics'],
   initial: () => closed(),
   open: (slice, arg, _ctx, from) => {
     const text = (arg ?? scopeQuery(from)).trim();

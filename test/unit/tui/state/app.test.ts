@@ -111,8 +111,8 @@ describe('filter and command input', () => {
     expect(topView(s)).toBe('fleet');
     s = command(s, 'cluster nope');
     expect(s.message).toEqual({ text: 'no cluster named "nope"', level: 'error' });
-    s = command(s, 'metrics');
-    expect(s.message?.text).toContain('unknown command "metrics"');
+    s = command(s, 'graphs');
+    expect(s.message?.text).toContain('unknown command "graphs"');
     expect(s.message?.text).toContain(':cluster NAME');
     s = command(s, 'q');
     expect(s.quit).toBe(true);

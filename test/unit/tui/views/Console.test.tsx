@@ -5,6 +5,7 @@ import { createStore } from '../../../../tui/state/store.js';
 import { Console } from '../../../../tui/views/Console.js';
 import { apply, connectedState, DETAIL, renderAt, settle, track, unmountAll } from '../helpers.js';
 import { jobById, jobsState } from '../jobs-helpers.js';
+import { metricsState } from '../metrics-helpers.js';
 
 afterEach(unmountAll);
 const key = (action: KeyAction) => ({ type: 'key' as const, action });
@@ -30,6 +31,24 @@ describe('console', () => {
     await settle();
     expect(store.getState().view.fleet.filter).toBe('dev');
     expect(r.lastFrame()).toMatch(/^\/dev/m);
+  });
+
+  it('draws the charts in the style it was started with, and moves their cursor with h and the arrows', async () => {
+    const store = createStore(metricsState());
+    const r = renderAt(<Console store={store} color={false} charts={{ mode: 'ascii', forced: true }} />, 80, 24);
+    track(r);
+    await settle();
+    expect(r.lastFrame()).toMatch(/^ 100%\+/m);
+    expect(r.lastFrame()).not.toMatch(/[\u2800-\u28ff]/);
+    r.stdin.write('h');
+    await settle();
+    r.stdin.write('\x1b[D');
+    await settle();
+    expect(store.getState().view.metrics.cursor).toBe(31);
+    r.stdin.write('\x1b[C');
+    await settle();
+    expect(store.getState().view.metrics.cursor).toBe(32);
+    expect(r.lastFrame()).toMatch(/· cursor \d\d:\d\d:\d\d UTC$/m);
   });
 
   it('does nothing on action keys for a viewer', async () => {

@@ -45,6 +45,17 @@ describe('fleet view', () => {
     expect(frame).not.toContain('\x1b[3');
   });
 
+  it('marks rows marked with space with *, beside the > of the selection, without colour', () => {
+    const state = apply(connectedState(), { type: 'key', action: 'mark' }, { type: 'key', action: 'down' }, { type: 'key', action: 'down' }, { type: 'key', action: 'mark' }, { type: 'key', action: 'up' });
+    const marked = state.view.fleet.marked;
+    expect(marked).toHaveLength(2);
+    const frame = show(state, false);
+    expect(lines(frame).filter((l) => /^[> ]\*/.test(l)).map((l) => l.slice(2).split(' ')[0])).toEqual(marked);
+    const selected = lines(frame).filter((l) => l.startsWith('>'));
+    expect(selected).toHaveLength(1);
+    expect(selected[0]).toMatch(new RegExp(`^> ${state.view.fleet.selected!} `));
+  });
+
   it('shows demo names in full at 80×24, dropping counts instead, and marks the selection with > without colour', () => {
     const demo = fleetPlan(24).map((c, i) =>
       makeRow(c.name, { labels: c.labels, health: i % 4 === 2 ? 'degraded' : 'healthy', reasons: i % 4 === 2 ? ['workload checkout/api 1/3 ready', 'node n2 NotReady'] : [], pods: { running: 140, total: 152 } }),
