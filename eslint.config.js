@@ -22,7 +22,7 @@ const PURE_MODULES = [
   'core/metrics/**',
   'config/{api-schema,logs-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',
-  'daemon/metrics/{range-query,tiers}.ts',
+  'daemon/metrics/{prometheus-queries,range-query,tiers}.ts',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',
   'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
   'daemon/auth/{actor,authorize}.ts',

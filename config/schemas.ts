@@ -41,6 +41,25 @@ export const JobsConfigSchema = z
   })
   .strict();
 
+/** Where the console's metric panes come from (docs/METRICS.md, "One query path"). */
+export const DaemonMetricsConfigSchema = z
+  .object({
+    source: z.enum(['embedded', 'prometheus']).default('embedded').describe("embedded: the daemon's own series from status reports; prometheus: the central Prometheus's cluster:* recording rules, the embedded series for what has no rule and whenever Prometheus does not answer"),
+    prometheus: z
+      .object({
+        url: z
+          .string()
+          .min(1)
+          .refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), { message: 'must be an http:// or https:// URL' })
+          .describe('the central Prometheus, e.g. http://prometheus:9090'),
+        timeoutMs: z.number().int().min(100).max(120_000).default(5000).describe('a query slower than this is answered from the embedded series, saying so'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((m) => m.source !== 'prometheus' || m.prometheus !== undefined, { message: 'source prometheus needs metrics.prometheus.url', path: ['prometheus'] });
+
 export const DaemonConfigSchema = z
   .object({
     listen: z
@@ -88,6 +107,7 @@ export const DaemonConfigSchema = z
       .strict()
       .default({ interval: '1h', keep: 24 }),
     logs: DaemonLogsConfigSchema.default(DaemonLogsConfigSchema.parse({})),
+    metrics: DaemonMetricsConfigSchema.default(DaemonMetricsConfigSchema.parse({})),
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;

@@ -28,6 +28,7 @@ import { openLogSink } from './logs/open-sink.js';
 import { openRabbitIngest } from './logs/rabbitmq/open.js';
 import type { RabbitIngest } from './logs/rabbitmq/consumer.js';
 import { LogService } from './logs/service.js';
+import { prometheusClient } from './metrics/prometheus-client.js';
 import { MetricsService } from './metrics/service.js';
 import { DaemonMetrics } from './metrics.js';
 import { controlPlaneIdentity, publishControlPlaneKey } from './publish-key.js';
@@ -116,7 +117,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     });
     const logService = logs;
     // Its own database file too: a report's points are buffered and written every few seconds.
-    series = new MetricsService({ dataDir: config.dataDir, failedJobs: (cluster, since) => registry.jobs.failedSince(cluster, since), log });
+    const prometheus = config.metrics.source === 'prometheus' && config.metrics.prometheus ? prometheusClient(config.metrics.prometheus) : undefined;
+    series = new MetricsService({ dataDir: config.dataDir, failedJobs: (cluster, since) => registry.jobs.failedSince(cluster, since), log, ...(prometheus ? { prometheus } : {}) });
     const metricsService = series;
     service.onReports((accepted) => metricsService.recordReports(accepted));
     service.onRemoved((name) => metricsService.forget(name));

@@ -162,11 +162,13 @@ export const MetricsRangeSchema = z.object({
   stepSeconds: z.number().positive(),
   source: z.enum(['embedded', 'prometheus']),
   resolution: z.string().max(16),
+  warning: z.string().max(1024).optional(),
   series: z
     .array(
       z.object({
         name: z.string().min(1).max(64),
         unit: z.string().max(32),
+        source: z.enum(['embedded', 'prometheus']).optional(),
         points: z.array(z.tuple([z.number(), z.number().nullable(), z.number().nullable()])).max(MAX_SERIES_POINTS),
       }),
     )

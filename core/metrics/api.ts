@@ -27,5 +27,8 @@ export interface MetricsRange {
   source: 'embedded' | 'prometheus';
   /** The stored resolution the points were folded from: raw, 1m, 10m or 1h (embedded). */
   resolution: string;
-  series: { name: string; unit: string; points: MetricsPoint[] }[];
+  /** Each series' own source when it differs from the answer's: with `prometheus`, a series no recording rule records is the daemon's own. */
+  series: { name: string; unit: string; source?: 'embedded' | 'prometheus'; points: MetricsPoint[] }[];
+  /** Set when Prometheus was asked and did not answer: why, and that the series are the daemon's own. */
+  warning?: string;
 }

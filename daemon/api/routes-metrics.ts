@@ -13,10 +13,10 @@ export const METRICS_ROUTES: BearerRoute[] = [
     pattern: /^\/api\/v1\/metrics\/range$/,
     action: 'cluster.read',
     target: (_ctx, call) => ({ clusters: [call.query.get('cluster') ?? ''] }),
-    handle: (ctx, call) => {
+    handle: async (ctx, call) => {
       const q = parseRangeQuery(call.query, Date.now());
       if (!ctx.service.state.get(q.cluster)) throw new FlotillaError('not_found', `no cluster named "${q.cluster}"`, 'List clusters with `flotilla cluster list`.');
-      return Promise.resolve([200, ctx.metrics.range(q)]);
+      return [200, await ctx.metrics.answer(q)];
     },
   },
   {

@@ -9,7 +9,9 @@ import { SERIES, seriesIndex, seriesValues } from '../../core/metrics/series.js'
 import type { StatusReport } from '../../core/status.js';
 import type { RangeQuery } from './range-query.js';
 import { SeriesStore } from './series-store.js';
-import { foldSteps, tierFor } from './tiers.js';
+import type { PrometheusQuery } from './prometheus-client.js';
+import { promPoints, promQueryFor } from './prometheus-queries.js';
+import { bucketStart, foldSteps, tierFor } from './tiers.js';
 
 export const METRICS_FILE = 'metrics.db';
 const FLUSH_MS = 5000;
@@ -22,6 +24,8 @@ export interface MetricsServiceDeps {
   failedJobs(cluster: string, since: string): number;
   log: Logger;
   clock?: () => number;
+  /** metrics.source prometheus: ranges come from its recording rules where one records the series. */
+  prometheus?: PrometheusQuery;
 }
 
 export class MetricsService {
@@ -88,9 +92,36 @@ export class MetricsService {
       series: q.series.map((name, j) => ({
         name,
         unit: (SERIES[indexes[j] as number] as (typeof SERIES)[number]).unit,
+        source: 'embedded' as const,
         points: foldSteps(stored[j] ?? [], q.startMs, q.endMs, q.stepMs).map((p) => [p.t, p.avg, p.max]),
       })),
     };
+  }
+
+  /**
+   * A range as the panes get it: from Prometheus's recording rules when metrics.source is prometheus
+   * (the embedded series for what no rule records), from the embedded series otherwise and whenever
+   * Prometheus does not answer, saying so in `warning`.
+   */
+  async answer(q: RangeQuery): Promise<MetricsRange> {
+    const embedded = this.range(q);
+    const prom = this.deps.prometheus;
+    if (!prom) return embedded;
+    const first = bucketStart(q.startMs, q.stepMs);
+    try {
+      const series = await Promise.all(
+        embedded.series.map(async (s) => {
+          const expr = promQueryFor(s.name, q.cluster);
+          if (!expr) return s;
+          const result = await prom.queryRange(expr, first / 1000, q.endMs / 1000, q.stepMs / 1000);
+          return { ...s, source: 'prometheus' as const, points: promPoints(result[0]?.values ?? [], first, q.endMs, q.stepMs) };
+        }),
+      );
+      return { ...embedded, source: 'prometheus', resolution: `${q.stepMs / 1000}s`, series };
+    } catch (e) {
+      this.deps.log.warn({ err: (e as Error).message }, 'central Prometheus did not answer; the panes get the embedded series');
+      return { ...embedded, warning: `${(e as Error).message}; showing the daemon's own series` };
+    }
   }
 
   sizeBytes(): number {

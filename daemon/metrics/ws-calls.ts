@@ -18,7 +18,7 @@ const RangeParams = z
   })
   .strict();
 
-export function metricsMethods(metrics: Pick<MetricsService, 'range'>, known: (cluster: string) => boolean): WsMethod[] {
+export function metricsMethods(metrics: Pick<MetricsService, 'answer'>, known: (cluster: string) => boolean): WsMethod[] {
   return [
     {
       name: 'metrics.range',
@@ -31,7 +31,7 @@ export function metricsMethods(metrics: Pick<MetricsService, 'range'>, known: (c
         const { series, ...rest } = r.data;
         const q = parseRangeQuery(new URLSearchParams({ ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), ...(series ? { series: series.join(',') } : {}) }), Date.now());
         if (!known(q.cluster)) throw new FlotillaError('not_found', `no cluster named "${q.cluster}"`, 'List clusters with `flotilla cluster list`.');
-        return metrics.range(q);
+        return metrics.answer(q);
       },
     },
   ];

@@ -45,6 +45,8 @@ export interface HeldRange {
   end: number;
   stepMs: number;
   resolution: string;
+  /** The daemon's word that Prometheus did not answer and these are its own series. */
+  warning?: string;
   /** Each charted series' points, oldest first. */
   points: Readonly<Record<string, readonly MetricsPoint[]>>;
 }
@@ -52,7 +54,7 @@ export interface HeldRange {
 export function holdRange(r: MetricsRange, names: readonly string[] = CHART_SERIES): HeldRange {
   const points: Record<string, readonly MetricsPoint[]> = {};
   for (const s of r.series) if (names.includes(s.name)) points[s.name] = s.points;
-  return { start: Date.parse(r.start), end: Date.parse(r.end), stepMs: r.stepSeconds * 1000, resolution: r.resolution, points };
+  return { start: Date.parse(r.start), end: Date.parse(r.end), stepMs: r.stepSeconds * 1000, resolution: r.resolution, ...(r.warning ? { warning: r.warning } : {}), points };
 }
 
 const lastTime = (points: readonly MetricsPoint[] | undefined): number => points?.at(-1)?.[0] ?? -Infinity;
@@ -105,6 +107,8 @@ export interface ChartWindow {
   /** The coarsest step held: points further apart than a few steps are a gap. */
   stepMs: number;
   resolution: string;
+  /** Set when any cluster's answer came from the embedded series because Prometheus did not answer. */
+  warning?: string;
 }
 
 export function chartWindow(held: readonly (HeldRange | null)[], range: RangeName): ChartWindow | null {
@@ -112,7 +116,8 @@ export function chartWindow(held: readonly (HeldRange | null)[], range: RangeNam
   const [first] = have;
   if (!first) return null;
   const end = Math.max(...have.map((h) => h.end));
-  return { start: end - RANGE_MS[range], end, stepMs: Math.max(...have.map((h) => h.stepMs)), resolution: first.resolution };
+  const warning = have.find((h) => h.warning)?.warning;
+  return { start: end - RANGE_MS[range], end, stepMs: Math.max(...have.map((h) => h.stepMs)), resolution: first.resolution, ...(warning ? { warning } : {}) };
 }
 
 /** The span of the plot column `col` of `width`. */

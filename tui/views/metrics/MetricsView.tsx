@@ -89,6 +89,7 @@ export function MetricsView({ slice, ctx }: ViewProps<MetricsSlice>) {
           </Text>
         ))}
         {screen && <Text color={theme.muted}>{`  step ${formatLag(screen.window.stepMs / 1000)} (${screen.window.resolution}) · ${screen.cursorAt === null ? 'latest' : `cursor ${screen.cursorAt} UTC`}`}</Text>}
+        {screen?.window.warning && <Text color={theme.warning}>{'  ! Prometheus did not answer: the daemon\'s own series'}</Text>}
       </Text>
       {screen === null ? (
         metricsStatus(slice).map((line, i) => (

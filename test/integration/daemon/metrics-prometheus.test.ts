@@ -1,0 +1,77 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies are checked by assertions, not by types */
+// metrics.source: prometheus against a real Prometheus (Debian's): the panes' ranges come from the
+// cluster:* recording rules where one records the series, the embedded series for the rest; with
+// Prometheus gone the answer is the embedded series and says why.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeAgent } from '../../harness/fake-agent.js';
+import { waitUntil } from '../../harness/proc.js';
+import { startPrometheus, type PrometheusServer } from '../../harness/prometheus.js';
+import { cleanupTempDirs } from '../../harness/tmp.js';
+import { startFixture, type Fixture } from './fixture.js';
+
+let target: Server;
+let prom: PrometheusServer;
+let fx: Fixture;
+
+// What a federation scrape of an edge hands the center: recording-rule series labelled by cluster.
+const EXPOSITION = [
+  '# TYPE cluster:nodes_ready:count gauge',
+  'cluster:nodes_ready:count{cluster="alpha"} 5',
+  '# TYPE cluster:pods_by_phase:count gauge',
+  'cluster:pods_by_phase:count{cluster="alpha",phase="Running"} 40',
+  'cluster:pods_by_phase:count{cluster="alpha",phase="Pending"} 2',
+  '',
+].join('\n');
+
+beforeAll(async () => {
+  target = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(EXPOSITION);
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const port = (target.address() as { port: number }).port;
+  prom = await startPrometheus({ config: `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: flotilla-federate\n    honor_labels: true\n    static_configs: [{targets: ['127.0.0.1:${port}']}]\n` });
+  fx = await startFixture({ 'metrics.source': 'prometheus', 'metrics.prometheus': { url: prom.url, timeoutMs: 2000 } });
+  const alpha = new FakeAgent(await fx.addCluster('alpha'), fx.store);
+  await alpha.register();
+  await waitUntil(async () => (await fx.api('GET', '/api/v1/clusters/alpha')).body.row.registration === 'registered', { what: 'alpha registered' });
+  await alpha.report({ nodes: 3 });
+  await waitUntil(async () => ((await fx.api('GET', '/api/v1/clusters/alpha')).body.row.reportedAt ? true : undefined), { what: 'the first report' });
+}, 120_000);
+
+afterAll(async () => {
+  await fx?.daemon.stop();
+  await prom?.stop();
+  await new Promise<void>((r) => target.close(() => r()));
+  cleanupTempDirs();
+});
+
+const values = (s: any) => s.points.map((p: any) => p[1]).filter((v: any) => v !== null);
+
+describe('metrics from the central Prometheus', () => {
+  it('answers the series a recording rule records from Prometheus and the rest from the embedded series', async () => {
+    const r = await waitUntil(async () => {
+      const res = await fx.api('GET', '/api/v1/metrics/range?cluster=alpha&series=nodes_ready,pods_running,pods_pending,warning_events,nodes_total&since=5m&step=1s');
+      return values(res.body.series[0]).length > 0 ? res : undefined;
+    }, { what: 'points from Prometheus', timeoutMs: 30_000, intervalMs: 500 });
+    expect(r.body).toMatchObject({ cluster: 'alpha', source: 'prometheus', stepSeconds: 1 });
+    expect(r.body.warning).toBeUndefined();
+    const [ready, running, pending, warnings, total] = r.body.series;
+    expect({ source: ready.source, values: [...new Set(values(ready))] }).toEqual({ source: 'prometheus', values: [5] });
+    expect([...new Set(values(running))]).toEqual([40]);
+    expect([...new Set(values(pending))]).toEqual([2]);
+    // No rule records warning events: the daemon's own series, from the report.
+    expect(warnings.source).toBe('embedded');
+    expect(total).toMatchObject({ source: 'prometheus' });
+  });
+
+  it('answers from the embedded series, saying so, when Prometheus is gone', async () => {
+    await prom.kill();
+    const r = await fx.api('GET', '/api/v1/metrics/range?cluster=alpha&series=nodes_ready&since=5m&step=1s');
+    expect(r.status).toBe(200);
+    expect(r.body.source).toBe('embedded');
+    expect(r.body.warning).toMatch(/^the central Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer a range query: ECONNREFUSED; showing the daemon's own series$/);
+    expect([...new Set(values(r.body.series[0]))]).toEqual([3]);
+  });
+});
