@@ -30,6 +30,8 @@ export interface FleetResult {
   daemonRssPeakMiB: number;
   latencyMs: ReturnType<typeof summarize>;
   setupSeconds: number;
+  /** The daemon's own GET /metrics at the end: series (sample lines), bytes, and the time to answer, over 20 requests. */
+  selfMetrics: { series: number; bytes: number; p50Ms: number; p99Ms: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,6 +58,20 @@ async function rejectionsOf(server: string): Promise<number> {
     .split('\n')
     .filter((l) => l.startsWith('flotilla_store_rejections_total{'))
     .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/** GET /metrics 20 times: how many series the daemon exports at this fleet size and how fast it renders them. */
+async function scrapeSelf(server: string): Promise<FleetResult['selfMetrics']> {
+  const times: number[] = [];
+  let text = '';
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    text = await (await fetch(`${server}/metrics`)).text();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] as number) * 10) / 10;
+  return { series: text.split('\n').filter((l) => l && !l.startsWith('#')).length, bytes: Buffer.byteLength(text), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 export async function benchFleet(clusters: number, opts: { warmupSeconds: number; measureSeconds: number; intervalSeconds?: number; junkFiles?: number; log?: (s: string) => void }): Promise<FleetResult> {
@@ -149,6 +165,7 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
     const usage = sampler.stop();
     ws.close();
     const rejectionsRecorded = await rejectionsOf(server);
+    const selfMetrics = await scrapeSelf(server);
     const pollIntervalMs = 1000;
     return {
       clusters,
@@ -163,6 +180,7 @@ export async function benchFleet(clusters: number, opts: { warmupSeconds: number
       daemonRssPeakMiB: usage.rssPeakBytes / 2 ** 20,
       latencyMs: summarize(latencies),
       setupSeconds,
+      selfMetrics,
     };
   } finally {
     const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;

@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded|federation-payload, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
@@ -26,6 +26,7 @@ import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
 import { benchMetricsEmbedded, type MetricsEmbeddedResult } from './metrics-embedded.js';
+import { benchFederationPayload, type FederationPayloadResult } from './federation-payload.js';
 import { benchLogRabbitChain, type LogRabbitChainResult } from './log-rabbit-chain.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
 import { benchSinkIndexes, type SinkIndexResult } from './log-sink-indexes.js';
@@ -52,6 +53,7 @@ const logE2e: LogE2eResult[] = [];
 const sinkIndexes: SinkIndexResult[] = [];
 const logRabbit: LogRabbitChainResult[] = [];
 const metricsEmbedded: MetricsEmbeddedResult[] = [];
+const federation: FederationPayloadResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -163,6 +165,10 @@ if (!only || only === 'metrics-embedded') {
   }
 }
 
+if (!only || only === 'federation-payload') {
+  federation.push(...(await benchFederationPayload([{ nodes: 4, deployments: 10 }, { nodes: 20, deployments: 30 }, { nodes: 40, deployments: 60 }], log)));
+}
+
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const lines = [`Machine: ${machine}. Date: ${date}.`, ''];
@@ -173,6 +179,10 @@ if (fleet.length) {
     ...fleet.map((r) => `| ${r.clusters} | ${r.junkFiles} | ${r.rejectionsRecorded} | ${r.reportsPerSecond} | ${r.daemonCores.toFixed(2)} | ${f1(r.daemonRssPeakMiB)} MiB | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.latencyMs.n} |`),
     '',
     `Each run: reports every ${fleet[0]!.intervalSeconds} s per cluster, store poll interval ${fleet[0]!.pollIntervalMs} ms, ${warmupSeconds} s warm-up, ${measureSeconds} s measured.`,
+    '',
+    '| clusters | daemon /metrics series | bytes | render p50 | p99 |',
+    '|---:|---:|---:|---:|---:|',
+    ...fleet.map((r) => `| ${r.clusters} | ${r.selfMetrics.series} | ${r.selfMetrics.bytes} | ${r.selfMetrics.p50Ms} ms | ${r.selfMetrics.p99Ms} ms |`),
     '',
     ...fleet.filter((r) => r.junkFiles > 0).map((r) => (r.junkRecording ? `${r.junkFiles} junk files recorded in ${f1(r.junkRecording.seconds)} s, ${f1(r.junkRecording.cpuSeconds)} s of daemon CPU, before the warm-up.` : `${r.junkFiles} junk files not all recorded within a minute.`)),
     '',
@@ -324,7 +334,17 @@ if (metricsEmbedded.length) {
     '',
   );
 }
+if (federation.length) {
+  lines.push(
+    '### Metrics: federation payload per cluster',
+    '',
+    '| sim cluster | raw exposition series | bytes | federated series (up + cluster:*) | bytes |',
+    '|---|---:|---:|---:|---:|',
+    ...federation.map((r) => `| ${r.nodes} nodes, ${r.deployments} deployments | ${r.rawSeries} | ${r.rawBytes} | ${r.federatedSeries} | ${r.federatedBytes} |`),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, federation }, null, 2));
