@@ -13,6 +13,7 @@ import type { ClusterActions } from './actions.js';
 import { openBackend } from './backends.js';
 import { bundleControlPlane, openJobRunner } from './jobs/start.js';
 import type { LoggingApplier } from './logs/logging-apply.js';
+import { MonitoringApplier } from './monitoring/apply.js';
 import type { JobRunner } from './jobs/runner.js';
 import { loadOrCreateAgentKey } from './identity.js';
 import { openLogInputs } from './logs/inputs.js';
@@ -99,9 +100,12 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
 
   let jobs: JobRunner;
   let logging: LoggingApplier | null = null;
+  let monitoring: MonitoringApplier | undefined;
   try {
     logging = openLoggingApplier(config, { key, encryption: identity.encryption, controlPlane: bundleControlPlane(config), store, dataDir, logger });
-    jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger, ...(logging ? { logging } : {}) });
+    // Always there: without a monitoring section its jobs fail saying what to add.
+    monitoring = MonitoringApplier.open({ cluster: config.cluster, key, controlPlane: bundleControlPlane(config), dataDir, ...(config.monitoring ? { edge: config.monitoring } : {}), logger: logger.child({ part: 'monitoring-config' }) });
+    jobs = await openJobRunner({ config, store, actions: opts.actions ?? backend, key, encryption: identity.encryption, dataDir, metrics, logger, ...(logging ? { logging } : {}), monitoring });
   } catch (e) {
     logging?.stop();
     await logging?.shipper.close();
@@ -136,6 +140,7 @@ export async function startAgent(config: AgentConfig, opts: { logger?: Logger; d
     jobs,
     ...(logs ? { pipeline: logs } : {}),
     ...(logging ? { logging } : {}),
+    ...(monitoring ? { monitoring } : {}),
   });
   reporter.start();
   jobs.start();

@@ -28,6 +28,8 @@ export interface ReportContext {
   runningJobSeq?: number;
   /** The applied logging config's version, if any. */
   loggingConfigVersion?: number;
+  /** The applied monitoring config's version, if any. */
+  monitoringConfigVersion?: number;
 }
 
 function cut(text: string, max: number): string {
@@ -95,6 +97,7 @@ export function buildStatusReport(obs: ClusterObservation, ctx: ReportContext): 
     ...(ctx.lastJobSeq !== undefined ? { lastJobSeq: ctx.lastJobSeq } : {}),
     ...(ctx.runningJobSeq !== undefined ? { runningJobSeq: ctx.runningJobSeq } : {}),
     ...(ctx.loggingConfigVersion !== undefined ? { loggingConfigVersion: ctx.loggingConfigVersion } : {}),
+    ...(ctx.monitoringConfigVersion !== undefined ? { monitoringConfigVersion: ctx.monitoringConfigVersion } : {}),
   };
 }
 

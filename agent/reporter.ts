@@ -38,6 +38,8 @@ export interface ReporterDeps {
   jobs?: { pendingRejections(): AgentRejection[]; rejectionsReported(sent: readonly AgentRejection[]): void; lastJobSeq(): number; runningJobSeq?(): number | undefined };
   /** The logging config applier: the version in force rides along in each report. */
   logging?: { appliedVersion(): number | null; edgeFigures?(): EdgeFigures | null };
+  /** The monitoring config applier: the version the edge Prometheus runs rides along in each report. */
+  monitoring?: { appliedVersion(): number | null };
   clock?: () => Date;
   random?: () => number;
 }
@@ -107,6 +109,7 @@ export class StatusReporter {
           pipeline: withEdge(deps.pipeline?.figures() ?? offFigures(), deps.logging?.edgeFigures?.() ?? null),
           ...(deps.jobs ? { rejections, lastJobSeq: deps.jobs.lastJobSeq(), runningJobSeq: deps.jobs.runningJobSeq?.() } : {}),
           ...(deps.logging?.appliedVersion() ? { loggingConfigVersion: deps.logging.appliedVersion() ?? undefined } : {}),
+          ...(deps.monitoring?.appliedVersion() ? { monitoringConfigVersion: deps.monitoring.appliedVersion() ?? undefined } : {}),
         }),
       );
       const body = sealEnvelope(PAYLOAD_TYPES.status, report, deps.key);

@@ -1,5 +1,6 @@
 // Typed REST client for docs/API.md, used by every CLI command and by the demo.
 import type { MetricsRange } from '../core/metrics/api.js';
+import type { MonitoringSettings, MonitoringSettingsInput } from '../core/metrics/monitoring.js';
 import type { PipelineSnapshot } from '../core/pipeline.js';
 import {
   API_PREFIX,
@@ -156,6 +157,11 @@ export class FlotillaClient {
   /** Switches a cluster's log transport: the daemon writes its logging config and submits configure-logging. */
   switchLogging(name: string, body: { transport: 'daemon' | 'rabbitmq'; outboxMaxBytes?: number }): Promise<{ cluster: string; version: number; transport: string; job: JobRecord }> {
     return this.call('POST', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/logging`, body);
+  }
+
+  /** Sets a cluster's monitoring settings: the daemon signs its edge Prometheus config and submits configure-monitoring. */
+  configureMonitoring(name: string, body: MonitoringSettingsInput): Promise<{ cluster: string; version: number; settings: MonitoringSettings; job: JobRecord }> {
+    return this.call('POST', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/monitoring`, body);
   }
 
   removeCluster(name: string): Promise<{ removed: string }> {

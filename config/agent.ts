@@ -12,7 +12,7 @@ export const AGENT_ENV = {
   FLOTILLA_LOG_FILE: { path: 'log.file', type: 'string' },
 } as const;
 
-export const AGENT_PATH_KEYS = ['store.path', 'agent.dataDir', 'log.file', 'kube.kubeconfig', 'logs.daemonCaFile', 'logs.edge.passwordFile', 'logs.edge.caFile'];
+export const AGENT_PATH_KEYS = ['store.path', 'agent.dataDir', 'log.file', 'kube.kubeconfig', 'logs.daemonCaFile', 'logs.edge.passwordFile', 'logs.edge.caFile', 'monitoring.configDir'];
 
 export function loadAgentConfig(file: string, flags: Overrides = {}, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   return loadConfigFile({

@@ -13,7 +13,7 @@ export const DAEMON_ENV = {
   FLOTILLA_LOG_FILE: { path: 'log.file', type: 'string' },
 } as const;
 
-export const DAEMON_PATH_KEYS = ['dataDir', 'store.path', 'keys.signingKey', 'tls.cert', 'tls.key', 'log.file', 'logs.sink.caFile', 'logs.sink.auth.apiKeyFile', 'logs.sink.auth.passwordFile', 'logs.rabbitmq.passwordFile', 'logs.rabbitmq.caFile'];
+export const DAEMON_PATH_KEYS = ['dataDir', 'store.path', 'keys.signingKey', 'tls.cert', 'tls.key', 'log.file', 'logs.sink.caFile', 'logs.sink.auth.apiKeyFile', 'logs.sink.auth.passwordFile', 'logs.rabbitmq.passwordFile', 'logs.rabbitmq.caFile', 'metrics.federation.fileSdPath'];
 
 export function loadDaemonConfig(file: string, flags: Overrides = {}, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return loadConfigFile({

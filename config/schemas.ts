@@ -56,6 +56,20 @@ export const DaemonMetricsConfigSchema = z
       })
       .strict()
       .optional(),
+    federation: z
+      .object({
+        fileSdPath: path.describe("the central Prometheus's file_sd file (its flotilla-federate job's clusters.json): the daemon keeps it current from the registry, one target per federated cluster labelled `cluster`, written atomically"),
+        edgePattern: z
+          .string()
+          .min(1)
+          .max(512)
+          .refine((v) => v.includes('{cluster}'), { message: 'must contain {cluster}, which stands for the cluster name' })
+          .optional()
+          .describe('where the edge Prometheus of a cluster without monitoring settings is, {cluster} standing for its name (e.g. prometheus.{cluster}.example:9090); without it only clusters whose monitoring settings say federate are listed'),
+      })
+      .strict()
+      .optional()
+      .describe('the central federation (docs/METRICS.md, "Delivering the edge config"): the file_sd file the daemon writes for the central Prometheus'),
   })
   .strict()
   .refine((m) => m.source !== 'prometheus' || m.prometheus !== undefined, { message: 'source prometheus needs metrics.prometheus.url', path: ['prometheus'] });
@@ -184,6 +198,18 @@ export const AgentConfigSchema = z
       .optional()
       .describe('how the agent reaches the Kubernetes API (backend: kube only)'),
     logs: AgentLogsConfigSchema.default(AgentLogsConfigSchema.parse({})).describe('container log collection and shipping (docs/LOGS.md); unrelated to `log`, the agent\'s own log'),
+    monitoring: z
+      .object({
+        configDir: path.describe("the edge Prometheus's config directory: a configure-monitoring job writes prometheus.yml, rules.yml and prometheus.flags here (start Prometheus with --config.file=<configDir>/prometheus.yml)"),
+        reloadUrl: z
+          .string()
+          .min(1)
+          .refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), { message: 'must be an http:// or https:// URL' })
+          .describe("the edge Prometheus's reload endpoint, e.g. http://127.0.0.1:9090/-/reload (Prometheus started with --web.enable-lifecycle)"),
+      })
+      .strict()
+      .optional()
+      .describe('the edge Prometheus a configure-monitoring job configures (docs/METRICS.md, "Delivering the edge config"); without it such a job fails'),
     log: LogConfigSchema.default({ level: 'info' }),
   })
   .strict();

@@ -74,6 +74,8 @@ export const JOB_PARAMS = {
   cancel: z.object({ targetSeq: z.number().int().positive(), targetId: z.uuid() }).strict(),
   /** Names clusters/<c>/config/logging.json (core/logs/logging-config.ts) by version and the SHA-256 of its envelope. */
   'configure-logging': z.object({ version: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  /** Names clusters/<c>/config/monitoring.json (core/metrics/monitoring-config.ts) by version and the SHA-256 of its envelope. */
+  'configure-monitoring': z.object({ version: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
 } as const;
 
 export type JobType = keyof typeof JOB_PARAMS;
@@ -94,6 +96,7 @@ export const DESTRUCTIVE: Record<JobType, boolean> = {
   cleanup: true,
   cancel: false,
   'configure-logging': false,
+  'configure-monitoring': false,
 };
 
 export function isJobType(t: string): t is JobType {

@@ -138,6 +138,8 @@ export const StatusReportSchema = z.object({
   runningJobSeq: z.number().int().positive().optional(),
   /** The version of the cluster's logging config (configure-logging) the agent ships by; absent until one is applied. */
   loggingConfigVersion: z.number().int().positive().optional(),
+  /** The version of the cluster's monitoring config (configure-monitoring) its edge Prometheus runs; absent until one is applied. */
+  monitoringConfigVersion: z.number().int().positive().optional(),
 });
 
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;

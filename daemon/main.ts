@@ -1,6 +1,8 @@
 // Starts the control plane: registry, fleet state, store sync, health re-evaluation, REST and WS.
 import { centralBroker } from './logging/central.js';
 import { switchLogging } from './logging/switch.js';
+import { FederationFileSd } from './monitoring/file-sd.js';
+import { MonitoringService } from './monitoring/configure.js';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FlotillaError } from '../core/errors.js';
@@ -82,6 +84,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
   let logs: LogService | undefined;
   let rabbit: RabbitIngest | undefined;
   let series: MetricsService | undefined;
+  let fileSd: FederationFileSd | undefined;
   try {
     const state = new FleetState(config.status.unreachableAfterIntervals, config.logs.health.lagSeconds);
     const metrics = new DaemonMetrics(() => state.healthCounts(Date.now()));
@@ -129,6 +132,23 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     }
     // Read at start, so a missing password file is a config error now, not at the first switch.
     const central = config.logs.rabbitmq ? centralBroker(config.logs.rabbitmq) : undefined;
+    // The central file_sd file, kept from the registry: written now and on every cluster or settings change.
+    const federation = config.metrics.federation;
+    const fileSdWriter = federation
+      ? new FederationFileSd({
+          path: federation.fileSdPath,
+          ...(federation.edgePattern ? { edgePattern: federation.edgePattern } : {}),
+          clusters: () => {
+            const settings = new Map(registry.monitoring.all().map((m) => [m.cluster, m.settings]));
+            return [...state.values()].map((e) => ({ name: e.record.name, monitoring: settings.get(e.record.name) ?? null }));
+          },
+          log,
+        })
+      : undefined;
+    fileSd = fileSdWriter;
+    service.onAdded(() => fileSdWriter?.refresh());
+    service.onRemoved(() => fileSdWriter?.refresh());
+    const monitoring = new MonitoringService({ store, signingKey, registry, fleet: service, jobs, onChanged: () => fileSdWriter?.refresh() });
 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
@@ -150,6 +170,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         publicUrl: () => publicUrl,
         onTokenRevoked: (id) => hub.closeToken(id),
         switchLogging: (who, req) => switchLogging({ store, signingKey, registry, fleet: service, jobs, ...(central ? { central } : {}) }, who, req),
+        configureMonitoring: (who, req) => monitoring.configure(who, req),
       },
       auth,
       metrics,
@@ -173,6 +194,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     logService.start();
     metricsService.start();
     rabbit?.start();
+    await fileSdWriter?.start();
     sweep();
     // The age rule needs a clock; the count rule also runs as results come in (onApplied above).
     const sweeper = setInterval(() => sweep(), RETENTION_SWEEP_MS);
@@ -205,6 +227,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         await logService.stop();
         await hub.close();
         metricsService.stop();
+        await fileSdWriter?.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -221,6 +244,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     await rabbit?.stop();
     await logs?.stop().catch((err: unknown) => log.error({ err }, 'could not close the log sink'));
     series?.stop();
+    await fileSd?.stop();
     refusals.close();
     registry.close();
     throw e;

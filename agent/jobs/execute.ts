@@ -5,6 +5,7 @@ import type { ObjectStore } from '../../core/store/types.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { ActionContext, ActionOutcome, ClusterActions } from '../actions.js';
 import type { LoggingApplier } from '../logs/logging-apply.js';
+import type { MonitoringApplier } from '../monitoring/apply.js';
 import { runBackup, runRestore } from './backup.js';
 import type { TypedJob } from './verify.js';
 
@@ -16,6 +17,8 @@ export interface ExecuteDeps {
   now: () => Date;
   /** Applies configure-logging; absent when the agent ships no logs. */
   logging?: LoggingApplier;
+  /** Applies configure-monitoring (agent/monitoring/apply.ts). */
+  monitoring?: MonitoringApplier;
 }
 
 /** `cancel` is not executed here: the runner settles it against its journal. */
@@ -48,5 +51,9 @@ export function execute(deps: ExecuteDeps, job: Exclude<TypedJob, { type: 'cance
     case 'configure-logging':
       if (!deps.logging) return Promise.reject(new FlotillaError('config', 'this agent ships no logs (logs.enabled is false, or no `server`)', 'Enable logs in the agent config and restart the agent, then switch the cluster again.'));
       return deps.logging.applyJob(job.params);
+    case 'configure-monitoring':
+      if (!deps.monitoring) return Promise.reject(new FlotillaError('internal', 'this agent runs no monitoring applier', 'Restart the agent; if it persists, report it.'));
+      // The store as the caller wraps it: an outage retries the job instead of failing it.
+      return deps.monitoring.applyJob(job.params, deps.store);
   }
 }

@@ -19,6 +19,7 @@ import { seqFromKey, storeKeys, type ObjectStore, type StoreEntry } from '../../
 import { readOwnStatus } from '../own-status.js';
 import type { ActionContext, ClusterActions } from '../actions.js';
 import type { LoggingApplier } from '../logs/logging-apply.js';
+import type { MonitoringApplier } from '../monitoring/apply.js';
 import { execute } from './execute.js';
 import { JobJournal, type FinishedRecord, type StartedRecord } from './journal.js';
 import { openOwnResult, sealResult } from './result.js';
@@ -47,6 +48,8 @@ export interface JobRunnerDeps {
   metrics?: JobMetrics;
   /** configure-logging jobs (agent/logs/logging-apply.ts). */
   logging?: LoggingApplier;
+  /** configure-monitoring jobs (agent/monitoring/apply.ts). */
+  monitoring?: MonitoringApplier;
   clock?: () => Date;
   random?: () => number;
 }
@@ -451,7 +454,7 @@ export class JobRunner {
     let output: Record<string, unknown> | undefined;
     this.deps.logger.info({ seq: payload.seq, id: payload.id, type: job.type }, 'job started');
     try {
-      const outcome = await execute({ cluster: this.deps.cluster, store: wrappedStore, actions: this.deps.actions, key: this.deps.key, now: this.clock, ...(this.deps.logging ? { logging: this.deps.logging } : {}) }, job, verdict.secret, ctx);
+      const outcome = await execute({ cluster: this.deps.cluster, store: wrappedStore, actions: this.deps.actions, key: this.deps.key, now: this.clock, ...(this.deps.logging ? { logging: this.deps.logging } : {}), ...(this.deps.monitoring ? { monitoring: this.deps.monitoring } : {}) }, job, verdict.secret, ctx);
       state = 'succeeded';
       detail = outcome.detail;
       output = outcome.output;

@@ -9,6 +9,7 @@ import type { EncryptionKey } from '../../core/secrets.js';
 import type { ObjectStore } from '../../core/store/types.js';
 import type { ClusterActions } from '../actions.js';
 import type { LoggingApplier } from '../logs/logging-apply.js';
+import type { MonitoringApplier } from '../monitoring/apply.js';
 import { JobRunner, type JobMetrics } from './runner.js';
 
 export interface JobRunnerSetup {
@@ -21,6 +22,7 @@ export interface JobRunnerSetup {
   metrics: JobMetrics;
   logger: Logger;
   logging?: LoggingApplier;
+  monitoring?: MonitoringApplier;
 }
 
 const REISSUE = 'Copy controlPlane from `flotilla info` on the control plane, or re-issue the bundle with `flotilla cluster add`.';
@@ -54,5 +56,6 @@ export async function openJobRunner(s: JobRunnerSetup): Promise<JobRunner> {
     logger: s.logger.child({ part: 'jobs' }),
     metrics: s.metrics,
     ...(s.logging ? { logging: s.logging } : {}),
+    ...(s.monitoring ? { monitoring: s.monitoring } : {}),
   });
 }

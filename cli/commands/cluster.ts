@@ -1,4 +1,4 @@
-// `flotilla cluster add|list|rm`.
+// `flotilla cluster add|list|rm|logging|monitoring`.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientFlags } from '../client-config.js';
@@ -13,6 +13,27 @@ import { renderJson } from '../table.js';
 function transportOption(value: string): 'daemon' | 'rabbitmq' {
   if (value !== 'daemon' && value !== 'rabbitmq') throw new InvalidArgumentError('use rabbitmq or daemon');
   return value;
+}
+
+function modeOption(value: string): 'federate' | 'remote-write' {
+  if (value !== 'federate' && value !== 'remote-write') throw new InvalidArgumentError('use federate or remote-write');
+  return value;
+}
+
+function backendOption(value: string): 'sim' | 'kube' {
+  if (value !== 'sim' && value !== 'kube') throw new InvalidArgumentError('use sim or kube');
+  return value;
+}
+
+interface MonitoringOptions {
+  mode: 'federate' | 'remote-write';
+  edgeTarget?: string;
+  remoteWriteUrl?: string;
+  backend?: 'sim' | 'kube';
+  agentTarget?: string;
+  scrapeInterval?: string;
+  retention?: string;
+  json?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -87,6 +108,35 @@ export function registerCluster(program: Command, io: Io): void {
       const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).switchLogging(name, { transport: opts.transport, ...(opts.outboxMaxBytes ? { outboxMaxBytes: opts.outboxMaxBytes } : {}) });
       if (opts.json) io.out(renderJson(res));
       io.err(`cluster ${res.cluster}: logging config version ${res.version} (transport ${res.transport}) written; job ${res.job.id} (seq ${res.job.seq}) submitted\nnext: \`flotilla job show ${res.job.id}\` shows when the agent has applied it\n`);
+    });
+
+  cluster
+    .command('monitoring')
+    .description("set a cluster's monitoring: the daemon keeps the settings, signs its edge Prometheus config and submits a configure-monitoring job (operator); the central file_sd follows")
+    .argument('<name>', 'cluster name')
+    .option('--mode <mode>', 'federate (the central Prometheus scrapes the edge) or remote-write (the edge, in agent mode, writes to the center)', modeOption, 'federate')
+    .option('--edge-target <host:port>', 'federate: the edge Prometheus as the central one reaches it (host:port or http(s)://host:port[/prefix])')
+    .option('--remote-write-url <url>', "remote-write: the central Prometheus's receiver, e.g. https://prom.example:9090/api/v1/write")
+    .option('--backend <sim|kube>', "the agent's backend: what the edge scrapes (default kube)", backendOption)
+    .option('--agent-target <host:port>', "the agent's metrics port as the edge Prometheus reaches it (needed on sim, e.g. 127.0.0.1:9464)")
+    .option('--scrape-interval <duration>', 'scrape and rule evaluation interval (default 30s, at most 2m)')
+    .option('--retention <duration>', "the edge's retention (federate) or how long its WAL holds unsent samples (remote-write); default 2h")
+    .option('--json', 'print the version, the settings and the job as JSON')
+    .action(async (name: string, opts: MonitoringOptions, cmd: Command) => {
+      assertClusterName(name);
+      const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).configureMonitoring(name, {
+        mode: opts.mode,
+        ...(opts.edgeTarget !== undefined ? { federateTarget: opts.edgeTarget } : {}),
+        ...(opts.remoteWriteUrl !== undefined ? { remoteWriteUrl: opts.remoteWriteUrl } : {}),
+        ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+        ...(opts.agentTarget !== undefined ? { agentTarget: opts.agentTarget } : {}),
+        ...(opts.scrapeInterval !== undefined ? { scrapeInterval: opts.scrapeInterval } : {}),
+        ...(opts.retention !== undefined ? { retention: opts.retention } : {}),
+      });
+      if (opts.json) io.out(renderJson(res));
+      io.err(
+        `cluster ${res.cluster}: monitoring config version ${res.version} (${res.settings.mode}, ${res.settings.backend}) written; job ${res.job.id} (seq ${res.job.seq}) submitted\nnext: \`flotilla job show ${res.job.id}\` shows when the agent has written the files and the edge Prometheus reloaded them\n`,
+      );
     });
 
   cluster

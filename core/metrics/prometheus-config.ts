@@ -79,7 +79,8 @@ export const HostPortSchema = z.string().refine((s) => {
   return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 }, 'host:port, e.g. 127.0.0.1:9464 or prometheus.edge.example:9090');
 
-const httpUrl = z.string().refine((s) => {
+/** An http(s) URL without credentials (they would land in a config file or the store). */
+export const HttpUrlSchema = z.string().max(2048).refine((s) => {
   try {
     const u = new URL(s);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
@@ -99,7 +100,7 @@ export const EdgePrometheusOptionsSchema = z
     agentTarget: HostPortSchema.optional(),
     mode: z.enum(MONITORING_MODES).default('federate'),
     /** The central Prometheus's remote-write receiver, for mode remote-write. */
-    remoteWriteUrl: httpUrl.optional(),
+    remoteWriteUrl: HttpUrlSchema.optional(),
     scrapeInterval: duration('scrapeInterval', MAX_SCRAPE_INTERVAL_MS).default(DEFAULTS.scrapeInterval),
     /** How long the edge keeps samples: its TSDB retention (federate), or how long its WAL holds unsent samples (remote-write). */
     retention: duration('retention').default(DEFAULTS.edgeRetention),

@@ -11,6 +11,7 @@ import type { JobService } from '../jobs/service.js';
 import type { SwitchRequest, SwitchResponse } from '../logging/switch.js';
 import type { LogService } from '../logs/service.js';
 import type { MetricsService } from '../metrics/service.js';
+import type { MonitoringRequest, MonitoringResponse } from '../monitoring/configure.js';
 import type { Registry } from '../registry/registry.js';
 import { decodePathParam } from './path-param.js';
 
@@ -29,6 +30,8 @@ export interface ApiContext {
   onTokenRevoked(tokenId: string): void;
   /** Switches a cluster's log transport (daemon/logging/switch.ts). */
   switchLogging(who: Identity, req: SwitchRequest): Promise<SwitchResponse>;
+  /** Sets a cluster's monitoring settings and submits configure-monitoring (daemon/monitoring/configure.ts). */
+  configureMonitoring(who: Identity, req: MonitoringRequest): Promise<MonitoringResponse>;
 }
 
 export interface RouteCall {

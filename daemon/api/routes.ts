@@ -14,6 +14,7 @@ import { BACKUP_ROUTES } from './routes-backup.js';
 import { INGEST_ROUTES } from './routes-ingest.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { LOGGING_ROUTES } from './routes-logging.js';
+import { MONITORING_ROUTES } from './routes-monitoring.js';
 import { LOG_ROUTES } from './routes-logs.js';
 import { METRICS_ROUTES } from './routes-metrics.js';
 import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
@@ -163,6 +164,7 @@ export const ROUTES: Route[] = [
   },
   ...JOB_ROUTES,
   ...LOGGING_ROUTES,
+  ...MONITORING_ROUTES,
   ...BACKUP_ROUTES,
   ...LOG_ROUTES,
   ...METRICS_ROUTES,

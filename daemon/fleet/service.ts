@@ -38,6 +38,7 @@ export class FleetService {
   private readonly expiredListeners: ((names: string[]) => void)[] = [];
   private readonly reportListeners: ((accepted: AcceptedStatus[]) => void)[] = [];
   private readonly removedListeners: ((name: string) => void)[] = [];
+  private readonly addedListeners: ((name: string) => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -95,6 +96,12 @@ export class FleetService {
     if (!record) throw new FlotillaError('internal', `cluster "${c.name}" vanished after insert`, 'Check the daemon log; this is a bug.');
     this.state.put({ record, latest: null, health: record.health });
     this.state.changed([c.name]);
+    for (const l of this.addedListeners) l(c.name);
+  }
+
+  /** Called with the name of each cluster added to the registry (the central file_sd lists it). */
+  onAdded(listener: (name: string) => void): void {
+    this.addedListeners.push(listener);
   }
 
   removeCluster(actor: Actor, name: string): void {

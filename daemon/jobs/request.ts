@@ -33,6 +33,8 @@ export const USER_PARAMS: Record<Exclude<JobType, 'cancel'>, z.ZodType<Record<st
   cleanup: JOB_PARAMS.cleanup,
   // Written by the daemon's logging switch (`flotilla cluster logging`), which names the config it wrote; the agent verifies the config itself.
   'configure-logging': JOB_PARAMS['configure-logging'],
+  // Written by the daemon's monitoring settings (`flotilla cluster monitoring`), likewise naming the config it signed.
+  'configure-monitoring': JOB_PARAMS['configure-monitoring'],
 };
 
 export interface SubmitRequest {

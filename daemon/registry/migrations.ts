@@ -219,4 +219,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX log_drops_by_report ON log_drops(cluster, file, reason, at);
   CREATE INDEX log_drops_by_cluster ON log_drops(cluster, id);
   `,
+  // Each cluster's monitoring settings (configure-monitoring, docs/METRICS.md): the JSON the daemon
+  // validated (core/metrics/monitoring.ts), and the version of the last monitoring config it signed
+  // from them, so versions keep growing even if the store's copy is lost. They go with the cluster.
+  `
+  CREATE TABLE monitoring_settings (
+    cluster TEXT PRIMARY KEY REFERENCES clusters(name) ON DELETE CASCADE,
+    settings TEXT NOT NULL,
+    config_version INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -4,6 +4,7 @@ import { ClusterRepo } from './clusters.js';
 import { openRegistry, type Db } from './db.js';
 import { JobRepo } from './jobs.js';
 import { LogDropRepo } from './log-drops.js';
+import { MonitoringRepo } from './monitoring.js';
 import { RejectionRepo } from './rejections.js';
 import { TokenRepo } from './tokens.js';
 
@@ -14,6 +15,7 @@ export class Registry {
   readonly rejections: RejectionRepo;
   readonly jobs: JobRepo;
   readonly logDrops: LogDropRepo;
+  readonly monitoring: MonitoringRepo;
 
   constructor(readonly db: Db) {
     this.clusters = new ClusterRepo(db);
@@ -22,6 +24,7 @@ export class Registry {
     this.rejections = new RejectionRepo(db);
     this.jobs = new JobRepo(db);
     this.logDrops = new LogDropRepo(db);
+    this.monitoring = new MonitoringRepo(db);
   }
 
   static open(file: string): Registry {

@@ -5,7 +5,6 @@
 // without the rules.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../../agent/main.js';
@@ -14,6 +13,7 @@ import { AgentConfigSchema } from '../../config/schemas.js';
 import { generateSigningKey, publicKeyToBase64 } from '../../core/keys.js';
 import { silentLogger } from '../../core/log.js';
 import { edgePrometheusConfig } from '../../core/metrics/prometheus-config.js';
+import { freePort } from '../harness/free-port.js';
 
 export interface FederationPayloadResult {
   nodes: number;
@@ -22,17 +22,6 @@ export interface FederationPayloadResult {
   rawBytes: number;
   federatedSeries: number;
   federatedBytes: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const samples = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#')).length;

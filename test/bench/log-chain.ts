@@ -3,7 +3,6 @@
 // `logs:` file input (the simulated cluster's own logs off) and `flotilla agent` as its own process
 // (the way test/integration/logs/loss.test.ts registers its agents).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { LogFileInput } from '../../config/logs-schema.js';
@@ -11,17 +10,7 @@ import type { ClusterRow } from '../../core/fleet.js';
 import { isolatedEnv } from '../harness/control-plane.js';
 import { runCli, startCli, waitUntil, type Proc } from '../harness/proc.js';
 import { metricValue } from '../harness/prom-text.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/free-port.js';
 
 export interface ChainAgent {
   name: string;

@@ -7,7 +7,6 @@
 // `flotilla cluster logging <c> --transport rabbitmq` (as test/integration/logs/chain-loss.test.ts
 // and `flotilla demo --log-chain rabbitmq` wire it). Everything it starts, `stop()` stops.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { rabbitManagement, type RabbitManagement } from '../../core/brokers/rabbitmq-management.js';
@@ -18,17 +17,7 @@ import { isolatedEnv } from '../harness/control-plane.js';
 import { runCli, startCli, waitUntil, type Proc } from '../harness/proc.js';
 import { metricValue } from '../harness/prom-text.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-process.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../harness/free-port.js';
 
 function passwordFile(dir: string, name: string, password: string): string {
   const path = join(dir, `${name}.password`);

@@ -4,7 +4,6 @@
 // path answers 404 and says where the cluster's series come from instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../../agent/main.js';
@@ -19,6 +18,7 @@ import { startKubeApiServer } from '../../harness/kube-api-server.js';
 import { waitUntil } from '../../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
 import { parseExposition, samplesOf, sumOf, type Family } from '../../harness/prom-exposition.js';
+import { freePort } from '../../harness/free-port.js';
 
 const cpKey = generateSigningKey();
 const CONTROL_PLANE = { keyid: cpKey.keyid, publicKey: publicKeyToBase64(cpKey.publicKey) };
@@ -30,17 +30,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((a) => a.stop()));
 });
 afterAll(() => cleanupTempDirs());
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 function agentConfig(storePath: string, over: Record<string, unknown>): AgentConfig {
   return AgentConfigSchema.parse({

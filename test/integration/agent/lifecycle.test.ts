@@ -1,7 +1,6 @@
 // An in-process agent against a directory store: registration, signed status reports, key hygiene,
 // restarts and /metrics.
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { offFigures } from '../../../agent/logs/figures.js';
@@ -18,6 +17,7 @@ import { storeKeys } from '../../../core/store/types.js';
 import { VERSION } from '../../../core/version.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
 import { waitUntil } from '../../harness/proc.js';
+import { freePort } from '../../harness/free-port.js';
 
 // A real control-plane key: the agent refuses a bundle whose key it cannot use.
 const cpKey = generateSigningKey();
@@ -79,17 +79,6 @@ async function status(store: DirStore, keyid: string, key: ReturnType<typeof pub
   if (!obj) return null;
   const opened = openEnvelope(obj.body, { payloadType: PAYLOAD_TYPES.status, maxBytes: 4 << 20, keyFor: (id) => (id === keyid ? key : undefined) });
   return StatusReportSchema.parse(opened.payload);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 describe('agent lifecycle', () => {

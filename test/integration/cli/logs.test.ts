@@ -2,8 +2,6 @@
 // `flotilla logs search|tail` against a real daemon process (needs `npm run build`): signed batches
 // ingested, searched as lines and as JSON, a bad query refused before any request, and a tail that
 // lives through a SIGKILLed and restarted daemon printing every line once, with no gap.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DirStore } from '../../../core/store/dir.js';
@@ -12,6 +10,7 @@ import { FakeAgent } from '../../harness/fake-agent.js';
 import { assertBuilt, killAll, runCli, startCli, waitUntil } from '../../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
 import { makeBatch, makeLines, sealBatch } from '../../fixtures/logs/batches.js';
+import { freePort } from '../../harness/free-port.js';
 
 afterAll(() => {
   killAll();
@@ -19,13 +18,6 @@ afterAll(() => {
 });
 
 /** A port free right now, so a restarted daemon comes back at the same URL. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const message = (n: number) => `order ${String(n).padStart(4, '0')} ${n % 10 === 0 ? 'failed' : 'ok'}`;
 const numbers = (stdout: string) => [...stdout.matchAll(/order (\d{4})/g)].map((m) => Number(m[1]));

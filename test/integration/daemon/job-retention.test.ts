@@ -4,7 +4,6 @@
 // an idle daemon asks nothing about results and an idle agent only HEADs the next job key; and a
 // deleted envelope written back into the store never runs again.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -15,21 +14,11 @@ import { initControlPlane, isolatedEnv, startDaemonProcess } from '../../harness
 import { killAll, runCli, startCli, waitUntil, type Proc } from '../../harness/proc.js';
 import { metricValue } from '../../harness/prom-text.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+import { freePort } from '../../harness/free-port.js';
 
 const CLUSTER = 'busy';
 const JOBS = 60;
 const KEEP = 5;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 describe('job retention with a daemon and an agent process', () => {
   let data: string;

@@ -10,7 +10,6 @@
 // daemon's kill may dead-letter a copy, and the copies share the message id), and the third
 // cluster's small outbox refused publishes during the cut while its agent paused, dropping nothing.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { assertBuilt, killAll, runCli, startCli, waitUntil, type Proc } from '..
 import { useRabbitNodes } from '../../harness/rabbitmq.js';
 import { startTcpProxy, type TcpProxy } from '../../harness/tcp-proxy.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+import { freePort } from '../../harness/free-port.js';
 
 const TOTAL = 100_000;
 const CHUNK = 500;
@@ -37,17 +37,6 @@ const BATCH = { maxRecords: 100, maxBytes: 256 * 1024, flushMs: 100 };
 
 beforeAll(assertBuilt);
 const rabbit = useRabbitNodes(['central', 'edge-a', 'edge-b']);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isMarked = (n: number) => n % MARK_EVERY === 0;

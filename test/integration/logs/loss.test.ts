@@ -4,7 +4,6 @@
 // exists; the lines the test deliberately let go beyond reach (a file deleted while the daemon was
 // away, held past holdDeletedSeconds) are exactly the lines reported as dropped.
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -15,6 +14,7 @@ import { isolatedEnv } from '../../harness/control-plane.js';
 import { killAll, runCli, startCli, waitUntil, type Proc } from '../../harness/proc.js';
 import { metricValue } from '../../harness/prom-text.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+import { freePort } from '../../harness/free-port.js';
 
 const AGENTS = 3;
 const TOTAL = 100_000;
@@ -26,17 +26,6 @@ const BATCH_RECORDS = 500;
 const LET_GO = 3_000;
 /** Pause between chunks of CHUNK lines. */
 const PACE_MS = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('logs: nothing acked is lost, nothing is stored twice, every loss is counted', () => {
   let data: string;

@@ -6,7 +6,6 @@
 // crosses but what the configs let through.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../../agent/main.js';
@@ -21,6 +20,7 @@ import { DirStore } from '../../../core/store/dir.js';
 import { storeKeys } from '../../../core/store/types.js';
 import { waitUntil } from '../../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+import { freePort } from '../../harness/free-port.js';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const CLUSTER = 'sim-live';
@@ -50,17 +50,6 @@ afterAll(async () => {
   await Promise.all(agents.splice(0).map((a) => a.stop()));
   cleanupTempDirs();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** Writes the files and starts Prometheus in their directory with exactly the generated flags. */
 async function runPrometheus(files: OutFile[], flags: string[], port: number): Promise<{ url: string; log: () => string }> {
