@@ -184,6 +184,10 @@ const LivePointSchema = z.object({
 const METRICS_PREFIX = 'metrics:';
 const MetricsSnapshotSchema = z.object({ topic: z.string().startsWith(METRICS_PREFIX), kind: z.literal('snapshot'), rev: count, data: MetricsRangeSchema.nullable() });
 const MetricsPointsSchema = z.object({ topic: z.string().startsWith(METRICS_PREFIX), kind: z.literal('points'), rev: count, data: z.array(LivePointSchema).max(10_000) });
+/** The `metrics` topic: every cluster's points, live only (its snapshot holds no data). */
+const FleetMetricsSnapshotSchema = z.object({ topic: z.literal('metrics'), kind: z.literal('snapshot'), rev: count, data: z.null() });
+/** A slow client's catch-up holds up to 60 points of each cluster (daemon/metrics/topic.ts): 10,000 clusters' worth of a few minutes. */
+const FleetMetricsPointsSchema = z.object({ topic: z.literal('metrics'), kind: z.literal('points'), rev: count, data: z.array(LivePointSchema).max(200_000) });
 
 /** A stored record as the console accepts it: the §3.6 record and the sink's cursor. */
 export const StoredLogRecordSchema = LogRecordSchema.extend({ cursor: z.string().min(1).max(128) });
@@ -215,6 +219,8 @@ export type InboundFrame =
   | { kind: 'pipeline-snapshot'; topic: 'pipeline'; rev: number; snapshot: PipelineSnapshot }
   | { kind: 'metrics-snapshot'; topic: string; cluster: string; rev: number; data: MetricsRange | null }
   | { kind: 'metrics-points'; topic: string; cluster: string; rev: number; points: LivePoint[] }
+  | { kind: 'fleet-metrics-snapshot'; topic: 'metrics'; rev: number }
+  | { kind: 'fleet-metrics-points'; topic: 'metrics'; rev: number; points: LivePoint[] }
   | { kind: 'dropped'; topic: string; count: number }
   | { kind: 'reply'; id: number; result: unknown; error: { code: string; message: string; next: string | undefined } | undefined };
 
@@ -270,6 +276,14 @@ export function parseServerFrame(text: string): FrameResult {
   if (obj.topic === 'pipeline' && obj.kind === 'snapshot') {
     const r = PipelineSnapshotSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'pipeline-snapshot', topic: 'pipeline', rev: r.data.rev, snapshot: r.data.data } } : { ok: false, reason: `pipeline snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'metrics' && obj.kind === 'snapshot') {
+    const r = FleetMetricsSnapshotSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'fleet-metrics-snapshot', topic: 'metrics', rev: r.data.rev } } : { ok: false, reason: `fleet metrics snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'metrics' && obj.kind === 'points') {
+    const r = FleetMetricsPointsSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'fleet-metrics-points', topic: 'metrics', rev: r.data.rev, points: r.data.data } } : { ok: false, reason: `fleet metrics points ${firstIssue(r.error, '(frame)')}` };
   }
   if (typeof obj.topic === 'string' && obj.topic.startsWith(METRICS_PREFIX) && obj.kind === 'snapshot') {
     const r = MetricsSnapshotSchema.safeParse(raw);

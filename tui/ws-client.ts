@@ -149,6 +149,7 @@ export class FleetLink {
     if (topic === 'jobs') return (frame, sub) => this.onJobs(frame, sub);
     if (topic === 'logs') return (frame, sub) => this.onLogs(frame, sub);
     if (topic === 'pipeline') return (frame, sub) => this.onPipeline(frame, sub);
+    if (topic === 'metrics') return (frame, sub) => this.onFleetMetrics(frame, sub);
     if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
     if (topic.startsWith(METRICS_PREFIX)) return (frame, sub) => this.onMetrics(frame, sub);
     return undefined;
@@ -342,6 +343,8 @@ export class FleetLink {
       case 'pipeline-snapshot':
       case 'metrics-snapshot':
       case 'metrics-points':
+      case 'fleet-metrics-snapshot':
+      case 'fleet-metrics-points':
         return this.route(frame);
       case 'reply': {
         this.answered(frame.id);
@@ -442,6 +445,18 @@ export class FleetLink {
     if (frame.kind !== 'metrics-points' || sub.rev === null) return;
     sub.rev = frame.rev;
     this.opts.dispatch({ type: 'metrics/points', cluster: frame.cluster, rev: frame.rev, points: frame.points });
+  }
+
+  /** Every cluster's points, live only: the snapshot (no data) says from when they come; points before it are dropped. */
+  private onFleetMetrics(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind === 'fleet-metrics-snapshot') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'metrics/fleetSnapshot', rev: frame.rev });
+      return;
+    }
+    if (frame.kind !== 'fleet-metrics-points' || sub.rev === null) return;
+    sub.rev = frame.rev;
+    this.opts.dispatch({ type: 'metrics/fleetPoints', rev: frame.rev, points: frame.points });
   }
 
   private onJobs(frame: TopicFrame, sub: Subscription): void {

@@ -6,7 +6,7 @@ import { formatCount } from '../../core/units.js';
 import { naturalTableWidth, priorityLayout, type Column, type NaturalWidths, type PriorityColumnDef } from './columns.js';
 import { fit } from './text.js';
 
-export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'AGE', 'LABELS'] as const;
+export const FLEET_COLUMN_IDS = ['NAME', 'HEALTH', 'REASONS', 'K8S', 'NODES', 'PODS', 'RESTARTS', 'ERR/m', 'SPARK', 'AGE', 'LABELS'] as const;
 export type FleetColumnId = (typeof FLEET_COLUMN_IDS)[number];
 export type FleetWidths = NaturalWidths<FleetColumnId>;
 
@@ -19,23 +19,29 @@ interface FleetColumnDef extends PriorityColumnDef<FleetColumnId> {
   hideEmpty?: boolean;
 }
 
+/** Cells of the sparkline column (tui/views/fleet/spark.ts: twelve cells of five minutes). */
+export const SPARK_COLUMN_WIDTH = 12;
+
 /**
  * The fleet table: drawn in this order; `priority` (1 stays longest) decides which columns a narrow
  * table keeps. What an on-call reads first (which cluster, how bad, how fresh, why) stays; counts go
- * next, then what rarely changes (version, labels), which the cluster view and summary pane show too.
+ * next, then the sparkline of the last hour (its title names the series: `CPU 1h`), then what rarely
+ * changes (version, labels), which the cluster view and the metrics pane show too.
  */
 export const FLEET_COLUMNS: readonly FleetColumnDef[] = [
   { id: 'NAME', title: 'NAME', priority: 1, max: 32 },
   { id: 'HEALTH', title: 'HEALTH', priority: 2, width: Math.max(...HEALTH_STATES.map((h) => h.length)) },
   { id: 'REASONS', title: 'REASONS', priority: 4, elastic: { min: 20 }, max: 60 },
-  { id: 'K8S', title: 'K8S', priority: 9, max: 12 },
-  { id: 'NODES', title: 'NODES', align: 'right', priority: 8 },
+  { id: 'K8S', title: 'K8S', priority: 10, max: 12 },
+  { id: 'NODES', title: 'NODES', align: 'right', priority: 9 },
   { id: 'PODS', title: 'PODS', align: 'right', priority: 6 },
   { id: 'RESTARTS', title: 'RESTARTS', align: 'right', priority: 7 },
   { id: 'ERR/m', title: 'ERR/m', align: 'right', priority: 5 },
+  // The title is the series shown (the view puts its own); the cell is the row's last hour.
+  { id: 'SPARK', title: 'CPU 1h', priority: 8, width: SPARK_COLUMN_WIDTH },
   // formatAge's longest below 1000 days ("47h", "999d")
   { id: 'AGE', title: 'AGE', align: 'right', priority: 3, width: 4 },
-  { id: 'LABELS', title: 'LABELS', priority: 10, max: 40, hideEmpty: true },
+  { id: 'LABELS', title: 'LABELS', priority: 11, max: 40, hideEmpty: true },
 ];
 
 /** "env=prod region=eu", in the labels' own order. */
@@ -53,7 +59,7 @@ function labelsWidth(labels: Readonly<Record<string, string>>): number {
 }
 
 /** A cell whose text depends on the row alone (not on the clock or the column's width). */
-function plainCell(row: ClusterRow, id: Exclude<FleetColumnId, 'REASONS' | 'AGE'>): string {
+function plainCell(row: ClusterRow, id: Exclude<FleetColumnId, 'REASONS' | 'AGE' | 'SPARK'>): string {
   switch (id) {
     case 'NAME':
       return row.name;
@@ -75,10 +81,10 @@ function plainCell(row: ClusterRow, id: Exclude<FleetColumnId, 'REASONS' | 'AGE'
   }
 }
 
-/** Width of a cell at its full content; AGE has a fixed width and is never measured. */
+/** Width of a cell at its full content; AGE and SPARK have a fixed width and are never measured. */
 function contentWidth(row: ClusterRow, id: FleetColumnId): number {
   if (id === 'REASONS') return formatReasons(row.reasons, Infinity).length;
-  if (id === 'AGE') return 0;
+  if (id === 'AGE' || id === 'SPARK') return 0;
   if (id === 'LABELS') return labelsWidth(row.labels);
   return plainCell(row, id).length;
 }
@@ -151,10 +157,12 @@ export function formatReasons(reasons: readonly string[], width: number): string
   return fit(first, Math.max(1, width - more.length)) + more;
 }
 
-export function fleetCells(row: ClusterRow, now: number, columns: readonly Column<FleetColumnId>[]): string[] {
+/** The row's cells; `spark` is its sparkline cell, drawn by the view from the series it holds (blank without). */
+export function fleetCells(row: ClusterRow, now: number, columns: readonly Column<FleetColumnId>[], spark = ''): string[] {
   return columns.map((c) => {
     if (c.id === 'REASONS') return formatReasons(row.reasons, c.width);
     if (c.id === 'AGE') return formatAge(dataAgeMs(row, now));
+    if (c.id === 'SPARK') return spark;
     return plainCell(row, c.id);
   });
 }

@@ -128,3 +128,27 @@ export function clusterHue(name: string, hues: number): number {
   }
   return h % hues;
 }
+
+/** A line of the fleet view's logs pane: narrower than the logs view's, and its level is always error or worse. */
+export interface PaneLogCells {
+  time: string;
+  /** Empty when the pane shows one cluster's lines. */
+  cluster: string;
+  source: string;
+  message: string;
+}
+
+/**
+ * The cells of a pane line in `width`: HH:MM:SS, the cluster (when the pane shows the fleet's), where
+ * it came from in about a quarter of the width (the pod alone under 120 columns: namespace and
+ * container squeezed to a few letters each say less than the pod's name), and the message.
+ */
+export function paneLogCells(r: LogRecord, width: number, withCluster: boolean): PaneLogCells {
+  const time = logTime(r.ts, 8);
+  const clusterWidth = withCluster ? Math.max(8, Math.min(16, Math.floor(width / 6))) : 0;
+  const sourceWidth = Math.max(10, Math.min(40, Math.floor(width / 4)));
+  const used = time.length + 1 + (withCluster ? clusterWidth + 1 : 0) + sourceWidth + 1;
+  const message = fit(oneLine(r.message), Math.max(1, width - used));
+  const source = width >= 120 ? abbreviateSource(r, sourceWidth) : r.pod;
+  return { time, cluster: withCluster ? fit(r.cluster, clusterWidth) : '', source: fit(source, sourceWidth), message };
+}

@@ -135,8 +135,10 @@ export function viewContext(state: AppState): ViewContext {
 /** The topics the open views need, each once (with its query, for a topic that takes one); the link follows this list. */
 export function wantedTopics(state: AppState): TopicWant[] {
   const wanted = new Map<string, TopicWant>();
+  const ctx = viewContext(state);
+  const top = topView(state);
   for (const kind of state.stack) {
-    for (const t of model(kind).topics?.(sliceOf(state, kind)) ?? []) wanted.set(typeof t === 'string' ? t : `${t.topic}?${t.query}`, t);
+    for (const t of model(kind).topics?.(sliceOf(state, kind), ctx, kind === top) ?? []) wanted.set(typeof t === 'string' ? t : `${t.topic}?${t.query}`, t);
   }
   return [...wanted.values()];
 }
@@ -171,11 +173,12 @@ function closeView(state: AppState, kind: string): AppState {
 /** Queues the calls the open views want now (their data: pages, context, histograms); each answer goes back to its view. */
 function viewCalls(state: AppState): AppState {
   const ctx = viewContext(state);
+  const top = topView(state);
   let next = state;
   for (const kind of state.stack) {
     const m = model(kind);
     if (!m.wants) continue;
-    const { slice, calls } = m.wants(sliceOf(next, kind), ctx);
+    const { slice, calls } = m.wants(sliceOf(next, kind), ctx, kind === top);
     next = withSlice(next, kind, slice);
     if (calls.length === 0) continue;
     const queued = calls.map((c, i): QueuedCall => ({ key: next.nextCallKey + i, method: c.method, params: c.params, label: c.method, view: kind, ref: c.ref }));

@@ -149,15 +149,18 @@ export interface ViewModel<K extends string, S, A extends string, D extends { ty
   /** Keeps cursor and scroll in range after any change; returns the same slice when nothing moved. */
   normalize?(slice: S, ctx: ViewContext, follow: boolean): S;
   scope?(slice: S): Scope;
-  /** The WebSocket topics the view needs while it is open. */
-  topics?(slice: S): readonly TopicWant[];
+  /**
+   * The WebSocket topics the view needs while it is open; `top` says whether it is the view on screen
+   * (a view with panes follows their topics only while they are seen).
+   */
+  topics?(slice: S, ctx: ViewContext, top: boolean): readonly TopicWant[];
   actionTypes?: readonly D['type'][];
   reduce?(slice: S, action: D, ctx: ViewContext): S;
   /**
    * The calls the view needs made now (asked after every change while it is open), with its slice
-   * marking them on their way so the next ask does not repeat them.
+   * marking them on their way so the next ask does not repeat them; `top` as for `topics`.
    */
-  wants?(slice: S, ctx: ViewContext): { slice: S; calls: readonly ViewCall[] };
+  wants?(slice: S, ctx: ViewContext, top: boolean): { slice: S; calls: readonly ViewCall[] };
   /** The daemon's answer to a call from `wants`. */
   answer?(slice: S, ref: string, outcome: CallOutcome, ctx: ViewContext): ViewUpdate<S>;
 }

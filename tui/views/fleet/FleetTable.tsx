@@ -1,16 +1,19 @@
-// Renders only the rows that fit: with 10,000 clusters a frame still draws a screenful.
+// Renders only the rows that fit: with 10,000 clusters a frame still draws a screenful, and the
+// sparkline column is computed for those rows alone.
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import type { ClusterRow } from '../../../core/fleet.js';
 import { headerLine, joinCells, type Column } from '../../render/columns.js';
-import { fleetCells, fleetColumns, isStale, type FleetColumnId, type FleetWidths } from '../../render/fleet-row.js';
+import { fleetCells, isStale, type FleetColumnId } from '../../render/fleet-row.js';
+import { sparkText } from '../../render/spark-cells.js';
 import { fit } from '../../render/text.js';
 import { useTheme } from '../theme.js';
+import { sparkSeries, sparkTitle, sparkValues, type SparkState } from '../../state/fleet-spark.js';
 
-const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; marked: boolean; now: number; columns: Column<FleetColumnId>[] }) {
+const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; marked: boolean; now: number; columns: Column<FleetColumnId>[]; spark: string }) {
   const theme = useTheme();
   const { row, columns, selected } = props;
-  const cells = fleetCells(row, props.now, columns);
+  const cells = fleetCells(row, props.now, columns, props.spark);
   const healthAt = columns.findIndex((c) => c.id === 'HEALTH');
   // `>` the cursor, `*` a row marked with space; both survive NO_COLOR.
   const marker = `${selected ? '>' : ' '}${props.marked ? '*' : ' '}`;
@@ -31,20 +34,49 @@ const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; select
   );
 });
 
-/** `rows` are all the rows the table may show, measured into `widths`; it draws only the visible slice. */
-export function FleetTable(props: { rows: readonly ClusterRow[]; widths: FleetWidths; cursor: number; scroll: number; height: number; width: number; now: number; emptyText: string; marked?: readonly string[] }) {
+/**
+ * `rows` are all the rows the table may show, `columns` its columns at its width; it draws only the
+ * visible slice. `spark` holds the sparkline column's series, drawn in ASCII when `ascii`.
+ */
+export function FleetTable(props: {
+  rows: readonly ClusterRow[];
+  columns: Column<FleetColumnId>[];
+  cursor: number;
+  scroll: number;
+  height: number;
+  width: number;
+  now: number;
+  emptyText: string;
+  marked?: readonly string[];
+  spark?: SparkState;
+  ascii?: boolean;
+}) {
   const theme = useTheme();
-  const columns = useMemo(() => fleetColumns(props.widths, props.width), [props.widths, props.width]);
+  const { spark, columns } = props;
+  const sparkShown = spark !== undefined && columns.some((c) => c.id === 'SPARK');
+  const title = spark ? sparkTitle(spark) : null;
+  const header = useMemo(() => headerLine(title === null ? columns : columns.map((c) => (c.id === 'SPARK' ? { ...c, title } : c))), [columns, title]);
   const slice = props.rows.slice(props.scroll, props.scroll + props.height);
+  const unit = spark ? sparkSeries(spark).unit : 'ratio';
   return (
     <Box flexDirection="column" width={props.width} height={props.height + 1}>
       <Text wrap="truncate" bold color={theme.accent}>
-        {headerLine(columns)}
+        {header}
       </Text>
       {slice.length === 0 ? (
         <Text color={theme.muted}>  {props.emptyText}</Text>
       ) : (
-        slice.map((row, i) => <FleetRowLine key={row.name} row={row} selected={props.scroll + i === props.cursor} marked={props.marked?.includes(row.name) ?? false} now={props.now} columns={columns} />)
+        slice.map((row, i) => (
+          <FleetRowLine
+            key={row.name}
+            row={row}
+            selected={props.scroll + i === props.cursor}
+            marked={props.marked?.includes(row.name) ?? false}
+            now={props.now}
+            columns={columns}
+            spark={sparkShown && spark ? sparkText(sparkValues(spark.rings.get(row.name), spark.clock), unit, props.ascii ?? false) : ''}
+          />
+        ))
       )}
     </Box>
   );

@@ -1,15 +1,24 @@
-// The fleet view: every cluster in one table, worst health first. Its slice is the cursor, the `/`
-// filter, the sort and the rows marked with space (which the metrics view overlays), kept for the
-// whole session (the fleet is the root of the view stack). Pure.
+// The fleet view: every cluster in one table, worst health first, and beside it (or in tabs on a
+// narrow terminal: state/fleet-layout.ts) a logs pane of live error lines and a metrics pane of the
+// selected cluster (state/fleet-panes.ts), and in the table a sparkline column of one series over the
+// last hour (state/fleet-spark.ts). Its slice is the cursor, the `/` filter, the sort, the rows marked
+// with space (which the metrics view overlays), the panes and the sparklines, kept for the whole
+// session (the fleet is the root of the view stack). The panes and the column follow their topics and
+// make their calls only while they are on screen. Pure.
 import type { ClusterRow } from '../../../core/fleet.js';
-import { fleetNaturalWidth, measureFleet, sameWidths, widenFleet, type FleetWidths } from '../../render/fleet-row.js';
+import { fleetColumns, fleetNaturalWidth, measureFleet, sameWidths, widenFleet, type FleetColumnId, type FleetWidths } from '../../render/fleet-row.js';
+import type { Column } from '../../render/columns.js';
 import { filterProblems, matchesFilter, parseFilter } from '../../state/filter.js';
 import type { FleetState } from '../../state/fleet.js';
-import { bodyLines, keepInView, MIN_COLUMNS, type Viewport } from '../../state/layout.js';
-import type { ConnectionState } from '../../state/connection.js';
+import { keepInView, type Viewport } from '../../state/layout.js';
 import { selectVisibleRows } from '../../state/select.js';
 import { nextSort, type SortMode } from '../../state/sort.js';
-import type { ViewContext, ViewModel } from '../../state/view-model.js';
+import type { TopicWant, ViewCall, ViewContext, ViewModel } from '../../state/view-model.js';
+import { fleetAreas, fleetMode, fleetTableRows, nextPane, type FleetAreas } from '../../state/fleet-layout.js';
+import { followSelection, initialPanes, isPaneRef, paneAnswer, paneTopics, paneWants, reducePanes, setLogsScope, type FleetPanes, type PanesDataAction, type PanesOnScreen } from '../../state/fleet-panes.js';
+import { addLive, cycleSeries, initialSpark, isSparkRef, pruneRings, restartFills, sparkAnswer, sparkSeries, sparkWants, type SparkDataAction, type SparkState } from '../../state/fleet-spark.js';
+
+export { fleetTableRows } from '../../state/fleet-layout.js';
 
 export interface FleetSlice {
   cursor: number;
@@ -20,36 +29,15 @@ export interface FleetSlice {
   sort: SortMode;
   /** Clusters marked with space, in the order marked: M overlays their charts. */
   marked: readonly string[];
+  /** The tab or pane chosen, the cluster the panes show and their data. */
+  panes: FleetPanes;
+  /** The sparkline column's series and each cluster's last hour of it. */
+  spark: SparkState;
 }
 
-export type FleetKeyAction = 'drill' | 'clearFilter' | 'sort' | 'mark';
+export type FleetKeyAction = 'drill' | 'clearFilter' | 'sort' | 'mark' | 'nextPane' | 'sparkSeries' | 'logsScope';
 
-/** At this width the fleet view gains a summary pane beside the table. */
-export const WIDE_COLUMNS = 140;
-/** The narrowest the summary pane gets; it also gets whatever the table cannot use. */
-export const SUMMARY_PANE_MIN_WIDTH = 44;
-/** Columns between the table and the pane. */
-export const PANE_GAP = 1;
-
-export function isWide(vp: Viewport): boolean {
-  return vp.columns >= WIDE_COLUMNS;
-}
-
-/** Data rows of the fleet table (its column header takes one line). */
-export function fleetTableRows(vp: Viewport, conn: ConnectionState): number {
-  return Math.max(1, bodyLines(vp, conn) - 1);
-}
-
-/**
- * Widths of the table and, on a wide terminal, the pane beside it. The table gets its natural width
- * (see fleetNaturalWidth) and no more, so width it would spend on padding goes to the pane; never less
- * than it has on the smallest terminal, nor so much that the pane is squeezed below its minimum.
- */
-export function fleetLayout(vp: Viewport, tableNaturalWidth: number): { table: number; pane: number | null } {
-  if (!isWide(vp)) return { table: vp.columns, pane: null };
-  const table = Math.max(MIN_COLUMNS, Math.min(tableNaturalWidth, vp.columns - SUMMARY_PANE_MIN_WIDTH - PANE_GAP));
-  return { table, pane: vp.columns - table - PANE_GAP };
-}
+export type FleetDataAction = PanesDataAction | SparkDataAction;
 
 export function visibleRows(fleet: FleetState, slice: FleetSlice): ClusterRow[] {
   return selectVisibleRows(fleet, slice.filter, slice.sort);
@@ -80,10 +68,47 @@ export function fleetWidths(fleet: FleetState, slice: FleetSlice): FleetWidths {
   return widths;
 }
 
-/** The table's and the pane's widths for what the fleet view shows now. */
-export function fleetViewLayout(vp: Viewport, fleet: FleetState, slice: FleetSlice): { widths: FleetWidths; table: number; pane: number | null } {
+export interface FleetViewLayout {
+  widths: FleetWidths;
+  areas: FleetAreas;
+  /** The table's columns at its width; null when the table is not on screen (another tab). */
+  columns: Column<FleetColumnId>[] | null;
+}
+
+let lastLayout: { widths: FleetWidths; columns: number; table: number | null; layout: FleetViewLayout } | null = null;
+
+/** The areas the fleet view shows now, their widths and the table's columns. */
+export function fleetViewLayout(vp: Viewport, fleet: FleetState, slice: FleetSlice): FleetViewLayout {
   const widths = fleetWidths(fleet, slice);
-  return { widths, ...fleetLayout(vp, fleetNaturalWidth(widths)) };
+  const areas = fleetAreas(vp, fleetNaturalWidth(widths), slice.panes);
+  const last = lastLayout;
+  // The same areas and columns, the same objects: the table's rows are memoized on their columns.
+  if (last && last.widths === widths && last.columns === vp.columns && last.table === areas.table && sameAreas(last.layout.areas, areas)) return last.layout;
+  const layout = { widths, areas, columns: areas.table === null ? null : fleetColumns(widths, areas.table) };
+  lastLayout = { widths, columns: vp.columns, table: areas.table, layout };
+  return layout;
+}
+
+function sameAreas(a: FleetAreas, b: FleetAreas): boolean {
+  return a.mode === b.mode && a.table === b.table && a.logs === b.logs && a.metrics === b.metrics && a.active === b.active;
+}
+
+/** What is on screen: the panes (only while the fleet is the view on top) and the sparkline column (the table is shown and has room for it). */
+export interface FleetOnScreen extends PanesOnScreen {
+  spark: boolean;
+}
+
+export function fleetOnScreen(slice: FleetSlice, ctx: ViewContext, top: boolean): FleetOnScreen {
+  if (!top) return { logs: false, metrics: false, spark: false };
+  const { areas, columns } = fleetViewLayout(ctx.viewport, ctx.fleet, slice);
+  return { logs: areas.logs !== null, metrics: areas.metrics !== null, spark: columns?.some((c) => c.id === 'SPARK') ?? false };
+}
+
+/** The names of the rows the table shows now. */
+export function rowsOnScreen(slice: FleetSlice, ctx: ViewContext): string[] {
+  return visibleRows(ctx.fleet, slice)
+    .slice(slice.scroll, slice.scroll + fleetTableRows(ctx.viewport, ctx.conn))
+    .map((r) => r.name);
 }
 
 function normalize(slice: FleetSlice, ctx: ViewContext, follow: boolean): FleetSlice {
@@ -95,15 +120,49 @@ function normalize(slice: FleetSlice, ctx: ViewContext, follow: boolean): FleetS
   }
   const { cursor, scroll } = keepInView(wanted, slice.scroll, rows.length, fleetTableRows(ctx.viewport, ctx.conn));
   const selected = rows[cursor]?.name ?? null;
-  if (cursor === slice.cursor && scroll === slice.scroll && selected === slice.selected) return slice;
-  return { ...slice, cursor, scroll, selected };
+  const moved = cursor === slice.cursor && scroll === slice.scroll && selected === slice.selected ? slice : { ...slice, cursor, scroll, selected };
+  // Whether a pane would be on screen with the fleet on top: the panes follow at once while none is.
+  const on = fleetOnScreen(moved, ctx, true);
+  const panes = followSelection(moved.panes, selected, ctx.now, on.logs || on.metrics);
+  const spark = pruneRings(moved.spark, ctx.fleet.rows);
+  if (panes === moved.panes && spark === moved.spark) return moved;
+  return { ...moved, panes, spark };
 }
 
-export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
+function topics(s: FleetSlice, ctx: ViewContext, top: boolean): TopicWant[] {
+  const on = fleetOnScreen(s, ctx, top);
+  return [...paneTopics(s.panes, on), ...(on.spark ? ['metrics'] : [])];
+}
+
+function reduce(s: FleetSlice, a: FleetDataAction, ctx: ViewContext): FleetSlice {
+  if (a.type === 'metrics/fleetSnapshot') {
+    const spark = restartFills(s.spark);
+    return spark === s.spark ? s : { ...s, spark };
+  }
+  if (a.type === 'metrics/fleetPoints') {
+    // Only rows that have been on screen (filled, or being filled) keep a ring: a row scrolled to
+    // later is filled with its whole hour then, so holding every cluster's points meanwhile is waste.
+    const spark = addLive(s.spark, a.points, (name) => s.spark.fills.has(name) && ctx.fleet.rows.has(name));
+    return spark === s.spark ? s : { ...s, spark };
+  }
+  const panes = reducePanes(s.panes, a);
+  return panes === s.panes ? s : { ...s, panes };
+}
+
+function wants(s: FleetSlice, ctx: ViewContext, top: boolean): { slice: FleetSlice; calls: ViewCall[] } {
+  if (ctx.conn.status !== 'open') return { slice: s, calls: [] };
+  const on = fleetOnScreen(s, ctx, top);
+  const pane = paneWants(s.panes, on, ctx.now);
+  const spark = on.spark ? sparkWants(s.spark, rowsOnScreen(s, ctx), ctx.now) : { spark: s.spark, calls: [] };
+  const calls = [...pane.calls, ...spark.calls];
+  return calls.length === 0 ? { slice: s, calls } : { slice: { ...s, panes: pane.panes, spark: spark.spark }, calls };
+}
+
+export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction, FleetDataAction> = {
   kind: 'fleet',
   title: 'Fleet',
   over: [],
-  initial: () => ({ cursor: 0, scroll: 0, selected: null, filter: '', sort: 'health', marked: [] }),
+  initial: () => ({ cursor: 0, scroll: 0, selected: null, filter: '', sort: 'health', marked: [], panes: initialPanes(), spark: initialSpark() }),
   open: (slice) => ({ ok: true, slice }),
   bindings: [
     { keys: ['enter'], action: 'drill', description: 'open the selected cluster', hint: true },
@@ -111,6 +170,9 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
     { keys: ['/'], action: 'filter', description: 'filter clusters', hint: true },
     { keys: ['s'], action: 'sort', description: 'cycle sort (health, name, age)', hint: true },
     { keys: ['space'], action: 'mark', description: 'mark or unmark the selected cluster (M overlays the marked)', hint: true },
+    { keys: ['tab'], action: 'nextPane', description: 'next pane (Fleet, Logs, Metrics tabs; the pane beside the table)', hint: true },
+    { keys: ['S'], action: 'sparkSeries', description: "cycle the sparkline column's series (CPU, memory, pods, error lines)", hint: true },
+    { keys: ['f'], action: 'logsScope', description: "logs pane: the selected cluster's errors or the whole fleet's", hint: false },
   ],
   keys: {
     drill: { run: (s) => (s.selected === null ? {} : { open: { view: 'cluster', arg: s.selected } }) },
@@ -133,6 +195,26 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
         return { slice: { ...s, marked }, message: { text, level: 'info' } };
       },
     },
+    nextPane: {
+      run: (s, ctx) => {
+        const next = nextPane(fleetMode(ctx.viewport), s.panes);
+        if (next === null) return { message: { text: 'the table, the logs and the metrics are all on screen; tab switches them on a terminal under 180 columns', level: 'info' } };
+        return { slice: { ...s, panes: { ...s.panes, ...next } } };
+      },
+    },
+    sparkSeries: {
+      run: (s) => {
+        const spark = cycleSeries(s.spark);
+        return { slice: { ...s, spark }, message: { text: `sparkline column: ${sparkSeries(spark).name}, the last hour`, level: 'info' } };
+      },
+    },
+    logsScope: {
+      run: (s) => {
+        const scope = s.panes.logsScope === 'cluster' ? 'fleet' : 'cluster';
+        const text = scope === 'fleet' ? 'logs pane: error lines of the whole fleet' : 'logs pane: error lines of the selected cluster';
+        return { slice: { ...s, panes: setLogsScope(s.panes, scope) }, message: { text, level: 'info' } };
+      },
+    },
   },
   commands: [{ verbs: ['fleet'], usage: ':fleet', description: 'back to the fleet view', parse: () => ({ ok: true }) }],
   list: {
@@ -147,4 +229,19 @@ export const fleetView: ViewModel<'fleet', FleetSlice, FleetKeyAction> = {
   },
   normalize,
   scope: (s) => ({ fleet: { selected: s.selected, marked: s.marked } }),
+  topics,
+  actionTypes: ['logs/snapshot', 'logs/lines', 'logs/dropped', 'metrics/snapshot', 'metrics/points', 'metrics/fleetSnapshot', 'metrics/fleetPoints'],
+  reduce,
+  wants,
+  answer: (s, ref, outcome, ctx) => {
+    if (isPaneRef(ref)) {
+      const done = paneAnswer(s.panes, ref, outcome, ctx.now);
+      return done.panes === s.panes ? {} : { slice: { ...s, panes: done.panes } };
+    }
+    if (isSparkRef(ref)) {
+      const done = sparkAnswer(s.spark, ref, outcome, ctx.now);
+      return done.spark === s.spark ? {} : { slice: { ...s, spark: done.spark } };
+    }
+    return {};
+  },
 };

@@ -23,10 +23,11 @@ describe('fleet rows', () => {
       '80/97',
       '41',
       '42',
+      '',
       '3s',
       'env=prod region=us',
     ]);
-    expect(fleetCells(byName('edge-store-0417'), NOW, columns)).toEqual(['edge-store-0417', 'unknown', '', '-', '0/0', '0/0', '0', '-', '-', 'env=edge region=eu']);
+    expect(fleetCells(byName('edge-store-0417'), NOW, columns)).toEqual(['edge-store-0417', 'unknown', '', '-', '0/0', '0/0', '0', '-', '', '-', 'env=edge region=eu']);
   });
 
   it('shows the error-lines rate compactly, and - when the cluster ships no logs', () => {
@@ -52,12 +53,12 @@ describe('fleet rows', () => {
 
 describe('fleet column widths', () => {
   it('measures each column at its widest cell or title, capping the name at 32 and reasons at 60', () => {
-    expect(WIDTHS).toEqual({ NAME: 32, HEALTH: 11, REASONS: 60, K8S: 7, NODES: 7, PODS: 9, RESTARTS: 8, 'ERR/m': 5, AGE: 4, LABELS: 21 });
+    expect(WIDTHS).toEqual({ NAME: 32, HEALTH: 11, REASONS: 60, K8S: 7, NODES: 7, PODS: 9, RESTARTS: 8, 'ERR/m': 5, SPARK: 12, AGE: 4, LABELS: 21 });
     // without the absurd name every width is its content's: "edge-store-0417", "CrashLoopBackOff…" and so on
     const ordinary = measureFleet(ROWS.filter((r) => r.name !== LONG));
     expect(ordinary).toMatchObject({ NAME: 15, REASONS: 38, NODES: 5, PODS: 5, LABELS: 21 });
     // titles are the floor, so an empty fleet still has a readable header; labels, with nothing to show, go
-    expect(measureFleet([])).toEqual({ NAME: 4, HEALTH: 11, REASONS: 7, K8S: 3, NODES: 5, PODS: 4, RESTARTS: 8, 'ERR/m': 5, AGE: 4, LABELS: 0 });
+    expect(measureFleet([])).toEqual({ NAME: 4, HEALTH: 11, REASONS: 7, K8S: 3, NODES: 5, PODS: 4, RESTARTS: 8, 'ERR/m': 5, SPARK: 12, AGE: 4, LABELS: 0 });
   });
 
   it('measures the cells it draws: each content-sized width is its widest cell, up to the cap', () => {
@@ -87,16 +88,16 @@ describe('fleet column widths', () => {
   });
 
   it('gives the natural width: every column at its measure, separated, after the marker', () => {
-    expect(fleetNaturalWidth(WIDTHS)).toBe(2 + (32 + 11 + 60 + 7 + 7 + 9 + 8 + 5 + 4 + 21) + 9);
+    expect(fleetNaturalWidth(WIDTHS)).toBe(2 + (32 + 11 + 60 + 7 + 7 + 9 + 8 + 5 + 12 + 4 + 21) + 10);
     const natural = fleetColumns(WIDTHS, fleetNaturalWidth(WIDTHS));
     expect(natural.map((c) => c.width)).toEqual(FLEET_COLUMNS.map((c) => WIDTHS[c.id]));
   });
 });
 
 describe('fleet columns by priority', () => {
-  it('is one table: name, health, age and reasons first, then the counts, then version and labels', () => {
+  it('is one table: name, health, age and reasons first, then the counts and the sparkline, then version and labels', () => {
     const byPriority = [...FLEET_COLUMNS].sort((a, b) => a.priority - b.priority).map((c) => c.id);
-    expect(byPriority).toEqual(['NAME', 'HEALTH', 'AGE', 'REASONS', 'ERR/m', 'PODS', 'RESTARTS', 'NODES', 'K8S', 'LABELS']);
+    expect(byPriority).toEqual(['NAME', 'HEALTH', 'AGE', 'REASONS', 'ERR/m', 'PODS', 'RESTARTS', 'SPARK', 'NODES', 'K8S', 'LABELS']);
     expect(FLEET_COLUMNS.filter((c) => c.elastic).map((c) => c.id)).toEqual(['REASONS']);
   });
 
@@ -109,18 +110,18 @@ describe('fleet columns by priority', () => {
     expect(layout(100)).toEqual(['NAME 32', 'HEALTH 11', 'REASONS 23', 'PODS 9', 'RESTARTS 8', 'ERR/m 5', 'AGE 4']);
   });
 
-  it('at 120 columns adds nodes and the Kubernetes version, with labels still left out', () => {
-    expect(layout(120)).toEqual(['NAME 32', 'HEALTH 11', 'REASONS 27', 'K8S 7', 'NODES 7', 'PODS 9', 'RESTARTS 8', 'ERR/m 5', 'AGE 4']);
+  it('at 120 columns adds the sparkline and nodes, with the Kubernetes version and labels still left out', () => {
+    expect(layout(120)).toEqual(['NAME 32', 'HEALTH 11', 'REASONS 22', 'NODES 7', 'PODS 9', 'RESTARTS 8', 'ERR/m 5', 'SPARK 12', 'AGE 4']);
   });
 
   it('at 200 columns shows every column, and reasons take the rest', () => {
-    expect(layout(200)).toEqual(['NAME 32', 'HEALTH 11', 'REASONS 85', 'K8S 7', 'NODES 7', 'PODS 9', 'RESTARTS 8', 'ERR/m 5', 'AGE 4', 'LABELS 21']);
+    expect(layout(200)).toEqual(['NAME 32', 'HEALTH 11', 'REASONS 72', 'K8S 7', 'NODES 7', 'PODS 9', 'RESTARTS 8', 'ERR/m 5', 'SPARK 12', 'AGE 4', 'LABELS 21']);
   });
 
   it('drops counts, not name width, for ordinary names at 80 columns', () => {
     const widths = measureFleet(ROWS.filter((r) => r.name !== LONG));
     expect(layout(80, widths)).toEqual(['NAME 15', 'HEALTH 11', 'REASONS 24', 'PODS 5', 'RESTARTS 8', 'ERR/m 5', 'AGE 4']);
-    expect(layout(120, widths)).toEqual(['NAME 15', 'HEALTH 11', 'REASONS 28', 'K8S 7', 'NODES 5', 'PODS 5', 'RESTARTS 8', 'ERR/m 5', 'AGE 4', 'LABELS 21']);
+    expect(layout(120, widths)).toEqual(['NAME 15', 'HEALTH 11', 'REASONS 37', 'K8S 7', 'NODES 5', 'PODS 5', 'RESTARTS 8', 'ERR/m 5', 'SPARK 12', 'AGE 4']);
   });
 
   it('cuts only a name longer than 32, with an ellipsis, and keeps that row to the width', () => {

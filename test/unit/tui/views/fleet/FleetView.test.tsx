@@ -1,5 +1,6 @@
-// The fleet view as drawn: header, column header, the visible slice of the table, the summary pane on
-// a wide terminal, and the filter bar.
+// The fleet view as drawn: header, column header, the visible slice of the table, the metrics pane
+// with the selected cluster's summary on a wide terminal, and the filter bar (the panes in detail:
+// FleetPanes.test.tsx).
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetPlan } from '../../../../../cli/demo/fleet-plan.js';
 import { fleetViewLayout } from '../../../../../tui/views/fleet/model.js';
@@ -77,7 +78,7 @@ describe('fleet view', () => {
     expect(marked[0]).toMatch(new RegExp(`^> ${state.view.fleet.selected!} +(healthy|degraded) `));
   });
 
-  it('shows a summary pane beside the table at 160×40 and not at 80 columns', () => {
+  it('shows the selected cluster at a glance in the metrics pane beside the table at 160×40, and not at 80 columns', () => {
     const wide = show(connectedState(undefined, 160, 40));
     expect(wide).toContain('12 clusters · 7 healthy · 2 degraded · 1 critical · 1 unreachable · 1 unknown');
     for (const line of lines(wide)) expect(line.length).toBeLessThanOrEqual(160);
@@ -88,19 +89,19 @@ describe('fleet view', () => {
     expect(show(connectedState())).not.toMatch(/nodes 3\/5 ready/);
   });
 
-  it('gives the pane the width the table cannot use, not padding in the table', () => {
+  it('gives the panes the width the table cannot use, not padding in the table', () => {
     const short = ROWS.filter((r) => r.name.length < 20).map((r) => ({ ...r, labels: {}, reasons: r.reasons.slice(0, 1).map((x) => x.slice(0, 20)) }));
-    const state = connectedState(short, 200, 40);
-    const layout = fleetViewLayout(state.viewport, state.fleet, state.view.fleet);
-    expect(layout).toMatchObject({ table: 90, pane: 109 });
+    const state = connectedState(short, 240, 40);
+    const { areas } = fleetViewLayout(state.viewport, state.fleet, state.view.fleet);
+    expect(areas).toMatchObject({ mode: 'three', table: 103, logs: 68, metrics: 67 });
     const frame = show(state);
-    // the pane's border starts right after the table and a gap; the table's header ends at its last column
+    // the logs pane's frame starts right after the table and a gap, the metrics pane's after it
     const top = lines(frame).find((l) => l.includes('┌'))!;
-    expect(top.indexOf('┌')).toBe(91);
-    // without labels in any row the LABELS column is left out too
-    expect(frame).toContain('\n  NAME            HEALTH      REASONS              K8S     NODES  PODS RESTARTS ERR/m  AGE ┌─');
+    expect(top.indexOf('┌─ Logs')).toBe(104);
+    expect(top.indexOf('┌─ Metrics')).toBe(104 + 68 + 1);
+    // without labels in any row the LABELS column is left out too; the table ends at its last column
+    expect(frame).toContain('\n  NAME            HEALTH      REASONS              K8S     NODES  PODS RESTARTS ERR/m CPU 1h        AGE ┌─ Logs');
   });
-
 
   it('shows the filter bar while typing, with the match count', () => {
     const state = apply(connectedState(), { type: 'key', action: 'filter' }, { type: 'input/text', text: 'health:degraded' });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../../tui/keymap.js';
 import { topView, viewContext, type AppState } from '../../../../../tui/state/app.js';
 import { measureFleet } from '../../../../../tui/render/fleet-row.js';
-import { fleetLayout, fleetTableRows, fleetView, fleetWidths, SUMMARY_PANE_MIN_WIDTH, visibleRows } from '../../../../../tui/views/fleet/model.js';
+import { fleetTableRows, fleetView, fleetViewLayout, fleetWidths, visibleRows } from '../../../../../tui/views/fleet/model.js';
 import { NOW, ROWS, apply, connectedState, makeRow } from '../../helpers.js';
 
 const key = (action: KeyAction) => ({ type: 'key' as const, action });
@@ -112,15 +112,19 @@ describe('fleet page', () => {
 });
 
 describe('fleet table and pane widths', () => {
-  it('gives the table the whole width below 140 columns, and no pane', () => {
-    expect(fleetLayout({ columns: 80, rows: 24 }, 175)).toEqual({ table: 80, pane: null });
-    expect(fleetLayout({ columns: 139, rows: 24 }, 60)).toEqual({ table: 139, pane: null });
-  });
-
-  it('gives the pane what the table cannot use, keeping the pane at 44 and the table at 80 at least', () => {
-    expect(fleetLayout({ columns: 200, rows: 40 }, 120)).toEqual({ table: 120, pane: 79 });
-    expect(fleetLayout({ columns: 160, rows: 40 }, 175)).toEqual({ table: 115, pane: SUMMARY_PANE_MIN_WIDTH });
-    expect(fleetLayout({ columns: 200, rows: 40 }, 40)).toEqual({ table: 80, pane: 119 });
+  it('gives the table the whole width below 130 columns, the pane the rest from 130, both panes from 180', () => {
+    const at = (columns: number) => {
+      const s = connectedState(undefined, columns, 40);
+      const { areas } = fleetViewLayout(s.viewport, s.fleet, s.view.fleet);
+      return { mode: areas.mode, table: areas.table, logs: areas.logs, metrics: areas.metrics };
+    };
+    expect(at(80)).toEqual({ mode: 'tabs', table: 80, logs: null, metrics: null });
+    expect(at(129)).toEqual({ mode: 'tabs', table: 129, logs: null, metrics: null });
+    // the fixture's table would take 187 columns: it gets what leaves the pane its 49
+    expect(at(130)).toEqual({ mode: 'side', table: 80, logs: null, metrics: 49 });
+    expect(at(179)).toEqual({ mode: 'side', table: 129, logs: null, metrics: 49 });
+    expect(at(180)).toEqual({ mode: 'three', table: 80, logs: 49, metrics: 49 });
+    expect(at(240)).toEqual({ mode: 'three', table: 120, logs: 59, metrics: 59 });
   });
 
   it('measures the rows the filter lets through, and again when the filter changes', () => {
