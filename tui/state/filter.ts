@@ -2,6 +2,7 @@
 // (glob) and `label:k=v` / `k=v` narrow further. Every token must match.
 import type { ClusterRow } from '../../core/fleet.js';
 import { HEALTH_STATES } from '../../core/fleet.js';
+import { globToRegExp } from './glob.js';
 
 export type FilterToken =
   | { kind: 'word'; text: string }
@@ -13,14 +14,6 @@ export type FilterToken =
 export interface ParsedFilter {
   text: string;
   tokens: FilterToken[];
-}
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 function parseToken(raw: string): FilterToken {

@@ -2,6 +2,7 @@
 // filter language (`cluster:` glob, `state:`, `type:`, plain words) and fleet-job progress.
 // Pure: no Ink, no I/O, no clock reads.
 import { JOB_STATES, JOB_TYPES, type JobRecord, type JobState } from '../../core/jobs.js';
+import { globToRegExp } from './glob.js';
 
 /** A long session's patches never grow the list without bound; the oldest jobs fall off. */
 export const MAX_JOBS = 5000;
@@ -50,11 +51,6 @@ export type JobFilterToken =
   /** Kept as typed so a misspelt state or type is reported instead of silently matching nothing. */
   | { kind: 'state'; state: string }
   | { kind: 'type'; jobType: string };
-
-function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'i');
-}
 
 function parseToken(raw: string): JobFilterToken {
   const lower = raw.toLowerCase();

@@ -3,6 +3,7 @@
 // The daemon's order (worst first, then by name) is kept. Pure.
 import type { PipelineHealth, PipelineRow } from '../../core/pipeline.js';
 import { PIPELINE_TRANSPORTS } from '../../core/status.js';
+import { globToRegExp } from './glob.js';
 
 export const PIPELINE_HEALTHS: readonly PipelineHealth[] = ['critical', 'degraded', 'unknown', 'healthy'];
 
@@ -12,11 +13,6 @@ export type PipelineFilterToken =
   /** Kept as typed so a misspelt state is reported instead of silently matching nothing. */
   | { kind: 'health'; health: string }
   | { kind: 'transport'; transport: string };
-
-function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'i');
-}
 
 function parseToken(raw: string): PipelineFilterToken {
   const lower = raw.toLowerCase();
