@@ -13,7 +13,7 @@ import type { StoredLogRecord } from '../../core/logs/record.js';
 import { firstIssue } from '../../core/schema-issue.js';
 import { MetricsRangeSchema } from '../frames.js';
 import type { CallOutcome } from './calls.js';
-import { appendLive, CHARTS, holdRange, RANGE_MS, replaceRange, type ChartDef, type HeldRange } from './metrics.js';
+import { appendLive, CHARTS, holdRange, RANGE_MS, replaceRange, replaceWithSnapshot, type ChartDef, type HeldRange } from './metrics.js';
 import type { Message, TopicWant, ViewCall } from './view-model.js';
 import { mergeLines } from '../views/logs/buffer.js';
 import type { LogsDataAction } from '../views/logs/model.js';
@@ -145,10 +145,7 @@ export function reducePanes(p: FleetPanes, a: PanesDataAction): FleetPanes {
     case 'metrics/snapshot': {
       const m = p.metrics;
       if (m.cluster === null || a.cluster !== m.cluster || a.data === null || a.data.cluster !== m.cluster) return p;
-      const next = replaceRange(m.held, holdRange(a.data, PANE_SERIES));
-      // The snapshot is always the daemon's own series: a range answer's warning stays said.
-      const held = m.held?.warning ? { ...next, warning: m.held.warning } : next;
-      return { ...p, metrics: { ...m, held } };
+      return { ...p, metrics: { ...m, held: replaceWithSnapshot(m.held, holdRange(a.data, PANE_SERIES)) } };
     }
     case 'metrics/points': {
       const m = p.metrics;

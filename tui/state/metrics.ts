@@ -77,6 +77,16 @@ export function replaceRange(held: HeldRange | null, next: HeldRange): HeldRange
 }
 
 /**
+ * The live topic's snapshot in place of what is held: as replaceRange, but the snapshot is always
+ * the daemon's own series, so a range answer's warning that Prometheus did not answer stays said
+ * until the next range answer.
+ */
+export function replaceWithSnapshot(held: HeldRange | null, next: HeldRange): HeldRange {
+  const merged = replaceRange(held, next);
+  return held?.warning ? { ...merged, warning: held.warning } : merged;
+}
+
+/**
  * Report values appended to the last hour held: one point each (its value as average and maximum,
  * null where the report had none), the window moved to the newest and what fell out of it dropped.
  * Points no newer than what is held are in it already.

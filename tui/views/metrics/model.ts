@@ -27,6 +27,7 @@ import {
   RANGE_MS,
   RANGES,
   replaceRange,
+  replaceWithSnapshot,
   yRange,
   type ChartDef,
   type ChartWindow,
@@ -252,7 +253,7 @@ function reduce(s: MetricsSlice, a: MetricsDataAction, ctx: ViewContext): Metric
   let next: ClusterMetrics;
   if (a.type === 'metrics/snapshot') {
     if (a.data === null || a.data.cluster !== d.cluster) return s;
-    next = { ...d, held: replaceRange(d.held, holdRange(a.data)), fetchedAt: ctx.now, failedAt: null, error: null };
+    next = { ...d, held: replaceWithSnapshot(d.held, holdRange(a.data)), fetchedAt: ctx.now, failedAt: null, error: null };
   } else {
     if (d.held === null) return s;
     const held = appendLive(

@@ -3,7 +3,7 @@
 // and the logs query for a moment, which the query language must read back as those bounds.
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../../core/query/parse.js';
-import { appendLive, axisLabel, axisTime, CHART_SERIES, chartWindow, columnSpan, cursorTime, formatValue, holdRange, logsQueryAt, niceCeil, replaceRange, yRange } from '../../../../tui/state/metrics.js';
+import { appendLive, axisLabel, axisTime, CHART_SERIES, chartWindow, columnSpan, cursorTime, formatValue, holdRange, logsQueryAt, niceCeil, replaceRange, replaceWithSnapshot, yRange } from '../../../../tui/state/metrics.js';
 import { NOW } from '../helpers.js';
 import { livePoint, metricsRange } from '../metrics-helpers.js';
 
@@ -46,6 +46,14 @@ describe('held ranges', () => {
     expect(merged.points.cpu_used_ratio?.length).toBe((fresh.points.cpu_used_ratio?.length ?? 0) + 1);
     expect(replaceRange(null, fresh)).toBe(fresh);
     expect(replaceRange(holdRange(metricsRange('a')), fresh)).toEqual(fresh);
+  });
+
+  it('keeps a range answer\'s warning through the live snapshot, which is always the daemon\'s own series; a range answer without one clears it', () => {
+    const warned = { ...holdRange(metricsRange('a')), warning: 'the central Prometheus did not answer' };
+    const snapshot = holdRange(metricsRange('a', { end: NOW + 2000 }));
+    expect(replaceWithSnapshot(warned, snapshot).warning).toBe('the central Prometheus did not answer');
+    expect(replaceWithSnapshot(null, snapshot).warning).toBeUndefined();
+    expect(replaceRange(warned, snapshot).warning).toBeUndefined();
   });
 
   it('shares one window between clusters: the newest end, the range back from it, the coarsest step', () => {
