@@ -162,10 +162,16 @@ describe.skipIf(!existsSync(PROMETHEUS))('generated Prometheus configs, running'
     expect(await scalarOf(url, `up{job="flotilla-federate", cluster="${CLUSTER}"}`)).toBe(1);
     for (const job of ['kube-state-metrics', 'kubelet', 'flotilla-agent']) expect(await scalarOf(url, `up{job="${job}", cluster="${CLUSTER}"}`)).toBe(1);
     await expectReportAtCenter(url, report);
-    await waitUntil(async () => (await query(url, `cluster:log_lines_shipped:rate5m{cluster="${CLUSTER}"}`)).length === 1, { what: 'the agent rule at the center', timeoutMs: 20_000 });
-    const names = await namesAtCenter(url);
+    // The rate5m rules answer only after the edge holds two samples of their counters and the center
+    // has federated since: wait for every recorded name rather than for one of them.
+    const names = await waitUntil(
+      async () => {
+        const now = await namesAtCenter(url);
+        return RECORDED_NAMES.every((n) => now.includes(n)) ? now : null;
+      },
+      { what: 'every cluster:* rule at the center', timeoutMs: 40_000, intervalMs: 250 },
+    );
     expect(names.filter((n) => n !== 'up' && !n.startsWith('cluster:'))).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining([...RECORDED_NAMES]));
     // No raw exporter series crossed.
     expect(await query(url, '{__name__=~"kube_.*|container_.*|machine_.*|flotilla_agent_.*"}')).toEqual([]);
   });
