@@ -53,6 +53,7 @@ export const DaemonMetricsConfigSchema = z
           .refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), { message: 'must be an http:// or https:// URL' })
           .describe('the central Prometheus, e.g. http://prometheus:9090'),
         timeoutMs: z.number().int().min(100).max(120_000).default(5000).describe('a query slower than this is answered from the embedded series, saying so'),
+        staleSeconds: z.number().int().min(5).max(3600).default(120).describe("a cluster whose newest `up` sample at the central Prometheus is older than this is shown as not sending (its edge stopped, or remote-write stopped arriving)"),
       })
       .strict()
       .optional(),

@@ -121,7 +121,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const logService = logs;
     // Its own database file too: a report's points are buffered and written every few seconds.
     const prometheus = config.metrics.source === 'prometheus' && config.metrics.prometheus ? prometheusClient(config.metrics.prometheus) : undefined;
-    series = new MetricsService({ dataDir: config.dataDir, failedJobs: (cluster, since) => registry.jobs.failedSince(cluster, since), log, ...(prometheus ? { prometheus } : {}) });
+    series = new MetricsService({ dataDir: config.dataDir, failedJobs: (cluster, since) => registry.jobs.failedSince(cluster, since), log, ...(prometheus ? { prometheus, prometheusStaleMs: (config.metrics.prometheus?.staleSeconds ?? 120) * 1000 } : {}) });
     const metricsService = series;
     service.onReports((accepted) => metricsService.recordReports(accepted));
     service.onRemoved((name) => metricsService.forget(name));

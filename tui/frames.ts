@@ -163,6 +163,14 @@ export const MetricsRangeSchema = z.object({
   source: z.enum(['embedded', 'prometheus']),
   resolution: z.string().max(16),
   warning: z.string().max(1024).optional(),
+  edge: z
+    .object({
+      down: z.array(z.string().max(128)).max(64),
+      newestSample: iso.nullable(),
+      stale: z.boolean(),
+      newestData: iso.nullable(),
+    })
+    .optional(),
   series: z
     .array(
       z.object({

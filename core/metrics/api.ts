@@ -31,4 +31,21 @@ export interface MetricsRange {
   series: { name: string; unit: string; source?: 'embedded' | 'prometheus'; points: MetricsPoint[] }[];
   /** Set when Prometheus was asked and did not answer: why, and that the series are the daemon's own. */
   warning?: string;
+  /** Set when Prometheus answered but is not getting this cluster's series (docs/METRICS.md, "When an edge stops"). */
+  edge?: EdgeState;
+}
+
+/** The central Prometheus's view of a cluster's edge, from its `up` series there. */
+export interface EdgeState {
+  /**
+   * Scrape jobs whose `up` is 0 at the center: flotilla-federate when the center cannot reach the
+   * edge Prometheus; the edge's own jobs (kube-state-metrics, kubelet, …) when the edge cannot reach them.
+   */
+  down: string[];
+  /** The newest `up` sample of the cluster at the center, ISO; null when there is none (never federated, or silent past Prometheus's 5 minute lookback). */
+  newestSample: string | null;
+  /** True when that newest sample is older than metrics.prometheus.staleSeconds: the edge stopped sending (remote-write) or the center stopped scraping. */
+  stale: boolean;
+  /** The newest point of the answer's Prometheus series, ISO; null when the range has none. */
+  newestData: string | null;
 }

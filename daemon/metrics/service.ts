@@ -11,12 +11,15 @@ import type { RangeQuery } from './range-query.js';
 import { SeriesStore } from './series-store.js';
 import type { PrometheusQuery } from './prometheus-client.js';
 import { promPoints, promQueryFor } from './prometheus-queries.js';
+import { edgeQueries, edgeState } from './edge-state.js';
 import { bucketStart, foldSteps, tierFor } from './tiers.js';
 
 export const METRICS_FILE = 'metrics.db';
 const FLUSH_MS = 5000;
 const PRUNE_MS = 10 * 60_000;
 const FAILED_JOBS_WINDOW_MS = 3_600_000;
+/** metrics.prometheus.staleSeconds's default: four scrapes at the generated 30 s interval. */
+const DEFAULT_STALE_MS = 120_000;
 
 export interface MetricsServiceDeps {
   dataDir: string;
@@ -26,6 +29,8 @@ export interface MetricsServiceDeps {
   clock?: () => number;
   /** metrics.source prometheus: ranges come from its recording rules where one records the series. */
   prometheus?: PrometheusQuery;
+  /** A cluster whose newest `up` sample at the center is older than this is said to be stale (metrics.prometheus.staleSeconds). */
+  prometheusStaleMs?: number;
 }
 
 export class MetricsService {
@@ -101,23 +106,31 @@ export class MetricsService {
   /**
    * A range as the panes get it: from Prometheus's recording rules when metrics.source is prometheus
    * (the embedded series for what no rule records), from the embedded series otherwise and whenever
-   * Prometheus does not answer, saying so in `warning`.
+   * Prometheus does not answer, saying so in `warning`; with `edge` when Prometheus answers but is not
+   * getting the cluster's series.
    */
   async answer(q: RangeQuery): Promise<MetricsRange> {
     const embedded = this.range(q);
     const prom = this.deps.prometheus;
     if (!prom) return embedded;
     const first = bucketStart(q.startMs, q.stepMs);
+    const nowMs = this.clock();
+    const edgeQ = edgeQueries(q.cluster);
     try {
-      const series = await Promise.all(
-        embedded.series.map(async (s) => {
-          const expr = promQueryFor(s.name, q.cluster);
-          if (!expr) return s;
-          const result = await prom.queryRange(expr, first / 1000, q.endMs / 1000, q.stepMs / 1000);
-          return { ...s, source: 'prometheus' as const, points: promPoints(result[0]?.values ?? [], first, q.endMs, q.stepMs) };
-        }),
-      );
-      return { ...embedded, source: 'prometheus', resolution: `${q.stepMs / 1000}s`, series };
+      const [series, up, sampledAt] = await Promise.all([
+        Promise.all(
+          embedded.series.map(async (s) => {
+            const expr = promQueryFor(s.name, q.cluster);
+            if (!expr) return s;
+            const result = await prom.queryRange(expr, first / 1000, q.endMs / 1000, q.stepMs / 1000);
+            return { ...s, source: 'prometheus' as const, points: promPoints(result[0]?.values ?? [], first, q.endMs, q.stepMs) };
+          }),
+        ),
+        prom.query(edgeQ.up, nowMs / 1000),
+        prom.query(edgeQ.sampledAt, nowMs / 1000),
+      ]);
+      const edge = edgeState({ up, sampledAt, nowMs, staleMs: this.deps.prometheusStaleMs ?? DEFAULT_STALE_MS, series: series.filter((s) => s.source === 'prometheus') });
+      return { ...embedded, source: 'prometheus', resolution: `${q.stepMs / 1000}s`, series, ...(edge ? { edge } : {}) };
     } catch (e) {
       this.deps.log.warn({ err: (e as Error).message }, 'central Prometheus did not answer; the panes get the embedded series');
       return { ...embedded, warning: `${(e as Error).message}; showing the daemon's own series` };

@@ -26,6 +26,11 @@ export const PANE_FOLLOW_MS = 400;
 export const PANE_LOG_LINES = 200;
 /** A failed range call is asked again after this long. */
 export const PANE_RETRY_MS = 10_000;
+/**
+ * An answer from the central Prometheus is asked again after this long: the live topic carries the
+ * daemon's own series, not Prometheus's nor its word on the edge (a stopped edge shows within this).
+ */
+export const PANE_PROMETHEUS_REFRESH_MS = 30_000;
 /** The lines the logs pane shows: errors and worse. */
 export const ERROR_QUERY = 'level:error,fatal';
 /** The metrics pane's sparklines, in the order they give way on a short pane. */
@@ -53,6 +58,8 @@ export interface PaneMetrics {
   pending: string | null;
   /** The range call answered (the topic's snapshot alone does not count: it is always the daemon's own series). */
   answered: boolean;
+  /** When it answered (ctx.now). */
+  answeredAt: number | null;
   failedAt: number | null;
   error: string | null;
 }
@@ -78,7 +85,7 @@ export function paneLogsQuery(scope: LogsScope, cluster: string | null): string 
 }
 
 const freshLogs = (query: string): PaneLogs => ({ query, lines: [], loaded: false, dropped: 0 });
-const freshMetrics = (cluster: string | null): PaneMetrics => ({ cluster, held: null, pending: null, answered: false, failedAt: null, error: null });
+const freshMetrics = (cluster: string | null): PaneMetrics => ({ cluster, held: null, pending: null, answered: false, answeredAt: null, failedAt: null, error: null });
 
 export function initialPanes(): FleetPanes {
   return { tab: 'fleet', side: 'metrics', logsScope: 'cluster', shown: null, wanted: null, wantedSince: 0, logs: freshLogs(ERROR_QUERY), metrics: freshMetrics(null), seq: 0 };
@@ -162,10 +169,11 @@ export function isPaneRef(ref: string): boolean {
   return ref.startsWith(REF_PREFIX);
 }
 
-/** The metrics pane's range call, while it is on screen and has no answer for its cluster. */
+/** The metrics pane's range call, while it is on screen and has no answer for its cluster, or Prometheus's answer is due again. */
 export function paneWants(p: FleetPanes, on: PanesOnScreen, now: number): { panes: FleetPanes; calls: ViewCall[] } {
   const m = p.metrics;
-  if (!on.metrics || m.cluster === null || m.answered || m.pending !== null) return { panes: p, calls: [] };
+  if (!on.metrics || m.cluster === null || m.pending !== null) return { panes: p, calls: [] };
+  if (m.answered && !(m.held?.prometheus === true && m.answeredAt !== null && now - m.answeredAt >= PANE_PROMETHEUS_REFRESH_MS)) return { panes: p, calls: [] };
   if (m.failedAt !== null && now - m.failedAt < PANE_RETRY_MS) return { panes: p, calls: [] };
   const seq = p.seq + 1;
   const ref = `${REF_PREFIX}${seq}`;
@@ -181,7 +189,7 @@ export function paneAnswer(p: FleetPanes, ref: string, outcome: CallOutcome, now
   if (outcome.ok) {
     const parsed = MetricsRangeSchema.safeParse(outcome.result);
     if (parsed.success && parsed.data.cluster === m.cluster) {
-      return { panes: { ...p, metrics: { ...m, held: replaceRange(m.held, holdRange(parsed.data, PANE_SERIES)), pending: null, answered: true, failedAt: null, error: null } } };
+      return { panes: { ...p, metrics: { ...m, held: replaceRange(m.held, holdRange(parsed.data, PANE_SERIES)), pending: null, answered: true, answeredAt: now, failedAt: null, error: null } } };
     }
     const error = parsed.success ? `the answer is for "${parsed.data.cluster}"` : `the daemon's answer was not understood (${firstIssue(parsed.error, 'answer')})`;
     return { panes: { ...p, metrics: { ...m, pending: null, failedAt: now, error } } };

@@ -2,7 +2,8 @@
 // small terminal), a cluster's range answer as it is held (only the charted series, live points
 // appended to the last hour), the time window the charts share, the values read at the cursor, and
 // the logs query for a moment. Pure.
-import type { LivePoint, MetricsPoint, MetricsRange } from '../../core/metrics/api.js';
+import { ageSince, formatAge } from '../../core/duration.js';
+import type { EdgeState, LivePoint, MetricsPoint, MetricsRange } from '../../core/metrics/api.js';
 import { formatCount } from '../../core/units.js';
 
 export const RANGES = ['1h', '6h', '24h', '7d'] as const;
@@ -45,8 +46,12 @@ export interface HeldRange {
   end: number;
   stepMs: number;
   resolution: string;
+  /** The daemon asked the central Prometheus for this answer (it answered, or `warning` says it did not). */
+  prometheus: boolean;
   /** The daemon's word that Prometheus did not answer and these are its own series. */
   warning?: string;
+  /** Prometheus answered but is not getting the cluster's series. */
+  edge?: EdgeState;
   /** Each charted series' points, oldest first. */
   points: Readonly<Record<string, readonly MetricsPoint[]>>;
 }
@@ -54,7 +59,32 @@ export interface HeldRange {
 export function holdRange(r: MetricsRange, names: readonly string[] = CHART_SERIES): HeldRange {
   const points: Record<string, readonly MetricsPoint[]> = {};
   for (const s of r.series) if (names.includes(s.name)) points[s.name] = s.points;
-  return { start: Date.parse(r.start), end: Date.parse(r.end), stepMs: r.stepSeconds * 1000, resolution: r.resolution, ...(r.warning ? { warning: r.warning } : {}), points };
+  return {
+    start: Date.parse(r.start),
+    end: Date.parse(r.end),
+    stepMs: r.stepSeconds * 1000,
+    resolution: r.resolution,
+    prometheus: r.source === 'prometheus' || r.warning !== undefined,
+    ...(r.warning ? { warning: r.warning } : {}),
+    ...(r.edge ? { edge: r.edge } : {}),
+    points,
+  };
+}
+
+/**
+ * What the pane says about the central Prometheus, one line, or null when there is nothing to say:
+ * that it did not answer, or that it is not getting the cluster's series and how old the data is.
+ */
+export function prometheusNote(held: Pick<HeldRange, 'warning' | 'edge'> | null, now: number): string | null {
+  if (!held) return null;
+  if (held.warning) return "! Prometheus did not answer: the daemon's own series";
+  const e = held.edge;
+  if (!e) return null;
+  const age = e.newestData === null ? 'no data in range' : `data ${formatAge(ageSince(e.newestData, now))} old`;
+  if (e.down.includes('flotilla-federate')) return `! edge Prometheus down (up == 0) · ${age}`;
+  if (e.down.length > 0) return `! edge scrape failing: ${e.down.join(', ')} · ${age}`;
+  if (e.newestSample === null) return "! Prometheus has nothing of this cluster's edge: not federated yet?";
+  return `! nothing from the edge for ${formatAge(ageSince(e.newestSample, now))} · ${age}`;
 }
 
 const lastTime = (points: readonly MetricsPoint[] | undefined): number => points?.at(-1)?.[0] ?? -Infinity;
@@ -78,12 +108,14 @@ export function replaceRange(held: HeldRange | null, next: HeldRange): HeldRange
 
 /**
  * The live topic's snapshot in place of what is held: as replaceRange, but the snapshot is always
- * the daemon's own series, so a range answer's warning that Prometheus did not answer stays said
- * until the next range answer.
+ * the daemon's own series, so what a range answer said of Prometheus (asked, did not answer, an edge
+ * not sending) stays said until the next range answer.
  */
 export function replaceWithSnapshot(held: HeldRange | null, next: HeldRange): HeldRange {
   const merged = replaceRange(held, next);
-  return held?.warning ? { ...merged, warning: held.warning } : merged;
+  if (!held) return merged;
+  const { warning: _w, edge: _e, ...rest } = merged;
+  return { ...rest, prometheus: held.prometheus, ...(held.warning ? { warning: held.warning } : {}), ...(held.edge ? { edge: held.edge } : {}) };
 }
 
 /**

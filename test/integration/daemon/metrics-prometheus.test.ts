@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const port = (target.address() as { port: number }).port;
-  prom = await startPrometheus({ config: `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: flotilla-federate\n    honor_labels: true\n    static_configs: [{targets: ['127.0.0.1:${port}']}]\n` });
+  prom = await startPrometheus({ config: `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: flotilla-federate\n    honor_labels: true\n    static_configs: [{targets: ['127.0.0.1:${port}'], labels: {cluster: alpha}}]\n` });
   fx = await startFixture({ 'metrics.source': 'prometheus', 'metrics.prometheus': { url: prom.url, timeoutMs: 2000 } });
   const alpha = new FakeAgent(await fx.addCluster('alpha'), fx.store);
   await alpha.register();
@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.daemon.stop();
   await prom?.stop();
-  await new Promise<void>((r) => target.close(() => r()));
+  if (target.listening) await new Promise<void>((r) => target.close(() => r()));
   cleanupTempDirs();
 });
 
@@ -64,6 +64,23 @@ describe('metrics from the central Prometheus', () => {
     // No rule records warning events: the daemon's own series, from the report.
     expect(warnings.source).toBe('embedded');
     expect(total).toMatchObject({ source: 'prometheus' });
+    // The center scrapes the edge: nothing to say of it.
+    expect(r.body.edge).toBeUndefined();
+  });
+
+  it('says the edge is down, with the age of its data, once the center cannot scrape it (up == 0)', async () => {
+    target.closeAllConnections();
+    await new Promise<void>((r) => target.close(() => r()));
+    const r = await waitUntil(async () => {
+      const res = await fx.api('GET', '/api/v1/metrics/range?cluster=alpha&series=nodes_ready&since=5m&step=1s');
+      return res.body.edge ? res : undefined;
+    }, { what: 'the edge said down', timeoutMs: 30_000, intervalMs: 500 });
+    expect(r.body).toMatchObject({ source: 'prometheus', edge: { down: ['flotilla-federate'], stale: false } });
+    expect(r.body.warning).toBeUndefined();
+    expect(Date.parse(r.body.edge.newestSample)).toBeGreaterThan(Date.now() - 30_000);
+    // The last point before the scrapes failed: what the pane gives as the data's age.
+    const lastPoint = r.body.series[0].points.filter((p: any) => p[1] !== null).at(-1)[0];
+    expect(r.body.edge.newestData).toBe(new Date(lastPoint).toISOString());
   });
 
   it('answers from the embedded series, saying so, when Prometheus is gone', async () => {
@@ -71,7 +88,7 @@ describe('metrics from the central Prometheus', () => {
     const r = await fx.api('GET', '/api/v1/metrics/range?cluster=alpha&series=nodes_ready&since=5m&step=1s');
     expect(r.status).toBe(200);
     expect(r.body.source).toBe('embedded');
-    expect(r.body.warning).toMatch(/^the central Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer a range query: ECONNREFUSED; showing the daemon's own series$/);
+    expect(r.body.warning).toMatch(/^the central Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer: ECONNREFUSED; showing the daemon's own series$/);
     expect([...new Set(values(r.body.series[0]))]).toEqual([3]);
   });
 });

@@ -12,9 +12,9 @@ import { useChartSetting } from '../metrics/chart-context.js';
 import { useTheme, type Theme } from '../theme.js';
 import { paneCharts, paneChartsLayout } from '../../render/pane-charts.js';
 import type { PaneMetrics } from '../../state/fleet-panes.js';
+import { prometheusNote } from '../../state/metrics.js';
 import { Pane, paneInner, type TitlePart } from './Pane.js';
 
-export const PROMETHEUS_WARNING = "! Prometheus did not answer: the daemon's own series";
 
 function toneColor(theme: Theme, tone: ChartTone): string | undefined {
   if (tone === 'axis') return theme.muted;
@@ -97,11 +97,12 @@ export function MetricsPane(props: { row: ClusterRow | null; metrics: PaneMetric
   const reasons = summaryReasonRows(inner.height);
   const labels = inner.height >= 30;
   const summary = row === null ? 0 : summaryLines(row, reasons, labels);
-  // a line between the summary and the charts: blank, or the warning that Prometheus did not answer
+  // a line between the summary and the charts: blank, or what is wrong with the central Prometheus
   const chartRows = Math.max(0, inner.height - summary - 1);
   const layout = useMemo(() => paneChartsLayout(inner.width, chartRows), [inner.width, chartRows]);
   const held = row !== null && m.cluster === row.name ? m.held : null;
   // Drawn again when the points, the size or the glyphs change; not on the clock's ticks.
+  const note = prometheusNote(held, props.now);
   const screen = useMemo(() => (held && layout ? paneCharts(held, layout, mode) : null), [held, layout, mode]);
   return (
     <Pane title={props.title} framed={framed} width={props.width} height={props.height}>
@@ -110,9 +111,9 @@ export function MetricsPane(props: { row: ClusterRow | null; metrics: PaneMetric
       ) : (
         <>
           <Summary row={row} now={props.now} reasons={reasons} labels={labels} />
-          {held?.warning ? (
+          {note !== null ? (
             <Text wrap="truncate" color={theme.warning}>
-              {PROMETHEUS_WARNING}
+              {note}
             </Text>
           ) : (
             <Text> </Text>

@@ -10,7 +10,7 @@ import { RANGES } from '../../state/metrics.js';
 import { useTheme, type Theme } from '../theme.js';
 import type { ViewProps } from '../view-props.js';
 import { useChartSetting } from './chart-context.js';
-import { GRID_GAP, metricsLayout, metricsScreen, metricsStatus, type ChartPanel, type MetricsSlice } from './model.js';
+import { GRID_GAP, metricsLayout, metricsNote, metricsScreen, metricsStatus, type ChartPanel, type MetricsSlice } from './model.js';
 
 function toneColor(theme: Theme, tone: ChartTone): string | undefined {
   if (tone === 'axis') return theme.muted;
@@ -65,6 +65,7 @@ export function MetricsView({ slice, ctx }: ViewProps<MetricsSlice>) {
   const layout = useMemo(() => metricsLayout(viewport, conn), [viewport, conn]);
   // Drawn again when data, the cursor, the range or the size change; not on the clock's ticks.
   const screen = useMemo(() => metricsScreen(slice, layout, mode), [slice, layout, mode]);
+  const note = metricsNote(slice, ctx.now);
   const grid = screen ? Array.from({ length: layout.gridRows }, (_, r) => screen.panels.slice(r * layout.gridColumns, (r + 1) * layout.gridColumns)) : [];
   return (
     <Box flexDirection="column" width={viewport.columns}>
@@ -89,7 +90,7 @@ export function MetricsView({ slice, ctx }: ViewProps<MetricsSlice>) {
           </Text>
         ))}
         {screen && <Text color={theme.muted}>{`  step ${formatLag(screen.window.stepMs / 1000)} (${screen.window.resolution}) · ${screen.cursorAt === null ? 'latest' : `cursor ${screen.cursorAt} UTC`}`}</Text>}
-        {screen?.window.warning && <Text color={theme.warning}>{'  ! Prometheus did not answer: the daemon\'s own series'}</Text>}
+        {note !== null && <Text color={theme.warning}>{`  ${note}`}</Text>}
       </Text>
       {screen === null ? (
         metricsStatus(slice).map((line, i) => (

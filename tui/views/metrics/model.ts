@@ -18,6 +18,7 @@ import {
   CHART_SERIES,
   CHARTS,
   chartWindow,
+  prometheusNote,
   columnSpan,
   cursorTime,
   formatValue,
@@ -143,6 +144,15 @@ function stepRange(delta: 1 | -1): KeyHandler<MetricsSlice> {
   };
 }
 
+/** The first thing to say about the central Prometheus of the clusters shown, naming the cluster when several are. */
+export function metricsNote(s: MetricsSlice, now: number): string | null {
+  for (const d of s.data) {
+    const note = prometheusNote(d.held, now);
+    if (note !== null) return s.data.length > 1 ? `${note} (${d.cluster})` : note;
+  }
+  return null;
+}
+
 export function metricsWindow(s: MetricsSlice): ChartWindow | null {
   return chartWindow(
     s.data.map((d) => d.held),
@@ -208,7 +218,9 @@ function wants(s: MetricsSlice, ctx: ViewContext): { slice: MetricsSlice; calls:
   const data = s.data.map((d) => {
     if (d.pending !== null) return d;
     if (d.failedAt !== null && ctx.now - d.failedAt < RETRY_MS) return d;
-    const stale = d.held === null || (s.range !== LIVE_RANGE && d.fetchedAt !== null && ctx.now - d.fetchedAt >= REFRESH_MS);
+    // The live topic keeps the last hour of the daemon's own series current, not Prometheus's answer
+    // nor what it says of the edge: those are asked again like the longer ranges.
+    const stale = d.held === null || ((s.range !== LIVE_RANGE || d.held.prometheus) && d.fetchedAt !== null && ctx.now - d.fetchedAt >= REFRESH_MS);
     if (!stale) return d;
     seq += 1;
     const ref = `range:${seq}`;

@@ -4,7 +4,7 @@
 // the metrics pane's range call, its live points and the Prometheus warning kept.
 import { describe, expect, it } from 'vitest';
 import { keyContext, wantedTopics, type AppState } from '../../../../tui/state/app.js';
-import { ERROR_QUERY, PANE_FOLLOW_MS, PANE_LOG_LINES, paneLogsQuery } from '../../../../tui/state/fleet-panes.js';
+import { ERROR_QUERY, PANE_FOLLOW_MS, PANE_LOG_LINES, PANE_PROMETHEUS_REFRESH_MS, paneLogsQuery } from '../../../../tui/state/fleet-panes.js';
 import { apply, key, NOW } from '../helpers.js';
 import { errorLines, panesState, paneSnapshot, tick } from '../fleet-panes-helpers.js';
 import { liveLines } from '../logs-helpers.js';
@@ -160,11 +160,32 @@ describe('the metrics pane', () => {
   it("keeps the range answer's Prometheus warning when the topic's snapshot (always the daemon's own series) comes", () => {
     let s = panesState(130, 40);
     const name = s.view.fleet.selected!;
-    s = answerPane(s, { ok: true, result: { ...metricsRange(name), source: 'embedded', warning: 'http://prom:9090 did not answer a range query: timed out after 5000 ms; showing the daemon\'s own series' } });
+    s = answerPane(s, { ok: true, result: { ...metricsRange(name), source: 'embedded', warning: 'http://prom:9090 did not answer: timed out after 5000 ms; showing the daemon\'s own series' } });
     expect(s.view.fleet.panes.metrics.held?.warning).toMatch(/did not answer/);
     s = apply(s, snapshotFrame(name, metricsRange(name, { end: NOW + 60_000 })));
     expect(s.view.fleet.panes.metrics.held?.warning).toMatch(/did not answer/);
     expect(s.view.fleet.panes.metrics.held?.end).toBe(NOW + 60_000);
+  });
+
+  it("asks Prometheus's answer again every PANE_PROMETHEUS_REFRESH_MS, keeping what it said of the edge through the topic's snapshot; the daemon's own answer never", () => {
+    let s = panesState(130, 40);
+    const name = s.view.fleet.selected!;
+    const edge = { down: ['flotilla-federate'], newestSample: new Date(NOW).toISOString(), stale: false, newestData: new Date(NOW - 120_000).toISOString() };
+    s = answerPane(s, { ok: true, result: { ...metricsRange(name), source: 'prometheus', edge } });
+    expect(s.view.fleet.panes.metrics.held).toMatchObject({ prometheus: true, edge });
+    s = apply(s, snapshotFrame(name, metricsRange(name, { end: NOW + 5000 })));
+    expect(s.view.fleet.panes.metrics.held).toMatchObject({ prometheus: true, edge, end: NOW + 5000 });
+    expect(rangeCalls(apply(s, tick(PANE_PROMETHEUS_REFRESH_MS - 1000)))).toEqual([]);
+    s = apply(s, tick(PANE_PROMETHEUS_REFRESH_MS));
+    expect(rangeCalls(s)).toHaveLength(1);
+    // The edge is back: the next answer says nothing of it.
+    s = answerPane(s, { ok: true, result: { ...metricsRange(name, { end: NOW + PANE_PROMETHEUS_REFRESH_MS }), source: 'prometheus' } });
+    expect(s.view.fleet.panes.metrics.held?.edge).toBeUndefined();
+
+    let own = panesState(130, 40);
+    own = answerPane(own, rangeAnswer(own.view.fleet.selected!));
+    expect(own.view.fleet.panes.metrics.held?.prometheus).toBe(false);
+    expect(rangeCalls(apply(own, tick(10 * PANE_PROMETHEUS_REFRESH_MS)))).toEqual([]);
   });
 
   it('asks the range again after a failure only once PANE_RETRY_MS has passed, and takes no answer for another cluster', () => {

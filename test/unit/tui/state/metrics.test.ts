@@ -3,7 +3,7 @@
 // and the logs query for a moment, which the query language must read back as those bounds.
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../../core/query/parse.js';
-import { appendLive, axisLabel, axisTime, CHART_SERIES, chartWindow, columnSpan, cursorTime, formatValue, holdRange, logsQueryAt, niceCeil, replaceRange, replaceWithSnapshot, yRange } from '../../../../tui/state/metrics.js';
+import { appendLive, axisLabel, axisTime, CHART_SERIES, chartWindow, columnSpan, cursorTime, formatValue, holdRange, logsQueryAt, niceCeil, prometheusNote, replaceRange, replaceWithSnapshot, yRange } from '../../../../tui/state/metrics.js';
 import { NOW } from '../helpers.js';
 import { livePoint, metricsRange } from '../metrics-helpers.js';
 
@@ -62,6 +62,19 @@ describe('held ranges', () => {
     expect(chartWindow([a, null, b], '1h')).toEqual({ start: NOW - HOUR, end: NOW, stepMs: 15_000, resolution: 'raw' });
     expect(chartWindow([null], '1h')).toBeNull();
     expect(columnSpan({ start: 0, end: 100 }, 10, 3)).toEqual({ from: 30, to: 40, mid: 35 });
+  });
+});
+
+describe('what the panes say of the central Prometheus', () => {
+  const at = (ms: number) => new Date(NOW - ms).toISOString();
+  it('puts its silence first, then the edge: down, a scrape failing, silent, never federated; nothing when all is well', () => {
+    expect(prometheusNote(null, NOW)).toBeNull();
+    expect(prometheusNote({}, NOW)).toBeNull();
+    expect(prometheusNote({ warning: 'x', edge: { down: ['kubelet'], newestSample: at(0), stale: false, newestData: null } }, NOW)).toBe("! Prometheus did not answer: the daemon's own series");
+    expect(prometheusNote({ edge: { down: ['flotilla-federate', 'kubelet'], newestSample: at(0), stale: false, newestData: at(7_200_000) } }, NOW)).toBe('! edge Prometheus down (up == 0) · data 2h old');
+    expect(prometheusNote({ edge: { down: ['kube-state-metrics', 'kubelet'], newestSample: at(0), stale: false, newestData: null } }, NOW)).toBe('! edge scrape failing: kube-state-metrics, kubelet · no data in range');
+    expect(prometheusNote({ edge: { down: [], newestSample: at(150_000), stale: true, newestData: at(150_000) } }, NOW)).toBe('! nothing from the edge for 2m · data 2m old');
+    expect(prometheusNote({ edge: { down: [], newestSample: null, stale: false, newestData: null } }, NOW)).toBe("! Prometheus has nothing of this cluster's edge: not federated yet?");
   });
 });
 

@@ -4,6 +4,7 @@
 // sparkline column in the table. Every frame fits its terminal.
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EdgeState } from '../../../../../core/metrics/api.js';
 import type { AppState } from '../../../../../tui/state/app.js';
 import { App } from '../../../../../tui/views/App.js';
 import { ChartContext } from '../../../../../tui/views/metrics/chart-context.js';
@@ -25,11 +26,11 @@ function shown(s: AppState): string {
 }
 
 /** The pane's call answered, its error lines in, every fill of the column answered. */
-function loaded(s: AppState, warning?: string): AppState {
+function loaded(s: AppState, warning?: string, edge?: EdgeState): AppState {
   let next = s;
   const pane = next.calls.find((c) => c.ref?.startsWith('pane:'));
   if (pane) {
-    const result = { ...metricsRange(pane.params.cluster as string), ...(warning ? { warning } : {}) };
+    const result = { ...metricsRange(pane.params.cluster as string), ...(warning ? { warning } : {}), ...(edge ? { source: 'prometheus', edge } : {}) };
     next = apply(next, { type: 'call/sent', key: pane.key }, { type: 'call/done', call: { method: pane.method, label: pane.label, key: pane.key, view: pane.view, ref: pane.ref }, outcome: { ok: true, result } });
   }
   next = answerAll(next);
@@ -95,8 +96,18 @@ describe('fleet view at 130×40', () => {
   });
 
   it("says Prometheus did not answer when the range came from the daemon's own series", () => {
-    const frame = shown(loaded(panesState(130, 40), 'http://prom:9090 did not answer a range query: timed out after 5000 ms'));
+    const frame = shown(loaded(panesState(130, 40), 'http://prom:9090 did not answer: timed out after 5000 ms'));
     expect(frame).toContain("│! Prometheus did not answer: the daemon's own …│");
+  });
+
+  it('says the edge is down, or silent, with the age of its data, when Prometheus answers without the cluster', () => {
+    const at = (ms: number) => new Date(NOW - ms).toISOString();
+    let frame = shown(loaded(panesState(130, 40), undefined, { down: ['flotilla-federate'], newestSample: at(0), stale: false, newestData: at(180_000) }));
+    expect(frame).toContain('│! edge Prometheus down (up == 0) · data 3m old │');
+    frame = shown(loaded(panesState(200, 50), undefined, { down: ['kubelet'], newestSample: at(0), stale: false, newestData: at(65_000) }));
+    expect(frame).toMatch(/│! edge scrape failing: kubelet · data 1m old +│/);
+    frame = shown(loaded(panesState(200, 50), undefined, { down: [], newestSample: at(240_000), stale: true, newestData: at(240_000) }));
+    expect(frame).toMatch(/│! nothing from the edge for 4m · data 4m old +│/);
   });
 });
 

@@ -7,7 +7,7 @@ import { parseQuery } from '../../../../../core/query/parse.js';
 import { keyContext, topView, wantedTopics, type Action, type AppState } from '../../../../../tui/state/app.js';
 import { CHART_SERIES, columnSpan } from '../../../../../tui/state/metrics.js';
 import { visibleRows } from '../../../../../tui/views/fleet/model.js';
-import { metricsLayout, metricsWindow, REFRESH_MS, RETRY_MS } from '../../../../../tui/views/metrics/model.js';
+import { metricsLayout, metricsNote, metricsWindow, REFRESH_MS, RETRY_MS } from '../../../../../tui/views/metrics/model.js';
 import { apply, connectedState, DETAIL, key, NOW } from '../../helpers.js';
 import { answerRangeCalls, livePoint, metricsRange, metricsState, pointsFrame, rangeCalls, snapshotFrame } from '../../metrics-helpers.js';
 
@@ -141,6 +141,22 @@ describe('ranges and calls', () => {
     expect(rangeCalls(s).map((c) => c.since)).toEqual(['24h']);
     // the refresh keeps the charts until its answer comes
     expect(s.view.metrics.data[0]?.held).not.toBeNull();
+  });
+
+  it("asks the live hour again every minute when Prometheus answered it, and says what it said of the edge, naming the cluster when several are shown", () => {
+    let s = command(connectedState(), 'metrics prod-eu-1');
+    const [call] = s.calls.filter((c) => c.method === 'metrics.range');
+    const edge = { down: ['flotilla-federate'], newestSample: new Date(NOW).toISOString(), stale: false, newestData: new Date(NOW - 60_000).toISOString() };
+    s = apply(s, { type: 'call/sent', key: call!.key }, { type: 'call/done', call: { method: call!.method, label: call!.label, key: call!.key, view: call!.view, ref: call!.ref }, outcome: { ok: true, result: { ...metricsRange('prod-eu-1'), source: 'prometheus', edge } } });
+    expect(metricsNote(s.view.metrics, NOW)).toBe('! edge Prometheus down (up == 0) · data 1m old');
+    expect(metricsNote({ ...s.view.metrics, data: [...s.view.metrics.data, { ...s.view.metrics.data[0]!, cluster: 'prod-us-2', held: null }] }, NOW)).toBe('! edge Prometheus down (up == 0) · data 1m old (prod-eu-1)');
+    // the live topic's snapshot is the daemon's own series: what Prometheus said stays
+    s = apply(s, snapshotFrame('prod-eu-1', metricsRange('prod-eu-1', { end: NOW + 5000 })));
+    expect(metricsNote(s.view.metrics, NOW + 5000)).toBe('! edge Prometheus down (up == 0) · data 1m old');
+    s = apply(s, tick(NOW + REFRESH_MS - 1));
+    expect(rangeCalls(s)).toEqual([]);
+    s = apply(s, tick(NOW + REFRESH_MS));
+    expect(rangeCalls(s).map((c) => c.since)).toEqual(['1h']);
   });
 
   it('says a failure once, shows it, and asks again after a while', () => {
