@@ -1,6 +1,6 @@
 // Typed REST client for docs/API.md, used by every CLI command and by the demo.
 import type { MetricsRange } from '../core/metrics/api.js';
-import type { MonitoringSettings, MonitoringSettingsInput } from '../core/metrics/monitoring.js';
+import type { MonitoringSettings, MonitoringSettingsInput, MonitoringView } from '../core/metrics/monitoring.js';
 import type { PipelineSnapshot } from '../core/pipeline.js';
 import {
   API_PREFIX,
@@ -162,6 +162,11 @@ export class FlotillaClient {
   /** Sets a cluster's monitoring settings: the daemon signs its edge Prometheus config and submits configure-monitoring. */
   configureMonitoring(name: string, body: MonitoringSettingsInput): Promise<{ cluster: string; version: number; settings: MonitoringSettings; job: JobRecord }> {
     return this.call('POST', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/monitoring`, body);
+  }
+
+  /** A cluster's monitoring settings, the version signed from them and the newest configure-monitoring job. */
+  monitoring(name: string): Promise<MonitoringView> {
+    return this.call('GET', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/monitoring`);
   }
 
   removeCluster(name: string): Promise<{ removed: string }> {

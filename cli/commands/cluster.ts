@@ -2,11 +2,13 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientFlags } from '../client-config.js';
+import { FlotillaError } from '../../core/errors.js';
 import { assertClusterName } from '../../core/store/types.js';
 import { assertBundleWritable, bundleYaml, writeBundle } from '../bundle-file.js';
 import { clusterTable } from '../format.js';
 import { clientFor, type Io } from '../io.js';
 import { parseLabels } from '../labels.js';
+import { monitoringText } from '../monitoring-format.js';
 import { collect, duration, positiveSeconds } from '../options.js';
 import { renderJson } from '../table.js';
 
@@ -33,6 +35,7 @@ interface MonitoringOptions {
   agentTarget?: string;
   scrapeInterval?: string;
   retention?: string;
+  show?: boolean;
   json?: boolean;
 }
 
@@ -121,9 +124,17 @@ export function registerCluster(program: Command, io: Io): void {
     .option('--agent-target <host:port>', "the agent's metrics port as the edge Prometheus reaches it (needed on sim, e.g. 127.0.0.1:9464)")
     .option('--scrape-interval <duration>', 'scrape and rule evaluation interval (default 30s, at most 2m)')
     .option('--retention <duration>', "the edge's retention (federate) or how long its WAL holds unsent samples (remote-write); default 2h")
+    .option('--show', 'show the settings kept, the version signed from them and the newest configure-monitoring job, changing nothing (viewer)')
     .option('--json', 'print the version, the settings and the job as JSON')
     .action(async (name: string, opts: MonitoringOptions, cmd: Command) => {
       assertClusterName(name);
+      if (opts.show) {
+        const setting = ['mode', 'edgeTarget', 'remoteWriteUrl', 'backend', 'agentTarget', 'scrapeInterval', 'retention'].find((k) => cmd.getOptionValueSource(k) === 'cli');
+        if (setting) throw new FlotillaError('usage', `--show changes nothing, so it takes no --${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `Run \`flotilla cluster monitoring ${name} --show\` alone, or the settings without --show to set them.`);
+        const view = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).monitoring(name);
+        io.out(opts.json ? renderJson(view) : monitoringText(view));
+        return;
+      }
       const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).configureMonitoring(name, {
         mode: opts.mode,
         ...(opts.edgeTarget !== undefined ? { federateTarget: opts.edgeTarget } : {}),

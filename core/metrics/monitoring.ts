@@ -7,6 +7,7 @@
 // clusters). Pure.
 import { z } from 'zod';
 import { FlotillaError } from '../errors.js';
+import type { JobRecord } from '../jobs.js';
 import { firstIssue } from '../schema-issue.js';
 import { DEFAULTS, EDGE_BACKENDS, FederateUrlSchema, fileSd, HostPortSchema, HttpUrlSchema, MONITORING_MODES, promDurationMs, type EdgePrometheusInput, type FileSdTarget } from './prometheus-config.js';
 
@@ -44,6 +45,16 @@ export const MonitoringSettingsSchema = z
   .refine((s) => s.backend !== 'sim' || s.agentTarget !== undefined, { message: "the sim backend needs agentTarget: the agent serves the simulated cluster's series", path: ['agentTarget'] });
 export type MonitoringSettings = z.output<typeof MonitoringSettingsSchema>;
 export type MonitoringSettingsInput = z.input<typeof MonitoringSettingsSchema>;
+
+/** GET /api/v1/clusters/:name/monitoring: what is set, the version signed from it, and how its delivery went. */
+export interface MonitoringView {
+  cluster: string;
+  settings: MonitoringSettings | null;
+  configVersion: number | null;
+  updatedAt: string | null;
+  /** The newest configure-monitoring job of the cluster, in whatever state. */
+  lastJob: JobRecord | null;
+}
 
 export function parseMonitoringSettings(input: unknown): MonitoringSettings {
   const r = MonitoringSettingsSchema.safeParse(input);

@@ -1,14 +1,32 @@
 // POST /api/v1/clusters/:name/monitoring (docs/API.md, docs/METRICS.md "Delivering the edge config:
 // configure-monitoring"): sets a cluster's monitoring settings, signs its edge Prometheus config and
-// submits configure-monitoring. Operators and above (job.submit, scoped to the cluster).
+// submits configure-monitoring. Operators and above (job.submit, scoped to the cluster). GET: the
+// settings as stored, the version signed from them, and the newest configure-monitoring job (viewers).
 import { FlotillaError } from '../../core/errors.js';
-import { MonitoringSettingsSchema } from '../../core/metrics/monitoring.js';
+import { MonitoringSettingsSchema, type MonitoringView } from '../../core/metrics/monitoring.js';
 import { firstIssue } from '../../core/schema-issue.js';
 import { assertClusterName } from '../../core/store/types.js';
+import { toJobRecord } from '../registry/jobs.js';
 import { readJson } from './http.js';
 import { pathParam as param, type Route } from './route.js';
 
 export const MONITORING_ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/clusters/:name/monitoring',
+    pattern: /^\/api\/v1\/clusters\/([^/]+)\/monitoring$/,
+    action: 'cluster.read',
+    target: (_ctx, call) => ({ clusters: [param(call)] }),
+    handle: async (ctx, call) => {
+      const cluster = param(call);
+      assertClusterName(cluster);
+      if (!ctx.registry.clusters.get(cluster)) throw new FlotillaError('not_found', `no cluster named "${cluster}"`, 'List clusters with `flotilla cluster list`.');
+      const record = ctx.registry.monitoring.get(cluster);
+      const job = ctx.registry.jobs.newestOfType(cluster, 'configure-monitoring');
+      const view: MonitoringView = { cluster, settings: record?.settings ?? null, configVersion: record?.configVersion ?? null, updatedAt: record?.updatedAt ?? null, lastJob: job ? toJobRecord(job) : null };
+      return [200, view];
+    },
+  },
   {
     method: 'POST',
     path: '/api/v1/clusters/:name/monitoring',

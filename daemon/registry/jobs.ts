@@ -332,6 +332,11 @@ export class JobRepo {
     return this.db.prepare<(string | number)[], JobRow>(sql).all(...args);
   }
 
+  /** The newest job of a type for a cluster (its configure-monitoring, say), whatever its state. */
+  newestOfType(cluster: string, type: string): JobRow | undefined {
+    return this.db.prepare<[string, string], JobRow>('SELECT * FROM jobs WHERE cluster = ? AND type = ? ORDER BY submitted_at DESC, seq DESC LIMIT 1').get(cluster, type);
+  }
+
   /** The newest succeeded backup job of a cluster with this backup id. */
   succeededBackup(cluster: string, backupId: string): JobRow | undefined {
     return this.stmts.backup.get(cluster, backupId);

@@ -43,6 +43,12 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('flotilla cluster monitoring', () => {
+  it('--show before anything is set says so and how to set it', async () => {
+    const none = await cli(['cluster', 'monitoring', 'alpha', '--show']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe('cluster alpha: no monitoring settings\nnext: `flotilla cluster monitoring alpha --edge-target HOST:PORT` (federate) or `--mode remote-write --remote-write-url URL` sets them (docs/METRICS.md)\n');
+  });
+
   it('sets the settings from the flags and submits configure-monitoring, a new version each time, saying how to follow the job', async () => {
     const fed = await cli(['cluster', 'monitoring', 'alpha', '--mode', 'federate', '--edge-target', 'edge-alpha.example:9090', '--backend', 'sim', '--agent-target', '127.0.0.1:9464', '--scrape-interval', '15s', '--json']);
     expect(fed.code, fed.stderr).toBe(0);
@@ -55,6 +61,26 @@ describe('flotilla cluster monitoring', () => {
     expect(rw.code, rw.stderr).toBe(0);
     expect(rw.stdout).toBe('');
     expect(rw.stderr).toContain('monitoring config version 2 (remote-write, kube) written');
+
+    // What is kept, the version signed and the newest job, which the fake agent has not run.
+    const shown = await cli(['cluster', 'monitoring', 'alpha', '--show']);
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stdout.split('\n');
+    expect(lines[0]).toMatch(/^cluster alpha: monitoring config version 2 \(remote-write, kube\), set \d{4}-\d\d-\d\dT/);
+    expect(lines.slice(1, 4)).toEqual(['  remote write     https://central.example/api/v1/write', '  scrape interval  30s', '  retention        4h']);
+    expect(lines[4]).toMatch(/^last configure-monitoring: job \S+ \(seq \d+\) (pending|dispatched)$/);
+    expect(lines[5]).toMatch(/^next: `flotilla job show \S+` shows when the agent has written the files/);
+    const json = JSON.parse((await cli(['cluster', 'monitoring', 'alpha', '--show', '--json'])).stdout) as { configVersion: number; settings: { mode: string; retention: string }; lastJob: { type: string; params: { version: number } } };
+    expect(json).toMatchObject({ configVersion: 2, settings: { mode: 'remote-write', retention: '4h' }, lastJob: { type: 'configure-monitoring', params: { version: 2 } } });
+  });
+
+  it('--show takes no settings, and names an unknown cluster', async () => {
+    const mixed = await cli(['cluster', 'monitoring', 'alpha', '--show', '--retention', '1h']);
+    expect(mixed.code).toBe(EXIT_CODES.usage);
+    expect(mixed.stderr).toMatch(/--show changes nothing, so it takes no --retention/);
+    const nobody = await cli(['cluster', 'monitoring', 'nobody', '--show']);
+    expect(nobody.code).toBe(EXIT_CODES.usage);
+    expect(nobody.stderr).toMatch(/no cluster named "nobody"/);
   });
 
   it('refuses settings the daemon would not sign (usage, naming the key), an unknown mode and an unknown cluster', async () => {
