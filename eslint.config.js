@@ -14,7 +14,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // health model, reducers and selectors, render, rules, selectors, blast radius, the sim model, the log
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
-  'core/{api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,pipeline,protocol,rate-window,registration,roles,schema-issue,sealed,secrets,status,units}.ts',
+  'core/{access,api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,pipeline,protocol,rate-window,registration,roles,schema-issue,sealed,secrets,selector,status,units}.ts',
   'core/store/{config,failure,key-space,types}.ts',
   'core/brokers/{management-errors,topology}.ts',
   'core/query/**',
@@ -24,7 +24,7 @@ const PURE_MODULES = [
   'daemon/health/**',
   'daemon/metrics/{prometheus-queries,range-query,tiers}.ts',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',
-  'daemon/jobs/{blast-radius,request,result-rules,retention,selector}.ts',
+  'daemon/jobs/{blast-radius,request,result-rules,retention}.ts',
   'daemon/auth/{actor,authorize}.ts',
   'daemon/api/{connection-limits,denial-summary,path-param}.ts',
   'daemon/logs/{group-acks,ingest-rules,pipeline-model,query-limits,query-target,writer-queue}.ts',

@@ -169,6 +169,11 @@ export class FlotillaClient {
     return this.call('GET', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/monitoring`);
   }
 
+  /** Sets and removes a cluster's labels; the answer holds the labels it has now. */
+  relabelCluster(name: string, body: { set: Record<string, string>; remove: string[] }): Promise<{ cluster: string; labels: Record<string, string> }> {
+    return this.call('POST', `${API_PREFIX}/clusters/${encodeURIComponent(name)}/labels`, body);
+  }
+
   removeCluster(name: string): Promise<{ removed: string }> {
     return this.call('DELETE', `${API_PREFIX}/clusters/${encodeURIComponent(name)}`);
   }

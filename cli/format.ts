@@ -28,8 +28,8 @@ function date(iso: string | null): string {
 
 export function tokenTable(tokens: readonly TokenInfo[]): string {
   return renderTable(
-    ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE'],
-    tokens.map((t) => [t.id, t.name, t.role, date(t.createdAt), date(t.expiresAt), date(t.lastUsedAt), t.revokedAt ? `revoked ${date(t.revokedAt)}` : 'active']),
+    ['ID', 'NAME', 'ROLE', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE'],
+    tokens.map((t) => [t.id, t.name, t.role, t.scope ?? '*', date(t.createdAt), date(t.expiresAt), date(t.lastUsedAt), t.revokedAt ? `revoked ${date(t.revokedAt)}` : 'active']),
   );
 }
 

@@ -41,3 +41,14 @@ export function formatLabels(labels: Record<string, string>): string {
     .map((k) => `${k}=${labels[k] ?? ''}`)
     .join(',');
 }
+
+/** `flotilla cluster label NAME env=prod tier-`: key=value sets, key- removes. */
+export function parseLabelChanges(texts: readonly string[]): { set: Record<string, string>; remove: string[] } {
+  const sets = texts.filter((t) => !t.endsWith('-') || t.includes('='));
+  const remove = texts.filter((t) => t.endsWith('-') && !t.includes('=')).map((t) => t.slice(0, -1));
+  for (const key of remove) if (!validKey(key)) throw new FlotillaError('usage', `label key "${key}" is not valid`, 'Write key- to remove a label, key=value to set one.');
+  const set = parseLabels(sets);
+  const both = remove.find((k) => k in set);
+  if (both) throw new FlotillaError('usage', `label "${both}" is both set and removed`, 'Set it or remove it, not both.');
+  return { set, remove };
+}

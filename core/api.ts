@@ -1,5 +1,6 @@
 // REST payloads (docs/API.md), shared by the daemon's routes and the CLI's client.
 import type { ClusterRow } from './fleet.js';
+import type { Grant } from './access.js';
 import type { Role } from './roles.js';
 
 export const API_PREFIX = '/api/v1';
@@ -10,14 +11,17 @@ export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
 /**
  * Who is asking, independent of how they proved it. `subject` is unique within its provider (the
- * token id for `token`). Access is decided from `role` by daemon/auth/authorize.ts alone.
+ * token id for `token`). Access is decided from its grants by daemon/auth/authorize.ts alone.
  */
 export interface Identity {
   provider: IdentityProvider;
   subject: string;
   /** Display name (the token's name). */
   name: string;
+  /** The highest role of its grants: what it is shown as. */
   role: Role;
+  /** Each a role over a cluster scope (core/access.ts); absent: `role` over the whole fleet. */
+  grants?: readonly Grant[];
 }
 
 export interface InfoResponse {
@@ -54,6 +58,8 @@ export interface TokenInfo {
   id: string;
   name: string;
   role: Role;
+  /** The label selector the role holds over; null for the whole fleet. */
+  scope: string | null;
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -64,6 +70,8 @@ export interface TokenCreateRequest {
   role: Role;
   name?: string;
   ttl?: string;
+  /** A label selector the role holds over (`team=payments,env!=prod`); absent for the whole fleet. */
+  scope?: string;
 }
 
 export interface TokenCreateResponse extends TokenInfo {

@@ -17,6 +17,7 @@ export const ACTION_ROLES = {
   'log.read': 'viewer',
   'cluster.add': 'operator',
   'cluster.remove': 'operator',
+  'cluster.label': 'operator',
   'job.submit': 'operator',
   'job.cancel': 'operator',
   'token.read': 'admin',
@@ -28,6 +29,12 @@ export const ACTION_ROLES = {
 } as const satisfies Record<string, Role>;
 
 export type AuthAction = keyof typeof ACTION_ROLES;
+
+/**
+ * Actions on the control plane itself, not on clusters: they need the role over the whole fleet,
+ * since a scoped admin who could mint tokens or read every record would reach past its scope.
+ */
+export const FLEET_WIDE_ACTIONS: ReadonlySet<AuthAction> = new Set<AuthAction>(['token.read', 'token.create', 'token.revoke', 'audit.read', 'backup.read', 'controlplane.backup']);
 export const AUTH_ACTIONS = Object.keys(ACTION_ROLES) as AuthAction[];
 
 /** The rank order of roles. Permission checks ask may() with an action instead. */

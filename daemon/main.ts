@@ -153,7 +153,7 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     const auth = new Authenticator(registry.tokens);
     const server = createServer(config.tls, config.api.connections);
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
-    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, ...wsPlugins({ fleet: service, jobs, logs: logService, metrics: metricsService, registry }) });
+    const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, labelsOf: (n) => registry.clusters.get(n)?.labels, ...wsPlugins({ fleet: service, jobs, logs: logService, metrics: metricsService, registry }) });
     let publicUrl = config.publicUrl ?? '';
     attachRoutes(server, {
       ctx: {

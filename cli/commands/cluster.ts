@@ -7,7 +7,7 @@ import { assertClusterName } from '../../core/store/types.js';
 import { assertBundleWritable, bundleYaml, writeBundle } from '../bundle-file.js';
 import { clusterTable } from '../format.js';
 import { clientFor, type Io } from '../io.js';
-import { parseLabels } from '../labels.js';
+import { parseLabelChanges, parseLabels } from '../labels.js';
 import { monitoringText } from '../monitoring-format.js';
 import { collect, duration, positiveSeconds } from '../options.js';
 import { renderJson } from '../table.js';
@@ -148,6 +148,20 @@ export function registerCluster(program: Command, io: Io): void {
       io.err(
         `cluster ${res.cluster}: monitoring config version ${res.version} (${res.settings.mode}, ${res.settings.backend}) written; job ${res.job.id} (seq ${res.job.seq}) submitted\nnext: \`flotilla job show ${res.job.id}\` shows when the agent has written the files and the edge Prometheus reloaded them\n`,
       );
+    });
+
+  cluster
+    .command('label')
+    .description("set (key=value) and remove (key-) a cluster's labels, as kubectl label does (operator, on the labels it has and those it gets)")
+    .argument('<name>', 'cluster name')
+    .argument('<changes...>', 'key=value to set, key- to remove')
+    .option('--json', 'print the cluster and its labels as JSON')
+    .action(async (name: string, changes: string[], opts: { json?: boolean }, cmd: Command) => {
+      assertClusterName(name);
+      const change = parseLabelChanges(changes);
+      const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).relabelCluster(name, change);
+      if (opts.json) io.out(renderJson(res));
+      else io.err(`cluster ${res.cluster} labelled: ${Object.entries(res.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}\n`);
     });
 
   cluster

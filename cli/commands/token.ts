@@ -11,6 +11,7 @@ interface CreateOptions {
   role: Role;
   name?: string;
   ttl?: string;
+  scope?: string;
   json?: boolean;
 }
 
@@ -23,19 +24,21 @@ export function registerToken(program: Command, io: Io): void {
     .addOption(new Option('--role <role>', 'what the token may do').choices(ROLES).makeOptionMandatory())
     .option('--name <name>', 'a name to recognise the token by')
     .option('--ttl <duration>', 'expire the token after this long, e.g. 30d', duration)
+    .option('--scope <selector>', 'the clusters the role holds over, a label selector such as team=payments,env!=prod (default: the whole fleet)')
     .option('--json', 'print the token record, secret included, as JSON')
     .action(async (opts: CreateOptions, cmd: Command) => {
       const res = await clientFor(cmd.optsWithGlobals<ClientFlags>(), io).createToken({
         role: opts.role,
         ...(opts.name ? { name: opts.name } : {}),
         ...(opts.ttl ? { ttl: opts.ttl } : {}),
+        ...(opts.scope ? { scope: opts.scope } : {}),
       });
       if (opts.json) {
         io.out(renderJson(res));
         return;
       }
       io.out(`${res.token}\n`);
-      io.err(`token ${res.id} (${res.name}, ${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''}) created; the secret above is shown only once\n`);
+      io.err(`token ${res.id} (${res.name}, ${res.role} on ${res.scope ?? 'the whole fleet'}${res.expiresAt ? `, expires ${res.expiresAt}` : ''}) created; the secret above is shown only once\n`);
     });
 
   token

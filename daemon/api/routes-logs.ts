@@ -5,7 +5,10 @@ import { FlotillaError } from '../../core/errors.js';
 import { resolveQuery } from '../../core/query/ast.js';
 import { parseQuery } from '../../core/query/parse.js';
 import { pipelineOf } from '../logs/pipeline.js';
-import { queryClusters } from '../logs/query-target.js';
+import type { Identity } from '../../core/api.js';
+import { visibleClusters } from '../auth/scope.js';
+import { pipelineFor } from '../logs/pipeline-scope.js';
+import { queryClusters, withinClusters } from '../logs/query-target.js';
 import type { ApiContext, BearerRoute, RouteCall } from './route.js';
 import { parseLimit } from './validate.js';
 
@@ -29,9 +32,13 @@ function countParam(call: RouteCall, name: string, fallback: number, max: number
   return Math.min(n, max);
 }
 
-/** The parsed query of ?q= and the clusters it reaches, authorized before the sink is asked. */
-export function logQuery(ctx: ApiContext, text: string | null, nowMs: number) {
-  const query = parseQuery(text ?? '');
+/**
+ * The parsed query of ?q=, narrowed to the clusters the caller sees (a scoped caller's search never
+ * reaches past its scope; docs/ACCESS.md), and the clusters it reaches.
+ */
+export function logQuery(ctx: ApiContext, text: string | null, nowMs: number, who: Identity) {
+  const visible = visibleClusters(who, 'log.read', () => Array.from(ctx.service.state.values(), (e) => e.record));
+  const query = withinClusters(parseQuery(text ?? ''), visible);
   return { query, resolved: resolveQuery(query, nowMs), clusters: queryClusters(query, Array.from(ctx.service.state.values(), (e) => e.record.name)) };
 }
 
@@ -41,16 +48,15 @@ export const LOG_ROUTES: BearerRoute[] = [
     path: '/api/v1/pipeline',
     pattern: /^\/api\/v1\/pipeline$/,
     action: 'cluster.read',
-    handle: async (ctx) => [200, pipelineOf({ state: ctx.service.state, ingested: ctx.logs.ingested, registry: ctx.registry }, Date.now())],
+    handle: async (ctx, call) => [200, pipelineFor(call.identity, pipelineOf({ state: ctx.service.state, ingested: ctx.logs.ingested, registry: ctx.registry }, Date.now()), (n) => ctx.registry.clusters.get(n)?.labels)],
   },
   {
     method: 'GET',
     path: '/api/v1/logs',
     pattern: /^\/api\/v1\/logs$/,
     action: 'log.read',
-    target: (ctx, call) => ({ clusters: logQuery(ctx, call.query.get('q'), Date.now()).clusters }),
     handle: async (ctx, call) => {
-      const { resolved } = logQuery(ctx, call.query.get('q'), Date.now());
+      const { resolved } = logQuery(ctx, call.query.get('q'), Date.now(), call.identity);
       const before = cursorParam(call, 'before');
       const after = cursorParam(call, 'after');
       if (before !== undefined && after !== undefined) throw new FlotillaError('usage', 'before and after cannot be combined', 'Page back with before (search), or forward from a cursor with after (tail).');
@@ -68,10 +74,9 @@ export const LOG_ROUTES: BearerRoute[] = [
     path: '/api/v1/logs/histogram',
     pattern: /^\/api\/v1\/logs\/histogram$/,
     action: 'log.read',
-    target: (ctx, call) => ({ clusters: logQuery(ctx, call.query.get('q'), Date.now()).clusters }),
     handle: async (ctx, call) => {
       const now = Date.now();
-      const { resolved } = logQuery(ctx, call.query.get('q'), now);
+      const { resolved } = logQuery(ctx, call.query.get('q'), now, call.identity);
       return [200, await ctx.logs.histogram(resolved, countParam(call, 'buckets', HISTOGRAM_BUCKETS.default, HISTOGRAM_BUCKETS.max, 1), now)];
     },
   },

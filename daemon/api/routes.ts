@@ -6,6 +6,7 @@ import { tokenHash } from '../../core/registration.js';
 import { VERSION } from '../../core/version.js';
 import { actorOf } from '../auth/actor.js';
 import { audited } from '../auth/audited.js';
+import { allowedClusters, requireAllowed } from '../auth/authorize.js';
 import { buildBundle } from '../bundle.js';
 import { newSecret } from '../registry/tokens.js';
 import { readJson } from './http.js';
@@ -17,7 +18,7 @@ import { LOGGING_ROUTES } from './routes-logging.js';
 import { MONITORING_ROUTES } from './routes-monitoring.js';
 import { LOG_ROUTES } from './routes-logs.js';
 import { METRICS_ROUTES } from './routes-metrics.js';
-import { parseLimit, validateClusterAdd, validateTokenCreate } from './validate.js';
+import { parseLimit, validateClusterAdd, validateRelabel, validateTokenCreate } from './validate.js';
 
 export const ROUTES: Route[] = [
   {
@@ -51,13 +52,15 @@ export const ROUTES: Route[] = [
     path: '/api/v1/clusters',
     pattern: /^\/api\/v1\/clusters$/,
     action: 'cluster.read',
-    handle: async (ctx) => [200, { items: ctx.service.state.rows(Date.now()) }],
+    // Only the clusters the caller's grants cover (docs/ACCESS.md).
+    handle: async (ctx, call) => [200, { items: allowedClusters(call.identity, 'cluster.read', ctx.service.state.rows(Date.now()), (r) => r.labels) }],
   },
   {
     method: 'GET',
     path: '/api/v1/clusters/:name',
     pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
     action: 'cluster.read',
+    target: (_ctx, call) => ({ clusters: [param(call)] }),
     handle: async (ctx, call) => {
       const name = param(call);
       const detail = ctx.service.detail(name, Date.now());
@@ -74,7 +77,7 @@ export const ROUTES: Route[] = [
     handle: async (ctx, call) => {
       const input = validateClusterAdd(await readJson(call.req), ctx.config.status.intervalSeconds, new Date());
       const token = newSecret('fbt');
-      ctx.service.addCluster(actorOf(call.identity), { ...input, tokenHash: tokenHash(token) });
+      ctx.service.addCluster(actorOf(call.identity), { ...input, tokenHash: tokenHash(token) }, () => requireAllowed(call.identity, 'cluster.add', { clusters: [input.name], labels: { [input.name]: input.labels } }));
       const row = ctx.service.state.row(input.name, Date.now());
       if (!row) throw new FlotillaError('internal', `cluster "${input.name}" is missing after add`, 'Check the daemon log; this is a bug.');
       const response: ClusterAddResponse = {
@@ -97,10 +100,26 @@ export const ROUTES: Route[] = [
     pattern: /^\/api\/v1\/clusters\/([^/]+)$/,
     action: 'cluster.remove',
     mutating: true,
+    target: (_ctx, call) => ({ clusters: [param(call)] }),
     handle: async (ctx, call) => {
       const name = param(call);
       ctx.service.removeCluster(actorOf(call.identity), name);
       return [200, { removed: name }];
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/clusters/:name/labels',
+    pattern: /^\/api\/v1\/clusters\/([^/]+)\/labels$/,
+    action: 'cluster.label',
+    mutating: true,
+    target: (_ctx, call) => ({ clusters: [param(call)] }),
+    handle: async (ctx, call) => {
+      const name = param(call);
+      const change = validateRelabel(await readJson(call.req));
+      // The operator role is needed on the labels the cluster has (the gate) and on those it gets.
+      const labels = ctx.service.relabel(actorOf(call.identity), name, change, (next) => requireAllowed(call.identity, 'cluster.label', { clusters: [name], labels: { [name]: next } }));
+      return [200, { cluster: name, labels }];
     },
   },
   {
@@ -111,7 +130,9 @@ export const ROUTES: Route[] = [
     handle: async (ctx, call) => {
       const cluster = call.query.get('cluster') || undefined;
       const limit = parseLimit(call.query.get('limit'), 100, 1000);
-      const items = ctx.registry.rejections.list({ ...(cluster ? { cluster } : {}), limit });
+      // A scoped caller sees the rejections of its clusters only (the daemon's own have no cluster).
+      const labelsOf = (n: string | null) => (n === null ? undefined : ctx.registry.clusters.get(n)?.labels) ?? {};
+      const items = allowedClusters(call.identity, 'rejection.read', ctx.registry.rejections.list({ ...(cluster ? { cluster } : {}), limit }), (r) => labelsOf(r.cluster));
       return [200, { items }];
     },
   },
@@ -130,7 +151,7 @@ export const ROUTES: Route[] = [
     mutating: true,
     handle: async (ctx, call) => {
       const input = validateTokenCreate(await readJson(call.req), new Date());
-      const created: TokenCreateResponse = audited(ctx.registry, { actor: actorOf(call.identity), action: 'token.create', target: input.name, detail: { role: input.role, expiresAt: input.expiresAt } }, () => {
+      const created: TokenCreateResponse = audited(ctx.registry, { actor: actorOf(call.identity), action: 'token.create', target: input.name, detail: { role: input.role, scope: input.scope, expiresAt: input.expiresAt } }, () => {
         const t = ctx.registry.tokens.create(input);
         return { result: t, detail: { tokenId: t.id } };
       });

@@ -86,7 +86,7 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   } catch (e) {
     return { route: route.path, status: sendError(res, e) };
   }
-  const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, target, { target: url.pathname, detail: { method } });
+  const denied = checkAccess(deps.ctx.registry.audit, deps.log, identity, route.action, target, { target: url.pathname, detail: { method } }, (n) => deps.ctx.registry.clusters.get(n)?.labels);
   if (denied) return { route: route.path, status: sendError(res, denied) };
   try {
     const [status, body] = await route.handle(deps.ctx, { req, params, query: url.searchParams, identity });

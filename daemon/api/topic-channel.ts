@@ -4,6 +4,7 @@
 // merges into (bounded by what it names, e.g. clusters or jobs) and sends as one catch-up frame once
 // the socket drains; `drop` sends nothing while the client is slow and then one counted
 // `{"topic","kind":"dropped","count"}` notice.
+import type { Identity } from '../../core/api.js';
 import type { DroppedFrame } from '../../core/protocol.js';
 import type { AuthAction } from '../../core/roles.js';
 import type { AuthTarget } from '../auth/authorize.js';
@@ -49,8 +50,8 @@ export interface DropPolicy<E, P, I = never> {
 
 export interface TopicSpec<E extends TopicEvent, P, B = never> {
   pattern: string;
-  /** This topic's params for a topic name (and the subscribe frame's query and after), or undefined if the name is not this topic's. */
-  parse(name: string, query: string | undefined, after?: string): P | undefined;
+  /** This topic's params for a topic name (and the subscribe frame's query and after, and who asks: a scoped subscriber's params hold its view), or undefined if the name is not this topic's. */
+  parse(name: string, query: string | undefined, after: string | undefined, who: Identity): P | undefined;
   action: AuthAction;
   target?(params: P): AuthTarget;
   /**
@@ -100,8 +101,8 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     return this.spec.pattern;
   }
 
-  match(name: string, query: string | undefined, after?: string): TopicRequest | undefined {
-    const params = this.spec.parse(name, query, after);
+  match(name: string, query: string | undefined, after: string | undefined, who: Identity): TopicRequest | undefined {
+    const params = this.spec.parse(name, query, after, who);
     if (params === undefined) return undefined;
     return { action: this.spec.action, target: this.spec.target?.(params) ?? {}, open: (session) => this.open(session, name, params) };
   }

@@ -1,5 +1,6 @@
 // A WebSocket topic as the hub sees it (DESIGN.md §3.8). Topics are plug-ins: each is one module
 // (most build on TopicChannel in topic-channel.ts) registered with one line in ws-registry.ts.
+import type { Identity } from '../../core/api.js';
 import type { AuthAction } from '../../core/roles.js';
 import type { AuthTarget } from '../auth/authorize.js';
 import type { WsSession } from './ws-session.js';
@@ -31,7 +32,7 @@ export interface Topic {
   /** The names it serves, for error messages: `fleet`, `cluster:<name>`. */
   readonly pattern: string;
   /** The request for this topic name (and the subscribe frame's query and after), or undefined if it is not this topic's. Throws a usage error for a bad query. */
-  match(name: string, query: string | undefined, after?: string): TopicRequest | undefined;
+  match(name: string, query: string | undefined, after: string | undefined, who: Identity): TopicRequest | undefined;
   /** Returns false if the session held no such subscription. */
   unsubscribe(session: WsSession, name: string): boolean;
   /** Sends the session what its slow-client policy held back, if its socket has drained. */

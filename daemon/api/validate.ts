@@ -1,4 +1,5 @@
 // Pure validation of REST request bodies. Each failure is a usage error naming the field and the fix.
+import { normalizeScope } from '../../core/access.js';
 import type { ClusterAddRequest, TokenCreateRequest } from '../../core/api.js';
 import { parseDuration } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
@@ -40,6 +41,18 @@ export function validateLabels(raw: unknown): Record<string, string> {
   return out;
 }
 
+/** POST /api/v1/clusters/:name/labels: labels to set and keys to remove, at least one of either. */
+export function validateRelabel(raw: unknown): { set: Record<string, string>; remove: string[] } {
+  const body = asObject(raw, ['set', 'remove']);
+  const set = validateLabels(body.set);
+  const remove = body.remove ?? [];
+  if (!Array.isArray(remove) || remove.length > MAX_LABELS || !remove.every((k) => typeof k === 'string' && isLabelKey(k))) throw usage('remove must be a list of label keys', 'Send {"remove": ["tier"]}.');
+  if (Object.keys(set).length === 0 && remove.length === 0) throw usage('nothing to change: set and remove are both empty', 'Send {"set": {"team": "payments"}} and/or {"remove": ["tier"]}.');
+  const both = (remove as string[]).find((k) => k in set);
+  if (both) throw usage(`label "${both}" is both set and removed`, 'Set it or remove it, not both.');
+  return { set, remove: remove as string[] };
+}
+
 /** The body as an object holding only the known fields: an unknown one is a typo or a client of another version, never silently dropped. */
 function asObject(raw: unknown, known: readonly string[]): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usage('request body must be a JSON object', 'Send a JSON object; see docs/API.md.');
@@ -74,13 +87,14 @@ export function validateClusterAdd(raw: unknown, defaultIntervalSeconds: number,
   return { name: body.name, labels: validateLabels(body.labels), expiresAt: expiryFrom(body.ttl, now), intervalSeconds: interval };
 }
 
-export function validateTokenCreate(raw: unknown, now: Date): { role: TokenCreateRequest['role']; name: string; expiresAt: string | null } {
-  const body = asObject(raw, ['role', 'name', 'ttl'] satisfies (keyof TokenCreateRequest)[]) as Partial<Record<keyof TokenCreateRequest, unknown>>;
+export function validateTokenCreate(raw: unknown, now: Date): { role: TokenCreateRequest['role']; name: string; expiresAt: string | null; scope: string | null } {
+  const body = asObject(raw, ['role', 'name', 'ttl', 'scope'] satisfies (keyof TokenCreateRequest)[]) as Partial<Record<keyof TokenCreateRequest, unknown>>;
   if (typeof body.role !== 'string' || !isRole(body.role)) throw usage('role must be viewer, operator or admin', 'Send {"role": "viewer"}.');
   if (body.name !== undefined && (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 128)) {
     throw usage('name must be a string of 1 to 128 characters', 'Send a short name such as "ci" or "alice".');
   }
-  return { role: body.role, name: body.name ?? body.role, expiresAt: expiryFrom(body.ttl, now) };
+  if (body.scope !== undefined && (typeof body.scope !== 'string' || body.scope.length > 1024)) throw usage('scope must be a label selector of at most 1024 characters', 'Send {"scope": "team=payments,env!=prod"}, or no scope for the whole fleet.');
+  return { role: body.role, name: body.name ?? body.role, expiresAt: expiryFrom(body.ttl, now), scope: normalizeScope(body.scope) };
 }
 
 /** Parses ?limit= with a default and a ceiling. */

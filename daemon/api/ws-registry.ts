@@ -15,6 +15,11 @@ import type { MetricsService } from '../metrics/service.js';
 import { metricsTopic } from '../metrics/topic.js';
 import { metricsMethods } from '../metrics/ws-calls.js';
 import type { Registry } from '../registry/registry.js';
+import type { Identity } from '../../core/api.js';
+import type { AuthAction } from '../../core/roles.js';
+import { grantsKey, grantsOf } from '../../core/access.js';
+import { scopeView, visibleClusters } from '../auth/scope.js';
+import { pipelineFor } from '../logs/pipeline-scope.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
 
@@ -28,19 +33,27 @@ export interface WsSources {
 }
 
 const clusterNames = (s: WsSources) => () => Array.from(s.fleet.state.values(), (e) => e.record.name);
+/** The clusters a caller's reads of this action reach (null: all), from its grants. */
+const visibleTo = (s: WsSources, action: AuthAction) => (who: Identity) => visibleClusters(who, action, () => Array.from(s.fleet.state.values(), (e) => e.record));
+const labelsOf = (s: WsSources) => (name: string) => s.fleet.state.get(name)?.record.labels;
+const viewOf = (s: WsSources, action: AuthAction) => (who: Identity) => scopeView(who, action, labelsOf(s));
 
 export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => fleetTopic(s.fleet.state),
   (s) => clusterTopic(s.fleet),
-  (s) => jobsTopic(s.jobs),
-  (s) => logsTopic(s.logs, clusterNames(s)),
-  (s) => metricsTopic(s.metrics),
-  (s) => pipelineTopic((nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs)),
+  (s) => jobsTopic(s.jobs, { view: viewOf(s, 'job.read'), visible: visibleTo(s, 'job.read') }),
+  (s) => logsTopic(s.logs, clusterNames(s), visibleTo(s, 'log.read')),
+  (s) => metricsTopic(s.metrics, viewOf(s, 'cluster.read')),
+  (s) =>
+    pipelineTopic(
+      (nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs),
+      (who) => (scopeView(who, 'cluster.read', labelsOf(s)) === null ? null : { key: grantsKey(grantsOf(who)), narrow: (snap) => pipelineFor(who, snap, labelsOf(s)) }),
+    ),
 ];
 
 export const METHODS: ((s: WsSources) => WsMethod[])[] = [
   (s) => jobMethods(s.jobs),
-  (s) => logMethods(s.logs, clusterNames(s)),
+  (s) => logMethods(s.logs, visibleTo(s, 'log.read')),
   (s) => metricsMethods(s.metrics, (name) => s.fleet.state.get(name) !== undefined),
 ];
 

@@ -10,6 +10,7 @@ import type { Logger } from '../../core/log.js';
 import { ClientFrameSchema, WS_LIMITS, type ClientFrame, type HelloFrame } from '../../core/protocol.js';
 import { VERSION } from '../../core/version.js';
 import { actorOf } from '../auth/actor.js';
+import type { LabelsOf } from '../auth/authorize.js';
 import { checkAccess } from '../auth/gate.js';
 import type { AuditLog } from '../registry/audit.js';
 import type { DaemonMetrics } from '../metrics.js';
@@ -29,6 +30,8 @@ export interface WsHubOptions {
   methods: WsMethod[];
   /** Refused upgrades are logged through it, rate-limited per source. */
   refusals: Refusals;
+  /** A registered cluster's labels, for the grants of a scoped identity. */
+  labelsOf?: LabelsOf;
   limits?: Partial<typeof WS_LIMITS>;
 }
 
@@ -175,7 +178,7 @@ export class WsHub {
     } catch (e) {
       return session.replyError(id, toFlotillaError(e).toBody());
     }
-    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, method.action, target, { target: 'ws', detail: { via: 'ws', method: name } });
+    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, method.action, target, { target: 'ws', detail: { via: 'ws', method: name } }, this.opts.labelsOf);
     if (denied) return session.replyError(id, denied.toBody());
     method.run(session.identity, params).then(
       (result) => session.reply(id, result),
@@ -191,7 +194,7 @@ export class WsHub {
     let request: TopicRequest | undefined;
     try {
       for (const t of this.opts.topics) {
-        request = t.match(name, query, after);
+        request = t.match(name, query, after, session.identity);
         if (request) break;
       }
     } catch (e) {
@@ -201,7 +204,7 @@ export class WsHub {
       const served = this.opts.topics.map((t) => `"${t.pattern}"`).join(', ');
       return session.replyError(id, { code: 'not_found', message: `topic ${name} is not served by this daemon yet`, next: `Subscribe to one of ${served}.` });
     }
-    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, request.action, request.target, { target: name, detail: { via: 'ws', op: 'subscribe' } });
+    const denied = checkAccess(this.opts.audit, this.opts.log, session.identity, request.action, request.target, { target: name, detail: { via: 'ws', op: 'subscribe' } }, this.opts.labelsOf);
     if (denied) return session.replyError(id, denied.toBody());
     const start = (o: Opened) => {
       session.reply(id, { subscribed: name, rev: o.rev });

@@ -83,9 +83,11 @@ export class FleetService {
     return key;
   }
 
-  addCluster(actor: Actor, c: NewCluster): void {
+  /** `authorize` runs inside the audited step, so its refusal is the one audit record (the new labels decide a scoped caller's access). */
+  addCluster(actor: Actor, c: NewCluster, authorize?: () => void): void {
     const createdAt = new Date().toISOString();
     audited(this.registry, { actor, action: 'cluster.add', target: c.name, detail: { labels: c.labels, expiresAt: c.expiresAt } }, () => {
+      authorize?.();
       if (this.registry.clusters.get(c.name)) {
         throw new FlotillaError('conflict', `cluster "${c.name}" already exists`, `Pick another name, or remove it first with \`flotilla cluster rm ${c.name}\`.`);
       }
@@ -97,6 +99,27 @@ export class FleetService {
     this.state.put({ record, latest: null, health: record.health });
     this.state.changed([c.name]);
     for (const l of this.addedListeners) l(c.name);
+  }
+
+  /**
+   * Sets and removes labels of a cluster. `authorize` gets the labels it would have and runs inside
+   * the audited step (a scoped operator may neither move a cluster out of its scope nor into it).
+   * Subscribers hear it as a change of the row, so scoped views gain or lose the cluster.
+   */
+  relabel(actor: Actor, name: string, change: { set: Record<string, string>; remove: string[] }, authorize?: (next: Record<string, string>) => void): Record<string, string> {
+    const labels = audited(this.registry, { actor, action: 'cluster.label', target: name, detail: { set: change.set, remove: change.remove } }, () => {
+      const record = this.registry.clusters.get(name);
+      if (!record) throw new FlotillaError('not_found', `no cluster named "${name}"`, 'List clusters with `flotilla cluster list`.');
+      const next = { ...record.labels, ...change.set };
+      for (const k of change.remove) delete next[k];
+      authorize?.(next);
+      this.registry.clusters.setLabels(name, next);
+      return { result: next, detail: { labels: next } };
+    });
+    const entry = this.state.get(name);
+    if (entry) this.state.put({ ...entry, record: { ...entry.record, labels } });
+    this.state.changed([name]);
+    return labels;
   }
 
   /** Called with the name of each cluster added to the registry (the central file_sd lists it). */

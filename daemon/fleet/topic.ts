@@ -4,35 +4,80 @@
 // latest row wins, into one patch from its last rev once it drains.
 import type { FleetChange } from '../../core/fleet.js';
 import type { FleetPatchFrame, FleetSnapshotFrame } from '../../core/protocol.js';
-import { named, TopicChannel, type NoParams } from '../api/topic-channel.js';
+import { TopicChannel } from '../api/topic-channel.js';
+import { scopeView, type ScopeView } from '../auth/scope.js';
 import type { FleetChangeEvent, FleetState } from './state.js';
 
-/** Current changes for these clusters: an upsert with a fresh row, or a remove if gone. */
-function changesFor(state: FleetState, names: Iterable<string>, nowMs: number): FleetChange[] {
+/**
+ * The clusters each scoped view has been shown, by view key: a cluster leaving the view goes out as
+ * a remove to views that had it, and no view ever hears the name of a cluster it never saw.
+ */
+type Seen = Map<string, Set<string>>;
+
+function seenBy(seen: Seen, view: ScopeView): Set<string> {
+  let set = seen.get(view.key);
+  if (!set) {
+    set = new Set();
+    seen.set(view.key, set);
+  }
+  return set;
+}
+
+/** Current changes for these clusters as the view sees them: an upsert with a fresh row, or a remove if gone or out of view. */
+function changesFor(state: FleetState, names: Iterable<string>, nowMs: number, view: ScopeView | null, seen: Seen): FleetChange[] {
   const out: FleetChange[] = [];
+  const shown = view === null ? null : seenBy(seen, view);
   for (const name of names) {
     const row = state.row(name, nowMs);
-    out.push(row ? { op: 'upsert', row } : { op: 'remove', name });
+    if (view === null || shown === null) {
+      out.push(row ? { op: 'upsert', row } : { op: 'remove', name });
+    } else if (row && view.sees(name)) {
+      shown.add(name);
+      out.push({ op: 'upsert', row });
+    } else if (shown.has(name)) {
+      out.push({ op: 'remove', name });
+    }
   }
   return out;
 }
 
-function patch(state: FleetState, rev: number, fromRev: number, names: Iterable<string>): FleetPatchFrame {
-  return { topic: 'fleet', kind: 'patch', rev, fromRev, changes: changesFor(state, names, Date.now()) };
+function patch(state: FleetState, rev: number, fromRev: number, names: Iterable<string>, view: ScopeView | null, seen: Seen): FleetPatchFrame {
+  return { topic: 'fleet', kind: 'patch', rev, fromRev, changes: changesFor(state, names, Date.now(), view, seen) };
 }
 
-export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, NoParams, Set<string>> {
-  return new TopicChannel<FleetChangeEvent, NoParams, Set<string>>({
+/** A subscription's view: every cluster, or those its grants cover (docs/ACCESS.md). */
+interface FleetParams {
+  view: ScopeView | null;
+}
+
+/**
+ * A scoped subscriber gets the rows of its clusters only, judged on their labels as they are when a
+ * frame is built: a cluster whose labels move it out of scope goes out as a remove, one that moves in
+ * as an upsert (label changes are changes of the row, so they come as events).
+ */
+export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, FleetParams, Set<string>> {
+  const labelsOf = (name: string) => state.get(name)?.record.labels;
+  const seen: Seen = new Map();
+  const names = (event: FleetChangeEvent) => [...event.upserted, ...event.removed];
+  return new TopicChannel<FleetChangeEvent, FleetParams, Set<string>>({
     pattern: 'fleet',
-    parse: named('fleet'),
+    parse: (name, _query, _after, who) => (name === 'fleet' ? { view: scopeView(who, 'cluster.read', labelsOf) } : undefined),
     action: 'cluster.read',
-    snapshot: () => {
-      const frame: FleetSnapshotFrame = { topic: 'fleet', kind: 'snapshot', rev: state.rev, data: state.rows(Date.now()) };
+    snapshot: (p) => {
+      const rows = state.rows(Date.now());
+      const { view } = p;
+      const data = view === null ? rows : rows.filter((r) => view.sees(r.name));
+      if (view !== null) for (const r of data) seenBy(seen, view).add(r.name);
+      const frame: FleetSnapshotFrame = { topic: 'fleet', kind: 'snapshot', rev: state.rev, data };
       return { rev: frame.rev, frame };
     },
     listen: (publish) => state.subscribe(publish),
     inStep: (event, heldRev) => heldRev === event.rev - 1,
-    frame: (event) => patch(state, event.rev, event.rev - 1, [...event.upserted, ...event.removed]),
+    // An event of none of a view's clusters is not sent to it; the next one that is comes as a
+    // catch-up patch from the rev it holds (not in step), so its revs stay a chain.
+    concerns: (event, p) => p.view === null || names(event).some((n) => p.view?.sees(n) === true || seen.get(p.view?.key ?? '')?.has(n) === true),
+    frame: (event, p) => patch(state, event.rev, event.rev - 1, names(event), p.view, seen),
+    shareKey: (p) => p.view?.key ?? '',
     slow: {
       kind: 'coalesce',
       merge: (backlog, event) => {
@@ -41,7 +86,7 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, No
         for (const n of event.removed) names.add(n);
         return names;
       },
-      catchUp: (names, _params, heldRev) => ({ rev: state.rev, frame: patch(state, state.rev, heldRev, names) }),
+      catchUp: (backlog, p, heldRev) => ({ rev: state.rev, frame: patch(state, state.rev, heldRev, backlog, p.view, seen) }),
     },
   });
 }

@@ -8,7 +8,7 @@ import { FlotillaError } from '../../core/errors.js';
 import { isJobType, JOB_LIMITS, JOB_PARAMS, JOB_TYPES, type JobType } from '../../core/jobs.js';
 import { firstIssue } from '../../core/schema-issue.js';
 import { assertClusterName } from '../../core/store/types.js';
-import { parseSelector, type Requirement } from './selector.js';
+import { parseSelector, type Requirement } from '../../core/selector.js';
 
 /** Longest a job may wait in the store before an agent must refuse it as expired. */
 export const MAX_EXPIRY_MS = 7 * 24 * 60 * 60 * 1000;

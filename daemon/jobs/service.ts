@@ -16,14 +16,14 @@ import { StatusReportSchema, type StatusReport } from '../../core/status.js';
 import { seqFromKey, storeKeys, type ObjectStore } from '../../core/store/types.js';
 import { actorOf, agentActor, DAEMON_ACTOR, issuerOf } from '../auth/actor.js';
 import { audited } from '../auth/audited.js';
-import { requireAllowed } from '../auth/authorize.js';
+import { allowedClusters, requireAllowed } from '../auth/authorize.js';
 import type { AcceptedStatus, FleetService } from '../fleet/service.js';
 import { toJobRecord, type JobQuery, type JobRow } from '../registry/jobs.js';
 import type { Registry } from '../registry/registry.js';
 import { blastRadius, type Affected } from './blast-radius.js';
 import { validateSubmit, type SubmitRequest } from './request.js';
 import { checkResult, type ResultVerdict } from './result-rules.js';
-import { matches } from './selector.js';
+import { matches } from '../../core/selector.js';
 
 export type SubmitResponse = { jobs: JobRecord[]; fleetJob?: { id: string; selector: string; clusters: string[] } } | { dryRun: { clusters: Affected[] } };
 
@@ -115,9 +115,9 @@ export class JobService {
     let fleetJob: { id: string; selector: string; clusters: string[] } | undefined;
     const response = audited<SubmitResponse>(this.opts.registry, { actor: actorOf(who), action: 'job.submit', target: auditTarget(raw) }, () => {
       const req = validateSubmit(raw);
-      const clusters = this.resolveClusters(req);
+      const clusters = this.resolveClusters(who, req);
       // Checked against every cluster the job reaches, dry run included: a dry run shows their workloads.
-      requireAllowed(who, 'job.submit', { clusters });
+      requireAllowed(who, 'job.submit', { clusters }, this.labelsOf);
       const base = { type: req.type, dryRun: req.dryRun, clusters: clusters.length, ...('selector' in req.target ? { selector: req.target.selector } : {}) };
       if ('selector' in req.target && DESTRUCTIVE[req.type] && !req.dryRun && !req.yes) {
         throw new FlotillaError(
@@ -154,7 +154,7 @@ export class JobService {
     const cancelId = audited(this.opts.registry, { actor: actorOf(who), action: 'job.cancel', target: id.slice(0, 80) }, () => {
       const target = this.opts.registry.jobs.get(id);
       if (!target) throw new FlotillaError('not_found', `no job with id "${id.slice(0, 80)}"`, 'List jobs with `flotilla job list`.');
-      requireAllowed(who, 'job.cancel', { clusters: [target.cluster] });
+      requireAllowed(who, 'job.cancel', { clusters: [target.cluster] }, this.labelsOf);
       if (target.type === 'cancel') throw new FlotillaError('usage', `job ${id} is itself a cancellation`, 'Cancel the job it targets instead.');
       if (isFinal(target.state)) throw new FlotillaError('conflict', `job ${id} has already finished (${target.state})`, 'Nothing to cancel; see its result with `flotilla job show`.');
       const cid = this.record(
@@ -265,19 +265,32 @@ export class JobService {
     this.notify(ids);
   }
 
-  private resolveClusters(req: SubmitRequest): string[] {
+  /** A registered cluster's labels (authorize's view of the registry). */
+  private readonly labelsOf = (name: string) => this.opts.fleet.state.get(name)?.record.labels;
+
+  /**
+   * The clusters a submission reaches: its one cluster, checked against the caller's grants before
+   * anything else so a scoped caller cannot tell an unknown cluster from one outside its scope; or
+   * the registered clusters its selector matches within the caller's scope (docs/ACCESS.md).
+   */
+  private resolveClusters(who: Identity, req: SubmitRequest): string[] {
     const state = this.opts.fleet.state;
     if ('cluster' in req.target) {
       const name = req.target.cluster;
+      requireAllowed(who, 'job.submit', { clusters: [name] }, this.labelsOf);
       const entry = state.get(name);
       if (!entry) throw new FlotillaError('not_found', `no cluster named "${name}"`, 'List clusters with `flotilla cluster list`.');
       if (entry.record.registration === 'expired') throw new FlotillaError('conflict', `cluster "${name}" has expired`, 'Jobs go only to live clusters; add it again with `flotilla cluster add` if it is still needed.');
       if (entry.record.registration !== 'registered') throw new FlotillaError('conflict', `cluster "${name}" has no registered agent yet`, `Start its agent with the bundle from \`flotilla cluster add ${name}\`, then submit again.`);
       return [name];
     }
+    // A role too low everywhere is refused as such, before the scope narrows the selector.
+    requireAllowed(who, 'job.submit');
     const { requirements, selector } = req.target;
-    const names = [...state.values()].filter((e) => e.record.registration === 'registered' && matches(e.record.labels, requirements)).map((e) => e.record.name);
-    if (names.length === 0) throw new FlotillaError('not_found', `no registered cluster matches the selector "${selector}"`, 'Check the labels with `flotilla cluster list --json`.');
+    const matching = [...state.values()].filter((e) => e.record.registration === 'registered' && matches(e.record.labels, requirements));
+    const names = allowedClusters(who, 'job.submit', matching, (e) => e.record.labels).map((e) => e.record.name);
+    // Said the same whether clusters outside the scope match or none do: the scope hides them.
+    if (names.length === 0) throw new FlotillaError('not_found', `no registered cluster that ${who.name} may submit to matches the selector "${selector}"`, 'Check the labels with `flotilla cluster list --json`.');
     return names.sort();
   }
 

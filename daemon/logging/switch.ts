@@ -70,7 +70,7 @@ async function currentVersion(store: ObjectStore, key: SigningKey, cluster: stri
 export async function switchLogging(deps: LoggingSwitchDeps, who: Identity, req: SwitchRequest): Promise<SwitchResponse> {
   const { cluster, transport } = req;
   // The job submission checks it again; checked first so a viewer changes nothing at the center.
-  requireAllowed(who, 'job.submit', { clusters: [cluster] });
+  requireAllowed(who, 'job.submit', { clusters: [cluster] }, (n) => deps.registry.clusters.get(n)?.labels);
   const entry = deps.fleet.state.get(cluster);
   if (!entry) throw new FlotillaError('not_found', `no cluster named "${cluster}"`, 'List clusters with `flotilla cluster list`.');
   const agentKeyId = entry.record.agentKeyid;

@@ -4,7 +4,8 @@
 // a queue.
 import type { PipelineSnapshot } from '../../core/pipeline.js';
 import type { PipelineSnapshotFrame } from '../../core/protocol.js';
-import { named, TopicChannel, type NoParams } from '../api/topic-channel.js';
+import type { Identity } from '../../core/api.js';
+import { TopicChannel } from '../api/topic-channel.js';
 
 export const PIPELINE_TICK_MS = 2000;
 
@@ -13,16 +14,23 @@ interface PipelineEvent {
   snapshot: PipelineSnapshot;
 }
 
-export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, tickMs = PIPELINE_TICK_MS): TopicChannel<PipelineEvent, NoParams, PipelineEvent> {
+/** A subscriber's view of the pipeline: the snapshot as it is, or narrowed to a scoped caller's rows and totals. */
+export type PipelineScope = (who: Identity) => { key: string; narrow(s: PipelineSnapshot): PipelineSnapshot } | null;
+
+interface PipelineParams {
+  scope: ReturnType<PipelineScope>;
+}
+
+export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, scopeOf: PipelineScope, tickMs = PIPELINE_TICK_MS): TopicChannel<PipelineEvent, PipelineParams, PipelineEvent> {
   let rev = 0;
-  const frame = (e: PipelineEvent): PipelineSnapshotFrame => ({ topic: 'pipeline', kind: 'snapshot', rev: e.rev, data: e.snapshot });
-  const channel: TopicChannel<PipelineEvent, NoParams, PipelineEvent> = new TopicChannel<PipelineEvent, NoParams, PipelineEvent>({
+  const frame = (e: PipelineEvent, p: PipelineParams): PipelineSnapshotFrame => ({ topic: 'pipeline', kind: 'snapshot', rev: e.rev, data: p.scope ? p.scope.narrow(e.snapshot) : e.snapshot });
+  const channel: TopicChannel<PipelineEvent, PipelineParams, PipelineEvent> = new TopicChannel<PipelineEvent, PipelineParams, PipelineEvent>({
     pattern: 'pipeline',
-    parse: named('pipeline'),
+    parse: (name, _query, _after, who) => (name === 'pipeline' ? { scope: scopeOf(who) } : undefined),
     action: 'cluster.read',
-    snapshot: () => {
+    snapshot: (p) => {
       const e = { rev, snapshot: snapshot(Date.now()) };
-      return { rev: e.rev, frame: frame(e) };
+      return { rev: e.rev, frame: frame(e, p) };
     },
     listen: (publish) => {
       const timer = setInterval(() => {
@@ -35,7 +43,8 @@ export function pipelineTopic(snapshot: (nowMs: number) => PipelineSnapshot, tic
       return () => clearInterval(timer);
     },
     frame,
-    slow: { kind: 'coalesce', merge: (_backlog, event) => event, catchUp: (latest) => ({ rev: latest.rev, frame: frame(latest) }) },
+    shareKey: (p) => p.scope?.key ?? '',
+    slow: { kind: 'coalesce', merge: (_backlog, event) => event, catchUp: (latest, p) => ({ rev: latest.rev, frame: frame(latest, p) }) },
   });
   return channel;
 }

@@ -13,3 +13,14 @@ export function queryClusters(q: Pick<Query, 'filters'>, known: Iterable<string>
     });
   return [...known].filter((name) => checks.every((c) => c(name))).sort();
 }
+
+/**
+ * The query narrowed to the clusters a scoped caller sees (docs/ACCESS.md): one more cluster filter,
+ * ANDed with the query's own. null (a grant over the whole fleet) leaves it as it is; no cluster at
+ * all narrows it to the empty name, which no cluster has, so the sink answers nothing.
+ */
+export function withinClusters<Q extends Pick<Query, 'filters'>>(q: Q, visible: readonly string[] | null): Q {
+  if (visible === null) return q;
+  const values = (visible.length > 0 ? visible : ['']).map((value) => ({ kind: 'exact' as const, value }));
+  return { ...q, filters: [...q.filters, { field: 'cluster', values, negated: false }] };
+}

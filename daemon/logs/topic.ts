@@ -11,7 +11,8 @@ import { resolveQuery, type ResolvedQuery } from '../../core/query/ast.js';
 import { compileMatcher, type RecordMatcher } from '../../core/query/match.js';
 import { parseQuery } from '../../core/query/parse.js';
 import { TopicChannel } from '../api/topic-channel.js';
-import { queryClusters } from './query-target.js';
+import type { Identity } from '../../core/api.js';
+import { queryClusters, withinClusters } from './query-target.js';
 import type { LogCommit, LogService } from './service.js';
 
 export interface LogsParams {
@@ -20,19 +21,27 @@ export interface LogsParams {
   matches: RecordMatcher;
   after: string | undefined;
   clusters: string[];
+  /** The clusters a scoped subscriber's query was narrowed to, joined; empty for the whole fleet. */
+  scope: string;
 }
 
 export type LogsSource = Pick<LogService, 'subscribe' | 'atCommitBoundary' | 'sink'>;
 
-export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string>, now: () => number = Date.now): TopicChannel<LogCommit, LogsParams, StoredLogRecord> {
+/**
+ * A scoped subscriber's query is narrowed to the clusters it sees when it subscribes (docs/ACCESS.md:
+ * a cluster that enters its scope later is in its next subscription), and only subscribers that see
+ * alike share frames.
+ */
+export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string>, visibleTo: (who: Identity) => string[] | null, now: () => number = Date.now): TopicChannel<LogCommit, LogsParams, StoredLogRecord> {
   const matching = (event: LogCommit, p: LogsParams) => event.records.filter(p.matches);
   return new TopicChannel<LogCommit, LogsParams, StoredLogRecord>({
     pattern: 'logs',
-    parse: (name, text, after) => {
+    parse: (name, text, after, who) => {
       if (name !== 'logs') return undefined;
-      const parsed = parseQuery(text ?? '');
+      const visible = visibleTo(who);
+      const parsed = withinClusters(parseQuery(text ?? ''), visible);
       const query = resolveQuery(parsed, now());
-      return { text: text ?? '', query, matches: compileMatcher(query), after, clusters: queryClusters(parsed, knownClusters()) };
+      return { text: text ?? '', query, matches: compileMatcher(query), after, clusters: queryClusters(parsed, knownClusters()), scope: visible === null ? '' : visible.join(',') };
     },
     action: 'log.read',
     target: (p) => ({ clusters: p.clusters }),
@@ -55,7 +64,7 @@ export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string
     concerns: (event, p) => event.records.some(p.matches),
     frame: (event, p): LogsLinesFrame => ({ topic: 'logs', kind: 'lines', rev: event.rev, lines: matching(event, p) }),
     // the same query text resolved at the same instant matches the same lines
-    shareKey: (p) => `${p.query.sinceMs ?? ''} ${p.query.untilMs ?? ''} ${p.text}`,
+    shareKey: (p) => `${p.query.sinceMs ?? ''} ${p.query.untilMs ?? ''} ${p.scope} ${p.text}`,
     slow: {
       kind: 'drop',
       count: (event, p) => matching(event, p).length,

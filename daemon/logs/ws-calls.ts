@@ -1,6 +1,7 @@
 // The WebSocket calls of the logs view (DESIGN.md §3.8): `logs.search {query, before?, limit?}`,
 // `logs.context {id, lines}`, `logs.histogram {query, buckets?}`; the same answers as REST. The hub
-// authorizes `log.read` with the clusters the query reaches (target) before a call runs.
+// authorizes `log.read`; each query is narrowed to the clusters the caller sees (docs/ACCESS.md),
+// and a context whose line is outside them is answered as unknown.
 import { z } from 'zod';
 import { FlotillaError } from '../../core/errors.js';
 import { LOG_ID } from '../../core/logs/record.js';
@@ -8,7 +9,8 @@ import { resolveQuery } from '../../core/query/ast.js';
 import { parseQuery } from '../../core/query/parse.js';
 import { firstIssue } from '../../core/schema-issue.js';
 import type { WsMethod } from '../api/ws-method.js';
-import { queryClusters } from './query-target.js';
+import type { Identity } from '../../core/api.js';
+import { withinClusters } from './query-target.js';
 import { MAX_CONTEXT_LINES, type LogService } from './service.js';
 
 const SearchParams = z.object({ query: z.string().max(2048).default(''), before: z.string().max(256).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict();
@@ -21,34 +23,38 @@ function parse<T>(schema: z.ZodType<T>, method: string, params: Record<string, u
   return r.data;
 }
 
-export function logMethods(logs: LogService, knownClusters: () => Iterable<string>): WsMethod[] {
-  const reach = (text: unknown) => ({ clusters: queryClusters(parseQuery(typeof text === 'string' ? text : ''), knownClusters()) });
+/** The names of the clusters this caller's log reads reach; null for all of them. */
+export type VisibleTo = (who: Identity) => string[] | null;
+
+export function logMethods(logs: LogService, visibleTo: VisibleTo): WsMethod[] {
+  const query = (who: Identity, text: string, nowMs: number) => resolveQuery(withinClusters(parseQuery(text), visibleTo(who)), nowMs);
   return [
     {
       name: 'logs.search',
       action: 'log.read',
-      target: (params) => reach(params.query),
-      run: async (_who, params) => {
+      run: async (who, params) => {
         const p = parse(SearchParams, 'logs.search', params);
-        return logs.search(resolveQuery(parseQuery(p.query), Date.now()), { limit: p.limit, ...(p.before !== undefined ? { before: p.before } : {}) });
+        return logs.search(query(who, p.query, Date.now()), { limit: p.limit, ...(p.before !== undefined ? { before: p.before } : {}) });
       },
     },
     {
       name: 'logs.context',
       action: 'log.read',
-      run: async (_who, params) => {
+      run: async (who, params) => {
         const p = parse(ContextParams, 'logs.context', params);
-        return logs.context(p.id, p.lines);
+        const c = await logs.context(p.id, p.lines);
+        const visible = visibleTo(who);
+        if (visible !== null && !visible.includes(c.hit.cluster)) throw new FlotillaError('not_found', `no log record with id ${p.id}`, 'It may have been removed by retention (logs.retention); search again.');
+        return c;
       },
     },
     {
       name: 'logs.histogram',
       action: 'log.read',
-      target: (params) => reach(params.query),
-      run: async (_who, params) => {
+      run: async (who, params) => {
         const p = parse(HistogramParams, 'logs.histogram', params);
         const now = Date.now();
-        return logs.histogram(resolveQuery(parseQuery(p.query), now), p.buckets, now);
+        return logs.histogram(query(who, p.query, now), p.buckets, now);
       },
     },
   ];

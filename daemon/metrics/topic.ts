@@ -5,7 +5,9 @@
 import type { LivePoint } from '../../core/metrics/api.js';
 import type { MetricsPointsFrame, MetricsSnapshotFrame } from '../../core/protocol.js';
 import { assertClusterName } from '../../core/store/types.js';
+import type { Identity } from '../../core/api.js';
 import { TopicChannel } from '../api/topic-channel.js';
+import type { ScopeView } from '../auth/scope.js';
 import { parseRangeQuery } from './range-query.js';
 import type { MetricsService } from './service.js';
 
@@ -14,8 +16,10 @@ const PREFIX = 'metrics:';
 const BACKLOG_PER_CLUSTER = 60;
 
 interface MetricsParams {
-  /** undefined: every cluster. */
+  /** undefined: every cluster (the subscriber sees). */
   cluster: string | undefined;
+  /** `metrics` of a scoped subscriber: which clusters' points it gets. */
+  view: ScopeView | null;
 }
 
 interface PointsEvent {
@@ -23,19 +27,20 @@ interface PointsEvent {
   points: LivePoint[];
 }
 
-export function metricsTopic(metrics: Pick<MetricsService, 'onPoints' | 'range'>): TopicChannel<PointsEvent, MetricsParams, LivePoint[]> {
+/** `metrics` (every cluster's points) as a scoped subscriber sees it: the points of its clusters only. */
+export function metricsTopic(metrics: Pick<MetricsService, 'onPoints' | 'range'>, viewOf: (who: Identity) => ScopeView | null): TopicChannel<PointsEvent, MetricsParams, LivePoint[]> {
   let rev = 0;
   const topicName = (p: MetricsParams) => (p.cluster === undefined ? 'metrics' : `${PREFIX}${p.cluster}`);
-  const mine = (e: PointsEvent, p: MetricsParams) => (p.cluster === undefined ? e.points : e.points.filter((x) => x.cluster === p.cluster));
+  const mine = (e: PointsEvent, p: MetricsParams) => (p.cluster !== undefined ? e.points.filter((x) => x.cluster === p.cluster) : p.view ? e.points.filter((x) => p.view?.sees(x.cluster)) : e.points);
   const pointsFrame = (points: LivePoint[], p: MetricsParams, r: number): MetricsPointsFrame => ({ topic: topicName(p), kind: 'points', rev: r, data: points });
   return new TopicChannel<PointsEvent, MetricsParams, LivePoint[]>({
     pattern: 'metrics, metrics:<cluster>',
-    parse: (name) => {
-      if (name === 'metrics') return { cluster: undefined };
+    parse: (name, _query, _after, who) => {
+      if (name === 'metrics') return { cluster: undefined, view: viewOf(who) };
       if (!name.startsWith(PREFIX)) return undefined;
       const cluster = name.slice(PREFIX.length);
       assertClusterName(cluster);
-      return { cluster };
+      return { cluster, view: null };
     },
     action: 'cluster.read',
     target: (p) => (p.cluster === undefined ? {} : { clusters: [p.cluster] }),
@@ -51,7 +56,7 @@ export function metricsTopic(metrics: Pick<MetricsService, 'onPoints' | 'range'>
       }),
     concerns: (e, p) => mine(e, p).length > 0,
     frame: (e, p) => pointsFrame(mine(e, p), p, e.rev),
-    shareKey: (p) => topicName(p),
+    shareKey: (p) => `${topicName(p)} ${p.view?.key ?? ''}`,
     slow: {
       kind: 'coalesce',
       merge: (backlog, e, p) => {

@@ -79,7 +79,7 @@ export class MonitoringService {
     const { deps } = this;
     const { cluster, settings } = req;
     // The job submission checks it again; checked first so a viewer changes nothing.
-    requireAllowed(who, 'job.submit', { clusters: [cluster] });
+    requireAllowed(who, 'job.submit', { clusters: [cluster] }, (n) => deps.registry.clusters.get(n)?.labels);
     const entry = deps.fleet.state.get(cluster);
     if (!entry) throw new FlotillaError('not_found', `no cluster named "${cluster}"`, 'List clusters with `flotilla cluster list`.');
     const agentKeyId = entry.record.agentKeyid;

@@ -55,6 +55,7 @@ export class ClusterRepo {
          VALUES (@name, @labels, @createdAt, @expiresAt, @intervalSeconds, 'pending', @tokenHash)`,
       ),
       remove: db.prepare('DELETE FROM clusters WHERE name = ?'),
+      setLabels: db.prepare('UPDATE clusters SET labels = ? WHERE name = ?'),
       get: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE name = ?'),
       all: db.prepare<[], ClusterRow>('SELECT * FROM clusters ORDER BY name'),
       register: db.prepare(
@@ -83,6 +84,11 @@ export class ClusterRepo {
 
   remove(name: string): boolean {
     return this.stmts.remove.run(name).changes === 1;
+  }
+
+  /** Returns false when there is no such cluster. */
+  setLabels(name: string, labels: Record<string, string>): boolean {
+    return this.stmts.setLabels.run(JSON.stringify(labels), name).changes === 1;
   }
 
   get(name: string): ClusterRecord | undefined {

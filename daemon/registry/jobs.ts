@@ -78,6 +78,8 @@ export interface NewFleetJob {
 
 export interface JobQuery {
   cluster?: string;
+  /** Only jobs of these clusters (a scoped caller's, docs/ACCESS.md); absent: every cluster. */
+  clusters?: readonly string[];
   state?: JobState;
   fleetJobId?: string;
   limit: number;
@@ -318,6 +320,11 @@ export class JobRepo {
     if (q.cluster) {
       where.push('cluster = ?');
       args.push(q.cluster);
+    }
+    if (q.clusters) {
+      // json_each: one bound parameter however many clusters the scope holds.
+      where.push('cluster IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(q.clusters));
     }
     if (q.state) {
       where.push('state = ?');

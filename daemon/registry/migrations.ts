@@ -230,4 +230,9 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // A token's scope (issue 10, docs/ACCESS.md): the label selector its role holds over, or NULL for
+  // the whole fleet, which every token created before had.
+  `
+  ALTER TABLE tokens ADD COLUMN scope TEXT;
+  `,
 ];

@@ -14,6 +14,7 @@ interface TokenRow {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  scope: string | null;
 }
 
 export function newSecret(prefix: string): string {
@@ -21,7 +22,7 @@ export function newSecret(prefix: string): string {
 }
 
 function info(r: TokenRow): TokenInfo {
-  return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+  return { id: r.id, name: r.name, role: r.role, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
 }
 
 export type TokenLookup = { ok: true; identity: Identity } | { ok: false; why: 'unknown' | 'expired' | 'revoked' };
@@ -35,7 +36,7 @@ export class TokenRepo {
   private readonly revokeStmt;
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT INTO tokens (id, name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO tokens (id, name, role, hash, created_at, expires_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.byHash = db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?');
     this.byId = db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?');
     this.listAll = db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY created_at, id');
@@ -43,12 +44,14 @@ export class TokenRepo {
     this.revokeStmt = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   }
 
-  create(opts: { role: Role; name: string; expiresAt: string | null; now?: Date }): TokenInfo & { token: string } {
+  /** `scope`: the label selector the role holds over (normalizeScope'd), null or absent for the whole fleet. */
+  create(opts: { role: Role; name: string; expiresAt: string | null; scope?: string | null; now?: Date }): TokenInfo & { token: string } {
     const token = newSecret('flt');
     const id = `tok_${randomBytes(6).toString('hex')}`;
     const createdAt = (opts.now ?? new Date()).toISOString();
-    this.insert.run(id, opts.name, opts.role, tokenHash(token), createdAt, opts.expiresAt);
-    return { id, name: opts.name, role: opts.role, createdAt, expiresAt: opts.expiresAt, lastUsedAt: null, revokedAt: null, token };
+    const scope = opts.scope ?? null;
+    this.insert.run(id, opts.name, opts.role, tokenHash(token), createdAt, opts.expiresAt, scope);
+    return { id, name: opts.name, role: opts.role, scope, createdAt, expiresAt: opts.expiresAt, lastUsedAt: null, revokedAt: null, token };
   }
 
   lookup(secret: string, now: Date): TokenLookup {
@@ -56,7 +59,7 @@ export class TokenRepo {
     if (!row) return { ok: false, why: 'unknown' };
     if (row.revoked_at) return { ok: false, why: 'revoked' };
     if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, why: 'expired' };
-    return { ok: true, identity: { provider: 'token', subject: row.id, name: row.name, role: row.role } };
+    return { ok: true, identity: { provider: 'token', subject: row.id, name: row.name, role: row.role, grants: [{ role: row.role, scope: row.scope }] } };
   }
 
   get(id: string): TokenInfo | undefined {

@@ -314,7 +314,8 @@ describe('malformed input is a 4xx with a next step', () => {
       ['POST', '/api/v1/clusters', { name: 'edge-2', ttl: '999999999999d' }, /longer than the longest duration Flotilla takes \(36500d\)/],
       ['POST', '/api/v1/tokens', { role: 'viewer', ttl: '999999999999d' }, /longer than the longest duration/],
       ['POST', '/api/v1/clusters', { name: 'edge-2', lables: { env: 'prod' } }, /^unknown field "lables"$/],
-      ['POST', '/api/v1/tokens', { role: 'viewer', scope: 'env=prod' }, /^unknown field "scope"$/],
+      ['POST', '/api/v1/tokens', { role: 'viewer', scopes: 'env=prod' }, /^unknown field "scopes"$/],
+      ['POST', '/api/v1/tokens', { role: 'viewer', scope: 'env=pr od' }, /is not a label value/],
       ['POST', '/api/v1/jobs', applyBody(3000), /^params for apply nest deeper than 100 levels$/],
       ['POST', '/api/v1/jobs', applyBody(6000), /^params for apply nest deeper than 100 levels$/],
     ];

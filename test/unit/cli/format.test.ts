@@ -46,12 +46,12 @@ describe('tables', () => {
 
   it('renders tokens without secrets and marks revoked ones', () => {
     const text = tokenTable([
-      { id: 't1', name: 'admin', role: 'admin', createdAt: '2025-01-01T00:00:00.000Z', expiresAt: null, lastUsedAt: null, revokedAt: null },
-      { id: 't2', name: 'ci', role: 'viewer', createdAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-02-01T00:00:00.000Z', lastUsedAt: null, revokedAt: '2025-01-02T00:00:00.000Z' },
+      { id: 't1', name: 'admin', role: 'admin', scope: null, createdAt: '2025-01-01T00:00:00.000Z', expiresAt: null, lastUsedAt: null, revokedAt: null },
+      { id: 't2', name: 'ci', role: 'viewer', scope: 'team=payments', createdAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-02-01T00:00:00.000Z', lastUsedAt: null, revokedAt: '2025-01-02T00:00:00.000Z' },
     ]);
-    expect(text).toMatch(/^ID\s+NAME\s+ROLE\s+CREATED\s+EXPIRES\s+LAST USED\s+STATE\n/);
-    expect(text).toMatch(/t1\s+admin\s+admin\s+2025-01-01T00:00:00Z\s+-\s+-\s+active/);
-    expect(text).toMatch(/t2\s+ci\s+viewer\s+.*revoked 2025-01-02T00:00:00Z/);
+    expect(text).toMatch(/^ID\s+NAME\s+ROLE\s+SCOPE\s+CREATED\s+EXPIRES\s+LAST USED\s+STATE\n/);
+    expect(text).toMatch(/t1\s+admin\s+admin\s+\*\s+2025-01-01T00:00:00Z\s+-\s+-\s+active/);
+    expect(text).toMatch(/t2\s+ci\s+viewer\s+team=payments\s+.*revoked 2025-01-02T00:00:00Z/);
   });
 
   it('renders JSON with a trailing newline and truncates long text', () => {

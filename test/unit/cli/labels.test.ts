@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabels, parseLabel, parseLabels } from '../../../cli/labels.js';
+import { formatLabels, parseLabel, parseLabelChanges, parseLabels } from '../../../cli/labels.js';
 import { FlotillaError } from '../../../core/errors.js';
 
 describe('--label parsing', () => {
@@ -29,5 +29,17 @@ describe('--label parsing', () => {
   it('formats labels sorted by key', () => {
     expect(formatLabels({ team: 'payments', env: 'prod' })).toBe('env=prod,team=payments');
     expect(formatLabels({})).toBe('');
+  });
+});
+
+describe('flotilla cluster label changes', () => {
+  it('reads key=value as a set and key- as a removal, as kubectl label does', () => {
+    expect(parseLabelChanges(['team=payments', 'legacy-', 'tier=gold'])).toEqual({ set: { team: 'payments', tier: 'gold' }, remove: ['legacy'] });
+    expect(parseLabelChanges(['gpu-'])).toEqual({ set: {}, remove: ['gpu'] });
+  });
+
+  it('refuses a bad key and a key both set and removed', () => {
+    expect(() => parseLabelChanges(['bad key-'])).toThrow(/label key "bad key" is not valid/);
+    expect(() => parseLabelChanges(['tier=gold', 'tier-'])).toThrow(/both set and removed/);
   });
 });

@@ -4,9 +4,10 @@ import { fakeSession, openNow, setSlow } from './fake-session.js';
 import { countersTopic, Feed, linesTopic, type CountersEvent, type LinesEvent } from '../../../fixtures/topics.js';
 import type { Topic } from '../../../../daemon/api/topic.js';
 import type { WsSession } from '../../../../daemon/api/ws-session.js';
+import { FLEET_ADMIN } from '../../../harness/identities.js';
 
 function subscribe(topic: Topic, session: WsSession, name: string, query?: string) {
-  const request = topic.match(name, query);
+  const request = topic.match(name, query, undefined, FLEET_ADMIN);
   if (!request) throw new Error(`${name} not matched`);
   const { snapshot } = openNow(request, session);
   session.sendText(JSON.stringify(snapshot));
@@ -18,9 +19,9 @@ const counters = (feed: Feed<CountersEvent>, values: Record<string, number>) => 
 describe('topic channel', () => {
   it('matches only its own names and carries the action a subscriber needs', () => {
     const topic = linesTopic(new Feed<LinesEvent>(), { action: 'audit.read' });
-    expect(topic.match('fleet', undefined)).toBeUndefined();
-    expect(topic.match('lines', undefined)).toMatchObject({ action: 'audit.read', target: {} });
-    expect(() => topic.match('lines', '(')).toThrow(/not a valid pattern/);
+    expect(topic.match('fleet', undefined, undefined, FLEET_ADMIN)).toBeUndefined();
+    expect(topic.match('lines', undefined, undefined, FLEET_ADMIN)).toMatchObject({ action: 'audit.read', target: {} });
+    expect(() => topic.match('lines', '(', undefined, FLEET_ADMIN)).toThrow(/not a valid pattern/);
   });
 
   it('sends a keeping-up client every frame in order, each built once per share key', () => {

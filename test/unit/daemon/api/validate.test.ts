@@ -40,7 +40,7 @@ describe('request validation', () => {
 
   it('refuses unknown fields, naming the field, instead of dropping them', () => {
     expect(() => validateClusterAdd({ name: 'e', lables: { env: 'prod' } }, 10, NOW)).toThrow('unknown field "lables"');
-    expect(() => validateTokenCreate({ role: 'viewer', scope: 'env=prod' }, NOW)).toThrow('unknown field "scope"');
+    expect(() => validateTokenCreate({ role: 'viewer', scopes: 'env=prod' }, NOW)).toThrow('unknown field "scopes"');
     try {
       validateClusterAdd({ name: 'e', interval: 5 }, 10, NOW);
     } catch (e) {
@@ -50,7 +50,10 @@ describe('request validation', () => {
   });
 
   it('validates token creation', () => {
-    expect(validateTokenCreate({ role: 'viewer' }, NOW)).toEqual({ role: 'viewer', name: 'viewer', expiresAt: null });
+    expect(validateTokenCreate({ role: 'viewer' }, NOW)).toEqual({ role: 'viewer', name: 'viewer', expiresAt: null, scope: null });
+    expect(validateTokenCreate({ role: 'operator', scope: ' team=payments,env!=prod ' }, NOW)).toMatchObject({ scope: 'team=payments,env!=prod' });
+    expect(validateTokenCreate({ role: 'operator', scope: '' }, NOW)).toMatchObject({ scope: null });
+    expect(() => validateTokenCreate({ role: 'operator', scope: '=x' }, NOW)).toThrow(/selector/);
     expect(() => validateTokenCreate({ role: 'root' }, NOW)).toThrow(/role/);
   });
 

@@ -9,6 +9,7 @@ import { DaemonMetrics } from '../../../../daemon/metrics.js';
 import { Registry } from '../../../../daemon/registry/registry.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
+import { FLEET_ADMIN } from '../../../harness/identities.js';
 
 const ADMIN = { id: 'admin', name: 'admin' };
 let registry: Registry;
@@ -28,7 +29,7 @@ function add(name: string, labels: Record<string, string> = {}): void {
 
 function subscribe(topic: ReturnType<typeof clusterTopic>, name: string) {
   const { sock, session } = fakeSession();
-  const request = topic.match(`cluster:${name}`, undefined)!;
+  const request = topic.match(`cluster:${name}`, undefined, undefined, FLEET_ADMIN)!;
   const { snapshot } = openNow(request, session);
   session.sendText(JSON.stringify(snapshot));
   return { sock, session };
@@ -37,8 +38,8 @@ function subscribe(topic: ReturnType<typeof clusterTopic>, name: string) {
 describe('cluster:<name> topic', () => {
   it('asks to read that one cluster', () => {
     const topic = clusterTopic(fleet);
-    expect(topic.match('fleet', undefined)).toBeUndefined();
-    expect(topic.match('cluster:edge-1', undefined)).toMatchObject({ action: 'cluster.read', target: { clusters: ['edge-1'] } });
+    expect(topic.match('fleet', undefined, undefined, FLEET_ADMIN)).toBeUndefined();
+    expect(topic.match('cluster:edge-1', undefined, undefined, FLEET_ADMIN)).toMatchObject({ action: 'cluster.read', target: { clusters: ['edge-1'] } });
   });
 
   it('sends a null snapshot for an unknown cluster, a fresh one when that cluster changes, and nothing for others', () => {

@@ -5,6 +5,7 @@ import { FleetState } from '../../../../daemon/fleet/state.js';
 import { fleetTopic } from '../../../../daemon/fleet/topic.js';
 import type { ClusterRecord } from '../../../../daemon/registry/cluster-record.js';
 import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
+import { FLEET_ADMIN } from '../../../harness/identities.js';
 
 function record(name: string): ClusterRecord {
   return { name, labels: {}, createdAt: '2030-01-01T00:00:00.000Z', expiresAt: null, intervalSeconds: 10, registration: 'pending', tokenHash: 'x', tokenBurned: false, agentKeyid: null, agentPublicKey: null, registeredAt: null, health: 'unknown' };
@@ -23,7 +24,7 @@ function setup() {
     state.changed([], [name]);
   };
   const subscribe = () => {
-    const request = topic.match('fleet', undefined)!;
+    const request = topic.match('fleet', undefined, undefined, FLEET_ADMIN)!;
     const { rev, snapshot } = openNow(request, session);
     session.sendText(JSON.stringify(snapshot));
     return rev;
@@ -36,8 +37,8 @@ const named = (changes: FleetChange[]) => changes.map((c) => (c.op === 'remove' 
 describe('fleet topic', () => {
   it('serves only "fleet", for anyone who may read clusters', () => {
     const { topic } = setup();
-    expect(topic.match('fleetx', undefined)).toBeUndefined();
-    expect(topic.match('fleet', undefined)).toMatchObject({ action: 'cluster.read', target: {} });
+    expect(topic.match('fleetx', undefined, undefined, FLEET_ADMIN)).toBeUndefined();
+    expect(topic.match('fleet', undefined, undefined, FLEET_ADMIN)).toMatchObject({ action: 'cluster.read', target: {} });
   });
 
   it('sends a snapshot of every row sorted by name, then each patch chained on the previous rev', () => {

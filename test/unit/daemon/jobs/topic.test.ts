@@ -5,6 +5,7 @@ import type { JobsListener } from '../../../../daemon/jobs/service.js';
 import { JOBS_SNAPSHOT_SIZE, jobsTopic, type JobsSource } from '../../../../daemon/jobs/topic.js';
 import type { JobQuery } from '../../../../daemon/registry/jobs.js';
 import { fakeSession, openNow, setSlow } from '../api/fake-session.js';
+import { FLEET_ADMIN } from '../../../harness/identities.js';
 
 function job(n: number, state: JobRecord['state'] = 'pending'): JobRecord {
   return {
@@ -53,22 +54,25 @@ class Jobs implements JobsSource {
 
 function subscribe(topic: ReturnType<typeof jobsTopic>) {
   const { sock, session } = fakeSession();
-  const { rev, snapshot } = openNow(topic.match('jobs', undefined)!, session);
+  const { rev, snapshot } = openNow(topic.match('jobs', undefined, undefined, FLEET_ADMIN)!, session);
   session.sendText(JSON.stringify(snapshot));
   return { sock, session, rev };
 }
 
+/** Every subscriber sees every cluster's jobs (scoped views: test/integration/daemon/access.test.ts). */
+const UNSCOPED_JOBS = { view: () => null, visible: () => null };
+
 describe('jobs topic', () => {
   it('serves only "jobs", for anyone who may read jobs', () => {
-    const topic = jobsTopic(new Jobs());
-    expect(topic.match('jobs:x', undefined)).toBeUndefined();
-    expect(topic.match('jobs', undefined)).toMatchObject({ action: 'job.read', target: {} });
+    const topic = jobsTopic(new Jobs(), UNSCOPED_JOBS);
+    expect(topic.match('jobs:x', undefined, undefined, FLEET_ADMIN)).toBeUndefined();
+    expect(topic.match('jobs', undefined, undefined, FLEET_ADMIN)).toMatchObject({ action: 'job.read', target: {} });
   });
 
   it('starts with the newest jobs at the current rev, then sends every change as a patch of whole records', () => {
     const jobs = new Jobs();
     jobs.change(job(1), job(2));
-    const topic = jobsTopic(jobs);
+    const topic = jobsTopic(jobs, UNSCOPED_JOBS);
     const { sock, rev } = subscribe(topic);
     expect(rev).toBe(1);
     expect(jobs.queries).toEqual([{ limit: JOBS_SNAPSHOT_SIZE }]);
@@ -83,7 +87,7 @@ describe('jobs topic', () => {
 
   it('coalesces a slow client per job, latest record winning, into one patch at the current rev once drained', () => {
     const jobs = new Jobs();
-    const topic = jobsTopic(jobs);
+    const topic = jobsTopic(jobs, UNSCOPED_JOBS);
     const { sock, session } = subscribe(topic);
     setSlow(sock, true);
     jobs.change(job(1));
@@ -99,7 +103,7 @@ describe('jobs topic', () => {
 
   it('stops listening to the job service when closed', () => {
     const jobs = new Jobs();
-    const topic = jobsTopic(jobs);
+    const topic = jobsTopic(jobs, UNSCOPED_JOBS);
     expect(jobs.listening).toBe(1);
     topic.close();
     expect(jobs.listening).toBe(0);

@@ -9,7 +9,7 @@ describe('pipeline topic', () => {
     vi.useFakeTimers();
     try {
       const source = vi.fn((nowMs: number) => pipelineSnapshot([], nowMs));
-      const topic = pipelineTopic(source, 10);
+      const topic = pipelineTopic(source, () => null, 10);
       vi.advanceTimersByTime(100);
       expect(source).not.toHaveBeenCalled();
       expect(topic.hasSubscribers()).toBe(false);

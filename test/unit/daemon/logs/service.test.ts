@@ -22,6 +22,7 @@ import { Registry } from '../../../../daemon/registry/registry.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { makeBatch, makeLines, sealBatch } from '../../../fixtures/logs/batches.js';
 import { fakeSession, setSlow } from '../api/fake-session.js';
+import { FLEET_ADMIN } from '../../../harness/identities.js';
 
 let dir: string;
 let config: DaemonConfig;
@@ -210,9 +211,9 @@ describe('LogService ingest', () => {
 
 describe('logs topic', () => {
   async function subscribed(logs: LogService, query: string) {
-    const topic = logsTopic(logs, () => ['alpha']);
+    const topic = logsTopic(logs, () => ['alpha'], () => null);
     const { sock, session } = fakeSession();
-    const opened = await topic.match('logs', query)!.open(session);
+    const opened = await topic.match('logs', query, undefined, FLEET_ADMIN)!.open(session);
     session.sendText(JSON.stringify(opened.snapshot));
     opened.started?.();
     return { topic, sock, session };
@@ -257,8 +258,8 @@ describe('logs topic', () => {
   });
 
   it('refuses a query that does not parse with its position', () => {
-    const topic = logsTopic(service(), () => []);
-    expect(() => topic.match('logs', 'level:nope')).toThrow(expect.objectContaining({ kind: 'usage', details: expect.objectContaining({ position: 6 }) }) as Error);
+    const topic = logsTopic(service(), () => [], () => null);
+    expect(() => topic.match('logs', 'level:nope', undefined, FLEET_ADMIN)).toThrow(expect.objectContaining({ kind: 'usage', details: expect.objectContaining({ position: 6 }) }) as Error);
     topic.close();
   });
 });

@@ -1,6 +1,6 @@
-// Label selectors over cluster labels for fleet jobs: `env=staging,team=payments`, `tier!=cache`,
+// Label selectors over cluster labels, for fleet jobs and access scopes: `env=staging,team=payments`, `tier!=cache`,
 // `gpu` (key present) and `!gpu` (key absent). All requirements must hold. Pure.
-import { FlotillaError } from '../../core/errors.js';
+import { FlotillaError } from './errors.js';
 
 export type Requirement = { key: string; op: 'eq' | 'ne'; value: string } | { key: string; op: 'exists' | 'absent' };
 

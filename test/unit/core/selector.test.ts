@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usageMessage } from '../../../harness/errors.js';
-import { matches, parseSelector } from '../../../../daemon/jobs/selector.js';
+import { usageMessage } from '../../harness/errors.js';
+import { matches, parseSelector } from '../../../core/selector.js';
 
 describe('label selectors', () => {
   const staging = { env: 'staging', team: 'payments' };
