@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded|federation-payload, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded|metrics-prometheus|federation-payload, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
@@ -11,6 +11,11 @@
 // BENCH_PROFILE=DIR (the daemon's CPU profile).
 // for log-sink-indexes: BENCH_SINK_LINES=1000000, BENCH_SINK_BATCH=2000, BENCH_SINK_RUNS=2.
 // for metrics-embedded: BENCH_METRICS_CLUSTERS=10000, BENCH_METRICS_MEASURE_S=30, BENCH_METRICS_WEEK_SAMPLE=10 (clusters of the simulated week), BENCH_METRICS_RUNS=2;
+// for metrics-prometheus (needs Debian's prometheus, i.e. /usr/bin/prometheus and /usr/bin/promtool): BENCH_PROM_CLUSTERS=50,
+// BENCH_PROM_HOURS=24 (of the cluster:* series loaded, at a 30 s interval), BENCH_PROM_ROUNDS=5 (measured rounds of every
+// cluster per case, after one warm-up round), BENCH_PROM_RUNS=1 (each a fresh Prometheus), BENCH_PROM_MARGIN_MIN=30 (minutes
+// the series run on past the start, so `up` is fresh at "now"), BENCH_PROM_TIMEOUT_MS=5000 (metrics.prometheus.timeoutMs),
+// BENCH_PROM_HTTP=0 skips the run through the daemon's GET /api/v1/metrics/range;
 // for log-rabbit-chain (needs Debian's rabbitmq-server): BENCH_RABBIT_LINES=1000000 (the backlog), BENCH_RABBIT_WARMUP_LINES=100000
 // (shipped first; its envelopes are tapped for the raw runs), BENCH_RABBIT_BATCH=2000 (the agent's logs.batch.maxRecords),
 // BENCH_RABBIT_RAW_ROUNDS=5 (one run of each raw variant per round: at-least-once, fire-and-forget, each acknowledgement
@@ -26,6 +31,7 @@ import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
 import { benchLogE2e, type LogE2eResult } from './log-e2e.js';
 import { benchMetricsEmbedded, type MetricsEmbeddedResult } from './metrics-embedded.js';
+import { benchMetricsPrometheus, type MetricsPrometheusResult } from './metrics-prometheus.js';
 import { benchFederationPayload, type FederationPayloadResult } from './federation-payload.js';
 import { benchLogRabbitChain, type LogRabbitChainResult } from './log-rabbit-chain.js';
 import { benchLogSearch, type LogSearchResult } from './log-search.js';
@@ -53,6 +59,7 @@ const logE2e: LogE2eResult[] = [];
 const sinkIndexes: SinkIndexResult[] = [];
 const logRabbit: LogRabbitChainResult[] = [];
 const metricsEmbedded: MetricsEmbeddedResult[] = [];
+const metricsPrometheus: MetricsPrometheusResult[] = [];
 const federation: FederationPayloadResult[] = [];
 
 if (!only || only === 'fleet') {
@@ -165,6 +172,24 @@ if (!only || only === 'metrics-embedded') {
   }
 }
 
+if (!only || only === 'metrics-prometheus') {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? String(fallback));
+  const promOpts = {
+    clusters: env('BENCH_PROM_CLUSTERS', 50),
+    hours: env('BENCH_PROM_HOURS', 24),
+    intervalSeconds: 30,
+    rounds: env('BENCH_PROM_ROUNDS', 5),
+    marginMinutes: env('BENCH_PROM_MARGIN_MIN', 30),
+    timeoutMs: env('BENCH_PROM_TIMEOUT_MS', 5000),
+    http: process.env.BENCH_PROM_HTTP !== '0',
+    log,
+  };
+  for (let run = 0; run < env('BENCH_PROM_RUNS', 1); run++) {
+    log(`metrics-prometheus: run ${run + 1}: ${promOpts.hours} h of the cluster:* series of ${promOpts.clusters} clusters in a real Prometheus, then the console's range requests`);
+    metricsPrometheus.push(await benchMetricsPrometheus(promOpts));
+  }
+}
+
 if (!only || only === 'federation-payload') {
   federation.push(...(await benchFederationPayload([{ nodes: 4, deployments: 10 }, { nodes: 20, deployments: 30 }, { nodes: 40, deployments: 60 }], log)));
 }
@@ -190,10 +215,20 @@ if (fleet.length) {
 }
 if (tui.length) {
   lines.push(
-    '| TUI frame, 10,000 rows | terminal | p50 | p90 | p99 | max | frames |',
-    '|---|---|---:|---:|---:|---:|---:|',
-    ...tui.flatMap((t) => t.cases.map((c) => `| ${c.name} | ${t.size} | ${f1(c.ms.p50)} ms | ${f1(c.ms.p90)} ms | ${f1(c.ms.p99)} ms | ${f1(c.ms.max)} ms | ${c.ms.n} |`)),
+    '| TUI frame, 10,000 rows | terminal | p50 | p90 | p99 | max | frames | CPU p50 | CPU p90 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...tui.flatMap((t) =>
+      t.cases.map((c) => `| ${c.name} | ${t.size} | ${f1(c.ms.p50)} ms | ${f1(c.ms.p90)} ms | ${f1(c.ms.p99)} ms | ${f1(c.ms.max)} ms | ${c.ms.n} | ${c.cpuMs ? `${f1(c.cpuMs.p50)} ms` : '-'} | ${c.cpuMs ? `${f1(c.cpuMs.p90)} ms` : '-'} |`),
+    ),
     '',
+    ...(tui.some((t) => t.cases.some((c) => c.name.startsWith('three panes:')))
+      ? [
+          'From 180 columns the fleet view has the table, the logs pane and the metrics pane side by side. The plain cases there run with no link (the panes say they are waiting);',
+          'the "three panes:" cases run with data in all three: the selected cluster\'s last hour (a point every 10 s of each chart), 50 error lines, the sparkline column filled. Target: p50 ≤ 15 ms.',
+          'CPU: the process\' CPU time over the same span as the frame (its own work, and GC threads), which a loaded machine inflates less than the wall clock.',
+          '',
+        ]
+      : []),
   );
 }
 if (pickup.length) {
@@ -334,6 +369,21 @@ if (metricsEmbedded.length) {
     '',
   );
 }
+if (metricsPrometheus.length) {
+  const ms = (x: number) => `${f1(x)} ms`;
+  lines.push(
+    '### Metrics: from the central Prometheus',
+    '',
+    '| run | request | via | parameters | step | at once | Prometheus requests each | p50 | p99 | max | answers | each Prometheus request p50 | p99 | not from Prometheus | points (fewest non-null) |',
+    '|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...metricsPrometheus.flatMap((r, k) =>
+      r.cases.map((c) => `| ${k + 1} | ${c.name} | ${c.via} | ${Object.entries(c.params).map(([p, v]) => `${p}=${v.length > 30 ? `(${v.split(',').length} series)` : v}`).join(' ')} | ${c.stepSeconds} s | ${c.concurrency} | ${c.promRequestsPerAnswer} | ${ms(c.ms.p50)} | ${ms(c.ms.p99)} | ${ms(c.ms.max)} | ${c.ms.n} | ${c.promRequestMs ? ms(c.promRequestMs.p50) : '—'} | ${c.promRequestMs ? ms(c.promRequestMs.p99) : '—'} | ${c.notFromPrometheus} | ${c.pointsPerSeries} (${c.minPoints}) |`),
+    ),
+    '',
+    ...metricsPrometheus.map((r, k) => `Run ${k + 1}: Prometheus ${r.prometheus} holding ${r.series} series (${r.seriesPerCluster} a cluster: every cluster:* rule, pods_by_phase once a phase, and 4 up) of ${r.clusters} clusters, ${r.hours} h at ${r.intervalSeconds} s: ${r.samples} samples (${r.openMetricsMiB} MiB of OpenMetrics, written in ${r.generateSeconds} s, blocks by promtool in ${r.promtoolSeconds} s), all series queryable ${r.loadSeconds} s after the blocks were moved in, ${r.blocks} blocks (${r.tsdbMiB} MiB) after ${r.settleSeconds} s of compaction, ${r.checkSamples} samples of a series in ${r.hours} h; ${r.compactionsDuringMeasure} compactions while measuring; load average ${r.load.start.map(f2).join(' ')} → ${r.load.end.map(f2).join(' ')}. ${r.rounds} rounds of every cluster per request after one warm-up round.`),
+    '',
+  );
+}
 if (federation.length) {
   lines.push(
     '### Metrics: federation payload per cluster',
@@ -347,4 +397,4 @@ if (federation.length) {
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, federation }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, metricsPrometheus, federation }, null, 2));
