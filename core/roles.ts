@@ -15,6 +15,8 @@ export const ACTION_ROLES = {
   'rejection.read': 'viewer',
   'job.read': 'viewer',
   'log.read': 'viewer',
+  // Everyone reads the audit: a fleet-wide admin all of it, anyone else the records of their own actions.
+  'audit.read': 'viewer',
   'cluster.add': 'operator',
   'cluster.remove': 'operator',
   'cluster.label': 'operator',
@@ -23,7 +25,6 @@ export const ACTION_ROLES = {
   'token.read': 'admin',
   'token.create': 'admin',
   'token.revoke': 'admin',
-  'audit.read': 'admin',
   'backup.read': 'admin',
   'controlplane.backup': 'admin',
 } as const satisfies Record<string, Role>;
@@ -34,7 +35,7 @@ export type AuthAction = keyof typeof ACTION_ROLES;
  * Actions on the control plane itself, not on clusters: they need the role over the whole fleet,
  * since a scoped admin who could mint tokens or read every record would reach past its scope.
  */
-export const FLEET_WIDE_ACTIONS: ReadonlySet<AuthAction> = new Set<AuthAction>(['token.read', 'token.create', 'token.revoke', 'audit.read', 'backup.read', 'controlplane.backup']);
+export const FLEET_WIDE_ACTIONS: ReadonlySet<AuthAction> = new Set<AuthAction>(['token.read', 'token.create', 'token.revoke', 'backup.read', 'controlplane.backup']);
 export const AUTH_ACTIONS = Object.keys(ACTION_ROLES) as AuthAction[];
 
 /** The rank order of roles. Permission checks ask may() with an action instead. */

@@ -1,5 +1,6 @@
 // The REST route table of docs/API.md. Each route names the action it is (core/roles.ts); handlers
 // get an identity that authorize has allowed it, and return [status, body].
+import { fleetRole, grantsOf } from '../../core/access.js';
 import type { ClusterAddResponse, InfoResponse, TokenCreateResponse } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
 import { tokenHash } from '../../core/registration.js';
@@ -181,7 +182,12 @@ export const ROUTES: Route[] = [
     path: '/api/v1/audit',
     pattern: /^\/api\/v1\/audit$/,
     action: 'audit.read',
-    handle: async (ctx, call) => [200, { items: ctx.registry.audit.list(parseLimit(call.query.get('limit'), 100, 10_000)) }],
+    // A fleet-wide admin reads every record; anyone else the records of their own actions (docs/ACCESS.md).
+    handle: async (ctx, call) => {
+      const limit = parseLimit(call.query.get('limit'), 100, 10_000);
+      const all = fleetRole(grantsOf(call.identity)) === 'admin';
+      return [200, { items: all ? ctx.registry.audit.list(limit) : ctx.registry.audit.listOf(actorOf(call.identity).id, limit) }];
+    },
   },
   ...JOB_ROUTES,
   ...LOGGING_ROUTES,

@@ -70,6 +70,7 @@ export class AuditLog {
   private readonly last;
   private readonly insert;
   private readonly recent;
+  private readonly recentOf;
   private readonly all;
 
   constructor(private readonly db: Db) {
@@ -78,6 +79,7 @@ export class AuditLog {
       'INSERT INTO audit (seq, at, actor_id, actor_name, action, target, allowed, detail, prev_hash, hash) VALUES (@seq, @at, @actor_id, @actor_name, @action, @target, @allowed, @detail, @prev_hash, @hash)',
     );
     this.recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY seq DESC LIMIT ?');
+    this.recentOf = db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE actor_id = ? ORDER BY seq DESC LIMIT ?');
     this.all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq ASC');
   }
 
@@ -116,6 +118,11 @@ export class AuditLog {
   /** Newest first. */
   list(limit: number): AuditRecord[] {
     return this.recent.all(limit).map(fromRow);
+  }
+
+  /** One actor's records, newest first. */
+  listOf(actorId: string, limit: number): AuditRecord[] {
+    return this.recentOf.all(actorId, limit).map(fromRow);
   }
 
   verify(): VerifyResult {

@@ -60,7 +60,11 @@ describe('daemon REST', () => {
     });
     expect((await fx.api('POST', '/api/v1/clusters', { token: operator.token, body: { name: 'x1' } })).status).toBe(201);
     // A denied read is audited too, once.
-    expect((await fx.api('GET', '/api/v1/audit', { token: operator.token })).body.error.details).toEqual({ action: 'audit.read', needs: 'admin', role: 'operator' });
+    expect((await fx.api('GET', '/api/v1/tokens', { token: operator.token })).body.error.details).toEqual({ action: 'token.read', needs: 'admin', role: 'operator' });
+    // The operator reads the audit of its own actions only: its cluster add and the refused read.
+    const own = (await fx.api('GET', '/api/v1/audit', { token: operator.token })).body.items as any[];
+    expect(own.map((a) => [a.action, a.allowed])).toEqual([['token.read', false], ['cluster.add', true]]);
+    expect(own.every((a) => a.actor.id === operator.id)).toBe(true);
     expect((await fx.api('POST', '/api/v1/clusters', { token: null, body: { name: 'x2' } })).status).toBe(401);
 
     expect((await fx.api('DELETE', `/api/v1/tokens/${viewer.id}`)).body).toEqual({ revoked: viewer.id });
@@ -70,7 +74,7 @@ describe('daemon REST', () => {
     const audit = (await fx.api('GET', '/api/v1/audit')).body.items as any[];
     const adds = audit.filter((a) => a.action === 'cluster.add');
     expect(adds.filter((a) => a.allowed === false && a.actor.id === viewer.id)).toMatchObject([{ target: '/api/v1/clusters', detail: { method: 'POST', reason: 'role viewer is below operator', needs: 'operator' } }]);
-    expect(audit.filter((a) => a.action === 'audit.read')).toMatchObject([{ allowed: false, actor: { id: operator.id, name: 'operator-1' }, target: '/api/v1/audit', detail: { method: 'GET', needs: 'admin' } }]);
+    expect(audit.filter((a) => a.action === 'token.read')).toMatchObject([{ allowed: false, actor: { id: operator.id, name: 'operator-1' }, target: '/api/v1/tokens', detail: { method: 'GET', needs: 'admin' } }]);
     expect(adds.find((a) => a.allowed === true && a.actor.id === operator.id && a.target === 'x1')).toBeTruthy();
     expect(adds.find((a) => a.allowed === false && a.actor.id === 'anonymous')).toBeTruthy();
     expect(audit.find((a) => a.action === 'token.revoke' && a.target === viewer.id && a.allowed)).toBeTruthy();

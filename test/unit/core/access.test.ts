@@ -73,7 +73,7 @@ describe('authorize with scopes', () => {
     expect(authorize(op, 'job.submit')).toEqual({ allowed: true });
     expect(authorize(op, 'token.read')).toMatchObject({ allowed: false, fleetWide: true, reason: 'token.read needs the admin role over the whole fleet and every grant of pay-op is scoped' });
     const admin = scoped('pay-admin', { role: 'admin', scope: 'team=payments' });
-    expect(authorize(admin, 'audit.read')).toMatchObject({ allowed: false, fleetWide: true });
-    expect(authorize(scoped('mixed', { role: 'admin', scope: 'team=payments' }, { role: 'admin', scope: null }), 'audit.read')).toEqual({ allowed: true });
+    expect(authorize(admin, 'backup.read')).toMatchObject({ allowed: false, fleetWide: true });
+    expect(authorize(scoped('mixed', { role: 'admin', scope: 'team=payments' }, { role: 'admin', scope: null }), 'controlplane.backup')).toEqual({ allowed: true });
   });
 });

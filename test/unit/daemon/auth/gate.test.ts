@@ -15,15 +15,15 @@ afterAll(cleanupTempDirs);
 
 describe('checkAccess', () => {
   it('lets an allowed request through without a record', () => {
-    expect(checkAccess(registry.audit, silentLogger(), identity('admin'), 'audit.read', {}, { target: '/api/v1/audit' })).toBeUndefined();
+    expect(checkAccess(registry.audit, silentLogger(), identity('admin'), 'token.read', {}, { target: '/api/v1/tokens' })).toBeUndefined();
     expect(registry.audit.list(10)).toEqual([]);
   });
 
   it('answers a denial with the 403 and writes exactly one record naming the actor, the action and why', () => {
-    const err = checkAccess(registry.audit, silentLogger(), identity('operator', 'tok_op'), 'audit.read', {}, { target: '/api/v1/audit', detail: { method: 'GET' } });
-    expect(err?.toBody()).toMatchObject({ code: 'forbidden', details: { action: 'audit.read', needs: 'admin', role: 'operator' } });
+    const err = checkAccess(registry.audit, silentLogger(), identity('operator', 'tok_op'), 'token.read', {}, { target: '/api/v1/tokens', detail: { method: 'GET' } });
+    expect(err?.toBody()).toMatchObject({ code: 'forbidden', details: { action: 'token.read', needs: 'admin', role: 'operator' } });
     expect(registry.audit.list(10)).toMatchObject([
-      { actor: { id: 'tok_op', name: 'operator-user' }, action: 'audit.read', target: '/api/v1/audit', allowed: false, detail: { method: 'GET', reason: 'role operator is below admin', needs: 'admin' } },
+      { actor: { id: 'tok_op', name: 'operator-user' }, action: 'token.read', target: '/api/v1/tokens', allowed: false, detail: { method: 'GET', reason: 'role operator is below admin', needs: 'admin' } },
     ]);
   });
 });
