@@ -37,8 +37,10 @@ export function authorize(identity: Identity, action: AuthAction, target: AuthTa
   if (target.clusters && target.clusters.length > 0) {
     for (const cluster of target.clusters) {
       // A name the registry does not hold has no labels: only a grant over the whole fleet covers
-      // it, so a scoped identity cannot tell an unknown cluster from one outside its scope.
-      const role = roleOn(grants, target.labels?.[cluster] ?? labelsOf(cluster) ?? {});
+      // it (even a scope an empty label set matches does not), so a scoped identity cannot tell an
+      // unknown cluster from one outside its scope.
+      const labels = target.labels?.[cluster] ?? labelsOf(cluster);
+      const role = labels === undefined ? fleetRole(grants) : roleOn(grants, labels);
       if (role === null) return { allowed: false, action, role, needs, cluster, reason: `cluster ${cluster} is outside the scope of ${identity.name}` };
       if (!roleAtLeast(role, needs)) return { allowed: false, action, role, needs, reason: `role ${role} is below ${needs}` };
     }

@@ -61,6 +61,8 @@ describe('authorize with scopes', () => {
     expect(authorize(op, 'job.submit', { clusters: ['pay-stg', 'pay-prod'] }, labelsOf)).toMatchObject({ allowed: false, role: 'viewer', needs: 'operator', reason: 'role viewer is below operator' });
     expect(authorize(op, 'cluster.read', { clusters: ['pay-stg', 'chk'] }, labelsOf)).toMatchObject({ allowed: false, cluster: 'chk', reason: 'cluster chk is outside the scope of pay-op' });
     expect(authorize(op, 'cluster.read', { clusters: ['nosuch'] }, labelsOf)).toMatchObject({ allowed: false, cluster: 'nosuch' });
+    // even a scope that an empty label set matches does not cover a name the registry does not hold
+    expect(authorize(scoped('not-legacy', { role: 'viewer', scope: '!legacy' }), 'cluster.read', { clusters: ['nosuch'] }, labelsOf)).toMatchObject({ allowed: false, cluster: 'nosuch' });
     expect(authorize(FLEET_ADMIN, 'cluster.read', { clusters: ['nosuch'] }, labelsOf)).toEqual({ allowed: true });
   });
 
