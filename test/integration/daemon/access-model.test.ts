@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked by assertions, not by types */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies are checked by assertions, not by types */
 // The authorization model against a plain reference model, on a real daemon (docs/ACCESS.md): random
 // labels on eight registered clusters, a random token (a role over a random scope), then random
 // requests across REST and the fleet topic — lists, one cluster, series, the pipeline, single and
