@@ -143,6 +143,29 @@ describe('tokens and permissions', () => {
     expect((await cli(['token', 'list'])).stdout).toMatch(new RegExp(`${viewer.id as string}\\s.*revoked`));
   });
 
+  it('creates a scoped token that lists its clusters only and gets 77 outside them; cluster label moves a cluster into its scope', async () => {
+    expect((await cli(['cluster', 'add', 'pay-01', '--label', 'team=billing', '--out', 'pay-01.yaml'])).code).toBe(0);
+    expect((await cli(['cluster', 'add', 'chk-01', '--label', 'team=checkout', '--out', 'chk-01.yaml'])).code).toBe(0);
+    const created = await cli(['token', 'create', '--role', 'operator', '--scope', 'team=billing', '--name', 'pay-op']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/^token tok_\w+ \(pay-op, operator on team=billing\) created/);
+    const asPay = { FLOTILLA_TOKEN: created.stdout.trim() };
+    const names = async () => (JSON.parse((await cli(['cluster', 'list', '--json'], asPay)).stdout) as ClusterRow[]).map((r) => r.name);
+    expect(await names()).toEqual(['pay-01']);
+    const outside = await cli(['cluster', 'label', 'chk-01', 'tier=gold'], asPay);
+    expect(outside.code).toBe(77);
+    expect(outside.stderr).toMatch(/^error: cluster.label on cluster chk-01 needs the operator role; the cluster is outside the scope of pay-op\nnext: .*--scope SELECTOR/);
+    expect((await cli(['token', 'list'])).stdout).toMatch(/pay-op\s+operator\s+team=billing\s/);
+
+    const moved = await cli(['cluster', 'label', 'chk-01', 'team=billing', 'legacy-']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toBe('cluster chk-01 labelled: team=billing\n');
+    expect(await names()).toEqual(['chk-01', 'pay-01']);
+    const bad = await cli(['cluster', 'label', 'chk-01', 'tier=gold', 'tier-']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/both set and removed/);
+  });
+
   it('prints a plain token secret on stdout only, with the notice on stderr', async () => {
     const res = await cli(['token', 'create', '--role', 'operator']);
     expect(res.code).toBe(0);
