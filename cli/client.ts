@@ -4,6 +4,8 @@ import type { MonitoringSettings, MonitoringSettingsInput, MonitoringView } from
 import type { PipelineSnapshot } from '../core/pipeline.js';
 import {
   API_PREFIX,
+  type AuditRecord,
+  type AuditVerifyResult,
   type ClusterAddRequest,
   type ClusterAddResponse,
   type ControlPlaneBackupInfo,
@@ -188,6 +190,17 @@ export class FlotillaClient {
 
   async listTokens(): Promise<TokenInfo[]> {
     return (await this.call<ListResponse<TokenInfo>>('GET', `${API_PREFIX}/tokens`)).items;
+  }
+
+  /** Audit records oldest first after `after` (a seq), at or after `since`; `next` is the seq to page on from, null at the end. */
+  auditPage(q: { after: number; since?: string; limit: number }): Promise<{ items: AuditRecord[]; next: string | null }> {
+    const params = new URLSearchParams({ after: String(q.after), limit: String(q.limit), ...(q.since ? { since: q.since } : {}) });
+    return this.call('GET', `${API_PREFIX}/audit?${params.toString()}`);
+  }
+
+  /** The daemon re-walks the audit's hash chain (admin over the whole fleet). */
+  verifyAudit(): Promise<AuditVerifyResult> {
+    return this.call('GET', `${API_PREFIX}/audit/verify`);
   }
 
   createToken(req: TokenCreateRequest): Promise<TokenCreateResponse> {

@@ -18,6 +18,7 @@ import { registerTui } from './commands/tui.js';
 import { argvAsksJson, outcomeOf } from './exit.js';
 import type { Io } from './io.js';
 import { renderJson } from './table.js';
+import { registerAudit } from './commands/audit.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('flotilla')
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerPipeline(program, io);
   registerMetrics(program, io);
   registerToken(program, io);
+  registerAudit(program, io);
   registerInfo(program, io);
   registerStore(program, io);
   registerBackup(program, io);

@@ -96,6 +96,9 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** GET /api/v1/audit/verify and `flotilla audit verify`: the chain links up from the genesis hash, or the first record where it does not. */
+export type AuditVerifyResult = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };
+
 /** One control-plane backup in the store (GET /api/v1/backups, `flotilla backup list`, `flotilla restore --list`). */
 export interface ControlPlaneBackupInfo {
   id: string;

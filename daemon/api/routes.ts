@@ -19,7 +19,7 @@ import { LOGGING_ROUTES } from './routes-logging.js';
 import { MONITORING_ROUTES } from './routes-monitoring.js';
 import { LOG_ROUTES } from './routes-logs.js';
 import { METRICS_ROUTES } from './routes-metrics.js';
-import { parseLimit, validateClusterAdd, validateRelabel, validateTokenCreate } from './validate.js';
+import { parseLimit, parseSeq, parseSince, validateClusterAdd, validateRelabel, validateTokenCreate } from './validate.js';
 
 export const ROUTES: Route[] = [
   {
@@ -185,9 +185,23 @@ export const ROUTES: Route[] = [
     // A fleet-wide admin reads every record; anyone else the records of their own actions (docs/ACCESS.md).
     handle: async (ctx, call) => {
       const limit = parseLimit(call.query.get('limit'), 100, 10_000);
-      const all = fleetRole(grantsOf(call.identity)) === 'admin';
-      return [200, { items: all ? ctx.registry.audit.list(limit) : ctx.registry.audit.listOf(actorOf(call.identity).id, limit) }];
+      const actorId = fleetRole(grantsOf(call.identity)) === 'admin' ? undefined : actorOf(call.identity).id;
+      const after = call.query.get('after');
+      const since = call.query.get('since');
+      // With after or since: oldest first, for an export that pages on; else the newest first.
+      if (after !== null || since !== null) {
+        const page = ctx.registry.audit.page({ afterSeq: parseSeq(after), since: parseSince(since, Date.now()), limit, ...(actorId ? { actorId } : {}) });
+        return [200, { items: page, next: page.length === limit ? String(page.at(-1)?.seq) : null }];
+      }
+      return [200, { items: actorId === undefined ? ctx.registry.audit.list(limit) : ctx.registry.audit.listOf(actorId, limit) }];
     },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit/verify',
+    pattern: /^\/api\/v1\/audit\/verify$/,
+    action: 'audit.verify',
+    handle: async (ctx) => [200, ctx.registry.audit.verify()],
   },
   ...JOB_ROUTES,
   ...LOGGING_ROUTES,

@@ -97,6 +97,23 @@ export function validateTokenCreate(raw: unknown, now: Date): { role: TokenCreat
   return { role: body.role, name: body.name ?? body.role, expiresAt: expiryFrom(body.ttl, now), scope: normalizeScope(body.scope) };
 }
 
+/** ?after= of the audit: a record seq (0, the default, is before the first). */
+export function parseSeq(text: string | null): number {
+  if (text === null || text === '') return 0;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw usage('after must be a record seq', 'Pass the `next` of the previous page as ?after=.');
+  return n;
+}
+
+/** ?since= of the audit: a duration back from now (24h) or an ISO time; absent: the beginning. */
+export function parseSince(text: string | null, nowMs: number): string {
+  if (text === null || text === '') return new Date(0).toISOString();
+  if (/^\d/.test(text) && !text.includes('-')) return new Date(nowMs - parseDuration(text)).toISOString();
+  const t = Date.parse(text);
+  if (!Number.isFinite(t)) throw usage(`since "${text.slice(0, 60)}" is neither a duration nor a time`, 'Send ?since=24h or ?since=2026-12-01T00:00:00Z.');
+  return new Date(t).toISOString();
+}
+
 /** Parses ?limit= with a default and a ceiling. */
 export function parseLimit(text: string | null, fallback: number, max: number): number {
   if (text === null || text === '') return fallback;

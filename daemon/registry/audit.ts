@@ -1,7 +1,7 @@
 // The hash-chained audit log. Each record's hash covers the previous hash and the record itself, so
 // removing or editing any row breaks verification from that row on.
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from '../../core/api.js';
+import type { AuditRecord, AuditVerifyResult } from '../../core/api.js';
 import { canonicalJson } from './canonical.js';
 import type { Db } from './db.js';
 
@@ -47,7 +47,7 @@ function fromRow(r: AuditRow): AuditRecord {
   };
 }
 
-export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };
+export type VerifyResult = AuditVerifyResult;
 
 /** Checks a sequence of records (oldest first) links up from the genesis hash. */
 export function verifyChain(records: Iterable<AuditRecord>): VerifyResult {
@@ -71,6 +71,8 @@ export class AuditLog {
   private readonly insert;
   private readonly recent;
   private readonly recentOf;
+  private readonly pageAll;
+  private readonly pageOf;
   private readonly all;
 
   constructor(private readonly db: Db) {
@@ -80,6 +82,8 @@ export class AuditLog {
     );
     this.recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY seq DESC LIMIT ?');
     this.recentOf = db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE actor_id = ? ORDER BY seq DESC LIMIT ?');
+    this.pageAll = db.prepare<[number, string, number], AuditRow>('SELECT * FROM audit WHERE seq > ? AND at >= ? ORDER BY seq ASC LIMIT ?');
+    this.pageOf = db.prepare<[number, string, string, number], AuditRow>('SELECT * FROM audit WHERE seq > ? AND at >= ? AND actor_id = ? ORDER BY seq ASC LIMIT ?');
     this.all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq ASC');
   }
 
@@ -118,6 +122,12 @@ export class AuditLog {
   /** Newest first. */
   list(limit: number): AuditRecord[] {
     return this.recent.all(limit).map(fromRow);
+  }
+
+  /** Oldest first from after `afterSeq`, at or after `since` (ISO), one actor's or all: how an export pages. */
+  page(q: { afterSeq: number; since: string; limit: number; actorId?: string }): AuditRecord[] {
+    const rows = q.actorId === undefined ? this.pageAll.all(q.afterSeq, q.since, q.limit) : this.pageOf.all(q.afterSeq, q.since, q.actorId, q.limit);
+    return rows.map(fromRow);
   }
 
   /** One actor's records, newest first. */

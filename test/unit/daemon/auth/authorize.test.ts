@@ -44,6 +44,6 @@ describe('authorize', () => {
     const byRole = (r: Role) => AUTH_ACTIONS.filter((a) => ACTION_ROLES[a] === r).sort();
     expect(byRole('viewer')).toEqual(['audit.read', 'cluster.read', 'info.read', 'job.read', 'log.read', 'rejection.read']);
     expect(byRole('operator')).toEqual(['cluster.add', 'cluster.label', 'cluster.remove', 'job.cancel', 'job.submit']);
-    expect(byRole('admin')).toEqual(['backup.read', 'controlplane.backup', 'token.create', 'token.read', 'token.revoke']);
+    expect(byRole('admin')).toEqual(['audit.verify', 'backup.read', 'controlplane.backup', 'token.create', 'token.read', 'token.revoke']);
   });
 });
