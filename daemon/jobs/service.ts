@@ -3,7 +3,7 @@
 // the control-plane key and write it to the store; then take the agents' verified results back.
 // Registry first (one transaction with the audit record), store second: a job whose store write
 // failed stays `pending` and is written again, in seq order, until the store takes it.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Identity } from '../../core/api.js';
 import { PAYLOAD_TYPES, sealEnvelope } from '../../core/dsse.js';
 import { FlotillaError } from '../../core/errors.js';
@@ -140,7 +140,10 @@ export class JobService {
       }
       const ids = plans.map((p) => this.record(p, now));
       const rows = ids.map((id) => this.opts.registry.jobs.get(id) as JobRow);
-      return { result: { jobs: rows.map(toJobRecord) }, detail: { ...base, jobs: rows.map((r) => ({ id: r.id, cluster: r.cluster, seq: r.seq })), ...(fleetJobId ? { fleetJobId } : {}) } };
+      // The envelope each job is written as (Ed25519 is deterministic: the same bytes the write puts in
+      // the store), so the audit proves which signed job went to which cluster.
+      const jobs = rows.map((r) => ({ id: r.id, cluster: r.cluster, seq: r.seq, envelopeSha256: this.envelopeHash(r) }));
+      return { result: { jobs: rows.map(toJobRecord) }, detail: { ...base, jobs, ...(fleetJobId ? { fleetJobId } : {}) } };
     });
     if ('dryRun' in response) return response;
     const ids = response.jobs.map((j) => j.id);
@@ -161,7 +164,8 @@ export class JobService {
         { cluster: target.cluster, type: 'cancel', params: { targetSeq: target.seq, targetId: target.id }, issuer: issuerOf(who), expiresMs: CANCEL_EXPIRY_MS, fleetJobId: null },
         new Date(),
       );
-      return { result: cid, detail: { cluster: target.cluster, targetSeq: target.seq, cancelJobId: cid } };
+      const row = this.opts.registry.jobs.get(cid) as JobRow;
+      return { result: cid, detail: { cluster: target.cluster, targetSeq: target.seq, cancelJobId: cid, envelopeSha256: this.envelopeHash(row) } };
     });
     this.notify([cancelId]);
     await this.write([cancelId]);
@@ -344,6 +348,15 @@ export class JobService {
   }
 
   /** Inserts one job (state pending) with its signed payload; call inside a transaction. */
+  /** The job's signed envelope as the store gets it: the sha256 of its bytes. */
+  private envelopeHash(r: JobRow): string {
+    return createHash('sha256').update(this.envelope(r)).digest('hex');
+  }
+
+  private envelope(r: JobRow): Buffer {
+    return sealEnvelope(PAYLOAD_TYPES.job, JSON.parse(r.payload), this.opts.signingKey);
+  }
+
   private record(p: Planned, now: Date): string {
     const id = randomUUID();
     const params = p.complete ? p.complete(id) : p.params;
@@ -419,7 +432,7 @@ export class JobService {
 
   /** Signs and writes these jobs (in seq order per cluster); each written one becomes `dispatched`. */
   private async write(ids: string[]): Promise<void> {
-    const { registry, store, signingKey, log } = this.opts;
+    const { registry, store, log } = this.opts;
     const rows = ids.map((id) => registry.jobs.get(id)).filter((r): r is JobRow => r?.state === 'pending');
     const byCluster = new Map<string, JobRow[]>();
     for (const r of rows) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
@@ -434,7 +447,7 @@ export class JobService {
         }
         for (const r of list.sort((a, b) => a.seq - b.seq)) {
           try {
-            await store.put(storeKeys.job(r.cluster, r.seq), sealEnvelope(PAYLOAD_TYPES.job, JSON.parse(r.payload), signingKey));
+            await store.put(storeKeys.job(r.cluster, r.seq), this.envelope(r));
           } catch (e) {
             // Later seqs of this cluster wait too: an agent runs jobs strictly in seq order anyway.
             log.warn({ err: e, cluster: r.cluster, seq: r.seq, job: r.id }, 'job store write failed; will retry');

@@ -5,7 +5,9 @@
 // a fleet job's selector is narrowed to the scope (its dry run lists those only); tokens and the audit
 // need a grant over the whole fleet; a cluster relabelled into a scope appears in that scope's fleet
 // stream and one relabelled out disappears, and a scoped operator can move a cluster neither out nor in.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeKeys } from '../../../core/store/types.js';
 import { FakeAgent } from '../../harness/fake-agent.js';
 import { waitUntil } from '../../harness/proc.js';
 import { cleanupTempDirs } from '../../harness/tmp.js';
@@ -106,6 +108,11 @@ describe('scoped tokens', () => {
     const theirs = await fx.api('POST', '/api/v1/jobs', { body: { cluster: 'chk-prod', type: 'cordon', params: { node: 'n-0' } } });
     expect(theirs.status).toBe(201);
     expect(names((await fx.api('GET', '/api/v1/jobs', { token: operator })).body.items, 'cluster')).toEqual(['pay-stg']);
+    // Its audit record names the job and the hash of the very envelope the store holds.
+    const record = ((await fx.api('GET', '/api/v1/audit?limit=20')).body.items as any[]).find((a) => a.action === 'job.submit' && a.allowed && a.detail.jobs?.[0]?.id === mine.body.jobs[0].id);
+    const stored = await waitUntil(() => fx.store.get(storeKeys.job('pay-stg', mine.body.jobs[0].seq as number), 1 << 20), { what: 'the job in the store' });
+    expect(record.detail.jobs[0]).toEqual({ id: mine.body.jobs[0].id, cluster: 'pay-stg', seq: mine.body.jobs[0].seq, envelopeSha256: createHash('sha256').update(stored.body).digest('hex') });
+    expect(record.actor.name).toBe('operator-team=payments,env!=prod');
     expect((await fx.api('GET', `/api/v1/jobs/${theirs.body.jobs[0].id as string}`, { token: operator })).status).toBe(404);
     expect((await fx.api('GET', `/api/v1/jobs/${mine.body.jobs[0].id as string}`, { token: viewer })).status).toBe(200);
   });
