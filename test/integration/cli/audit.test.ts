@@ -1,8 +1,10 @@
 // `flotilla audit verify` and `audit export` through the built CLI against a real daemon: the chain
 // verifies through the daemon and straight from the data directory; export pages oldest first as
 // JSON lines (every record for a fleet-wide admin, its own for anyone else, `--since` narrowing);
-// then a row edited in the registry's audit table is found by both, naming the record (exit 70),
-// and a viewer may not ask the daemon to verify (77).
+// a token's secret appears in no log line, audit record or error; then a row edited in the
+// registry's audit table is found by both, naming the record (exit 70); a viewer may not ask the
+// daemon to verify (77).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +66,20 @@ describe('flotilla audit', () => {
     const verifyAsViewer = await cli(['audit', 'verify'], asViewer);
     expect(verifyAsViewer.code).toBe(77);
     expect(verifyAsViewer.stderr).toMatch(/audit.verify needs the admin role/);
+  });
+
+  it("never writes a token's secret: not in the daemon log, the audit or an error, even sent as a bad bearer", async () => {
+    const created = await cli(['token', 'create', '--role', 'operator', '--scope', 'team=x', '--name', 'leak-check']);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^flt_/);
+    // used, refused beyond its scope, and sent mangled so the daemon logs a refusal of it
+    expect((await cli(['cluster', 'list'], { FLOTILLA_TOKEN: secret })).code).toBe(0);
+    expect((await cli(['cluster', 'label', 'aud-0', 'team=x'], { FLOTILLA_TOKEN: secret })).code).toBe(77);
+    const mangled = await cli(['cluster', 'list'], { FLOTILLA_TOKEN: `${secret}x` });
+    expect(mangled.code).toBe(77);
+    expect(mangled.stderr).not.toContain(secret);
+    const written = [readFileSync(join(dataDir, 'daemon.log'), 'utf8'), (await cli(['audit', 'export', '--json'])).stdout];
+    for (const text of written) expect(text).not.toContain(secret.slice(4));
   });
 
   it('finds a row edited in the registry, naming the record, through the daemon and from the data directory (70)', async () => {
