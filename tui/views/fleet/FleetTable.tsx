@@ -6,11 +6,11 @@ import type { ClusterRow } from '../../../core/fleet.js';
 import { headerLine, joinCells, type Column } from '../../render/columns.js';
 import { fleetCells, isStale, type FleetColumnId } from '../../render/fleet-row.js';
 import { sparkText } from '../../render/spark-cells.js';
-import { fit } from '../../render/text.js';
+import { fit, oneColumnEach } from '../../render/text.js';
 import { useTheme } from '../theme.js';
 import { sparkSeries, sparkTitle, sparkValues, type SparkState } from '../../state/fleet-spark.js';
 
-const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; marked: boolean; now: number; columns: Column<FleetColumnId>[]; spark: string }) {
+export const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; selected: boolean; marked: boolean; now: number; columns: Column<FleetColumnId>[]; spark: string; width: number }) {
   const theme = useTheme();
   const { row, columns, selected } = props;
   const cells = fleetCells(row, props.now, columns, props.spark);
@@ -24,13 +24,35 @@ const FleetRowLine = memo(function FleetRowLine(props: { row: ClusterRow; select
   const before = joinCells(columns.slice(0, healthAt), cells.slice(0, healthAt));
   const healthCol = columns[healthAt];
   const health = healthCol ? fit(row.health, healthCol.width) : '';
+  const head = `${marker}${before}${healthAt > 0 ? ' ' : ''}`;
   const after = joinCells(columns.slice(healthAt + 1), cells.slice(healthAt + 1));
-  return (
+  const whole = (
     <Text {...style}>
-      {`${marker}${before}${healthAt > 0 ? ' ' : ''}`}
+      {head}
       <Text color={theme.health(row.health)}>{health}</Text>
       {`${healthAt < columns.length - 1 ? ' ' : ''}${after}`}
     </Text>
+  );
+  // The clock's tick changes the AGE cell alone: drawn as a text of its own, the rest of the row stays
+  // the text Ink measured and drew last frame. The same characters in the same columns, as long as
+  // the row fits (nothing is cut) and each character is one column (the parts sit where they would).
+  const ageAt = columns.findIndex((c) => c.id === 'AGE');
+  const ageCol = columns[ageAt];
+  if (ageCol === undefined || ageAt < healthAt) return whole;
+  const line = `${head}${health} ${after}`;
+  if (line.length > props.width || !oneColumnEach(line)) return whole;
+  const middle = joinCells(columns.slice(healthAt + 1, ageAt), cells.slice(healthAt + 1, ageAt));
+  const rest = joinCells(columns.slice(ageAt + 1), cells.slice(ageAt + 1));
+  return (
+    <Box>
+      <Text {...style}>
+        {head}
+        <Text color={theme.health(row.health)}>{health}</Text>
+        {` ${ageAt > healthAt + 1 ? `${middle} ` : ''}`}
+      </Text>
+      <Text {...style}>{fit(cells[ageAt] ?? '', ageCol.width, ageCol.align)}</Text>
+      {ageAt < columns.length - 1 && <Text {...style}>{` ${rest}`}</Text>}
+    </Box>
   );
 });
 
@@ -74,6 +96,7 @@ export function FleetTable(props: {
             marked={props.marked?.includes(row.name) ?? false}
             now={props.now}
             columns={columns}
+            width={props.width}
             spark={sparkShown && spark ? sparkText(sparkValues(spark.rings.get(row.name), spark.clock), unit, props.ascii ?? false) : ''}
           />
         ))

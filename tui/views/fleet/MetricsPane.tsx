@@ -9,6 +9,7 @@ import { effectiveChartMode } from '../../render/chart-mode.js';
 import type { ChartLine, ChartTone } from '../../render/line-chart.js';
 import { dataAgeMs, formatLabels } from '../../render/fleet-row.js';
 import { useChartSetting } from '../metrics/chart-context.js';
+import { oneColumnEach } from '../../render/text.js';
 import { useTheme, type Theme } from '../theme.js';
 import { paneCharts, paneChartsLayout } from '../../render/pane-charts.js';
 import type { PaneMetrics } from '../../state/fleet-panes.js';
@@ -40,7 +41,28 @@ export function summaryReasonRows(rows: number): number {
   return rows >= 24 ? 3 : rows >= 14 ? 2 : 1;
 }
 
-function Summary(props: { row: ClusterRow; now: number; reasons: number; labels: boolean }) {
+/**
+ * "data age 4s (every 10s) · kubernetes … · agent …", cut to `width`. The clock's tick changes the age
+ * alone: drawn as a text of its own that never shrinks, the rest stays the text Ink measured and cut
+ * last frame. The same characters in the same columns, as long as the age fits with a column to spare
+ * (the rest cut after it as the whole line would be) and each character is one column.
+ */
+export function DataAgeLine(props: { row: ClusterRow; age: number | null; width: number }) {
+  const { row } = props;
+  const head = `data age ${props.age === null ? 'no report yet' : formatAge(props.age)}`;
+  const tail = ` (every ${row.intervalSeconds}s) · kubernetes ${row.kubernetesVersion ?? '-'} · agent ${row.agentVersion ?? '-'}`;
+  if (head.length >= props.width || !oneColumnEach(head + tail)) return <Text wrap="truncate">{head + tail}</Text>;
+  return (
+    <Box>
+      <Box flexShrink={0}>
+        <Text>{head}</Text>
+      </Box>
+      <Text wrap="truncate">{tail}</Text>
+    </Box>
+  );
+}
+
+function Summary(props: { row: ClusterRow; now: number; reasons: number; labels: boolean; width: number }) {
   const theme = useTheme();
   const { row } = props;
   const age = dataAgeMs(row, props.now);
@@ -61,9 +83,7 @@ function Summary(props: { row: ClusterRow; now: number; reasons: number; labels:
       <Text wrap="truncate">
         nodes {row.nodes.ready}/{row.nodes.total} ready · pods {row.pods.running}/{row.pods.total} running · {row.restarts} restarts
       </Text>
-      <Text wrap="truncate">
-        data age {age === null ? 'no report yet' : formatAge(age)} (every {row.intervalSeconds}s) · kubernetes {row.kubernetesVersion ?? '-'} · agent {row.agentVersion ?? '-'}
-      </Text>
+      <DataAgeLine row={row} age={age} width={props.width} />
       {props.labels && Object.keys(row.labels).length > 0 && (
         <Text wrap="truncate" color={theme.muted}>
           {formatLabels(row.labels)}
@@ -110,7 +130,7 @@ export function MetricsPane(props: { row: ClusterRow | null; metrics: PaneMetric
         <Text color={theme.muted}>no cluster selected</Text>
       ) : (
         <>
-          <Summary row={row} now={props.now} reasons={reasons} labels={labels} />
+          <Summary row={row} now={props.now} reasons={reasons} labels={labels} width={inner.width} />
           {note !== null ? (
             <Text wrap="truncate" color={theme.warning}>
               {note}
