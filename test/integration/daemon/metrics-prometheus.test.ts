@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies are checked by assertions, not by types */
 // metrics.source: prometheus against a real Prometheus (Debian's): the panes' ranges come from the
-// cluster:* recording rules where one records the series, the embedded series for the rest; with
+// cluster:* recording rules where one records the series, the embedded series for the rest; an edge
+// whose /federate answers garbage and one that stops answering are said down (up == 0); with
 // Prometheus gone the answer is the embedded series and says why.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { cleanupTempDirs } from '../../harness/tmp.js';
 import { startFixture, type Fixture } from './fixture.js';
 
 let target: Server;
+let garbage: Server;
 let prom: PrometheusServer;
 let fx: Fixture;
 
@@ -31,8 +33,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const port = (target.address() as { port: number }).port;
-  prom = await startPrometheus({ config: `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: flotilla-federate\n    honor_labels: true\n    static_configs: [{targets: ['127.0.0.1:${port}'], labels: {cluster: alpha}}]\n` });
+  // An edge whose /federate answers garbage: the center's scrape of it fails.
+  garbage = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end('<html>\x00\x01 not { an exposition\ncluster:nodes_ready:count{cluster="beta" 5 5 5\n');
+  });
+  await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', r));
+  const garbagePort = (garbage.address() as { port: number }).port;
+  prom = await startPrometheus({
+    config: `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: flotilla-federate\n    honor_labels: true\n    static_configs: [{targets: ['127.0.0.1:${port}'], labels: {cluster: alpha}}, {targets: ['127.0.0.1:${garbagePort}'], labels: {cluster: beta}}]\n`,
+  });
   fx = await startFixture({ 'metrics.source': 'prometheus', 'metrics.prometheus': { url: prom.url, timeoutMs: 2000 } });
+  await fx.addCluster('beta');
   const alpha = new FakeAgent(await fx.addCluster('alpha'), fx.store);
   await alpha.register();
   await waitUntil(async () => (await fx.api('GET', '/api/v1/clusters/alpha')).body.row.registration === 'registered', { what: 'alpha registered' });
@@ -44,6 +56,8 @@ afterAll(async () => {
   await fx?.daemon.stop();
   await prom?.stop();
   if (target.listening) await new Promise<void>((r) => target.close(() => r()));
+  garbage.closeAllConnections();
+  await new Promise<void>((r) => garbage.close(() => r()));
   cleanupTempDirs();
 });
 
@@ -66,6 +80,15 @@ describe('metrics from the central Prometheus', () => {
     expect(total).toMatchObject({ source: 'prometheus' });
     // The center scrapes the edge: nothing to say of it.
     expect(r.body.edge).toBeUndefined();
+  });
+
+  it('says the edge is down when its /federate answers garbage: the scrape fails, nothing of it is stored', async () => {
+    const r = await waitUntil(async () => {
+      const res = await fx.api('GET', '/api/v1/metrics/range?cluster=beta&series=nodes_ready&since=5m&step=1s');
+      return res.body.edge ? res : undefined;
+    }, { what: "beta's edge said down", timeoutMs: 30_000, intervalMs: 500 });
+    expect(r.body).toMatchObject({ source: 'prometheus', edge: { down: ['flotilla-federate'], newestData: null } });
+    expect(values(r.body.series[0])).toEqual([]);
   });
 
   it('says the edge is down, with the age of its data, once the center cannot scrape it (up == 0)', async () => {

@@ -30,6 +30,19 @@ describe('prometheusClient', () => {
       res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 3' }));
     });
     await expect(prometheusClient({ url: failing, timeoutMs: 2000 }).queryRange('up{', 0, 1, 1)).rejects.toMatchObject({ message: expect.stringMatching(/400 parse error at char 3$/), next: expect.stringMatching(/metrics\.prometheus\.url/) });
+    const broken = await serve((_q, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal server error');
+    });
+    await expect(prometheusClient({ url: broken, timeoutMs: 2000 }).query('up', 1)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/did not answer: 500 with a body that is not JSON$/) });
+    const overloaded = await serve((_q, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'too many queries' }));
+    });
+    await expect(prometheusClient({ url: overloaded, timeoutMs: 2000 }).queryRange('up', 0, 1, 1)).rejects.toMatchObject({ message: expect.stringMatching(/503 too many queries$/) });
+    // An instant query answered with a matrix is not what was asked.
+    const wrongShape = await serve((_q, res) => res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } })));
+    await expect(prometheusClient({ url: wrongShape, timeoutMs: 2000 }).query('up', 1)).rejects.toMatchObject({ message: expect.stringMatching(/an answer that is not a vector$/) });
   });
 });
 
