@@ -52,6 +52,21 @@ export interface JobsPatchFrame {
   changes: import('./jobs.js').JobRecord[];
 }
 
+/** `audit` topic (docs/ACCESS.md): the newest records on subscribe (oldest first), then each new record; a fleet-wide admin's of everyone, anyone else's of their own actions. */
+export interface AuditSnapshotFrame {
+  topic: 'audit';
+  kind: 'snapshot';
+  rev: number;
+  data: import('./api.js').AuditRecord[];
+}
+
+export interface AuditRecordsFrame {
+  topic: 'audit';
+  kind: 'records';
+  rev: number;
+  records: import('./api.js').AuditRecord[];
+}
+
 /** `pipeline` topic: the whole PipelineSnapshot on subscribe and every couple of seconds after (docs/LOGS.md, "The pipeline"). */
 export interface PipelineSnapshotFrame {
   topic: 'pipeline';
@@ -105,6 +120,8 @@ export type ServerFrame =
   | import('./logs/api.js').LogsSnapshotFrame
   | import('./logs/api.js').LogsLinesFrame
   | PipelineSnapshotFrame
+  | AuditSnapshotFrame
+  | AuditRecordsFrame
   | MetricsSnapshotFrame
   | MetricsPointsFrame
   | DroppedFrame

@@ -1,5 +1,6 @@
 // Server frames as the TUI accepts them. The link could be proxied or the daemon mismatched, so every
 // frame is validated; a bad one is logged and skipped, never allowed to crash the console.
+import type { AuditRecord } from '../core/api.js';
 import { z } from 'zod';
 import { LogDropSchema } from '../core/logs/batch.js';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
@@ -149,6 +150,21 @@ const PipelineSnapshotDataSchema = z.object({
   }),
 }) satisfies z.ZodType<PipelineSnapshot>;
 
+/** An audit record as the console shows it (core/api.ts AuditRecord); a few hundred at most a frame. */
+const AuditRecordSchema = z.object({
+  seq: count,
+  at: iso,
+  actor: z.object({ id: z.string().max(256), name: z.string().max(256) }),
+  action: z.string().max(64),
+  target: z.string().max(2048),
+  allowed: z.boolean(),
+  detail: z.record(z.string(), z.unknown()),
+  prevHash: z.string().max(64),
+  hash: z.string().max(64),
+}) satisfies z.ZodType<AuditRecord>;
+const AuditSnapshotSchema = z.object({ topic: z.literal('audit'), kind: z.literal('snapshot'), rev: count, data: z.array(AuditRecordSchema).max(2000) });
+const AuditRecordsSchema = z.object({ topic: z.literal('audit'), kind: z.literal('records'), rev: count, records: z.array(AuditRecordSchema).max(2000) });
+
 const PipelineSnapshotSchema = z.object({ topic: z.literal('pipeline'), kind: z.literal('snapshot'), rev: count, data: PipelineSnapshotDataSchema });
 
 /** The most points a series of a range answer holds (the daemon's cap, daemon/metrics/tiers.ts), and a little over. */
@@ -225,6 +241,8 @@ export type InboundFrame =
   | { kind: 'logs-snapshot'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; more: boolean; rejected: number }
   | { kind: 'logs-lines'; topic: 'logs'; rev: number; lines: StoredLogRecord[]; rejected: number }
   | { kind: 'pipeline-snapshot'; topic: 'pipeline'; rev: number; snapshot: PipelineSnapshot }
+  | { kind: 'audit-snapshot'; topic: 'audit'; rev: number; records: AuditRecord[] }
+  | { kind: 'audit-records'; topic: 'audit'; rev: number; records: AuditRecord[] }
   | { kind: 'metrics-snapshot'; topic: string; cluster: string; rev: number; data: MetricsRange | null }
   | { kind: 'metrics-points'; topic: string; cluster: string; rev: number; points: LivePoint[] }
   | { kind: 'fleet-metrics-snapshot'; topic: 'metrics'; rev: number }
@@ -284,6 +302,14 @@ export function parseServerFrame(text: string): FrameResult {
   if (obj.topic === 'pipeline' && obj.kind === 'snapshot') {
     const r = PipelineSnapshotSchema.safeParse(raw);
     return r.success ? { ok: true, frame: { kind: 'pipeline-snapshot', topic: 'pipeline', rev: r.data.rev, snapshot: r.data.data } } : { ok: false, reason: `pipeline snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'audit' && obj.kind === 'snapshot') {
+    const r = AuditSnapshotSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'audit-snapshot', topic: 'audit', rev: r.data.rev, records: r.data.data } } : { ok: false, reason: `audit snapshot ${firstIssue(r.error, '(frame)')}` };
+  }
+  if (obj.topic === 'audit' && obj.kind === 'records') {
+    const r = AuditRecordsSchema.safeParse(raw);
+    return r.success ? { ok: true, frame: { kind: 'audit-records', topic: 'audit', rev: r.data.rev, records: r.data.records } } : { ok: false, reason: `audit records ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'metrics' && obj.kind === 'snapshot') {
     const r = FleetMetricsSnapshotSchema.safeParse(raw);

@@ -149,6 +149,7 @@ export class FleetLink {
     if (topic === 'jobs') return (frame, sub) => this.onJobs(frame, sub);
     if (topic === 'logs') return (frame, sub) => this.onLogs(frame, sub);
     if (topic === 'pipeline') return (frame, sub) => this.onPipeline(frame, sub);
+    if (topic === 'audit') return (frame, sub) => this.onAudit(frame, sub);
     if (topic === 'metrics') return (frame, sub) => this.onFleetMetrics(frame, sub);
     if (topic.startsWith(CLUSTER_PREFIX)) return (frame, sub) => this.onCluster(frame, sub);
     if (topic.startsWith(METRICS_PREFIX)) return (frame, sub) => this.onMetrics(frame, sub);
@@ -341,6 +342,8 @@ export class FleetLink {
       case 'logs-snapshot':
       case 'logs-lines':
       case 'pipeline-snapshot':
+      case 'audit-snapshot':
+      case 'audit-records':
       case 'metrics-snapshot':
       case 'metrics-points':
       case 'fleet-metrics-snapshot':
@@ -433,6 +436,19 @@ export class FleetLink {
     if (frame.kind !== 'pipeline-snapshot' || (sub.rev !== null && frame.rev < sub.rev)) return;
     sub.rev = frame.rev;
     this.opts.dispatch({ type: 'pipeline/snapshot', rev: frame.rev, snapshot: frame.snapshot });
+  }
+
+  /** The newest records on (re)subscribe, in place of what is held; then each new record. */
+  private onAudit(frame: TopicFrame, sub: Subscription): void {
+    if (frame.kind === 'audit-snapshot') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'audit/snapshot', records: frame.records });
+    } else if (frame.kind === 'audit-records') {
+      sub.rev = frame.rev;
+      this.opts.dispatch({ type: 'audit/records', records: frame.records });
+    } else if (frame.kind === 'dropped') {
+      this.opts.dispatch({ type: 'audit/dropped', count: frame.count });
+    }
   }
 
   /** A cluster's series: the last hour on (re)subscribe, then each report's values; points before the snapshot belong to no range held. */

@@ -1,5 +1,6 @@
 // Everything the /ws endpoint serves: one line per topic and per group of call methods. The hub is
 // built from these lists (daemon/main.ts); see "Seams" in docs/ARCHITECTURE.md to add a topic.
+import { auditTopic } from '../audit/topic.js';
 import { clusterTopic } from '../fleet/cluster-topic.js';
 import type { FleetService } from '../fleet/service.js';
 import { fleetTopic } from '../fleet/topic.js';
@@ -44,6 +45,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => jobsTopic(s.jobs, { view: viewOf(s, 'job.read'), visible: visibleTo(s, 'job.read') }),
   (s) => logsTopic(s.logs, clusterNames(s), visibleTo(s, 'log.read')),
   (s) => metricsTopic(s.metrics, viewOf(s, 'cluster.read')),
+  (s) => auditTopic(s.registry.audit),
   (s) =>
     pipelineTopic(
       (nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs),

@@ -130,6 +130,11 @@ export class AuditLog {
     return rows.map(fromRow);
   }
 
+  /** The seq of the newest record, 0 for none. */
+  headSeq(): number {
+    return this.last.get()?.seq ?? 0;
+  }
+
   /** One actor's records, newest first. */
   listOf(actorId: string, limit: number): AuditRecord[] {
     return this.recentOf.all(actorId, limit).map(fromRow);

@@ -10,6 +10,7 @@ import { LogContextView } from './logs/LogContextView.js';
 import { LogsView } from './logs/LogsView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { PipelineView } from './pipeline/PipelineView.js';
+import { AuditView } from './audit/AuditView.js';
 import type { ViewProps } from './view-props.js';
 
 export interface ViewComponent<S> {
@@ -32,4 +33,5 @@ export const VIEW_COMPONENTS: { [K in ViewKind]: ViewComponent<ViewSlices[K]> } 
   logContext: { Component: LogContextView, clip: 'both' },
   pipeline: { Component: PipelineView, clip: 'both' },
   metrics: { Component: MetricsView, clip: 'both' },
+  audit: { Component: AuditView, clip: 'both' },
 };

@@ -1,6 +1,7 @@
 // The console's views. Registering a view is one line here (and its component in components.tsx,
 // which the compiler asks for); the keymap, the `:` commands, the help, the reducer and the key
 // contexts are all built from this list. The first view is the root of the stack. Pure: models only.
+import { auditView } from './audit/model.js';
 import { clusterView } from './cluster/model.js';
 import { fleetView } from './fleet/model.js';
 import { jobView } from './job/model.js';
@@ -11,7 +12,7 @@ import { metricsView } from './metrics/model.js';
 import { pipelineView } from './pipeline/model.js';
 import type { ActionOf, AnyViewModel, DataActionOf, SliceOf } from '../state/view-model.js';
 
-export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView, pipelineView, metricsView] as const satisfies readonly AnyViewModel[];
+export const VIEWS = [fleetView, clusterView, jobsView, jobView, logsView, logContextView, pipelineView, metricsView, auditView] as const satisfies readonly AnyViewModel[];
 
 type Registered = (typeof VIEWS)[number];
 export type ViewKind = Registered['kind'];

@@ -144,6 +144,30 @@ describe('scoped tokens', () => {
     c.ws.close();
   });
 
+  it("streams the audit: a scoped viewer its own records, a fleet-wide admin everyone's, each new record as it is written", async () => {
+    const mine = await connectWs(fx.daemon.url, viewer);
+    const all = await connectWs(fx.daemon.url, fx.adminToken);
+    for (const c of [mine, all]) c.send({ id: 1, op: 'subscribe', topic: 'audit' });
+    const own = await mine.waitFrame((f) => f.topic === 'audit' && f.kind === 'snapshot');
+    expect(own.data.length).toBeGreaterThan(0);
+    expect(new Set(own.data.map((r: any) => r.actor.name))).toEqual(new Set(['viewer-team=payments']));
+    const everyone = await all.waitFrame((f) => f.topic === 'audit' && f.kind === 'snapshot');
+    expect(new Set(everyone.data.map((r: any) => r.actor.name)).size).toBeGreaterThan(2);
+    // oldest first, as the chain runs
+    expect(everyone.data.map((r: any) => r.seq)).toEqual([...everyone.data.map((r: any) => r.seq)].sort((a: number, b: number) => a - b));
+
+    expect((await fx.api('DELETE', '/api/v1/clusters/pay-prod', { token: viewer })).status).toBe(403);
+    const fresh = await mine.waitFrame((f) => f.topic === 'audit' && f.kind === 'records', 'the refusal streamed');
+    expect(fresh.records.map((r: any) => [r.action, r.allowed])).toEqual([['cluster.remove', false]]);
+    await all.waitFrame((f) => f.topic === 'audit' && f.kind === 'records' && f.records.some((r: any) => r.seq === fresh.records[0].seq), 'the admin sees it too');
+    // An admin's own action reaches the admin's stream only.
+    expect((await fx.api('POST', '/api/v1/clusters/chk-prod/labels', { body: { set: { audited: 'yes' } } })).status).toBe(200);
+    await all.waitFrame((f) => f.topic === 'audit' && f.kind === 'records' && f.records.some((r: any) => r.action === 'cluster.label' && r.target === 'chk-prod' && r.detail.set?.audited === 'yes'), 'the relabel streamed');
+    expect(mine.frames.filter((f) => f.topic === 'audit' && f.kind === 'records').flatMap((f) => f.records).every((r: any) => r.actor.name === 'viewer-team=payments')).toBe(true);
+    mine.ws.close();
+    all.ws.close();
+  });
+
   it('lets a scoped operator relabel within its scope, but move a cluster neither out of it nor in', async () => {
     const within = await fx.api('POST', '/api/v1/clusters/pay-stg/labels', { token: operator, body: { set: { tier: 'bronze' } } });
     expect(within.status).toBe(200);

@@ -67,7 +67,7 @@ describe('keymap table', () => {
 
   it('lists a key that does the same in several views once, under all of them', () => {
     const jobsBack = helpGroups().find((g) => g.entries.some((e) => e.keys === 'esc' && e.description === 'back'));
-    expect(jobsBack?.title).toBe('Cluster detail & Jobs & Job detail & Logs & Pipeline & Metrics');
+    expect(jobsBack?.title).toBe('Cluster detail & Jobs & Job detail & Logs & Pipeline & Metrics & Audit');
     expect(helpGroups().flatMap((g) => g.entries).filter((e) => e.keys === 'c' && e.description === 'cancel the selected job')).toHaveLength(1);
   });
 
@@ -97,8 +97,8 @@ describe('keymap table', () => {
       const hint = describeBinding(colon, role);
       for (const c of COMMANDS) expect(hint.includes(`:${c.verbs[0]}`), `:${c.verbs[0]} for ${role}`).toBe(commandsFor(role).includes(c));
     }
-    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :q)');
-    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :run, :q)');
+    expect(describeBinding(colon, 'viewer')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :audit, :q)');
+    expect(describeBinding(colon, 'operator')).toBe('command (:fleet, :cluster, :jobs, :logs, :pipeline, :metrics, :audit, :run, :q)');
   });
 
   it('hints what each context needs: movement and drilling in the fleet, sections in a cluster, apply and cancel while typing', () => {
