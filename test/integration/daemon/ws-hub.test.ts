@@ -38,7 +38,7 @@ beforeEach(async () => {
     log: silentLogger(),
     allowedOrigins: [],
     refusals,
-    topics: [linesTopic(logs, { name: 'logs' }), linesTopic(new Feed<LinesEvent>(), { name: 'audit', action: 'audit.read' })],
+    topics: [linesTopic(logs, { name: 'logs' }), linesTopic(new Feed<LinesEvent>(), { name: 'audit', action: 'token.read' })],
     methods: [{ name: 'job.cancel', action: 'job.cancel', run: async (who, params) => ran.push({ who, params }) }],
   });
   server = createServer();
@@ -70,10 +70,10 @@ describe('WebSocket hub', () => {
     const { c: viewer, tokenId } = await client('viewer');
     viewer.send({ id: 1, op: 'subscribe', topic: 'audit' });
     const denied = await reply(viewer, 1);
-    expect(denied.error).toMatchObject({ code: 'forbidden', message: 'audit.read needs the admin role; viewer-1 has viewer', details: { action: 'audit.read', needs: 'admin', role: 'viewer' } });
+    expect(denied.error).toMatchObject({ code: 'forbidden', message: 'token.read needs the admin role; viewer-1 has viewer', details: { action: 'token.read', needs: 'admin', role: 'viewer' } });
     expect(denied.error.next).toContain('flotilla token create --role admin');
     expect(viewer.frames.some((f) => f.topic === 'audit')).toBe(false);
-    expect(registry.audit.list(10)).toMatchObject([{ actor: { id: tokenId, name: 'viewer-1' }, action: 'audit.read', target: 'audit', allowed: false, detail: { via: 'ws', op: 'subscribe', needs: 'admin' } }]);
+    expect(registry.audit.list(10)).toMatchObject([{ actor: { id: tokenId, name: 'viewer-1' }, action: 'token.read', target: 'audit', allowed: false, detail: { via: 'ws', op: 'subscribe', needs: 'admin' } }]);
 
     const { c: admin } = await client('admin');
     admin.send({ id: 1, op: 'subscribe', topic: 'audit' });
