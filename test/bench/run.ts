@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures as Markdown for docs/BENCHMARKS.md,
 // with the machine and date; the raw JSON goes to test/bench/results/.
-// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded|metrics-prometheus|federation-payload, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
+// Environment: BENCH_ONLY=fleet|tui|jobs|job-poll|log-search|log-agent|log-e2e|log-sink-indexes|log-rabbit-chain|metrics-embedded|metrics-prometheus|federation-payload|access, BENCH_CLUSTERS=1000,10000, BENCH_MEASURE_S, BENCH_WARMUP_S;
 // for fleet: BENCH_JUNK=N junk files among the cluster directories, BENCH_PROFILE=DIR writes the daemon's CPU profile to DIR;
 // for jobs: BENCH_JOBS_PICKUP=100, BENCH_JOBS_GAP_MS=600, BENCH_JOBS_BURST=500, BENCH_FANOUT_CLUSTERS=1000;
 // for job-poll: BENCH_POLL_FINISHED=10,10000, BENCH_POLL_RUNS=3, BENCH_POLL_COUNT=50;
@@ -23,9 +23,16 @@
 // publishes of the raw at-least-once publisher), BENCH_RABBIT_FRESH_S=30, BENCH_RABBIT_FRESH_RATE=10000, BENCH_RABBIT_CUT_RATE=5000
 // (lines/s through the cut), BENCH_RABBIT_CUT_S=60, BENCH_RABBIT_PRECUT_S=10, BENCH_RABBIT_OUTBOX_MIB=1024 (the edge outbox cap),
 // BENCH_RABBIT_CUT_RESET=0 restores the link without resetting the cut connections (default: reset, as the harness tests do).
+// for access (identity; OIDC/JWT verification is not built yet, so not measured): BENCH_ACCESS_TOKENS=1000 (in the registry
+// of the token-lookup and authorize cases, half of them scoped), BENCH_ACCESS_CALLS=50000 (per case),
+// BENCH_ACCESS_CLUSTERS=1000, BENCH_ACCESS_CLIENTS=500 (WebSockets on `fleet`, one token each), BENCH_ACCESS_INTERVAL_S=10
+// (every cluster reports once an interval: 100 reports/s at 1,000 clusters), BENCH_ACCESS_WARMUP_S=8, BENCH_ACCESS_MEASURE_S=30,
+// BENCH_ACCESS_PHASES=none,unscoped,scoped,wide (no clients; unscoped viewers; scope team=tK, a distinct K each; scope
+// team!=tK, a distinct K each), BENCH_PROFILE=DIR writes the daemon's CPU profile (of all phases run) to DIR.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { FlotillaError } from '../../core/errors.js';
+import { benchScopedFanout, benchTokenCost, PHASES, type PhaseName, type ScopedFanoutResult, type TokenCostResult } from './access.js';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
@@ -61,6 +68,8 @@ const logRabbit: LogRabbitChainResult[] = [];
 const metricsEmbedded: MetricsEmbeddedResult[] = [];
 const metricsPrometheus: MetricsPrometheusResult[] = [];
 const federation: FederationPayloadResult[] = [];
+const accessCost: TokenCostResult[] = [];
+const accessFanout: ScopedFanoutResult[] = [];
 
 if (!only || only === 'fleet') {
   for (const n of clusterCounts) {
@@ -192,6 +201,19 @@ if (!only || only === 'metrics-prometheus') {
 
 if (!only || only === 'federation-payload') {
   federation.push(...(await benchFederationPayload([{ nodes: 4, deployments: 10 }, { nodes: 20, deployments: 30 }, { nodes: 40, deployments: 60 }], log)));
+}
+
+if (!only || only === 'access') {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? String(fallback));
+  const costOpts = { tokens: env('BENCH_ACCESS_TOKENS', 1000), clusters: env('BENCH_ACCESS_CLUSTERS', 1000), calls: env('BENCH_ACCESS_CALLS', 50_000), log };
+  log(`access: authenticate and authorize against a registry of ${costOpts.tokens} tokens and ${costOpts.clusters} clusters, ${costOpts.calls} calls a case`);
+  accessCost.push(benchTokenCost(costOpts));
+  const phases = (process.env.BENCH_ACCESS_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()) as PhaseName[];
+  const bad = phases.filter((p) => !PHASES.includes(p));
+  if (bad.length) throw new Error(`BENCH_ACCESS_PHASES: unknown phase ${bad.join(', ')} (known: ${PHASES.join(', ')})`);
+  const fanOpts = { clusters: env('BENCH_ACCESS_CLUSTERS', 1000), clients: env('BENCH_ACCESS_CLIENTS', 500), intervalSeconds: env('BENCH_ACCESS_INTERVAL_S', 10), warmupSeconds: env('BENCH_ACCESS_WARMUP_S', 8), measureSeconds: env('BENCH_ACCESS_MEASURE_S', 30), phases, log };
+  log(`access: fleet fan-out of ${fanOpts.clusters} clusters to ${fanOpts.clients} clients, phases ${phases.join(', ')}`);
+  accessFanout.push(await benchScopedFanout(fanOpts));
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -394,7 +416,55 @@ if (federation.length) {
     '',
   );
 }
+if (accessCost.length) {
+  const us = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+  lines.push(
+    '### Access: token lookup and authorize',
+    '',
+    '| case | calls | p50 | p99 | mean (untimed loop) |',
+    '|---|---:|---:|---:|---:|',
+    ...accessCost.flatMap((r) => r.cases.map((c) => `| ${c.name} | ${c.calls} | ${us(c.p50Us)} µs | ${us(c.p99Us)} µs | ${us(c.meanUs)} µs |`)),
+    '',
+    ...accessCost.map((r) => `A real registry (SQLite, temp file) holding ${r.tokens} viewer tokens (${r.scopedTokens} scoped \`team=tK\`, the rest unscoped) and ${r.clusters} clusters; calls cycle over the tokens of the case, each used once before (its last_used_at written), so the page cache and the parsed-selector cache are warm. Per-call figures are timed one by one and include the timer (${us(r.timerUs)} µs for an empty function); the mean is the same calls in an untimed loop. OIDC/JWT verification is not built yet: not measured.`),
+    '',
+  );
+}
+if (accessFanout.length) {
+  const mib = (x: number) => (x / 2 ** 20).toFixed(2);
+  lines.push(
+    '### Access: fleet fan-out to scoped clients',
+    '',
+    '| clients | scopes | clusters each | reports/s | fleet events/s | daemon CPU (cores) | minus no clients | frames/s | MiB/s | rows/s | in-step / catch-up patches | daemon CPU µs per frame | violations | chain breaks | snapshots short | client CPU | writer CPU | daemon RSS peak | load (1 min) start → end |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...accessFanout.flatMap((r) =>
+      r.phases.map((p) => {
+        const w = p.window;
+        const t = p.totals;
+        const per = (x: number) => (w ? f1(x / w.seconds) : '—');
+        const perFrame = w && w.frames > 0 && p.fanoutCores !== null && p.fanoutCores > 0 ? `${Math.round((p.fanoutCores * p.seconds * 1e6) / w.frames)}` : '—';
+        return `| ${p.clients ? `${p.clients}: ${p.text}` : p.text} | ${p.clients ? p.scopes : '—'} | ${p.clients ? p.clustersEach : '—'} | ${p.reportsPerSecond} | ${w ? per(w.revEnd - w.revStart) : '—'} | ${f2(p.daemonCores)} | ${p.fanoutCores === null || p.name === 'none' ? '—' : f2(p.fanoutCores)} | ${w ? per(w.frames) : '—'} | ${w ? mib(w.bytes / w.seconds) : '—'} | ${w ? per(w.changes) : '—'} | ${w ? `${w.inStep} / ${w.catchUps}` : '—'} | ${perFrame} | ${t ? t.violations : '—'} | ${t ? t.chainBreaks : '—'} | ${t ? t.snapshotMissing : '—'} | ${p.clientCores === null ? '—' : f2(p.clientCores)} | ${f2(p.writerCores)} | ${f1(p.daemonRssPeakMiB)} MiB | ${p.load.start[0]!.toFixed(2)} → ${p.load.end[0]!.toFixed(2)} |`;
+      }),
+    ),
+    '',
+    ...accessFanout.flatMap((r) => {
+      const by = (n: PhaseName) => r.phases.find((p) => p.name === n);
+      const ratio = (a: PhaseName) => {
+        const x = by(a);
+        const u = by('unscoped');
+        if (!x || !u) return [];
+        const fan = x.fanoutCores !== null && u.fanoutCores !== null && u.fanoutCores > 0 ? `, fan-out part (minus no clients) ${f2(x.fanoutCores / u.fanoutCores)}` : '';
+        return [`${a} / unscoped daemon CPU: ${f2(x.daemonCores / u.daemonCores)}${fan}.`];
+      };
+      return [
+        `A \`flotilla daemon\` process with ${r.clusters} clusters (labels team=t0..t${r.clients - 1}, env), every cluster reporting once every ${r.intervalSeconds} s (signed status reports through the store directory, polled every ${r.pollIntervalMs} ms) from a generator at nice 10; the ${r.clients} WebSockets in one client process at nice 10 that parses and checks every frame. Per phase: its clients connect and get their snapshots, ${r.warmupSeconds} s warm-up, ${r.measureSeconds} s measured (the daemon's CPU from /proc). A violation is a row or a remove of a cluster outside the client's scope; a chain break a patch whose fromRev is not the rev the client holds. Catch-up patches: a scoped client skips the events of other clusters, so its next patch comes from the rev it holds. Setup ${f1(r.setupSeconds)} s.`,
+        ...ratio('scoped'),
+        ...ratio('wide'),
+      ];
+    }),
+    '',
+  );
+}
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, metricsPrometheus, federation }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, metricsPrometheus, federation, accessCost, accessFanout }, null, 2));
