@@ -117,7 +117,10 @@ export class StoreSync {
     for (const read of await this.readAll(statuses, this.opts.statusMaxBytes)) {
       const r = this.handleStatus(read);
       if ('reason' in r) rejections.push(r);
-      else if (r.report) accepted.push({ cluster: read.cluster, report: r.report, etag: read.entry.etag });
+      // The etag of the object read, not of the listing: an agent that wrote again between the two
+      // would otherwise leave its new report stored under the old etag, read again on the next poll
+      // and rejected as stale.
+      else if (r.report) accepted.push({ cluster: read.cluster, report: r.report, etag: read.object?.etag ?? read.entry.etag });
     }
     try {
       this.opts.service.applyBatch(accepted, rejections);

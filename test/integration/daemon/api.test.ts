@@ -136,8 +136,9 @@ describe('daemon WebSocket', () => {
     await agent.report({ nodes: 4, notReady: 3 });
     const snap = await c.waitFrame((f) => f.topic === 'cluster:detail' && f.data?.row.health === 'critical', 'critical snapshot');
     expect(snap.data.nodes).toHaveLength(4);
+    // Every topic the protocol names is served now: a name outside it is a usage error.
     c.send({ id: 3, op: 'subscribe', topic: 'nosuch' });
-    expect((await c.waitFrame((f) => f.id === 3)).error.code).toBe('not_found');
+    expect((await c.waitFrame((f) => f.id === 3)).error.code).toBe('usage');
     c.send({ id: 4, op: 'call', method: 'cluster.nosuch', params: {} });
     expect((await c.waitFrame((f) => f.id === 4)).error.code).toBe('not_found');
     c.send({ id: 5, op: 'ping' });
