@@ -2,7 +2,6 @@
 // each a role over a cluster scope, a label selector (`team=payments,env!=prod`) or the whole fleet.
 // A cluster's role for an identity is the highest role of the grants whose scope its labels match;
 // fleet-wide actions (tokens, backups) need a grant over the whole fleet. Pure.
-import { FlotillaError } from './errors.js';
 import { roleAtLeast, ROLES, type Role } from './roles.js';
 import { matches, parseSelector, type Requirement } from './selector.js';
 
@@ -64,15 +63,16 @@ export function topRole(grants: readonly Grant[]): Role | null {
   return best;
 }
 
-/** True when the grants let this role act on the cluster. */
+/** True when the grants give at least this role on a cluster with these labels. */
 export function mayOn(grants: readonly Grant[], labels: Labels, needs: Role): boolean {
   const r = roleOn(grants, labels);
   return r !== null && roleAtLeast(r, needs);
 }
 
-/** One line for a grant: `operator on team=payments`, `viewer on the whole fleet`. */
-export function describeGrant(g: Grant): string {
-  return `${g.role} on ${g.scope ?? 'the whole fleet'}`;
+/** True when a grant over the whole fleet gives at least this role: nothing needs narrowing. */
+export function mayEverywhere(grants: readonly Grant[], needs: Role): boolean {
+  const r = fleetRole(grants);
+  return r !== null && roleAtLeast(r, needs);
 }
 
 /** A stable key for a set of grants: subscriptions with the same grants see the same rows. */
@@ -81,11 +81,6 @@ export function grantsKey(grants: readonly Grant[]): string {
     .map((g) => `${g.role}:${g.scope ?? '*'}`)
     .sort()
     .join('|');
-}
-
-/** Refuses a grant list that gives nothing (no grant at all). */
-export function assertGrants(grants: readonly Grant[]): void {
-  if (grants.length === 0) throw new FlotillaError('usage', 'an identity needs at least one grant', 'Give a role, and a scope or none for the whole fleet.');
 }
 
 /** An identity's grants: its own, or its role over the whole fleet (a token without a scope). */

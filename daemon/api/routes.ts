@@ -1,11 +1,10 @@
 // The REST route table of docs/API.md. Each route names the action it is (core/roles.ts); handlers
 // get an identity that authorize has allowed it, and return [status, body].
-import { fleetRole, grantsOf } from '../../core/access.js';
 import type { ClusterAddResponse, InfoResponse, TokenCreateResponse } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
 import { tokenHash } from '../../core/registration.js';
 import { VERSION } from '../../core/version.js';
-import { actorOf } from '../auth/actor.js';
+import { actorOf, auditReader } from '../auth/actor.js';
 import { audited } from '../auth/audited.js';
 import { allowedClusters, requireAllowed } from '../auth/authorize.js';
 import { buildBundle } from '../bundle.js';
@@ -185,7 +184,7 @@ export const ROUTES: Route[] = [
     // A fleet-wide admin reads every record; anyone else the records of their own actions (docs/ACCESS.md).
     handle: async (ctx, call) => {
       const limit = parseLimit(call.query.get('limit'), 100, 10_000);
-      const actorId = fleetRole(grantsOf(call.identity)) === 'admin' ? undefined : actorOf(call.identity).id;
+      const actorId = auditReader(call.identity);
       const after = call.query.get('after');
       const since = call.query.get('since');
       // With after or since: oldest first, for an export that pages on; else the newest first.

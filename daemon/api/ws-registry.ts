@@ -19,7 +19,7 @@ import type { Registry } from '../registry/registry.js';
 import type { Identity } from '../../core/api.js';
 import type { AuthAction } from '../../core/roles.js';
 import { grantsKey, grantsOf } from '../../core/access.js';
-import { scopeView, visibleClusters } from '../auth/scope.js';
+import { scopeView, seesAll, visibleClusters } from '../auth/scope.js';
 import { pipelineFor } from '../logs/pipeline-scope.js';
 import type { Topic } from './topic.js';
 import type { WsMethod } from './ws-method.js';
@@ -49,7 +49,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) =>
     pipelineTopic(
       (nowMs) => pipelineOf({ state: s.fleet.state, ingested: s.logs.ingested, registry: s.registry }, nowMs),
-      (who) => (scopeView(who, 'cluster.read', labelsOf(s)) === null ? null : { key: grantsKey(grantsOf(who)), narrow: (snap) => pipelineFor(who, snap, labelsOf(s)) }),
+      (who) => (seesAll(who, 'cluster.read') ? null : { key: grantsKey(grantsOf(who)), narrow: (snap) => pipelineFor(who, snap, labelsOf(s)) }),
     ),
 ];
 

@@ -3,11 +3,10 @@
 // anyone listens: appends happen inside other writes' transactions, so reading what committed is
 // simpler and never shows a record that was rolled back. A fleet-wide admin gets everyone's records,
 // anyone else the records of their own actions; a slow client's records are held, up to a bound.
-import { fleetRole, grantsOf } from '../../core/access.js';
 import type { AuditRecord } from '../../core/api.js';
 import type { AuditRecordsFrame, AuditSnapshotFrame } from '../../core/protocol.js';
 import { TopicChannel } from '../api/topic-channel.js';
-import { actorOf } from '../auth/actor.js';
+import { auditReader } from '../auth/actor.js';
 import type { AuditLog } from '../registry/audit.js';
 
 export const AUDIT_TICK_MS = 1000;
@@ -41,7 +40,7 @@ export function auditTopic(audit: Pick<AuditLog, 'page' | 'list' | 'listOf' | 'h
   const mine = (e: AuditEvent, p: AuditParams) => (p.actorId === undefined ? e.records : e.records.filter((r) => r.actor.id === p.actorId));
   const channel: TopicChannel<AuditEvent, AuditParams, AuditRecord> = new TopicChannel<AuditEvent, AuditParams, AuditRecord>({
     pattern: 'audit',
-    parse: (name, _query, _after, who) => (name === 'audit' ? { actorId: fleetRole(grantsOf(who)) === 'admin' ? undefined : actorOf(who).id } : undefined),
+    parse: (name, _query, _after, who) => (name === 'audit' ? { actorId: auditReader(who) } : undefined),
     action: 'audit.read',
     snapshot: (p) => {
       // Whatever was written since the last tick goes to the others now, and into this snapshot.

@@ -1,5 +1,6 @@
 // Who an audit record or a job names: derived from an identity here and nowhere else, plus the
 // daemon's own actors. Pure.
+import { grantsOf, mayEverywhere } from '../../core/access.js';
 import type { Identity, IdentityProvider } from '../../core/api.js';
 import type { JobPayload } from '../../core/jobs.js';
 
@@ -12,6 +13,11 @@ export const STORE_ACTOR: Actor = { id: 'store', name: 'store' };
 export const DAEMON_ACTOR: Actor = { id: 'daemon', name: 'daemon' };
 /** A request that carried no valid credentials. */
 export const ANONYMOUS_ACTOR: Actor = { id: 'anonymous', name: 'anonymous' };
+
+/** Whose audit records an identity reads: undefined (everyone's) for an admin over the whole fleet, else its own actor id. */
+export function auditReader(identity: Identity): string | undefined {
+  return mayEverywhere(grantsOf(identity), 'admin') ? undefined : actorOf(identity).id;
+}
 
 export function agentActor(cluster: string): Actor {
   return { id: `agent:${cluster}`, name: `agent:${cluster}` };

@@ -2,7 +2,7 @@
 // routes, WebSocket calls and subscriptions and the job service all ask here; the table of what
 // each role may do is ACTION_ROLES in core/roles.ts, and what a role covers is the identity's
 // grants (core/access.ts, docs/ACCESS.md).
-import { fleetRole, grantsOf, roleOn, topRole, type Labels } from '../../core/access.js';
+import { fleetRole, grantsOf, mayOn, roleOn, topRole, type Labels } from '../../core/access.js';
 import type { Identity, IdentityProvider } from '../../core/api.js';
 import { FlotillaError } from '../../core/errors.js';
 import { FLEET_WIDE_ACTIONS, neededRole, roleAtLeast, type AuthAction, type Role } from '../../core/roles.js';
@@ -79,8 +79,5 @@ export function requireAllowed(identity: Identity, action: AuthAction, target: A
 export function allowedClusters<T>(identity: Identity, action: AuthAction, items: readonly T[], labelsOf: (item: T) => Labels): T[] {
   const needs = neededRole(action);
   const grants = grantsOf(identity);
-  return items.filter((item) => {
-    const role = roleOn(grants, labelsOf(item));
-    return role !== null && roleAtLeast(role, needs);
-  });
+  return items.filter((item) => mayOn(grants, labelsOf(item), needs));
 }

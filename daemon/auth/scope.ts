@@ -1,20 +1,21 @@
 // What a caller's grants let it see, for answers that list clusters' things (jobs, log lines,
 // pipeline rows): every cluster (null) when a grant covers the whole fleet with the role, else the
 // names of the registered clusters its scopes match (docs/ACCESS.md).
-import { fleetRole, grantsKey, grantsOf, roleOn, type Labels } from '../../core/access.js';
+import { grantsKey, grantsOf, mayEverywhere, mayOn, type Labels } from '../../core/access.js';
 import type { Identity } from '../../core/api.js';
-import { neededRole, roleAtLeast, type AuthAction } from '../../core/roles.js';
+import { neededRole, type AuthAction } from '../../core/roles.js';
+
+/** True when the identity may do the action on every cluster: its answers need no narrowing. */
+export function seesAll(identity: Identity, action: AuthAction): boolean {
+  return mayEverywhere(grantsOf(identity), neededRole(action));
+}
 
 export function visibleClusters(identity: Identity, action: AuthAction, clusters: () => Iterable<{ name: string; labels: Labels }>): string[] | null {
+  if (seesAll(identity, action)) return null;
   const needs = neededRole(action);
   const grants = grantsOf(identity);
-  const fleet = fleetRole(grants);
-  if (fleet !== null && roleAtLeast(fleet, needs)) return null;
   const names: string[] = [];
-  for (const c of clusters()) {
-    const role = roleOn(grants, c.labels);
-    if (role !== null && roleAtLeast(role, needs)) names.push(c.name);
-  }
+  for (const c of clusters()) if (mayOn(grants, c.labels, needs)) names.push(c.name);
   return names;
 }
 
@@ -26,15 +27,8 @@ export interface ScopeView {
 
 /** null when a grant covers the whole fleet with the role (the subscription sees everything). */
 export function scopeView(identity: Identity, action: AuthAction, labelsOf: (cluster: string) => Labels | undefined): ScopeView | null {
+  if (seesAll(identity, action)) return null;
   const needs = neededRole(action);
   const grants = grantsOf(identity);
-  const fleet = fleetRole(grants);
-  if (fleet !== null && roleAtLeast(fleet, needs)) return null;
-  return {
-    key: grantsKey(grants),
-    sees: (cluster) => {
-      const role = roleOn(grants, labelsOf(cluster) ?? {});
-      return role !== null && roleAtLeast(role, needs);
-    },
-  };
+  return { key: grantsKey(grants), sees: (cluster) => mayOn(grants, labelsOf(cluster) ?? {}, needs) };
 }
