@@ -20,7 +20,7 @@ const PURE_MODULES = [
   'core/query/**',
   'core/logs/**',
   'core/metrics/**',
-  'config/{api-schema,logs-schema,schemas,json-schema/generate}.ts',
+  'config/{api-schema,auth-schema,logs-schema,schemas,json-schema/generate}.ts',
   'daemon/health/**',
   'daemon/metrics/{prometheus-queries,range-query,tiers}.ts',
   'daemon/{bundle,config-file,fleet/row,registry/cluster-record,sync/rules}.ts',

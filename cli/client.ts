@@ -6,12 +6,15 @@ import {
   API_PREFIX,
   type AuditRecord,
   type AuditVerifyResult,
+  type BindingCreateRequest,
+  type BindingInfo,
   type ClusterAddRequest,
   type ClusterAddResponse,
   type ControlPlaneBackupInfo,
   type Identity,
   type InfoResponse,
   type ListResponse,
+  type OidcLoginInfo,
   type TokenCreateRequest,
   type TokenCreateResponse,
   type TokenInfo,
@@ -25,9 +28,12 @@ import { parseSearchResponse } from './logs/frames.js';
 import { NO_TOKEN_NEXT } from './client-config.js';
 import { DaemonTimeout, fetchTransport, type HttpRequest, type Transport } from './transport.js';
 
+/** A bearer that can change while the client lives: a signed-in session refreshes its ID token. */
+export type TokenProvider = () => Promise<string>;
+
 export interface ClientOptions {
   server: string;
-  token?: string | null;
+  token?: string | TokenProvider | null;
   transport?: Transport;
   timeoutMs?: number;
 }
@@ -80,7 +86,7 @@ const BACKUP_TIMEOUT_MS = 15 * 60 * 1000;
 
 export class FlotillaClient {
   readonly server: string;
-  private readonly token: string | null;
+  private readonly token: string | TokenProvider | null;
   private readonly transport: Transport;
   private readonly timeoutMs: number;
 
@@ -95,7 +101,7 @@ export class FlotillaClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (authenticated) {
       if (!this.token) throw new FlotillaError('unauthenticated', `no API token for ${this.server}`, NO_TOKEN_NEXT);
-      headers.authorization = `Bearer ${this.token}`;
+      headers.authorization = `Bearer ${typeof this.token === 'string' ? this.token : await this.token()}`;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
     const url = `${this.server}${path}`;
@@ -201,6 +207,23 @@ export class FlotillaClient {
   /** The daemon re-walks the audit's hash chain (admin over the whole fleet). */
   verifyAudit(): Promise<AuditVerifyResult> {
     return this.call('GET', `${API_PREFIX}/audit/verify`);
+  }
+
+  async listBindings(): Promise<BindingInfo[]> {
+    return (await this.call<ListResponse<BindingInfo>>('GET', `${API_PREFIX}/bindings`)).items;
+  }
+
+  createBinding(req: BindingCreateRequest): Promise<BindingInfo> {
+    return this.call('POST', `${API_PREFIX}/bindings`, req);
+  }
+
+  removeBinding(id: string): Promise<{ removed: BindingInfo }> {
+    return this.call('DELETE', `${API_PREFIX}/bindings/${encodeURIComponent(id)}`);
+  }
+
+  /** What `flotilla login` signs in with; asks no credentials. */
+  oidcLoginInfo(): Promise<OidcLoginInfo> {
+    return this.call('GET', `${API_PREFIX}/auth/oidc`, undefined, false);
   }
 
   createToken(req: TokenCreateRequest): Promise<TokenCreateResponse> {

@@ -1,5 +1,5 @@
 // Human renderings of daemon payloads for `cluster list`, `token list` and `info`. Pure.
-import type { InfoResponse, TokenInfo } from '../core/api.js';
+import type { BindingInfo, InfoResponse, TokenInfo } from '../core/api.js';
 import { formatAge } from '../core/duration.js';
 import type { ClusterRow } from '../core/fleet.js';
 import type { FlotillaPaths } from '../config/paths.js';
@@ -30,6 +30,13 @@ export function tokenTable(tokens: readonly TokenInfo[]): string {
   return renderTable(
     ['ID', 'NAME', 'ROLE', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE'],
     tokens.map((t) => [t.id, t.name, t.role, t.scope ?? '*', date(t.createdAt), date(t.expiresAt), date(t.lastUsedAt), t.revokedAt ? `revoked ${date(t.revokedAt)}` : 'active']),
+  );
+}
+
+export function bindingTable(bindings: readonly BindingInfo[]): string {
+  return renderTable(
+    ['ID', 'KIND', 'NAME', 'ROLE', 'SCOPE', 'SOURCE', 'CREATED', 'BY'],
+    bindings.map((b) => [b.id, b.kind, b.name, b.role, b.scope ?? '*', b.source === 'config' ? 'daemon.yaml' : 'api', date(b.createdAt), b.createdBy ?? '-']),
   );
 }
 

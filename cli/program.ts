@@ -14,6 +14,7 @@ import { registerMetrics } from './commands/metrics.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
+import { registerBinding } from './commands/binding.js';
 import { registerTui } from './commands/tui.js';
 import { argvAsksJson, outcomeOf } from './exit.js';
 import type { Io } from './io.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: Io): Command {
   registerPipeline(program, io);
   registerMetrics(program, io);
   registerToken(program, io);
+  registerBinding(program, io);
   registerAudit(program, io);
   registerInfo(program, io);
   registerStore(program, io);

@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import { DirStoreConfigSchema, S3StoreConfigSchema, StoreConfigSchema } from '../core/store/config.js';
 import { CLUSTER_NAME } from '../core/store/types.js';
 import { ApiConfigSchema } from './api-schema.js';
+import { AuthConfigSchema } from './auth-schema.js';
 import { AgentLogsConfigSchema, DaemonLogsConfigSchema } from './logs-schema.js';
 
 const port = z.number().int().min(0).max(65535).describe('TCP port, 0-65535 (0 picks a free one)');
@@ -101,6 +102,7 @@ export const DaemonConfigSchema = z
       .strict()
       .default({ intervalSeconds: 10, unreachableAfterIntervals: 3 }),
     api: ApiConfigSchema,
+    auth: AuthConfigSchema,
     limits: z
       .object({
         statusMaxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('largest status envelope accepted, in bytes'),

@@ -5,8 +5,8 @@ import type { Role } from './roles.js';
 
 export const API_PREFIX = '/api/v1';
 
-/** Where an identity was established: an API token today; the OIDC sign-in adds its own. */
-export const IDENTITY_PROVIDERS = ['token'] as const;
+/** Where an identity was established: an API token, or an ID token of the configured OpenID provider. */
+export const IDENTITY_PROVIDERS = ['token', 'oidc'] as const;
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
 /**
@@ -22,6 +22,10 @@ export interface Identity {
   role: Role;
   /** Each a role over a cluster scope (core/access.ts); absent: `role` over the whole fleet. */
   grants?: readonly Grant[];
+  /** When the credential stops being accepted (an ID token's exp); absent for API tokens, whose expiry the registry holds. */
+  expiresAt?: string;
+  /** The OIDC groups the grants came from, as the token named them. */
+  groups?: readonly string[];
 }
 
 export interface InfoResponse {
@@ -77,6 +81,38 @@ export interface TokenCreateRequest {
 export interface TokenCreateResponse extends TokenInfo {
   /** The secret, shown once; the daemon keeps only its hash. */
   token: string;
+}
+
+/** What a binding gives its role to: an OIDC subject (`sub`) or an OIDC group. */
+export const BINDING_KINDS = ['subject', 'group'] as const;
+export type BindingKind = (typeof BINDING_KINDS)[number];
+
+/** A role over a cluster scope for an OIDC subject or group (docs/ACCESS.md). */
+export interface BindingInfo {
+  /** `bnd_…` for bindings made through the API; `config:N` for the Nth of daemon.yaml's auth.bindings. */
+  id: string;
+  kind: BindingKind;
+  name: string;
+  role: Role;
+  /** The label selector the role holds over; null for the whole fleet. */
+  scope: string | null;
+  source: 'api' | 'config';
+  createdAt: string | null;
+  createdBy: string | null;
+}
+
+export interface BindingCreateRequest {
+  kind: BindingKind;
+  name: string;
+  role: Role;
+  scope?: string | null;
+}
+
+/** What `flotilla login` needs to sign in; served without a token. */
+export interface OidcLoginInfo {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
 }
 
 export interface ListResponse<T> {

@@ -25,6 +25,9 @@ export const ACTION_ROLES = {
   'token.read': 'admin',
   'token.create': 'admin',
   'token.revoke': 'admin',
+  'binding.read': 'admin',
+  'binding.create': 'admin',
+  'binding.remove': 'admin',
   'audit.verify': 'admin',
   'backup.read': 'admin',
   'controlplane.backup': 'admin',
@@ -36,7 +39,7 @@ export type AuthAction = keyof typeof ACTION_ROLES;
  * Actions on the control plane itself, not on clusters: they need the role over the whole fleet,
  * since a scoped admin who could mint tokens or read every record would reach past its scope.
  */
-export const FLEET_WIDE_ACTIONS: ReadonlySet<AuthAction> = new Set<AuthAction>(['token.read', 'token.create', 'token.revoke', 'audit.verify', 'backup.read', 'controlplane.backup']);
+export const FLEET_WIDE_ACTIONS: ReadonlySet<AuthAction> = new Set<AuthAction>(['token.read', 'token.create', 'token.revoke', 'binding.read', 'binding.create', 'binding.remove', 'audit.verify', 'backup.read', 'controlplane.backup']);
 export const AUTH_ACTIONS = Object.keys(ACTION_ROLES) as AuthAction[];
 
 /** The rank order of roles. Permission checks ask may() with an action instead. */

@@ -13,6 +13,8 @@ import { countedStore } from '../core/store/counted.js';
 import { openStore } from '../core/store/open.js';
 import { VERSION } from '../core/version.js';
 import type { DaemonConfig } from '../config/schemas.js';
+import { Bindings } from './auth/bindings.js';
+import { OidcVerifier } from './auth/oidc.js';
 import { Authenticator } from './api/auth.js';
 import { guardConnections } from './api/connection-guard.js';
 import { Refusals } from './api/refusals.js';
@@ -150,7 +152,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
     service.onRemoved(() => fileSdWriter?.refresh());
     const monitoring = new MonitoringService({ store, signingKey, registry, fleet: service, jobs, onChanged: () => fileSdWriter?.refresh() });
 
-    const auth = new Authenticator(registry.tokens);
+    const bindings = new Bindings(registry.bindings, config.auth.bindings);
+    const auth = new Authenticator(registry.tokens, bindings, config.auth.oidc ? new OidcVerifier(config.auth.oidc, log.child({ component: 'oidc' })) : undefined);
     const server = createServer(config.tls, config.api.connections);
     guardConnections(server, { caps: config.api.connections, tls: config.tls !== undefined, metrics, refusals });
     const hub = new WsHub({ auth, audit: registry.audit, metrics, log, allowedOrigins: config.api.allowedOrigins, refusals, labelsOf: (n) => registry.clusters.get(n)?.labels, ...wsPlugins({ fleet: service, jobs, logs: logService, metrics: metricsService, registry }) });
@@ -169,6 +172,8 @@ export async function startDaemon(config: DaemonConfig, opts: { logger?: Logger 
         registryPath,
         publicUrl: () => publicUrl,
         onTokenRevoked: (id) => hub.closeToken(id),
+        bindings,
+        onBindingsChanged: () => hub.closeStale('grants changed'),
         switchLogging: (who, req) => switchLogging({ store, signingKey, registry, fleet: service, jobs, ...(central ? { central } : {}) }, who, req),
         configureMonitoring: (who, req) => monitoring.configure(who, req),
       },

@@ -15,7 +15,8 @@ import type { TopicWant } from './state/view-model.js';
 
 export interface FleetLinkOptions {
   server: string;
-  token: string;
+  /** The bearer, asked at every connect: a signed-in session's ID token changes as it is refreshed. */
+  token: string | (() => Promise<string>);
   dispatch: (action: Action) => void;
   log: Logger;
   now?: () => number;
@@ -41,7 +42,7 @@ export function wsUrl(server: string): string {
 }
 
 function describeHttpRefusal(status: number): FlotillaError {
-  if (status === 401) return new FlotillaError('unauthenticated', 'token rejected', 'check FLOTILLA_TOKEN or run `flotilla token create`');
+  if (status === 401) return new FlotillaError('unauthenticated', 'token rejected', 'check FLOTILLA_TOKEN, run `flotilla token create`, or sign in again with `flotilla login`');
   if (status === 403) return new FlotillaError('forbidden', 'connection refused by the daemon (403)', 'ask an admin for a role binding, or check the allowed origins');
   return new FlotillaError('unavailable', `daemon answered the upgrade with HTTP ${status}`, 'check that --server points at a Flotilla daemon');
 }
@@ -101,6 +102,8 @@ export class FleetLink {
   /** Calls awaiting their reply, by frame id; settled as unavailable if the link drops first. */
   private readonly pending = new Map<number, (outcome: CallOutcome) => void>();
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** The connect waiting for its token; a newer connect or a stop makes its answer moot. */
+  private connecting: object | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private pinger: NodeJS.Timeout | null = null;
 
@@ -118,6 +121,33 @@ export class FleetLink {
   }
 
   start(): void {
+    this.connect();
+  }
+
+  /**
+   * Connects again now with a fresh token (a refreshed session): the daemon closes a socket whose
+   * ID token expired, so the console moves to the new one before that, and resubscribes everything.
+   */
+  reconnectNow(): void {
+    if (this.stopped) return;
+    if (this.reconnectTimer) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    const ws = this.ws;
+    this.failures = 0;
+    if (!ws) {
+      this.connect();
+      return;
+    }
+    this.ws = null;
+    this.clearTimers();
+    this.ready = false;
+    this.settlePending();
+    ws.removeAllListeners();
+    ws.on('error', () => {});
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else ws.close(1000, 'reconnecting with a refreshed token');
     this.connect();
   }
 
@@ -188,6 +218,7 @@ export class FleetLink {
 
   async close(): Promise<void> {
     this.stopped = true;
+    this.connecting = null;
     this.settlePending();
     this.clearTimers();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -218,7 +249,28 @@ export class FleetLink {
     this.lastError = null;
     this.opts.dispatch({ type: 'conn/connecting', at: this.opts.now(), attempt: this.failures + 1 });
     this.opts.log.debug({ url: this.url, attempt: this.failures + 1 }, 'connecting');
-    const ws = new WebSocket(this.url, { headers: { Authorization: `Bearer ${this.opts.token}` }, handshakeTimeout: 10_000 });
+    const token = this.opts.token;
+    if (typeof token === 'string') {
+      this.open(token);
+      return;
+    }
+    const attempt = {};
+    this.connecting = attempt;
+    token().then(
+      (t) => {
+        if (this.connecting === attempt && !this.stopped) this.open(t);
+      },
+      (e: unknown) => {
+        if (this.connecting !== attempt || this.stopped) return;
+        this.authRejected = true;
+        this.scheduleReconnect(e instanceof FlotillaError ? e : new FlotillaError('unauthenticated', `cannot get a token: ${(e as Error).message}`, 'sign in again with `flotilla login`'));
+      },
+    );
+  }
+
+  private open(token: string): void {
+    this.connecting = null;
+    const ws = new WebSocket(this.url, { headers: { Authorization: `Bearer ${token}` }, handshakeTimeout: 10_000 });
     this.ws = ws;
     ws.on('unexpected-response', (_req, res) => {
       res.resume();

@@ -31,6 +31,8 @@ interface Kind {
   /** Audit target of the summary: the route template, never the caller's raw path. */
   target: string;
   method: string;
+  /** The reason audit records give: `unauthenticated`, or an OIDC refusal's code. */
+  code: string;
 }
 
 export class Refusals {
@@ -45,20 +47,24 @@ export class Refusals {
     this.timer.unref();
   }
 
-  /** A request to a route without a valid token; audited when the route mutates. */
-  unauthenticated(r: { remote: string | undefined; method: string; route: string; path: string; reason: string; audit?: string | undefined }): void {
-    const subject = `${r.method} ${r.route}`;
-    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: 'unauthenticated requests', method: r.method, target: r.route, ...(r.audit ? { action: r.audit } : {}) });
+  /**
+   * A request without valid credentials; audited when `audit` names its action. `byReason` counts
+   * each refusal reason (`code`) apart, so a window's first refused OIDC token of each kind is audited.
+   */
+  unauthenticated(r: { remote: string | undefined; method: string; route: string; path: string; reason: string; code?: string; audit?: string | undefined; byReason?: boolean }): void {
+    const subject = r.byReason && r.code ? `${r.method} ${r.route} ${r.code}` : `${r.method} ${r.route}`;
+    const code = r.byReason && r.code ? r.code : 'unauthenticated';
+    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: r.byReason && r.code ? `requests refused (${r.code})` : 'unauthenticated requests', method: r.method, target: r.route, code, ...(r.audit ? { action: r.audit } : {}) });
     const source = sourceOf(r.remote);
     if (!this.summary.hit(source, subject, Date.now()).sample) return;
-    this.opts.log.warn({ remote: r.remote, method: r.method, route: r.route, reason: r.reason, summarisedFor: `${this.opts.windowSeconds}s` }, 'request refused: unauthenticated');
-    if (r.audit) auditDenial(this.opts.audit, this.opts.log, { actor: ANONYMOUS_ACTOR, action: r.audit, target: r.path.slice(0, 200), detail: { reason: 'unauthenticated', method: r.method, source } });
+    this.opts.log.warn({ remote: r.remote, method: r.method, route: r.route, reason: r.reason, code: r.code, summarisedFor: `${this.opts.windowSeconds}s` }, 'request refused: unauthenticated');
+    if (r.audit) auditDenial(this.opts.audit, this.opts.log, { actor: ANONYMOUS_ACTOR, action: r.audit, target: r.path.slice(0, 200), detail: { reason: code, ...(r.byReason ? { message: r.reason.slice(0, 300) } : {}), method: r.method, source } });
   }
 
   /** A WebSocket upgrade refused before authentication finished (wrong path, Origin, or token). */
   upgradeRefused(r: { remote: string | undefined; status: number; reason: string; origin: string | undefined }): void {
     const subject = 'GET /ws';
-    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: 'refused WebSocket upgrades', method: 'GET', target: '/ws' });
+    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: 'refused WebSocket upgrades', method: 'GET', target: '/ws', code: 'unauthenticated' });
     if (!this.summary.hit(sourceOf(r.remote), subject, Date.now()).sample) return;
     this.opts.log.warn({ remote: r.remote, origin: r.origin?.slice(0, 100), status: r.status, reason: r.reason, summarisedFor: `${this.opts.windowSeconds}s` }, 'websocket upgrade refused');
   }
@@ -66,7 +72,7 @@ export class Refusals {
   /** A connection refused, or an idle one shed to admit another, at the connection caps. */
   connectionLimited(r: { remote: string | undefined; shed: boolean; reason: string; open: number }): void {
     const subject = r.shed ? 'shed connections' : 'refused connections';
-    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: r.shed ? 'idle connections closed' : 'connections refused', where: 'at the connection cap', method: 'TCP', target: subject });
+    if (!this.kinds.has(subject)) this.kinds.set(subject, { what: r.shed ? 'idle connections closed' : 'connections refused', where: 'at the connection cap', method: 'TCP', target: subject, code: 'unauthenticated' });
     if (!this.summary.hit(sourceOf(r.remote), subject, Date.now()).sample) return;
     this.opts.log.warn({ remote: r.remote, reason: r.reason, open: r.open, summarisedFor: `${this.opts.windowSeconds}s` }, r.shed ? 'idle connection closed at the connection cap' : 'connection refused at the connection cap');
   }
@@ -88,7 +94,7 @@ export class Refusals {
       const text = summaryText(w, kind.what, kind.where);
       const figures = { source: w.source, count: w.count, firstAt: new Date(w.firstAt).toISOString(), lastAt: new Date(w.lastAt).toISOString(), windowSeconds: w.windowMs / 1000 };
       this.opts.log.warn({ ...figures, subject: w.subject }, text);
-      if (kind.action) auditDenial(this.opts.audit, this.opts.log, { actor: ANONYMOUS_ACTOR, action: kind.action, target: kind.target, detail: { reason: 'unauthenticated', method: kind.method, ...figures, summary: text } });
+      if (kind.action) auditDenial(this.opts.audit, this.opts.log, { actor: ANONYMOUS_ACTOR, action: kind.action, target: kind.target, detail: { reason: kind.code, method: kind.method, ...figures, summary: text } });
     }
   }
 

@@ -5,6 +5,7 @@ import type { Identity } from '../../core/api.js';
 import type { AuthAction } from '../../core/roles.js';
 import type { AuthTarget } from '../auth/authorize.js';
 import type { DaemonConfig } from '../../config/schemas.js';
+import type { Bindings } from '../auth/bindings.js';
 import type { BackupService } from '../backup/service.js';
 import type { FleetService } from '../fleet/service.js';
 import type { JobService } from '../jobs/service.js';
@@ -28,6 +29,10 @@ export interface ApiContext {
   registryPath: string;
   publicUrl(): string;
   onTokenRevoked(tokenId: string): void;
+  /** Every binding, daemon.yaml's and the registry's. */
+  bindings: Bindings;
+  /** A binding was made or removed: sockets whose grants it changed are closed, and their clients sign in again. */
+  onBindingsChanged(): void;
   /** Switches a cluster's log transport (daemon/logging/switch.ts). */
   switchLogging(who: Identity, req: SwitchRequest): Promise<SwitchResponse>;
   /** Sets a cluster's monitoring settings and submits configure-monitoring (daemon/monitoring/configure.ts). */
@@ -81,7 +86,13 @@ export interface SignedBodyRoute extends RouteBase {
   handle(ctx: ApiContext, call: SignedBodyCall): Promise<[number, unknown]>;
 }
 
-export type Route = BearerRoute | SignedBodyRoute;
+/** A route anyone may call, with no credentials: only what a client needs before it can have any (GET /api/v1/auth/oidc). */
+export interface PublicRoute extends RouteBase {
+  auth: 'none';
+  handle(ctx: ApiContext): Promise<[number, unknown]>;
+}
+
+export type Route = BearerRoute | SignedBodyRoute | PublicRoute;
 
 /** The i-th captured path segment, percent-decoded (a malformed escape is a 400). */
 export function pathParam(call: { params: string[] }, i = 0): string {

@@ -18,6 +18,7 @@ import { LOGGING_ROUTES } from './routes-logging.js';
 import { MONITORING_ROUTES } from './routes-monitoring.js';
 import { LOG_ROUTES } from './routes-logs.js';
 import { METRICS_ROUTES } from './routes-metrics.js';
+import { BINDING_ROUTES } from './routes-bindings.js';
 import { parseLimit, parseSeq, parseSince, validateClusterAdd, validateRelabel, validateTokenCreate } from './validate.js';
 
 export const ROUTES: Route[] = [
@@ -206,6 +207,7 @@ export const ROUTES: Route[] = [
   ...LOGGING_ROUTES,
   ...MONITORING_ROUTES,
   ...BACKUP_ROUTES,
+  ...BINDING_ROUTES,
   ...LOG_ROUTES,
   ...METRICS_ROUTES,
   ...INGEST_ROUTES,

@@ -12,6 +12,7 @@ import { checkAccess } from '../auth/gate.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
 import { serverTimeouts } from './connection-limits.js';
+import { recordCredentialRefusal } from './credential-refusal.js';
 import { sendError, sendJson } from './http.js';
 import type { Refusals } from './refusals.js';
 import type { ApiContext } from './route.js';
@@ -62,6 +63,16 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
     return { route: 'unmatched', status: 405 };
   }
   const { route, params } = match;
+  if (route.auth === 'none') {
+    try {
+      const [status, body] = await route.handle(deps.ctx);
+      sendJson(res, status, body);
+      return { route: route.path, status };
+    } catch (e) {
+      if (!(e instanceof FlotillaError)) deps.log.error({ err: e, route: route.path }, 'request failed');
+      return { route: route.path, status: sendError(res, e) };
+    }
+  }
   if (route.auth === 'signed-body') {
     // Authenticated by the signature over its body, which the handler verifies before acting on anything.
     try {
@@ -75,9 +86,9 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   }
   let identity: Identity;
   try {
-    identity = deps.auth.authenticate(req.headers.authorization);
+    identity = await deps.auth.authenticate(req.headers.authorization);
   } catch (e) {
-    deps.refusals.unauthenticated({ remote: req.socket.remoteAddress, method, route: route.path, path: url.pathname, reason: e instanceof Error ? e.message : String(e), audit: route.mutating ? route.action : undefined });
+    recordCredentialRefusal({ refusals: deps.refusals, audit: deps.ctx.registry.audit, log: deps.log }, { remote: req.socket.remoteAddress, method, route: route.path, path: url.pathname, action: route.action, mutating: route.mutating === true }, e);
     return { route: route.path, status: sendError(res, e) };
   }
   let target: AuthTarget = {};

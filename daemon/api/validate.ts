@@ -1,9 +1,9 @@
 // Pure validation of REST request bodies. Each failure is a usage error naming the field and the fix.
 import { normalizeScope } from '../../core/access.js';
-import type { ClusterAddRequest, TokenCreateRequest } from '../../core/api.js';
+import type { BindingCreateRequest, BindingKind, ClusterAddRequest, TokenCreateRequest } from '../../core/api.js';
 import { parseDuration } from '../../core/duration.js';
 import { FlotillaError } from '../../core/errors.js';
-import { isRole } from '../../core/roles.js';
+import { isRole, type Role } from '../../core/roles.js';
 import { assertClusterName } from '../../core/store/types.js';
 
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -95,6 +95,15 @@ export function validateTokenCreate(raw: unknown, now: Date): { role: TokenCreat
   }
   if (body.scope !== undefined && (typeof body.scope !== 'string' || body.scope.length > 1024)) throw usage('scope must be a label selector of at most 1024 characters', 'Send {"scope": "team=payments,env!=prod"}, or no scope for the whole fleet.');
   return { role: body.role, name: body.name ?? body.role, expiresAt: expiryFrom(body.ttl, now), scope: normalizeScope(body.scope) };
+}
+
+export function validateBindingCreate(raw: unknown): { kind: BindingKind; name: string; role: Role; scope: string | null } {
+  const body = asObject(raw, ['kind', 'name', 'role', 'scope'] satisfies (keyof BindingCreateRequest)[]) as Partial<Record<keyof BindingCreateRequest, unknown>>;
+  if (body.kind !== 'subject' && body.kind !== 'group') throw usage('kind must be subject or group', 'Send {"kind": "group", "name": "payments-oncall", "role": "operator", "scope": "team=payments"}.');
+  if (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 256) throw usage('name must be the OIDC subject or group name, 1 to 256 characters', 'Send the `sub` of a user, or a group name as the groups claim holds it.');
+  if (typeof body.role !== 'string' || !isRole(body.role)) throw usage('role must be viewer, operator or admin', 'Send {"role": "viewer"}.');
+  if (body.scope !== undefined && body.scope !== null && (typeof body.scope !== 'string' || body.scope.length > 1024)) throw usage('scope must be a label selector of at most 1024 characters', 'Send {"scope": "team=payments,env!=prod"}, or no scope for the whole fleet.');
+  return { kind: body.kind, name: body.name, role: body.role, scope: normalizeScope(body.scope) };
 }
 
 /** ?after= of the audit: a record seq (0, the default, is before the first). */

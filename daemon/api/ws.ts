@@ -1,7 +1,7 @@
 // The /ws endpoint (DESIGN.md §3.8): auth and Origin checks before the upgrade, the hello frame,
 // bad-frame accounting, pings, and the topics and call methods it was built with (ws-registry.ts),
 // each subscription and call authorized before it runs.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Identity } from '../../core/api.js';
@@ -15,6 +15,7 @@ import { checkAccess } from '../auth/gate.js';
 import type { AuditLog } from '../registry/audit.js';
 import type { DaemonMetrics } from '../metrics.js';
 import type { Authenticator } from './auth.js';
+import { recordCredentialRefusal } from './credential-refusal.js';
 import type { Refusals } from './refusals.js';
 import type { Opened, Topic, TopicRequest } from './topic.js';
 import type { WsMethod } from './ws-method.js';
@@ -93,16 +94,37 @@ export class WsHub {
       refuse(socket, 403, 'Forbidden', { code: 'forbidden', message: `Origin ${origin.slice(0, 100)} is not allowed`, next: 'Add the origin to api.allowedOrigins in daemon.yaml, or connect without a browser.' });
       return;
     }
-    let identity: Identity;
+    const refuseCredentials = (e: unknown) => {
+      const err = e instanceof FlotillaError ? e : new FlotillaError('unauthenticated', 'authentication failed', 'Pass a valid token.');
+      // A refused ID token or a signed-in user no binding covers is audited as on REST; a bad API token only counted, as before.
+      const reason = err.details?.reason;
+      if (err.kind === 'forbidden' || (typeof reason === 'string' && reason.startsWith('oidc.'))) {
+        recordCredentialRefusal({ refusals: this.opts.refusals, audit: this.opts.audit, log: this.opts.log }, { remote: req.socket.remoteAddress, method: 'GET', route: '/ws', path: '/ws', action: 'ws.connect', mutating: false }, err);
+      } else {
+        refused(err.httpStatus, err.message);
+      }
+      refuse(socket, err.httpStatus, STATUS_CODES[err.httpStatus] ?? 'Unauthorized', err.toBody());
+    };
+    let identity: Identity | Promise<Identity>;
     try {
       identity = this.opts.auth.authenticate(req.headers.authorization);
     } catch (e) {
-      const err = e instanceof FlotillaError ? e : new FlotillaError('unauthenticated', 'authentication failed', 'Pass a valid token.');
-      refused(401, err.message);
-      refuse(socket, 401, 'Unauthorized', err.toBody());
+      refuseCredentials(e);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity));
+    if (!(identity instanceof Promise)) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity));
+      return;
+    }
+    identity.then(
+      (who) => {
+        if (socket.destroyed) return;
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, who));
+      },
+      (e: unknown) => {
+        if (!socket.destroyed) refuseCredentials(e);
+      },
+    );
   }
 
   private accept(ws: WebSocket, identity: Identity): void {
@@ -239,6 +261,11 @@ export class WsHub {
       s.alive = false;
       s.ws.ping();
     }
+  }
+
+  /** Closes every socket whose credentials no longer hold or give other grants now; its client connects again and gets what it may see now. */
+  closeStale(reason: string): void {
+    for (const s of this.sessions) if (!this.opts.auth.stillValid(s.identity)) s.ws.close(1008, reason);
   }
 
   /** Closes every socket opened with this token (it was revoked). */

@@ -23,10 +23,11 @@ export function agentActor(cluster: string): Actor {
   return { id: `agent:${cluster}`, name: `agent:${cluster}` };
 }
 
-// A token's id is the actor id, as in every audit record written so far. A later provider prefixes
-// its subjects (e.g. `oidc:<sub>`) so they can never be mistaken for a token.
+// A token's id is the actor id, as in every audit record written so far; an OIDC subject is
+// prefixed so it can never be mistaken for a token.
 const ACTOR_ID: Record<IdentityProvider, (subject: string) => string> = {
   token: (subject) => subject,
+  oidc: (subject) => `oidc:${subject}`,
 };
 
 export function actorOf(identity: Identity): Actor {

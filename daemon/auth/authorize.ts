@@ -54,6 +54,7 @@ export function authorize(identity: Identity, action: AuthAction, target: AuthTa
 // How someone of each provider gets more access.
 const ASK_FOR: Record<IdentityProvider, (role: Role, scope: { text: string; selector: boolean }) => string> = {
   token: (role, scope) => `Ask an admin for a token with the ${role} role${scope.text} (\`flotilla token create --role ${role}${scope.selector ? ' --scope SELECTOR' : ''}\`).`,
+  oidc: (role, scope) => `Ask an admin to bind you or one of your groups to the ${role} role${scope.text} (\`flotilla binding add --group GROUP --role ${role}${scope.selector ? ' --scope SELECTOR' : ''}\`).`,
 };
 
 /** The 403 a denial answers with: what was refused, why, and how to get the access. */

@@ -235,4 +235,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tokens ADD COLUMN scope TEXT;
   `,
+  // Bindings (issue 10, docs/ACCESS.md): a role over a cluster scope for an OIDC subject or group,
+  // made with `flotilla binding add`. Those of daemon.yaml's auth.bindings are never stored.
+  `
+  CREATE TABLE bindings (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('subject', 'group')),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    scope TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE INDEX bindings_by_name ON bindings (kind, name);
+  `,
 ];

@@ -1,5 +1,6 @@
 // The registry: one SQLite database and the repositories over it.
 import { AuditLog } from './audit.js';
+import { BindingRepo } from './bindings.js';
 import { ClusterRepo } from './clusters.js';
 import { openRegistry, type Db } from './db.js';
 import { JobRepo } from './jobs.js';
@@ -11,6 +12,7 @@ import { TokenRepo } from './tokens.js';
 export class Registry {
   readonly clusters: ClusterRepo;
   readonly tokens: TokenRepo;
+  readonly bindings: BindingRepo;
   readonly audit: AuditLog;
   readonly rejections: RejectionRepo;
   readonly jobs: JobRepo;
@@ -20,6 +22,7 @@ export class Registry {
   constructor(readonly db: Db) {
     this.clusters = new ClusterRepo(db);
     this.tokens = new TokenRepo(db);
+    this.bindings = new BindingRepo(db);
     this.audit = new AuditLog(db);
     this.rejections = new RejectionRepo(db);
     this.jobs = new JobRepo(db);

@@ -16,7 +16,7 @@ import type { AgentConfig } from '../../config/schemas.js';
 import { normalizeScope, type Labels } from '../../core/access.js';
 import type { ClusterAddResponse, Identity } from '../../core/api.js';
 import type { ClusterRow } from '../../core/fleet.js';
-import { Authenticator } from '../../daemon/api/auth.js';
+import { Authenticator, bearerToken } from '../../daemon/api/auth.js';
 import { authorize } from '../../daemon/auth/authorize.js';
 import { visibleClusters } from '../../daemon/auth/scope.js';
 import { initControlPlane } from '../../daemon/init.js';
@@ -101,9 +101,9 @@ export function benchTokenCost(opts: { tokens: number; clusters: number; calls: 
     const unscopedHeaders = unscoped.map(header);
     const scopedHeaders = scoped.map(header);
     // Every token once, so each has had its one last_used_at write (the cache the brief calls warm).
-    for (const h of [...unscopedHeaders, ...scopedHeaders]) auth.authenticate(h);
-    const unscopedIds: Identity[] = unscopedHeaders.map((h) => auth.authenticate(h));
-    const scopedIds: Identity[] = scopedHeaders.map((h) => auth.authenticate(h));
+    for (const h of [...unscopedHeaders, ...scopedHeaders]) auth.apiToken(bearerToken(h));
+    const unscopedIds: Identity[] = unscopedHeaders.map((h) => auth.apiToken(bearerToken(h)));
+    const scopedIds: Identity[] = scopedHeaders.map((h) => auth.apiToken(bearerToken(h)));
     const fromRegistry = (n: string) => registry.clusters.get(n)?.labels;
     const labelsMap = new Map(names.map((n, i) => [n, clusterLabels(i, teams)]));
     const fromMemory = (n: string) => labelsMap.get(n);

@@ -40,10 +40,10 @@ describe('authorize', () => {
     }
   });
 
-  it('keeps the least privilege the docs promise: viewers read, operators change clusters and jobs, admins manage tokens, audit and control-plane backups', () => {
+  it('keeps the least privilege the docs promise: viewers read, operators change clusters and jobs, admins manage tokens, bindings, audit and control-plane backups', () => {
     const byRole = (r: Role) => AUTH_ACTIONS.filter((a) => ACTION_ROLES[a] === r).sort();
     expect(byRole('viewer')).toEqual(['audit.read', 'cluster.read', 'info.read', 'job.read', 'log.read', 'rejection.read']);
     expect(byRole('operator')).toEqual(['cluster.add', 'cluster.label', 'cluster.remove', 'job.cancel', 'job.submit']);
-    expect(byRole('admin')).toEqual(['audit.verify', 'backup.read', 'controlplane.backup', 'token.create', 'token.read', 'token.revoke']);
+    expect(byRole('admin')).toEqual(['audit.verify', 'backup.read', 'binding.create', 'binding.read', 'binding.remove', 'controlplane.backup', 'token.create', 'token.read', 'token.revoke']);
   });
 });

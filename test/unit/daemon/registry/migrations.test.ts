@@ -15,7 +15,7 @@ describe('registry migrations', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(migrate(db)).toBe(0);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => (r as { name: string }).name);
-    expect(tables).toEqual(['agent_encryption_keys', 'audit', 'clusters', 'fleet_jobs', 'health_transitions', 'job_seqs', 'jobs', 'log_drop_totals', 'log_drops', 'monitoring_settings', 'rejections', 'status_latest', 'store_cleanups', 'teardowns', 'tokens']);
+    expect(tables).toEqual(['agent_encryption_keys', 'audit', 'bindings', 'clusters', 'fleet_jobs', 'health_transitions', 'job_seqs', 'jobs', 'log_drop_totals', 'log_drops', 'monitoring_settings', 'rejections', 'status_latest', 'store_cleanups', 'teardowns', 'tokens']);
   });
 
   it('applies only the migrations past the stored version', () => {
