@@ -1,10 +1,11 @@
 // Server frames as the TUI accepts them. The link could be proxied or the daemon mismatched, so every
 // frame is validated; a bad one is logged and skipped, never allowed to crash the console.
 import type { AuditRecord } from '../core/api.js';
+import type { ConsoleIdentity } from './state/connection.js';
 import { z } from 'zod';
 import { LogDropSchema } from '../core/logs/batch.js';
 import { HEALTH_STATES, type ClusterDetail, type ClusterRow, type FleetChange } from '../core/fleet.js';
-import { ROLES, type Role } from '../core/roles.js';
+import { ROLES } from '../core/roles.js';
 import { firstIssue } from '../core/schema-issue.js';
 import type { PipelineSnapshot } from '../core/pipeline.js';
 import { EventSchema, NodeStatusSchema, PIPELINE_TRANSPORTS, PipelineSchema, PodProblemSchema, StatusReportSchema, WorkloadStatusSchema } from '../core/status.js';
@@ -82,7 +83,13 @@ export const JobRecordSchema = z.object({
 
 const HelloSchema = z.object({
   kind: z.literal('hello'),
-  identity: z.object({ provider: z.string().max(64), subject: z.string().max(256), name: z.string().max(256), role: z.enum(ROLES) }),
+  identity: z.object({
+    provider: z.string().max(64),
+    subject: z.string().max(256),
+    name: z.string().max(256),
+    role: z.enum(ROLES),
+    grants: z.array(z.object({ role: z.enum(ROLES), scope: z.string().max(1024).nullable() })).max(1000).optional(),
+  }),
 });
 
 const FleetSnapshotSchema = z.object({ topic: z.literal('fleet'), kind: z.literal('snapshot'), rev: count, data: z.array(ClusterRowSchema) });
@@ -232,7 +239,7 @@ export function parseLogRecords(items: readonly unknown[]): { lines: StoredLogRe
 }
 
 export type InboundFrame =
-  | { kind: 'hello'; identity: { name: string; role: Role } }
+  | { kind: 'hello'; identity: ConsoleIdentity }
   | { kind: 'fleet-snapshot'; topic: 'fleet'; rev: number; rows: ClusterRow[] }
   | { kind: 'fleet-patch'; topic: 'fleet'; rev: number; fromRev: number; changes: FleetChange[] }
   | { kind: 'cluster-snapshot'; topic: string; name: string; rev: number; data: ClusterDetail | null }
@@ -263,7 +270,7 @@ export function parseServerFrame(text: string): FrameResult {
   const obj = raw as Record<string, unknown>;
   if (obj.kind === 'hello') {
     const r = HelloSchema.safeParse(raw);
-    return r.success ? { ok: true, frame: { kind: 'hello', identity: { name: r.data.identity.name, role: r.data.identity.role } } } : { ok: false, reason: `hello ${firstIssue(r.error, '(frame)')}` };
+    return r.success ? { ok: true, frame: { kind: 'hello', identity: { name: r.data.identity.name, role: r.data.identity.role, ...(r.data.identity.grants ? { grants: r.data.identity.grants } : {}) } } } : { ok: false, reason: `hello ${firstIssue(r.error, '(frame)')}` };
   }
   if (obj.topic === 'fleet' && obj.kind === 'snapshot') {
     const r = FleetSnapshotSchema.safeParse(raw);

@@ -3,6 +3,7 @@
 // and the calls queued for the daemon — plus one slice per view, and routes each key, command and
 // frame to the view model that owns it (views/registry.ts). Pure: no Ink, no I/O, no clock reads —
 // time arrives in actions, so every transition is reproducible in a test.
+import { roleOn, type Grant } from '../../core/access.js';
 import type { Role } from '../../core/roles.js';
 import { allowedFor, bindingFor, KEYMAP, type KeyAction, type KeyBinding, type KeyContext, type ShellAction } from '../keymap.js';
 import { helpLines, maxHelpScroll } from '../render/help.js';
@@ -31,6 +32,8 @@ export interface AppState {
   conn: ConnectionState;
   /** Who the daemon said we are; kept across reconnects, null (no actions) until the first hello. */
   role: Role | null;
+  /** The grants behind the role, when the daemon named them: the role on a cluster is theirs on its labels. */
+  grants: readonly Grant[] | null;
   fleet: FleetState;
   jobs: JobsState;
   /** The open views, the top one last. Never empty: the root (the fleet) is always at the bottom. */
@@ -95,6 +98,7 @@ export function initialState(opts: { now: number; columns: number; rows: number 
     viewport: { columns: opts.columns, rows: opts.rows },
     conn: initialConnection(opts.now),
     role: null,
+    grants: null,
     fleet: initialFleet(),
     jobs: initialJobs(),
     stack: [ROOT_VIEW],
@@ -122,9 +126,19 @@ export function keyContext(state: AppState): KeyContext {
   return topView(state);
 }
 
-/** The role the key table is filtered by; before the first hello nobody may act. */
+/**
+ * The role the key table is filtered by: on the cluster the view on top is about (the cluster view's,
+ * the fleet's row under the cursor) the grants' role on its labels, as the daemon will judge it;
+ * elsewhere the identity's highest. Before the first hello nobody may act.
+ */
 export function keyRole(state: AppState): Role {
-  return state.role ?? 'viewer';
+  if (state.role === null) return 'viewer';
+  if (state.grants === null) return state.role;
+  const top = topView(state);
+  const about = model(top).scope?.(sliceOf(state, top)) ?? {};
+  const cluster = about.cluster ?? about.fleet?.selected ?? undefined;
+  if (cluster === undefined) return state.role;
+  return roleOn(state.grants, state.fleet.rows.get(cluster)?.labels ?? {}) ?? 'viewer';
 }
 
 /** What every view may read besides its own slice. */
@@ -452,7 +466,7 @@ function reduceRaw(state: AppState, action: Exclude<Action, { type: 'key' }>): A
     case 'resize':
       return { ...state, viewport: { columns: action.columns, rows: action.rows } };
     case 'conn/open':
-      return { ...state, conn: reduceConnection(state.conn, action), role: action.identity.role };
+      return { ...state, conn: reduceConnection(state.conn, action), role: action.identity.role, grants: action.identity.grants ?? null };
     case 'conn/connecting':
     case 'conn/lost':
       return { ...state, conn: reduceConnection(state.conn, action) };

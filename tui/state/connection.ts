@@ -1,15 +1,23 @@
 // Link state as the user sees it. `lostAt` survives across reconnect attempts so the banner can say
 // how old the data on screen is, not how long the latest attempt has been running.
+import type { Grant } from '../../core/access.js';
 import type { Role } from '../../core/roles.js';
+
+/** Who the daemon's hello said we are: the role shown, and the grants that give a role per cluster (absent: the role everywhere). */
+export interface ConsoleIdentity {
+  name: string;
+  role: Role;
+  grants?: readonly Grant[];
+}
 
 export type ConnectionState =
   | { status: 'connecting'; since: number; attempt: number; lastError: string | null; lostAt: number | null }
-  | { status: 'open'; since: number; identity: { name: string; role: Role } }
+  | { status: 'open'; since: number; identity: ConsoleIdentity }
   | { status: 'reconnecting'; since: number; attempt: number; lastError: string; lostAt: number; retryAt: number };
 
 export type ConnectionAction =
   | { type: 'conn/connecting'; at: number; attempt: number }
-  | { type: 'conn/open'; at: number; identity: { name: string; role: Role } }
+  | { type: 'conn/open'; at: number; identity: ConsoleIdentity }
   | { type: 'conn/lost'; at: number; attempt: number; error: string; retryInMs: number };
 
 export function initialConnection(now: number): ConnectionState {

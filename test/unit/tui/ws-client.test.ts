@@ -167,7 +167,7 @@ describe('FleetLink', () => {
     const d = await daemon();
     const { of } = link(d.url, { token: 'wrong' });
     const lost = await waitFor('rejected', () => of('conn/lost')[0]);
-    expect(lost.error).toBe('token rejected — check FLOTILLA_TOKEN or run `flotilla token create`');
+    expect(lost.error).toBe('token rejected — check FLOTILLA_TOKEN, run `flotilla token create`, or sign in again with `flotilla login`');
     await waitFor('retry', () => d.upgrades >= 2);
     expect(of('conn/open')).toHaveLength(0);
   });

@@ -2,10 +2,10 @@
 // view model. Each view's own behaviour is tested beside its model (test/unit/tui/views/*/model.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { KeyAction } from '../../../../tui/keymap.js';
-import { type AppState, initialState, keyContext, promptFilter, reduce, topView, wantedTopics } from '../../../../tui/state/app.js';
+import { type AppState, initialState, keyContext, keyRole, promptFilter, reduce, topView, wantedTopics } from '../../../../tui/state/app.js';
 import { ROOT_VIEW, VIEWS } from '../../../../tui/views/registry.js';
 import { visibleRows } from '../../../../tui/views/fleet/model.js';
-import { DETAIL, NOW, apply, connectedState } from '../helpers.js';
+import { DETAIL, NOW, apply, connectedState, makeRow } from '../helpers.js';
 import { jobsState } from '../jobs-helpers.js';
 
 const key = (action: KeyAction) => ({ type: 'key' as const, action });
@@ -28,6 +28,36 @@ describe('initial state', () => {
     s = apply(s, { type: 'conn/lost', at: NOW + 1, attempt: 2, error: 'x', retryInMs: 1 });
     expect(s.role).toBe('viewer');
     expect(s.conn.status).toBe('reconnecting');
+  });
+});
+
+describe('per-cluster roles', () => {
+  const rows = [makeRow('pay-prod', { labels: { team: 'payments', env: 'prod' } }), makeRow('pay-stg', { labels: { team: 'payments', env: 'staging' } })];
+  const grants = [
+    { role: 'viewer' as const, scope: 'team=payments' },
+    { role: 'operator' as const, scope: 'team=payments,env!=prod' },
+  ];
+  const open = (identity: { name: string; role: 'viewer' | 'operator' | 'admin'; grants?: typeof grants }) =>
+    apply(initialState({ now: NOW, columns: 120, rows: 40 }), { type: 'conn/open', at: NOW, identity }, { type: 'fleet/snapshot', rev: 1, rows });
+
+  it("filters the keys by the grants' role on the cluster the view is about, as the daemon judges it", () => {
+    let s = open({ name: 'olga', role: 'operator', grants });
+    expect(s.grants).toEqual(grants);
+    // The fleet's cursor starts on pay-prod: viewer there.
+    expect(keyRole(s)).toBe('viewer');
+    s = apply(s, key('down'));
+    expect(keyRole(s)).toBe('operator');
+    s = command(s, 'cluster pay-prod');
+    expect(keyRole(s)).toBe('viewer');
+    s = command(s, 'cluster pay-stg');
+    expect(keyRole(s)).toBe('operator');
+    // A view about no one cluster shows the highest role; the daemon still refuses per cluster.
+    s = command(s, 'audit');
+    expect(keyRole(s)).toBe('operator');
+  });
+
+  it('without grants in the hello, the role holds everywhere', () => {
+    expect(keyRole(open({ name: 'ada', role: 'operator' }))).toBe('operator');
   });
 });
 
