@@ -24,7 +24,7 @@ export interface ResolvedClient {
   configFile: string;
 }
 
-export const NO_TOKEN_NEXT = 'pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`';
+export const NO_TOKEN_NEXT = 'sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN (an admin creates one with `flotilla token create`)';
 
 export function normalizeServer(text: string, source: Source): string {
   let url: URL;

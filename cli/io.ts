@@ -2,6 +2,7 @@
 import { flotillaPaths, type FlotillaPaths } from '../config/paths.js';
 import { resolveClient, type ClientFlags } from './client-config.js';
 import { FlotillaClient } from './client.js';
+import { sessionBearer } from './session-bearer.js';
 import { caTransport } from './transport.js';
 
 export interface Io {
@@ -34,7 +35,7 @@ export function clientFor(flags: ClientFlags, io: Io): FlotillaClient {
   const resolved = resolveClient(flags, io.env);
   return new FlotillaClient({
     server: resolved.server,
-    token: resolved.token,
+    token: resolved.token ?? sessionBearer(io.env, resolved.server),
     ...(resolved.caFile ? { transport: caTransport(resolved.caFile) } : {}),
   });
 }

@@ -15,6 +15,7 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerBinding } from './commands/binding.js';
+import { registerLogin } from './commands/login.js';
 import { registerTui } from './commands/tui.js';
 import { argvAsksJson, outcomeOf } from './exit.js';
 import type { Io } from './io.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: Io): Command {
   registerMetrics(program, io);
   registerToken(program, io);
   registerBinding(program, io);
+  registerLogin(program, io);
   registerAudit(program, io);
   registerInfo(program, io);
   registerStore(program, io);

@@ -19,7 +19,13 @@ export { reduce, initialState } from './state/app.js';
 export type { AppState, Action } from './state/app.js';
 export { createStore } from './state/store.js';
 
-export async function runTui(opts: { server: string; token: string; logFile: string; stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream }): Promise<void> {
+/** A bearer that is refreshed while the console runs (a `flotilla login` session). */
+export interface RefreshingToken {
+  token(): Promise<string>;
+  watch(onRefresh: (token: string) => void, onError?: (e: FlotillaError) => void): () => void;
+}
+
+export async function runTui(opts: { server: string; token: string | RefreshingToken; logFile: string; stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream }): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   if (!stdin.isTTY || !stdout.isTTY) {
@@ -30,7 +36,22 @@ export async function runTui(opts: { server: string; token: string; logFile: str
   const log = createLogger({ name: 'tui', file: opts.logFile });
   const store = createStore(initialState({ now: Date.now(), ...readSize(stdout) }));
   // Built before the screen switch so a bad --server is reported on the normal screen.
-  const link = new FleetLink({ server: opts.server, token: opts.token, dispatch: store.dispatch, log });
+  const bearer = opts.token;
+  const link = new FleetLink({ server: opts.server, token: typeof bearer === 'string' ? bearer : () => bearer.token(), dispatch: store.dispatch, log });
+  // The daemon closes a socket whose ID token expired; the console moves to each refreshed one before that.
+  const stopRefresh =
+    typeof bearer === 'string'
+      ? () => undefined
+      : bearer.watch(
+          () => {
+            log.info('sign-in refreshed; reconnecting with the new token');
+            link.reconnectNow();
+          },
+          (e) => {
+            log.warn({ err: e.message }, 'could not refresh the sign-in');
+            store.dispatch({ type: 'message', text: `${e.message} — ${e.next}`, level: 'error' });
+          },
+        );
 
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -79,6 +100,7 @@ export async function runTui(opts: { server: string; token: string; logFile: str
     await done;
   } finally {
     clearInterval(clock);
+    stopRefresh();
     unsubscribe();
     stopCalls();
     stopSize();

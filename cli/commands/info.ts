@@ -1,4 +1,6 @@
 // `flotilla info`: version, every resolved path, the server and what it says about itself.
+import { readSession } from '../login/session-store.js';
+import { sessionBearer } from '../session-bearer.js';
 import type { Command } from 'commander';
 import { VERSION } from '../../core/version.js';
 import { resolveClient, type ClientFlags } from '../client-config.js';
@@ -20,7 +22,8 @@ export function registerInfo(program: Command, io: Io): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const resolved = resolveClient(cmd.optsWithGlobals<ClientFlags>(), io.env);
-      const client = new FlotillaClient({ server: resolved.server, token: resolved.token, timeoutMs: 5000, ...(resolved.caFile ? { transport: caTransport(resolved.caFile) } : {}) });
+      const session = resolved.token ? undefined : await readSession(io.env, resolved.server).catch(() => undefined);
+      const client = new FlotillaClient({ server: resolved.server, token: resolved.token ?? (session ? sessionBearer(io.env, resolved.server) : null), timeoutMs: 5000, ...(resolved.caFile ? { transport: caTransport(resolved.caFile) } : {}) });
       const report: InfoReport = {
         version: VERSION,
         paths: { ...pathsOf(io), daemonConfig: defaultDaemonConfig(io) },
@@ -36,14 +39,14 @@ export function registerInfo(program: Command, io: Io): void {
         report.server.error = messageOf(e);
       }
       if (report.server.reachable) {
-        if (resolved.token) {
+        if (resolved.token || session) {
           try {
             report.daemon = await client.info();
           } catch (e) {
             report.daemonError = messageOf(e);
           }
         } else {
-          report.daemonError = 'no token: pass --token or set FLOTILLA_TOKEN to see the daemon details';
+          report.daemonError = 'no token: sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN, to see the daemon details';
         }
       }
       io.out(opts.json ? renderJson(report) : infoText(report));

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { FlotillaError } from '../../core/errors.js';
 import { parseQuery, QueryError } from '../../core/query/parse.js';
-import { resolveClient, requireToken, type ClientFlags } from '../client-config.js';
+import { resolveClient, type ClientFlags } from '../client-config.js';
+import { sessionBearer } from '../session-bearer.js';
 import { clientFor, type Io } from '../io.js';
 import { caretLines, jsonHits, renderHits, renderLine, wantsColour } from '../logs/render.js';
 import { LogTail } from '../logs/tail-link.js';
@@ -78,7 +79,7 @@ export function registerLogs(program: Command, io: Io): void {
       const opts = { colour: colour() };
       const tail = new LogTail({
         server: resolved.server,
-        token: requireToken(resolved),
+        token: resolved.token ?? sessionBearer(io.env, resolved.server),
         caFile: resolved.caFile,
         query,
         client: clientFor(flags, io),

@@ -1,7 +1,9 @@
 // `flotilla tui` (and bare `flotilla`): the console.
 import type { Command } from 'commander';
-import { requireToken, resolveClient, type ClientFlags } from '../client-config.js';
+import { FlotillaError } from '../../core/errors.js';
+import { NO_TOKEN_NEXT, resolveClient, type ClientFlags } from '../client-config.js';
 import { pathsOf, type Io } from '../io.js';
+import { sessionSource } from '../session-bearer.js';
 
 export function registerTui(program: Command, io: Io): void {
   program
@@ -9,7 +11,9 @@ export function registerTui(program: Command, io: Io): void {
     .description('open the console (the default command)')
     .action(async (_opts: unknown, cmd: Command) => {
       const resolved = resolveClient(cmd.optsWithGlobals<ClientFlags>(), io.env);
-      const token = requireToken(resolved);
+      // An API token as given; else the sign-in of `flotilla login`, whose refreshed tokens the console moves to as they come.
+      const token = resolved.token ?? (await sessionSource(io.env, resolved.server));
+      if (!token) throw new FlotillaError('unauthenticated', `no API token for ${resolved.server}, and not signed in to it`, NO_TOKEN_NEXT);
       const { runTui } = await import('../../tui/main.js');
       await runTui({ server: resolved.server, token, logFile: pathsOf(io).tuiLog });
     });

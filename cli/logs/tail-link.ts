@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { jitteredBackoffMs } from '../../core/backoff.js';
-import { FlotillaError } from '../../core/errors.js';
+import { FlotillaError, toFlotillaError } from '../../core/errors.js';
 import type { StoredLogRecord } from '../../core/logs/record.js';
 import { wsUrl } from '../../tui/ws-client.js';
 import type { FlotillaClient } from '../client.js';
@@ -15,7 +15,8 @@ import { type TailStep, TailState } from './tail-state.js';
 
 export interface LogTailOptions {
   server: string;
-  token: string;
+  /** An API token, or a signed-in session's (asked at every connect). */
+  token: string | (() => Promise<string>);
   caFile: string | null;
   query: string;
   client: Pick<FlotillaClient, 'searchLogs'>;
@@ -87,12 +88,27 @@ export class LogTail {
     if (this.stopped) return;
     const generation = ++this.generation;
     this.lastError = null;
-    const ws = new WebSocket(this.url, { headers: { Authorization: `Bearer ${this.opts.token}` }, handshakeTimeout: 10_000, ...(this.ca ? { ca: this.ca } : {}) });
+    const token = this.opts.token;
+    if (typeof token === 'string') {
+      this.open(generation, token);
+      return;
+    }
+    // A signed-in session: its token is asked at every connect, so a reconnect carries the refreshed one.
+    token().then(
+      (t) => {
+        if (generation === this.generation && !this.stopped) this.open(generation, t);
+      },
+      (e: unknown) => this.fail(toFlotillaError(e)),
+    );
+  }
+
+  private open(generation: number, token: string): void {
+    const ws = new WebSocket(this.url, { headers: { Authorization: `Bearer ${token}` }, handshakeTimeout: 10_000, ...(this.ca ? { ca: this.ca } : {}) });
     this.ws = ws;
     ws.on('unexpected-response', (_req, res) => {
       res.resume();
       const status = res.statusCode ?? 0;
-      if (status === 401) return this.fail(new FlotillaError('unauthenticated', `the daemon at ${this.opts.server} rejected the token`, 'Pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`.'));
+      if (status === 401) return this.fail(new FlotillaError('unauthenticated', `the daemon at ${this.opts.server} rejected the token`, 'Sign in again with `flotilla login`, or pass --token or set FLOTILLA_TOKEN (`flotilla token create`).'));
       if (status === 403) return this.fail(new FlotillaError('forbidden', `the daemon at ${this.opts.server} refused the connection (403)`, 'Ask an admin for a role binding that may read logs, or check the allowed origins.'));
       this.lastError = `the daemon answered the upgrade with HTTP ${status}`;
       ws.terminate();

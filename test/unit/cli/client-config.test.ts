@@ -82,6 +82,6 @@ describe('client config resolution', () => {
     expect(err).toBeInstanceOf(FlotillaError);
     expect((err as FlotillaError).kind).toBe('unauthenticated');
     expect((err as FlotillaError).exitCode).toBe(77);
-    expect((err as FlotillaError).next).toBe('pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`');
+    expect((err as FlotillaError).next).toBe('sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN (an admin creates one with `flotilla token create`)');
   });
 });

@@ -59,7 +59,7 @@ describe('flotilla command line', () => {
   it('asks for a token when a listing has none (exit 77)', async () => {
     const io = captureIo();
     expect(await runCli(['cluster', 'list'], io)).toBe(77);
-    expect(io.stderr).toMatch(/^error: no API token for http:\/\/127\.0\.0\.1:7420\nnext: pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`\n$/);
+    expect(io.stderr).toMatch(/^error: no API token for http:\/\/127\.0\.0\.1:7420, and not signed in to it\nnext: sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN \(an admin creates one with `flotilla token create`\)\n$/);
   });
 
   it('reports a missing daemon config as exit 78 naming the file', async () => {
@@ -72,7 +72,7 @@ describe('flotilla command line', () => {
   it('with --json, prints the error as a JSON object on stdout too, exit code unchanged', async () => {
     const noToken = captureIo();
     expect(await runCli(['cluster', 'list', '--json'], noToken)).toBe(77);
-    expect(JSON.parse(noToken.stdout)).toEqual({ error: { code: 'unauthenticated', message: 'no API token for http://127.0.0.1:7420', next: 'pass --token, set FLOTILLA_TOKEN, or create one with `flotilla token create`' } });
+    expect(JSON.parse(noToken.stdout)).toEqual({ error: { code: 'unauthenticated', message: 'no API token for http://127.0.0.1:7420, and not signed in to it', next: 'sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN (an admin creates one with `flotilla token create`)' } });
     expect(noToken.stderr).toMatch(/^error: no API token/);
 
     const badOption = captureIo();
@@ -98,7 +98,7 @@ describe('bare flotilla', () => {
   it('opens the console, which first needs a token', async () => {
     const io = captureIo();
     expect(await runCli([], io)).toBe(77);
-    expect(io.stderr).toMatch(/next: pass --token, set FLOTILLA_TOKEN/);
+    expect(io.stderr).toMatch(/next: sign in with `flotilla login`, or pass --token or set FLOTILLA_TOKEN/);
   });
 });
 
