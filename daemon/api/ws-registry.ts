@@ -43,7 +43,7 @@ export const TOPICS: ((s: WsSources) => Topic)[] = [
   (s) => fleetTopic(s.fleet.state),
   (s) => clusterTopic(s.fleet),
   (s) => jobsTopic(s.jobs, { view: viewOf(s, 'job.read'), visible: visibleTo(s, 'job.read') }),
-  (s) => logsTopic(s.logs, clusterNames(s), visibleTo(s, 'log.read')),
+  (s) => logsTopic(s.logs, clusterNames(s), { visible: visibleTo(s, 'log.read'), view: viewOf(s, 'log.read') }),
   (s) => metricsTopic(s.metrics, viewOf(s, 'cluster.read')),
   (s) => auditTopic(s.registry.audit),
   (s) =>

@@ -12,6 +12,7 @@ import { compileMatcher, type RecordMatcher } from '../../core/query/match.js';
 import { parseQuery } from '../../core/query/parse.js';
 import { TopicChannel } from '../api/topic-channel.js';
 import type { Identity } from '../../core/api.js';
+import type { ScopeView } from '../auth/scope.js';
 import { queryClusters, withinClusters } from './query-target.js';
 import type { LogCommit, LogService } from './service.js';
 
@@ -21,27 +22,37 @@ export interface LogsParams {
   matches: RecordMatcher;
   after: string | undefined;
   clusters: string[];
-  /** The clusters a scoped subscriber's query was narrowed to, joined; empty for the whole fleet. */
-  scope: string;
+  /** A scoped subscriber's view: its live lines are those of clusters it sees as each commit comes (null: every cluster). */
+  view: ScopeView | null;
 }
 
 export type LogsSource = Pick<LogService, 'subscribe' | 'atCommitBoundary' | 'sink'>;
 
 /**
- * A scoped subscriber's query is narrowed to the clusters it sees when it subscribes (docs/ACCESS.md:
- * a cluster that enters its scope later is in its next subscription), and only subscribers that see
- * alike share frames.
+ * A scoped subscriber's snapshot is narrowed to the clusters it sees when it subscribes; its live
+ * lines to those it sees when each commit comes, on the labels as they are then (docs/ACCESS.md), so
+ * a cluster relabelled out of its scope stops at once and one relabelled in starts. Only subscribers
+ * that see alike share frames.
  */
-export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string>, visibleTo: (who: Identity) => string[] | null, now: () => number = Date.now): TopicChannel<LogCommit, LogsParams, StoredLogRecord> {
+export function logsTopic(
+  logs: LogsSource,
+  knownClusters: () => Iterable<string>,
+  scope: { visible: (who: Identity) => string[] | null; view: (who: Identity) => ScopeView | null },
+  now: () => number = Date.now,
+): TopicChannel<LogCommit, LogsParams, StoredLogRecord> {
   const matching = (event: LogCommit, p: LogsParams) => event.records.filter(p.matches);
   return new TopicChannel<LogCommit, LogsParams, StoredLogRecord>({
     pattern: 'logs',
     parse: (name, text, after, who) => {
       if (name !== 'logs') return undefined;
-      const visible = visibleTo(who);
-      const parsed = withinClusters(parseQuery(text ?? ''), visible);
-      const query = resolveQuery(parsed, now());
-      return { text: text ?? '', query, matches: compileMatcher(query), after, clusters: queryClusters(parsed, knownClusters()), scope: visible === null ? '' : visible.join(',') };
+      const view = scope.view(who);
+      const asked = parseQuery(text ?? '');
+      const at = now();
+      const parsed = withinClusters(asked, view === null ? null : scope.visible(who));
+      const query = resolveQuery(parsed, at);
+      const own = compileMatcher(resolveQuery(asked, at));
+      const matches: RecordMatcher = view === null ? own : (r) => own(r) && view.sees(r.cluster);
+      return { text: text ?? '', query, matches, after, clusters: queryClusters(parsed, knownClusters()), view };
     },
     action: 'log.read',
     target: (p) => ({ clusters: p.clusters }),
@@ -64,7 +75,7 @@ export function logsTopic(logs: LogsSource, knownClusters: () => Iterable<string
     concerns: (event, p) => event.records.some(p.matches),
     frame: (event, p): LogsLinesFrame => ({ topic: 'logs', kind: 'lines', rev: event.rev, lines: matching(event, p) }),
     // the same query text resolved at the same instant matches the same lines
-    shareKey: (p) => `${p.query.sinceMs ?? ''} ${p.query.untilMs ?? ''} ${p.scope} ${p.text}`,
+    shareKey: (p) => `${p.query.sinceMs ?? ''} ${p.query.untilMs ?? ''} ${p.view?.key ?? ''} ${p.text}`,
     slow: {
       kind: 'drop',
       count: (event, p) => matching(event, p).length,

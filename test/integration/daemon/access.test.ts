@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../core/store/types.js';
+import { makeBatch, makeLines, sealBatch } from '../../fixtures/logs/batches.js';
 import { FakeAgent } from '../../harness/fake-agent.js';
 import { waitUntil } from '../../harness/proc.js';
 import { cleanupTempDirs } from '../../harness/tmp.js';
@@ -15,6 +16,7 @@ import { connectWs, startFixture, type Fixture } from './fixture.js';
 
 let fx: Fixture;
 let viewer: string;
+const agents = new Map<string, FakeAgent>();
 let operator: string;
 
 const CLUSTERS: Record<string, Record<string, string>> = {
@@ -35,6 +37,7 @@ beforeAll(async () => {
   fx = await startFixture();
   for (const [name, labels] of Object.entries(CLUSTERS)) {
     const agent = new FakeAgent(await fx.addCluster(name, { labels }), fx.store);
+    agents.set(name, agent);
     await agent.register();
     await agent.report({ nodes: 2 });
   }
@@ -142,6 +145,38 @@ describe('scoped tokens', () => {
     const fleet = c.frames.filter((f) => f.topic === 'fleet');
     for (let i = 1; i < fleet.length; i += 1) expect(fleet[i].fromRev).toBe(fleet[i - 1].rev);
     c.ws.close();
+  });
+
+  it('streams the log lines of the clusters in scope as their labels are when each line comes: relabelled out stops, relabelled in starts', async () => {
+    let n = 0;
+    const ship = async (cluster: string) => {
+      const records = makeLines(cluster, n, n + 1, { message: (i) => `${cluster} line ${i}` });
+      n += 1;
+      const res = await fetch(`${fx.daemon.url}/api/v1/ingest/logs`, { method: 'POST', body: sealBatch(makeBatch(cluster, records), agents.get(cluster)!.key) });
+      expect(res.status).toBe(200);
+      return `${cluster} line ${n - 1}`;
+    };
+    const c = await connectWs(fx.daemon.url, viewer);
+    await c.waitFrame((f) => f.kind === 'hello');
+    c.send({ id: 1, op: 'subscribe', topic: 'logs', query: 'line' });
+    await c.waitFrame((f) => f.topic === 'logs' && f.kind === 'snapshot');
+    const heard = () => c.frames.filter((f) => f.topic === 'logs' && f.kind === 'lines').flatMap((f) => f.lines.map((l: any) => l.message as string));
+    const first = await ship('pay-prod');
+    await ship('chk-prod');
+    await waitUntil(() => heard().includes(first), { what: 'the pay-prod line' });
+
+    // pay-prod leaves the payments team, chk-prod joins it: lines follow the labels as they are now.
+    expect((await fx.api('POST', '/api/v1/clusters/pay-prod/labels', { body: { set: { team: 'checkout' } } })).status).toBe(200);
+    expect((await fx.api('POST', '/api/v1/clusters/chk-prod/labels', { body: { set: { team: 'payments' } } })).status).toBe(200);
+    await ship('pay-prod');
+    const joined = await ship('chk-prod');
+    await waitUntil(() => heard().includes(joined), { what: 'the line of chk-prod, relabelled in' });
+    // The daemon sends a commit's lines in order, so the pay-prod line before it would have come first.
+    expect(heard().filter((m) => m.startsWith('pay-prod'))).toEqual([first]);
+    expect(heard().filter((m) => m.startsWith('chk-prod'))).toEqual([joined]);
+    c.ws.close();
+    expect((await fx.api('POST', '/api/v1/clusters/pay-prod/labels', { body: { set: { team: 'payments' } } })).status).toBe(200);
+    expect((await fx.api('POST', '/api/v1/clusters/chk-prod/labels', { body: { set: { team: 'checkout' } } })).status).toBe(200);
   });
 
   it("streams the audit: a scoped viewer its own records, a fleet-wide admin everyone's, each new record as it is written", async () => {

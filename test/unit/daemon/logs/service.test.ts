@@ -211,7 +211,7 @@ describe('LogService ingest', () => {
 
 describe('logs topic', () => {
   async function subscribed(logs: LogService, query: string) {
-    const topic = logsTopic(logs, () => ['alpha'], () => null);
+    const topic = logsTopic(logs, () => ['alpha'], { visible: () => null, view: () => null });
     const { sock, session } = fakeSession();
     const opened = await topic.match('logs', query, undefined, FLEET_ADMIN)!.open(session);
     session.sendText(JSON.stringify(opened.snapshot));
@@ -258,7 +258,7 @@ describe('logs topic', () => {
   });
 
   it('refuses a query that does not parse with its position', () => {
-    const topic = logsTopic(service(), () => [], () => null);
+    const topic = logsTopic(service(), () => [], { visible: () => null, view: () => null });
     expect(() => topic.match('logs', 'level:nope', undefined, FLEET_ADMIN)).toThrow(expect.objectContaining({ kind: 'usage', details: expect.objectContaining({ position: 6 }) }) as Error);
     topic.close();
   });
