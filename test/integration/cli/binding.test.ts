@@ -2,7 +2,6 @@
 // and subjects made, listed (daemon.yaml's bootstrap ones first) and removed; one subject or group
 // exactly; a bad scope refused before anything is stored; a scoped admin refused (77).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { initControlPlane, isolatedEnv, startDaemonProcess } from '../../harness/control-plane.js';
