@@ -1,7 +1,10 @@
-// Identity benchmark (issue 10, "Benchmark"), the parts that exist today. OIDC bearer tokens (JWT
-// signature, JWKS) are not built yet, so there is no JWT verification to measure here.
+// Identity benchmark (issue 10, "Benchmark").
 // 1. Per-request cost of identity: Authenticator.authenticate against a real registry holding N API
 //    tokens (half scoped), and authorize() with and without a cluster target, in this process.
+//    1b. The same for OIDC ID tokens: authenticate through the real OidcVerifier against the JWKS of
+//    a real OpenID provider (test/harness/oidc-provider.ts, its keys cached after the first call) and
+//    the bindings of a real registry; and the refusals a flood of forged tokens costs (expired, a bad
+//    signature under the provider's kid, an unknown kid while the JWKS refetch is cooling down).
 // 2. The `fleet` topic's fan-out to many clients of distinct scopes vs the same number unscoped: a
 //    real `flotilla daemon` process with M clusters whose agents report at a fixed rate, and one
 //    client process (nice 10) holding every WebSocket; the daemon's CPU from /proc over a fixed
@@ -11,16 +14,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { parseDocument } from 'yaml';
+import { OidcConfigSchema } from '../../config/auth-schema.js';
 import type { AgentConfig } from '../../config/schemas.js';
 import { normalizeScope, type Labels } from '../../core/access.js';
 import type { ClusterAddResponse, Identity } from '../../core/api.js';
+import { FlotillaError } from '../../core/errors.js';
 import type { ClusterRow } from '../../core/fleet.js';
+import { silentLogger } from '../../core/log.js';
 import { Authenticator, bearerToken } from '../../daemon/api/auth.js';
 import { authorize } from '../../daemon/auth/authorize.js';
+import { Bindings } from '../../daemon/auth/bindings.js';
+import { OidcVerifier } from '../../daemon/auth/oidc.js';
 import { visibleClusters } from '../../daemon/auth/scope.js';
 import { initControlPlane } from '../../daemon/init.js';
 import { Registry } from '../../daemon/registry/registry.js';
+import { startOidcProvider } from '../harness/oidc-provider.js';
 import { CLI } from '../harness/proc.js';
 import { cleanupTempDirs, tempDir } from '../harness/tmp.js';
 import type { Allow, ClientsSpec, Totals, WindowStats } from './access-clients.js';
@@ -146,6 +156,155 @@ export function benchTokenCost(opts: { tokens: number; clusters: number; calls: 
     return { tokens: opts.tokens, scopedTokens, clusters: opts.clusters, timerUs: timer.p50Us, cases };
   } finally {
     registry.close();
+    cleanupTempDirs();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1b. OIDC ID tokens: verification with a warm JWKS cache, and bindings
+
+export interface IdTokenCase extends CostCase {
+  /** Requests the verifier made to the provider during the case (warm-up included): JWKS refetches. */
+  providerFetches: number;
+}
+
+export interface IdTokenCostResult {
+  /** Group bindings in the registry (role viewer over `team=tK`), besides one subject binding a user. */
+  bindings: number;
+  users: number;
+  /** Names in each token's groups claim, and how many of them a binding covers. */
+  groupsPerToken: number;
+  boundGroupsPerToken: number;
+  jwksRefetchSeconds: number;
+  /** p50 of awaiting an empty async function: what each per-call figure carries on top. */
+  timerUs: number;
+  cases: IdTokenCase[];
+}
+
+async function measureAsync(name: string, calls: number, fn: (i: number) => Promise<unknown>): Promise<CostCase> {
+  for (let i = 0; i < Math.min(calls, 10_000); i++) if (await fn(i)) sink += 1;
+  const ns = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t = process.hrtime.bigint();
+    if (await fn(i)) sink += 1;
+    ns[i] = Number(process.hrtime.bigint() - t);
+  }
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) if (await fn(i)) sink += 1;
+  const meanNs = Number(process.hrtime.bigint() - t0) / calls;
+  ns.sort();
+  const at = (q: number) => (ns[Math.min(calls - 1, Math.floor(q * calls))] as number) / 1000;
+  return { name, calls, p50Us: at(0.5), p99Us: at(0.99), meanUs: meanNs / 1000 };
+}
+
+/** The refusal's reason (`oidc.expired`, …), or `ok` for an identity: what a case asserts it measures. */
+async function outcome(call: () => Identity | Promise<Identity>): Promise<string> {
+  try {
+    await call();
+    return 'ok';
+  } catch (e) {
+    const reason = e instanceof FlotillaError ? e.details?.reason : undefined;
+    return typeof reason === 'string' ? reason : String(e);
+  }
+}
+
+export async function benchIdTokenCost(opts: { bindings: number; users: number; calls: number; log?: (s: string) => void }): Promise<IdTokenCostResult> {
+  const log = opts.log ?? (() => undefined);
+  const dir = tempDir('flotilla-bench-oidc-');
+  const registry = Registry.open(join(dir, 'registry.db'));
+  const provider = await startOidcProvider();
+  // The verifier takes no fetch of its own: counting at the global one is how a refetch inside a case shows.
+  const realFetch = globalThis.fetch;
+  let fetches = 0;
+  globalThis.fetch = (input, init) => {
+    fetches += 1;
+    return realFetch(input, init);
+  };
+  try {
+    const teams = Math.max(1, opts.bindings);
+    const groupsPerToken = 5;
+    const boundGroupsPerToken = 2;
+    log(`  registry with ${teams} group bindings and ${opts.users} subject bindings; provider ${provider.issuer}`);
+    const now = new Date();
+    registry.tx(() => {
+      for (let i = 0; i < teams; i++) registry.bindings.create({ kind: 'group', name: `team-${teamName(i)}`, role: 'viewer', scope: normalizeScope(`team=${teamName(i)}`), createdBy: 'bench', now });
+      for (let u = 0; u < opts.users; u++) registry.bindings.create({ kind: 'subject', name: `u-${u}`, role: 'operator', scope: normalizeScope(`team=${teamName(u % teams)},env!=prod`), createdBy: 'bench', now });
+    });
+    const config = OidcConfigSchema.parse({ issuer: provider.issuer, clientId: provider.clientId });
+    const auth = new Authenticator(registry.tokens, new Bindings(registry.bindings, []), new OidcVerifier(config, silentLogger()));
+
+    const [key] = (await provider.signingKeys()) as [JWK];
+    const signer = await importJWK(key, 'RS256');
+    const { privateKey: foreign } = await generateKeyPair('RS256');
+    const iat = Math.floor(Date.now() / 1000);
+    // Two groups a binding covers, three none does (a Keycloak token names every group of the user).
+    const groupsOf = (u: number) => [`team-${teamName(u % teams)}`, `team-${teamName((u + 1) % teams)}`, 'staff', 'vpn-users', `office-${u % 7}`];
+    const sign = (u: number, claims: { exp: number }, with_: { key: typeof signer; kid: string }) =>
+      new SignJWT({ preferred_username: `user${u}`, groups: groupsOf(u), iat, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: with_.kid })
+        .setIssuer(provider.issuer)
+        .setAudience(provider.clientId)
+        .setSubject(`u-${u}`)
+        .sign(with_.key);
+    const real = { key: signer, kid: key.kid as string };
+    const headers = (jwts: string[]) => jwts.map((t) => `Bearer ${t}`);
+    const users = Array.from({ length: opts.users }, (_, u) => u);
+    const valid = headers(await Promise.all(users.map((u) => sign(u, { exp: iat + 3600 }, real))));
+    const expired = headers(await Promise.all(users.map((u) => sign(u, { exp: iat - 3600 }, real))));
+    const unknownKid = headers(await Promise.all(users.map((u) => sign(u, { exp: iat + 3600 }, { key: foreign, kid: 'not-published' }))));
+    // The flood a forger without the key can make with the provider's kid: a signature that does not verify.
+    const badSignature = valid.map((h) => {
+      const mid = h.length - 20;
+      return `${h.slice(0, mid)}${h[mid] === 'A' ? 'B' : 'A'}${h.slice(mid + 1)}`;
+    });
+
+    // Each kind once, so the figures are of what they say: discovery and the first JWKS fetch happen here.
+    const want: [string, string[], string][] = [
+      ['valid', valid, 'ok'],
+      ['expired', expired, 'oidc.expired'],
+      ['unknown kid', unknownKid, 'oidc.unknown_key'],
+      ['bad signature', badSignature, 'oidc.signature'],
+    ];
+    for (const [what, list, reason] of want) {
+      const got = await outcome(() => auth.authenticate(list[0]));
+      if (got !== reason) throw new Error(`${what} token: expected ${reason}, got ${got}`);
+    }
+    const who = await auth.authenticate(valid[0]);
+    if (who.grants?.length !== boundGroupsPerToken + 1) throw new Error(`a valid token should hold ${boundGroupsPerToken + 1} grants, got ${JSON.stringify(who.grants)}`);
+
+    const n = opts.calls;
+    const at = (list: string[], i: number) => list[i % list.length];
+    const refused = (list: string[]) => async (i: number) => {
+      try {
+        return await auth.authenticate(at(list, i));
+      } catch {
+        return undefined;
+      }
+    };
+    const cases: IdTokenCase[] = [];
+    const run = async (c: () => Promise<CostCase>) => {
+      const before = fetches;
+      const r = await c();
+      cases.push({ ...r, providerFetches: fetches - before });
+    };
+    const timer = await measureAsync('(empty async function)', n, async () => undefined);
+    log('  authenticate: ID tokens');
+    await run(() => measureAsync('authenticate: valid ID token (RS256, verify + bindings)', n, (i) => Promise.resolve(auth.authenticate(at(valid, i)))));
+    const verifier = new OidcVerifier(config, silentLogger());
+    await verifier.verify(valid[0]!.slice('Bearer '.length));
+    const bindings = new Bindings(registry.bindings, []);
+    await run(() => measureAsync('OidcVerifier.verify alone: valid ID token', n, (i) => verifier.verify(at(valid, i)!.slice(7))));
+    cases.push({ ...measure('Bindings.grantsFor alone (5 groups, 2 bound, + the subject)', n, (i) => bindings.grantsFor(`u-${i % opts.users}`, groupsOf(i % opts.users))), providerFetches: 0 });
+    await run(() => measureAsync('authenticate: expired ID token (401)', n, refused(expired)));
+    await run(() => measureAsync('authenticate: bad signature, the provider\'s kid (401)', n, refused(badSignature)));
+    // Last and short, so the refetch its first call may make starts a cooldown that outlasts the case.
+    await run(() => measureAsync('authenticate: unknown kid, refetch cooling down (401)', n, refused(unknownKid)));
+    if (sink < 0) log(String(sink));
+    return { bindings: teams, users: opts.users, groupsPerToken, boundGroupsPerToken, jwksRefetchSeconds: config.jwksRefetchSeconds, timerUs: timer.p50Us, cases };
+  } finally {
+    globalThis.fetch = realFetch;
+    registry.close();
+    await provider.stop();
     cleanupTempDirs();
   }
 }

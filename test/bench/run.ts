@@ -23,8 +23,10 @@
 // publishes of the raw at-least-once publisher), BENCH_RABBIT_FRESH_S=30, BENCH_RABBIT_FRESH_RATE=10000, BENCH_RABBIT_CUT_RATE=5000
 // (lines/s through the cut), BENCH_RABBIT_CUT_S=60, BENCH_RABBIT_PRECUT_S=10, BENCH_RABBIT_OUTBOX_MIB=1024 (the edge outbox cap),
 // BENCH_RABBIT_CUT_RESET=0 restores the link without resetting the cut connections (default: reset, as the harness tests do).
-// for access (identity; OIDC/JWT verification is not built yet, so not measured): BENCH_ACCESS_TOKENS=1000 (in the registry
-// of the token-lookup and authorize cases, half of them scoped), BENCH_ACCESS_CALLS=50000 (per case),
+// for access (identity): BENCH_ACCESS_TOKENS=1000 (in the registry of the token-lookup and authorize cases, half of them
+// scoped), BENCH_ACCESS_CALLS=50000 (per case), BENCH_ACCESS_OIDC_BINDINGS=1000 (group bindings in the registry of the
+// ID-token cases, which start a real OpenID provider), BENCH_ACCESS_OIDC_USERS=100 (distinct signed tokens a case cycles
+// over, each user's subject bound too), BENCH_ACCESS_OIDC_CALLS=20000 (per ID-token case),
 // BENCH_ACCESS_CLUSTERS=1000, BENCH_ACCESS_CLIENTS=500 (WebSockets on `fleet`, one token each), BENCH_ACCESS_INTERVAL_S=10
 // (every cluster reports once an interval: 100 reports/s at 1,000 clusters), BENCH_ACCESS_WARMUP_S=8, BENCH_ACCESS_MEASURE_S=30,
 // BENCH_ACCESS_PHASES=none,unscoped,scoped,wide (no clients; unscoped viewers; scope team=tK, a distinct K each; scope
@@ -32,7 +34,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { FlotillaError } from '../../core/errors.js';
-import { benchScopedFanout, benchTokenCost, PHASES, type PhaseName, type ScopedFanoutResult, type TokenCostResult } from './access.js';
+import { benchIdTokenCost, benchScopedFanout, benchTokenCost, PHASES, type IdTokenCostResult, type PhaseName, type ScopedFanoutResult, type TokenCostResult } from './access.js';
 import { benchFleet, type FleetResult } from './fleet.js';
 import { benchAgentPoll, type AgentPollResult } from './job-poll.js';
 import { benchLogAgent, type LogAgentResult } from './log-agent.js';
@@ -69,6 +71,7 @@ const metricsEmbedded: MetricsEmbeddedResult[] = [];
 const metricsPrometheus: MetricsPrometheusResult[] = [];
 const federation: FederationPayloadResult[] = [];
 const accessCost: TokenCostResult[] = [];
+const accessOidc: IdTokenCostResult[] = [];
 const accessFanout: ScopedFanoutResult[] = [];
 
 if (!only || only === 'fleet') {
@@ -208,6 +211,9 @@ if (!only || only === 'access') {
   const costOpts = { tokens: env('BENCH_ACCESS_TOKENS', 1000), clusters: env('BENCH_ACCESS_CLUSTERS', 1000), calls: env('BENCH_ACCESS_CALLS', 50_000), log };
   log(`access: authenticate and authorize against a registry of ${costOpts.tokens} tokens and ${costOpts.clusters} clusters, ${costOpts.calls} calls a case`);
   accessCost.push(benchTokenCost(costOpts));
+  const oidcOpts = { bindings: env('BENCH_ACCESS_OIDC_BINDINGS', 1000), users: env('BENCH_ACCESS_OIDC_USERS', 100), calls: env('BENCH_ACCESS_OIDC_CALLS', 20_000), log };
+  log(`access: ID tokens against a real OpenID provider's JWKS and a registry of ${oidcOpts.bindings} group bindings, ${oidcOpts.calls} calls a case`);
+  accessOidc.push(await benchIdTokenCost(oidcOpts));
   const phases = (process.env.BENCH_ACCESS_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()) as PhaseName[];
   const bad = phases.filter((p) => !PHASES.includes(p));
   if (bad.length) throw new Error(`BENCH_ACCESS_PHASES: unknown phase ${bad.join(', ')} (known: ${PHASES.join(', ')})`);
@@ -425,7 +431,23 @@ if (accessCost.length) {
     '|---|---:|---:|---:|---:|',
     ...accessCost.flatMap((r) => r.cases.map((c) => `| ${c.name} | ${c.calls} | ${us(c.p50Us)} µs | ${us(c.p99Us)} µs | ${us(c.meanUs)} µs |`)),
     '',
-    ...accessCost.map((r) => `A real registry (SQLite, temp file) holding ${r.tokens} viewer tokens (${r.scopedTokens} scoped \`team=tK\`, the rest unscoped) and ${r.clusters} clusters; calls cycle over the tokens of the case, each used once before (its last_used_at written), so the page cache and the parsed-selector cache are warm. Per-call figures are timed one by one and include the timer (${us(r.timerUs)} µs for an empty function); the mean is the same calls in an untimed loop. OIDC/JWT verification is not built yet: not measured.`),
+    ...accessCost.map((r) => `A real registry (SQLite, temp file) holding ${r.tokens} viewer tokens (${r.scopedTokens} scoped \`team=tK\`, the rest unscoped) and ${r.clusters} clusters; calls cycle over the tokens of the case, each used once before (its last_used_at written), so the page cache and the parsed-selector cache are warm. Per-call figures are timed one by one and include the timer (${us(r.timerUs)} µs for an empty function); the mean is the same calls in an untimed loop.`),
+    '',
+  );
+}
+if (accessOidc.length) {
+  const us = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+  lines.push(
+    '### Access: OIDC ID tokens',
+    '',
+    '| case | calls | p50 | p99 | mean (untimed loop) | JWKS fetches in the case |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...accessOidc.flatMap((r) => r.cases.map((c) => `| ${c.name} | ${c.calls} | ${us(c.p50Us)} µs | ${us(c.p99Us)} µs | ${us(c.meanUs)} µs | ${c.providerFetches} |`)),
+    '',
+    ...accessOidc.map(
+      (r) =>
+        `Authenticator.authenticate through the real OidcVerifier (auth.oidc defaults: jwksRefetchSeconds ${r.jwksRefetchSeconds}) against the JWKS of a real OpenID provider (oidc-provider in a child process, discovery and the first JWKS fetch before the cases, so the key cache is warm) and a real registry holding ${r.bindings} group bindings and ${r.users} subject bindings; each case cycles over ${r.users} tokens made before it (RS256, ${r.groupsPerToken} groups each, ${r.boundGroupsPerToken} of them bound). A refused token's audit and refusal counters (the HTTP layer's) are not included. Per-call figures are timed one by one and include the timer (${us(r.timerUs)} µs for an empty async function); the mean is the same calls in an untimed loop.`,
+    ),
     '',
   );
 }
@@ -467,4 +489,4 @@ if (accessFanout.length) {
 const markdown = lines.join('\n');
 process.stdout.write(`${markdown}\n`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, metricsPrometheus, federation, accessCost, accessFanout }, null, 2));
+writeFileSync(new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify({ machine, date, fleet, tui, pickup, throughput, fanout, agentPoll, logSearch, logAgent, logE2e, sinkIndexes, logRabbit, metricsEmbedded, metricsPrometheus, federation, accessCost, accessOidc, accessFanout }, null, 2));
