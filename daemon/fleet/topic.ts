@@ -2,7 +2,7 @@
 // rev the client must hold. Rows are built when a frame is, so age-driven changes (a silent cluster
 // turning unreachable) go out as they happen. A slow client's changes are coalesced per cluster,
 // latest row wins, into one patch from its last rev once it drains.
-import type { FleetChange } from '../../core/fleet.js';
+import type { ClusterRow, FleetChange } from '../../core/fleet.js';
 import type { FleetPatchFrame, FleetSnapshotFrame } from '../../core/protocol.js';
 import { TopicChannel } from '../api/topic-channel.js';
 import { scopeView, type ScopeView } from '../auth/scope.js';
@@ -23,12 +23,37 @@ function seenBy(seen: Seen, view: ScopeView): Set<string> {
   return set;
 }
 
+const ROWS_FRESH_MS = 1000;
+
+/**
+ * The rows of the state as it is now, each built once however many views (distinct scopes) a change
+ * fans out to; a new rev, or a second gone by (age-driven health moves on), starts afresh.
+ */
+class CurrentRows {
+  private rev = -1;
+  private atMs = 0;
+  private readonly rows = new Map<string, ClusterRow | undefined>();
+
+  constructor(private readonly state: FleetState) {}
+
+  row(name: string): ClusterRow | undefined {
+    const now = Date.now();
+    if (this.state.rev !== this.rev || now - this.atMs > ROWS_FRESH_MS) {
+      this.rows.clear();
+      this.rev = this.state.rev;
+      this.atMs = now;
+    }
+    if (!this.rows.has(name)) this.rows.set(name, this.state.row(name, this.atMs));
+    return this.rows.get(name);
+  }
+}
+
 /** Current changes for these clusters as the view sees them: an upsert with a fresh row, or a remove if gone or out of view. */
-function changesFor(state: FleetState, names: Iterable<string>, nowMs: number, view: ScopeView | null, seen: Seen): FleetChange[] {
+function changesFor(rows: CurrentRows, names: Iterable<string>, view: ScopeView | null, seen: Seen): FleetChange[] {
   const out: FleetChange[] = [];
   const shown = view === null ? null : seenBy(seen, view);
   for (const name of names) {
-    const row = state.row(name, nowMs);
+    const row = rows.row(name);
     if (view === null || shown === null) {
       out.push(row ? { op: 'upsert', row } : { op: 'remove', name });
     } else if (row && view.sees(name)) {
@@ -41,8 +66,8 @@ function changesFor(state: FleetState, names: Iterable<string>, nowMs: number, v
   return out;
 }
 
-function patch(state: FleetState, rev: number, fromRev: number, names: Iterable<string>, view: ScopeView | null, seen: Seen): FleetPatchFrame {
-  return { topic: 'fleet', kind: 'patch', rev, fromRev, changes: changesFor(state, names, Date.now(), view, seen) };
+function patch(rows: CurrentRows, rev: number, fromRev: number, names: Iterable<string>, view: ScopeView | null, seen: Seen): FleetPatchFrame {
+  return { topic: 'fleet', kind: 'patch', rev, fromRev, changes: changesFor(rows, names, view, seen) };
 }
 
 /** A subscription's view: every cluster, or those its grants cover (docs/ACCESS.md). */
@@ -58,6 +83,7 @@ interface FleetParams {
 export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, FleetParams, Set<string>> {
   const labelsOf = (name: string) => state.get(name)?.record.labels;
   const seen: Seen = new Map();
+  const rows = new CurrentRows(state);
   const names = (event: FleetChangeEvent) => [...event.upserted, ...event.removed];
   return new TopicChannel<FleetChangeEvent, FleetParams, Set<string>>({
     pattern: 'fleet',
@@ -76,7 +102,7 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
     // An event of none of a view's clusters is not sent to it; the next one that is comes as a
     // catch-up patch from the rev it holds (not in step), so its revs stay a chain.
     concerns: (event, p) => p.view === null || names(event).some((n) => p.view?.sees(n) === true || seen.get(p.view?.key ?? '')?.has(n) === true),
-    frame: (event, p) => patch(state, event.rev, event.rev - 1, names(event), p.view, seen),
+    frame: (event, p) => patch(rows, event.rev, event.rev - 1, names(event), p.view, seen),
     shareKey: (p) => p.view?.key ?? '',
     slow: {
       kind: 'coalesce',
@@ -86,7 +112,7 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
         for (const n of event.removed) names.add(n);
         return names;
       },
-      catchUp: (backlog, p, heldRev) => ({ rev: state.rev, frame: patch(state, state.rev, heldRev, backlog, p.view, seen) }),
+      catchUp: (backlog, p, heldRev) => ({ rev: state.rev, frame: patch(rows, state.rev, heldRev, backlog, p.view, seen) }),
     },
   });
 }
