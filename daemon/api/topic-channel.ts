@@ -70,6 +70,8 @@ export interface TopicSpec<E extends TopicEvent, P, B = never> {
   shareKey?(params: P): string;
   /** For `drop`, B is the type of the items its buffer holds. */
   slow: CoalescePolicy<E, P, B> | DropPolicy<E, P, B>;
+  /** A subscription opened with these params (its snapshot asked) has ended: unsubscribed, replaced by a second subscribe, or its socket closed. */
+  released?(params: P): void;
 }
 
 /** Events held for a subscription whose snapshot is still being read; past this they are counted as dropped. */
@@ -109,9 +111,12 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
 
   unsubscribe(session: WsSession, name: string): boolean {
     const mine = this.subscriptions.get(session);
-    const had = mine?.delete(name) ?? false;
-    if (mine?.size === 0) this.subscriptions.delete(session);
-    return had;
+    const sub = mine?.get(name);
+    if (!mine || !sub) return false;
+    mine.delete(name);
+    if (mine.size === 0) this.subscriptions.delete(session);
+    this.spec.released?.(sub.params);
+    return true;
   }
 
   flush(session: WsSession): void {
@@ -125,11 +130,14 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
   }
 
   forget(session: WsSession): void {
+    const mine = this.subscriptions.get(session);
     this.subscriptions.delete(session);
+    if (mine) for (const sub of mine.values()) this.spec.released?.(sub.params);
   }
 
   close(): void {
     this.stop();
+    for (const mine of this.subscriptions.values()) for (const sub of mine.values()) this.spec.released?.(sub.params);
     this.subscriptions.clear();
   }
 
@@ -141,6 +149,8 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
       mine = new Map();
       this.subscriptions.set(session, mine);
     }
+    const replaced = mine.get(name);
+    if (replaced) this.spec.released?.(replaced.params);
     const sub: Subscription<E, P, B> = { session, name, params, heldRev: 0, backlog: undefined, dropped: 0, held: [], heldUpTo: 0, opening: null };
     if (!(snap instanceof Promise)) {
       sub.heldRev = snap.rev;

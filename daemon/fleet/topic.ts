@@ -10,7 +10,8 @@ import type { FleetChangeEvent, FleetState } from './state.js';
 
 /**
  * The clusters each scoped view has been shown, by view key: a cluster leaving the view goes out as
- * a remove to views that had it, and no view ever hears the name of a cluster it never saw.
+ * a remove to views that had it, and no view ever hears the name of a cluster it never saw. A key's
+ * set goes when the last subscription of that view ends (a new one starts from its snapshot).
  */
 type Seen = Map<string, Set<string>>;
 
@@ -83,6 +84,8 @@ interface FleetParams {
 export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, FleetParams, Set<string>> {
   const labelsOf = (name: string) => state.get(name)?.record.labels;
   const seen: Seen = new Map();
+  /** Open subscriptions per view key, so a key's seen set is dropped with its last one. */
+  const holders = new Map<string, number>();
   const rows = new CurrentRows(state);
   const names = (event: FleetChangeEvent) => [...event.upserted, ...event.removed];
   return new TopicChannel<FleetChangeEvent, FleetParams, Set<string>>({
@@ -93,7 +96,10 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
       const rows = state.rows(Date.now());
       const { view } = p;
       const data = view === null ? rows : rows.filter((r) => view.sees(r.name));
-      if (view !== null) for (const r of data) seenBy(seen, view).add(r.name);
+      if (view !== null) {
+        holders.set(view.key, (holders.get(view.key) ?? 0) + 1);
+        for (const r of data) seenBy(seen, view).add(r.name);
+      }
       const frame: FleetSnapshotFrame = { topic: 'fleet', kind: 'snapshot', rev: state.rev, data };
       return { rev: frame.rev, frame };
     },
@@ -104,6 +110,16 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
     concerns: (event, p) => p.view === null || names(event).some((n) => p.view?.sees(n) === true || seen.get(p.view?.key ?? '')?.has(n) === true),
     frame: (event, p) => patch(rows, event.rev, event.rev - 1, names(event), p.view, seen),
     shareKey: (p) => p.view?.key ?? '',
+    released: (p) => {
+      if (p.view === null) return;
+      const left = (holders.get(p.view.key) ?? 1) - 1;
+      if (left > 0) {
+        holders.set(p.view.key, left);
+        return;
+      }
+      holders.delete(p.view.key);
+      seen.delete(p.view.key);
+    },
     slow: {
       kind: 'coalesce',
       merge: (backlog, event) => {
