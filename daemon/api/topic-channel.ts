@@ -66,6 +66,8 @@ export interface TopicSpec<E extends TopicEvent, P, B = never> {
   /** Whether the event's frame applies to a client holding heldRev (a patch that needs the previous rev); default yes. */
   inStep?(event: E, heldRev: number): boolean;
   frame(event: E, params: P): TopicFrame;
+  /** The event's frame already serialised, for a topic that builds it from parts it serialises once for every key (default: frame, stringified). */
+  frameText?(event: E, params: P): string;
   /** Subscriptions with the same key get the same frame for an event, serialized once; default all. */
   shareKey?(params: P): string;
   /** For `drop`, B is the type of the items its buffer holds. */
@@ -186,7 +188,7 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
     const texts = new Map<string, string>();
     for (const [session, mine] of this.subscriptions) {
       if (!session.open) {
-        this.subscriptions.delete(session);
+        this.forget(session);
         continue;
       }
       for (const sub of mine.values()) {
@@ -195,7 +197,7 @@ export class TopicChannel<E extends TopicEvent, P, B = never> implements Topic {
           const key = this.spec.shareKey?.(sub.params) ?? '';
           let text = texts.get(key);
           if (text === undefined) {
-            text = JSON.stringify(this.spec.frame(event, sub.params));
+            text = this.spec.frameText ? this.spec.frameText(event, sub.params) : JSON.stringify(this.spec.frame(event, sub.params));
             texts.set(key, text);
           }
           return text;

@@ -34,6 +34,7 @@ class CurrentRows {
   private rev = -1;
   private atMs = 0;
   private readonly rows = new Map<string, ClusterRow | undefined>();
+  private readonly upserts = new Map<string, string>();
 
   constructor(private readonly state: FleetState) {}
 
@@ -41,11 +42,22 @@ class CurrentRows {
     const now = Date.now();
     if (this.state.rev !== this.rev || now - this.atMs > ROWS_FRESH_MS) {
       this.rows.clear();
+      this.upserts.clear();
       this.rev = this.state.rev;
       this.atMs = now;
     }
     if (!this.rows.has(name)) this.rows.set(name, this.state.row(name, this.atMs));
     return this.rows.get(name);
+  }
+
+  /** The upsert of a row that row() just gave, serialised once for every view. */
+  upsertText(change: Extract<FleetChange, { op: 'upsert' }>): string {
+    let text = this.upserts.get(change.row.name);
+    if (text === undefined || this.rows.get(change.row.name) !== change.row) {
+      text = JSON.stringify(change);
+      if (this.rows.get(change.row.name) === change.row) this.upserts.set(change.row.name, text);
+    }
+    return text;
   }
 }
 
@@ -69,6 +81,15 @@ function changesFor(rows: CurrentRows, names: Iterable<string>, view: ScopeView 
 
 function patch(rows: CurrentRows, rev: number, fromRev: number, names: Iterable<string>, view: ScopeView | null, seen: Seen): FleetPatchFrame {
   return { topic: 'fleet', kind: 'patch', rev, fromRev, changes: changesFor(rows, names, view, seen) };
+}
+
+/**
+ * The same patch as text: each view's frame is the rows it sees, and with many distinct scopes the
+ * serialising of those rows is what costs, so each row's upsert is serialised once for all of them.
+ */
+function patchText(rows: CurrentRows, rev: number, fromRev: number, names: Iterable<string>, view: ScopeView | null, seen: Seen): string {
+  const changes = changesFor(rows, names, view, seen).map((c) => (c.op === 'upsert' ? rows.upsertText(c) : JSON.stringify(c)));
+  return `{"topic":"fleet","kind":"patch","rev":${rev},"fromRev":${fromRev},"changes":[${changes.join(',')}]}`;
 }
 
 /** A subscription's view: every cluster, or those its grants cover (docs/ACCESS.md). */
@@ -109,6 +130,7 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
     // catch-up patch from the rev it holds (not in step), so its revs stay a chain.
     concerns: (event, p) => p.view === null || names(event).some((n) => p.view?.sees(n) === true || seen.get(p.view?.key ?? '')?.has(n) === true),
     frame: (event, p) => patch(rows, event.rev, event.rev - 1, names(event), p.view, seen),
+    frameText: (event, p) => patchText(rows, event.rev, event.rev - 1, names(event), p.view, seen),
     shareKey: (p) => p.view?.key ?? '',
     released: (p) => {
       if (p.view === null) return;
