@@ -14,7 +14,7 @@ import flotilla from './scripts/lint/import-cycles.mjs';
 // health model, reducers and selectors, render, rules, selectors, blast radius, the sim model, the log
 // query parser (core/query/ when it comes), config generation and the shared contracts in core/.
 const PURE_MODULES = [
-  'core/{access,api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,pipeline,protocol,rate-window,registration,roles,schema-issue,sealed,secrets,selector,status,units}.ts',
+  'core/{access,api,backoff,depth,dsse,duration,errors,fleet,jobs,keys,loopback,pipeline,protocol,rate-window,registration,roles,schema-issue,sealed,secrets,selector,status,units}.ts',
   'core/store/{config,failure,key-space,types}.ts',
   'core/brokers/{management-errors,topology}.ts',
   'core/query/**',

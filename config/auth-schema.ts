@@ -3,6 +3,7 @@
 // bootstrapping: the first admin binding cannot be made through an API nobody may call yet).
 import { z } from 'zod';
 import { normalizeScope } from '../core/access.js';
+import { httpsOrLoopback } from '../core/loopback.js';
 import { ROLES } from '../core/roles.js';
 
 /** Asymmetric signatures only: never `none`, never an HMAC whose key could be made from a published public key. */
@@ -18,19 +19,12 @@ export const OIDC_DEFAULTS = {
   scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
 };
 
-/** An http issuer is accepted on loopback only (a provider on the same host); anywhere else the keys and tokens would travel in the clear. */
-export function issuerAllowed(text: string): boolean {
-  const url = URL.parse(text);
-  if (!url) return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
-}
 
 export const OidcConfigSchema = z
   .object({
     issuer: z
       .string()
-      .refine(issuerAllowed, { message: 'expected an https URL (http only on 127.0.0.1, [::1] or localhost)' })
+      .refine(httpsOrLoopback, { message: 'expected an https URL (http only on a loopback host: 127.x.x.x, [::1] or localhost)' })
       .describe("the provider's issuer URL, exactly as its tokens' `iss` and its discovery document say (Keycloak: https://HOST/realms/REALM)"),
     clientId: z.string().min(1).describe('the OAuth client `flotilla login` signs in with (a public client with the device authorization grant); tokens issued to another client are refused'),
     audience: z.string().min(1).optional().describe("the `aud` an ID token must hold; default clientId"),

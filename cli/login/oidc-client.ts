@@ -4,6 +4,7 @@
 // daemon gets is the ID token (as kubectl's OIDC plugin does): its audience is our client id.
 import * as client from 'openid-client';
 import { FlotillaError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 
 export const DEFAULT_SCOPE = 'openid profile email groups offline_access';
 
@@ -29,10 +30,6 @@ export interface DeviceLogin {
 const LOGIN_AGAIN = 'Run `flotilla login` again.';
 // Refresh runs under a lock other processes wait on (token-source.ts), so it must not hang for long.
 const REQUEST_TIMEOUT_SECONDS = 10;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 function issuerUrl(issuer: string): URL {
   let url: URL;

@@ -4,12 +4,13 @@
 // an unknown key id at most every jwksRefetchSeconds), and a groups claim that is a list of names.
 // Each refusal names its reason, so the audit and the log say why a token was turned away.
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import { issuerAllowed, type OidcConfig } from '../../config/auth-schema.js';
+import type { OidcConfig } from '../../config/auth-schema.js';
 import { FlotillaError } from '../../core/errors.js';
+import { httpsOrLoopback } from '../../core/loopback.js';
 import type { Logger } from '../../core/log.js';
 
-export const OIDC_REFUSALS = ['oversize', 'malformed', 'algorithm', 'issuer', 'audience', 'client', 'expired', 'not_yet_valid', 'unknown_key', 'signature', 'claims'] as const;
-export type OidcRefusal = (typeof OIDC_REFUSALS)[number];
+/** Why a token was refused; audit records name it as `oidc.<reason>`. */
+export type OidcRefusal = 'oversize' | 'malformed' | 'algorithm' | 'issuer' | 'audience' | 'client' | 'expired' | 'not_yet_valid' | 'unknown_key' | 'signature' | 'claims';
 
 export interface VerifiedIdToken {
   subject: string;
@@ -144,7 +145,7 @@ export class OidcVerifier {
       throw new FlotillaError('unavailable', `the OpenID provider's discovery document names issuer ${JSON.stringify(doc.issuer).slice(0, 200)}, not ${this.config.issuer}`, 'Set auth.oidc.issuer to exactly the issuer the provider names (Keycloak: https://HOST/realms/REALM, no trailing slash).');
     }
     if (typeof doc.jwks_uri !== 'string' || !URL.canParse(doc.jwks_uri)) throw new Error(`${url} has no jwks_uri`);
-    if (!issuerAllowed(doc.jwks_uri)) throw new Error(`the provider's jwks_uri ${doc.jwks_uri.slice(0, 200)} is not https`);
+    if (!httpsOrLoopback(doc.jwks_uri)) throw new Error(`the provider's jwks_uri ${doc.jwks_uri.slice(0, 200)} is not https`);
     this.log.info({ issuer: doc.issuer, jwksUri: doc.jwks_uri }, 'OpenID provider discovered');
     return createRemoteJWKSet(new URL(doc.jwks_uri), {
       cacheMaxAge: this.config.jwksCacheSeconds * 1000,

@@ -52,10 +52,12 @@ class CurrentRows {
 
   /** The upsert of a row that row() just gave, serialised once for every view. */
   upsertText(change: Extract<FleetChange, { op: 'upsert' }>): string {
-    let text = this.upserts.get(change.row.name);
-    if (text === undefined || this.rows.get(change.row.name) !== change.row) {
+    // A row from before a reset (the second passed while a frame was built) is serialised, not cached.
+    const current = this.rows.get(change.row.name) === change.row;
+    let text = current ? this.upserts.get(change.row.name) : undefined;
+    if (text === undefined) {
       text = JSON.stringify(change);
-      if (this.rows.get(change.row.name) === change.row) this.upserts.set(change.row.name, text);
+      if (current) this.upserts.set(change.row.name, text);
     }
     return text;
   }
@@ -114,9 +116,9 @@ export function fleetTopic(state: FleetState): TopicChannel<FleetChangeEvent, Fl
     parse: (name, _query, _after, who) => (name === 'fleet' ? { view: scopeView(who, 'cluster.read', labelsOf) } : undefined),
     action: 'cluster.read',
     snapshot: (p) => {
-      const rows = state.rows(Date.now());
+      const all = state.rows(Date.now());
       const { view } = p;
-      const data = view === null ? rows : rows.filter((r) => view.sees(r.name));
+      const data = view === null ? all : all.filter((r) => view.sees(r.name));
       if (view !== null) {
         holders.set(view.key, (holders.get(view.key) ?? 0) + 1);
         for (const r of data) seenBy(seen, view).add(r.name);

@@ -10,3 +10,13 @@ export function usageMessage(fn: () => unknown): string {
   }
   return 'no error';
 }
+
+/** The FlotillaError a promise rejects with; resolving, or rejecting with anything else, fails the test that asked. */
+export async function rejection(p: Promise<unknown>): Promise<FlotillaError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof FlotillaError)) throw new Error(`expected a FlotillaError, got ${String(e)}`);
+  return e;
+}

@@ -11,6 +11,7 @@ import { SessionTokenSource } from '../../../cli/login/token-source.js';
 import { FlotillaError } from '../../../core/errors.js';
 import { startOidcProvider, type OidcProviderService } from '../../harness/oidc-provider.js';
 import { cleanupTempDirs, tempDir } from '../../harness/tmp.js';
+import { rejection } from '../../harness/errors.js';
 
 const SERVER = 'http://127.0.0.1:7420';
 const OUTCOME = { timeout: 30_000, interval: 200 };
@@ -33,15 +34,6 @@ async function signedIn(account: string): Promise<NodeJS.ProcessEnv> {
   const env = envIn();
   await writeSession(env, sessionFromTokens(SERVER, op.issuer, op.clientId, await login(account)));
   return env;
-}
-
-async function rejection(p: Promise<unknown>): Promise<FlotillaError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof FlotillaError)) throw new Error(`expected a FlotillaError, got ${String(e)}`);
-  return e;
 }
 
 beforeAll(async () => {

@@ -18,7 +18,7 @@ describe('auth config', () => {
 
   it('takes an http issuer on loopback only', () => {
     expect(issues({ oidc: { issuer: 'http://127.0.0.1:8080', clientId: 'f' } })).toEqual([]);
-    expect(issues({ oidc: { issuer: 'http://sso.example.com/realms/ops', clientId: 'f' } })).toEqual(['oidc.issuer: expected an https URL (http only on 127.0.0.1, [::1] or localhost)']);
+    expect(issues({ oidc: { issuer: 'http://sso.example.com/realms/ops', clientId: 'f' } })).toEqual(['oidc.issuer: expected an https URL (http only on a loopback host: 127.x.x.x, [::1] or localhost)']);
   });
 
   it('refuses HMAC and none among the algorithms', () => {

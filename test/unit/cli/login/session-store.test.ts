@@ -2,9 +2,9 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listSessions, readSession, removeSession, sessionFromTokens, sessionsPath, writeSession, type Session } from '../../../../cli/login/session-store.js';
-import { FlotillaError } from '../../../../core/errors.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { fakeIdToken } from './fake-id-token.js';
+import { rejection } from '../../../harness/errors.js';
 
 afterAll(cleanupTempDirs);
 
@@ -13,15 +13,6 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 function session(server: string, over: Partial<Session> = {}): Session {
   return { server, issuer: 'https://op.example.test', clientId: 'flotilla', idToken: 'id.token.sig', refreshToken: 'rt-1', expiresAt: 1_000_000, subject: 'alice', name: 'alice', ...over };
-}
-
-async function rejection(p: Promise<unknown>): Promise<FlotillaError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof FlotillaError)) throw new Error(`expected a FlotillaError, got ${String(e)}`);
-  return e;
 }
 
 describe('session store', () => {

@@ -7,6 +7,7 @@ import { SessionTokenSource, type SessionRefresher } from '../../../../cli/login
 import { FlotillaError } from '../../../../core/errors.js';
 import { cleanupTempDirs, tempDir } from '../../../harness/tmp.js';
 import { fakeIdToken } from './fake-id-token.js';
+import { rejection } from '../../../harness/errors.js';
 
 afterAll(cleanupTempDirs);
 afterEach(() => {
@@ -76,15 +77,6 @@ function fakeOidc(now: () => number, ttlMs: number, opts: { fail?: FlotillaError
 }
 
 const claim = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { n: number }).n;
-
-async function rejection(p: Promise<unknown>): Promise<FlotillaError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof FlotillaError)) throw new Error(`expected a FlotillaError, got ${String(e)}`);
-  return e;
-}
 
 describe('SessionTokenSource.token', () => {
   it('returns the stored token until the last fifth of a short lifetime, then refreshes', async () => {
